@@ -1,0 +1,99 @@
+//! The brightness-weighted centre of mass of a grey plane.
+
+use crate::frame::Plane;
+
+/// A position in pixels; (0, 0) is the top-left pixel, y grows downwards.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// Column.
+    pub x: f64,
+    /// Row.
+    pub y: f64,
+}
+
+/// `x = Σ v·x / Σ v`, `y = Σ v·y / Σ v` over all pixels at their integer
+/// coordinates, or `None` when every value is 0.
+///
+/// The sums are kept in integers, which is exact; every sum of a frame
+/// within the default limits stays below 2^53, so this equals accumulating
+/// in f64 as the sketch did, with the quotients in f64.
+///
+/// ```
+/// use ghostlines_core::{Plane, Point, centroid};
+/// // Weight 1 at x = 0 and 3 at x = 2: (0·1 + 2·3) / 4 = 1.5
+/// let plane = Plane::new(3, 1, &[1, 0, 3])?;
+/// assert_eq!(centroid(plane), Some(Point { x: 1.5, y: 0.0 }));
+/// assert_eq!(centroid(Plane::new(2, 2, &[0; 4])?), None);
+/// # Ok::<(), ghostlines_core::Error>(())
+/// ```
+pub fn centroid(plane: Plane<'_>) -> Option<Point> {
+    let width = plane.width() as usize;
+    let (mut total, mut sum_x, mut sum_y) = (0u64, 0u64, 0u64);
+    for (y, row) in plane.values().chunks_exact(width).enumerate() {
+        let (row_total, row_x) = row
+            .iter()
+            .enumerate()
+            .fold((0u64, 0u64), |(t, sx), (x, &v)| {
+                (t + u64::from(v), sx + u64::from(v) * x as u64)
+            });
+        total += row_total;
+        sum_x += row_x;
+        sum_y += row_total * y as u64;
+    }
+    (total != 0).then(|| Point {
+        x: sum_x as f64 / total as f64,
+        y: sum_y as f64 / total as f64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_single_bright_pixel_is_its_own_centroid() {
+        let mut values = [0u8; 15];
+        values[2 * 3 + 1] = 200; // (1, 2) in a 3x5 plane
+        let plane = Plane::new(3, 5, &values).unwrap();
+        assert_eq!(centroid(plane), Some(Point { x: 1.0, y: 2.0 }));
+    }
+
+    #[test]
+    fn a_uniform_square_has_its_centre() {
+        let mut values = vec![0u8; 40 * 30];
+        for y in 10..20 {
+            for x in 5..15 {
+                values[y * 40 + x] = 77;
+            }
+        }
+        let plane = Plane::new(40, 30, &values).unwrap();
+        assert_eq!(centroid(plane), Some(Point { x: 9.5, y: 14.5 }));
+    }
+
+    #[test]
+    fn all_black_has_none() {
+        assert_eq!(centroid(Plane::new(1, 1, &[0]).unwrap()), None);
+    }
+
+    proptest! {
+        #[test]
+        fn matches_f64_accumulation(w in 1u32..30, h in 1u32..30, seed in any::<u64>()) {
+            let mut rng = crate::SplitMix64::new(seed);
+            let values: Vec<u8> = (0..w * h).map(|_| (rng.next_u64() >> 56) as u8).collect();
+            let plane = Plane::new(w, h, &values).unwrap();
+            // The sketch's way: one f64 accumulator per sum.
+            let (mut t, mut sx, mut sy) = (0.0f64, 0.0f64, 0.0f64);
+            for y in 0..h {
+                for x in 0..w {
+                    let v = f64::from(values[(y * w + x) as usize]);
+                    t += v;
+                    sx += v * f64::from(x);
+                    sy += v * f64::from(y);
+                }
+            }
+            let expected = (t != 0.0).then(|| Point { x: sx / t, y: sy / t });
+            prop_assert_eq!(centroid(plane), expected);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Greyscale conversion: RGBA frames to one byte a pixel.
+
+use crate::error::{Error, Result};
+use crate::frame::Frame;
+
+/// How a colour pixel becomes one grey byte. Alpha is ignored by every
+/// method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum GreyMethod {
+    /// `max(R, G, B)`: the original sketch's method, bit-exact to numpy's
+    /// `arr.reshape(-1, 4)[:, :3].max(1)`.
+    #[default]
+    MaxRgb,
+    /// Rec.601 luma, `(9798·R + 19235·G + 3735·B + 16384) >> 15`: OpenCV's
+    /// `cvtColor(RGBA2GRAY)`.
+    LumaBt601,
+    /// Rec.709 luma, `(6966·R + 23436·G + 2366·B + 16384) >> 15`.
+    LumaBt709,
+    /// `round((R + G + B) / 3)`, computed as `(R + G + B + 1) / 3`.
+    Average,
+    /// HSL lightness, `(max + min + 1) >> 1` (half rounds up).
+    Lightness,
+}
+
+impl GreyMethod {
+    /// Every method, in declaration order.
+    pub const ALL: [GreyMethod; 5] = [
+        GreyMethod::MaxRgb,
+        GreyMethod::LumaBt601,
+        GreyMethod::LumaBt709,
+        GreyMethod::Average,
+        GreyMethod::Lightness,
+    ];
+
+    /// The method's WIT name (`max-rgb`, `luma-bt601`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            GreyMethod::MaxRgb => "max-rgb",
+            GreyMethod::LumaBt601 => "luma-bt601",
+            GreyMethod::LumaBt709 => "luma-bt709",
+            GreyMethod::Average => "average",
+            GreyMethod::Lightness => "lightness",
+        }
+    }
+
+    /// The method named `name` (its WIT name).
+    pub fn from_name(name: &str) -> Result<GreyMethod> {
+        GreyMethod::ALL
+            .into_iter()
+            .find(|m| m.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<_> = GreyMethod::ALL.iter().map(|m| m.name()).collect();
+                Error::InvalidParameter(format!(
+                    "unknown grey method {name:?}; expected one of {}",
+                    names.join(", ")
+                ))
+            })
+    }
+}
+
+/// Fixed-point luma weights, scaled by 2^15 and summing to 2^15 so that
+/// white stays 255.
+const BT601: [u32; 3] = [9798, 19235, 3735];
+const BT709: [u32; 3] = [6966, 23436, 2366];
+const LUMA_SHIFT: u32 = 15;
+const LUMA_HALF: u32 = 1 << (LUMA_SHIFT - 1);
+
+/// Converts `frame` to a new grey plane with `method`.
+pub fn greyscale(frame: Frame<'_>, method: GreyMethod) -> Vec<u8> {
+    let mut out = vec![0; frame.pixel_count()];
+    convert(frame.pixels(), &mut out, method);
+    out
+}
+
+/// Converts `frame` into `out`, which must hold exactly one byte a pixel.
+pub fn greyscale_into(frame: Frame<'_>, method: GreyMethod, out: &mut [u8]) -> Result<()> {
+    if out.len() != frame.pixel_count() {
+        return Err(Error::LengthMismatch {
+            expected: frame.pixel_count() as u64,
+            actual: out.len() as u64,
+        });
+    }
+    convert(frame.pixels(), out, method);
+    Ok(())
+}
+
+// One monomorphised loop a method, so that each inner loop is branch-free
+// and LLVM can vectorise it (with simd128 in the component).
+fn convert(rgba: &[u8], out: &mut [u8], method: GreyMethod) {
+    match method {
+        GreyMethod::MaxRgb => map_pixels(rgba, out, |r, g, b| r.max(g).max(b)),
+        GreyMethod::LumaBt601 => map_pixels(rgba, out, |r, g, b| luma(BT601, r, g, b)),
+        GreyMethod::LumaBt709 => map_pixels(rgba, out, |r, g, b| luma(BT709, r, g, b)),
+        GreyMethod::Average => map_pixels(rgba, out, |r, g, b| {
+            ((u16::from(r) + u16::from(g) + u16::from(b) + 1) / 3) as u8
+        }),
+        GreyMethod::Lightness => map_pixels(rgba, out, |r, g, b| {
+            let max = r.max(g).max(b);
+            let min = r.min(g).min(b);
+            ((u16::from(max) + u16::from(min) + 1) >> 1) as u8
+        }),
+    }
+}
+
+#[inline(always)]
+fn luma(weights: [u32; 3], r: u8, g: u8, b: u8) -> u8 {
+    let sum = weights[0] * u32::from(r) + weights[1] * u32::from(g) + weights[2] * u32::from(b);
+    ((sum + LUMA_HALF) >> LUMA_SHIFT) as u8
+}
+
+#[inline(always)]
+fn map_pixels(rgba: &[u8], out: &mut [u8], f: impl Fn(u8, u8, u8) -> u8) {
+    for (px, grey) in rgba.chunks_exact(4).zip(out.iter_mut()) {
+        *grey = f(px[0], px[1], px[2]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn grey(pixels: &[u8], method: GreyMethod) -> Vec<u8> {
+        let frame = Frame::new((pixels.len() / 4) as u32, 1, pixels).unwrap();
+        greyscale(frame, method)
+    }
+
+    #[test]
+    fn each_method_on_literal_pixels() {
+        // red, green, blue, white, black, a mid colour with alpha 0
+        let pixels = [
+            255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 255, 255, 255, 255, 0, 0, 0, 255, 10,
+            200, 31, 0,
+        ];
+        assert_eq!(
+            grey(&pixels, GreyMethod::MaxRgb),
+            [255, 255, 255, 255, 0, 200]
+        );
+        // 9798*255/32768 = 76.25, 19235*255/32768 = 149.69, 3735*255/32768 = 29.07
+        assert_eq!(
+            grey(&pixels, GreyMethod::LumaBt601),
+            [76, 150, 29, 255, 0, 124]
+        );
+        assert_eq!(
+            grey(&pixels, GreyMethod::LumaBt709),
+            [54, 182, 18, 255, 0, 147]
+        );
+        // (10 + 200 + 31) / 3 = 80.33
+        assert_eq!(grey(&pixels, GreyMethod::Average), [85, 85, 85, 255, 0, 80]);
+        // (255 + 0) / 2 = 127.5 rounds up; (200 + 10) / 2 = 105
+        assert_eq!(
+            grey(&pixels, GreyMethod::Lightness),
+            [128, 128, 128, 255, 0, 105]
+        );
+    }
+
+    #[test]
+    fn weights_sum_to_one() {
+        assert_eq!(BT601.iter().sum::<u32>(), 1 << LUMA_SHIFT);
+        assert_eq!(BT709.iter().sum::<u32>(), 1 << LUMA_SHIFT);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for method in GreyMethod::ALL {
+            assert_eq!(GreyMethod::from_name(method.name()), Ok(method));
+        }
+        assert_eq!(
+            GreyMethod::from_name("sepia").unwrap_err().kind(),
+            "invalid-parameter"
+        );
+    }
+
+    #[test]
+    fn into_checks_the_output_length() {
+        let frame = Frame::new(1, 1, &[1, 2, 3, 4]).unwrap();
+        let mut out = [0; 2];
+        assert_eq!(
+            greyscale_into(frame, GreyMethod::MaxRgb, &mut out),
+            Err(Error::LengthMismatch {
+                expected: 1,
+                actual: 2
+            })
+        );
+        let mut out = [0; 1];
+        greyscale_into(frame, GreyMethod::MaxRgb, &mut out).unwrap();
+        assert_eq!(out, [3]);
+    }
+
+    /// A deliberately plain reference, written from the formulas with
+    /// floating point where that is the definition.
+    fn naive(r: u8, g: u8, b: u8, method: GreyMethod) -> u8 {
+        let (r, g, b) = (f64::from(r), f64::from(g), f64::from(b));
+        let max = r.max(g).max(b);
+        let min = r.min(g).min(b);
+        match method {
+            GreyMethod::MaxRgb => max as u8,
+            GreyMethod::LumaBt601 => {
+                ((9798.0 * r + 19235.0 * g + 3735.0 * b) / 32768.0 + 0.5).floor() as u8
+            }
+            GreyMethod::LumaBt709 => {
+                ((6966.0 * r + 23436.0 * g + 2366.0 * b) / 32768.0 + 0.5).floor() as u8
+            }
+            GreyMethod::Average => ((r + g + b) / 3.0).round() as u8,
+            GreyMethod::Lightness => ((max + min) / 2.0 + 0.5).floor() as u8,
+        }
+    }
+
+    fn frame_strategy() -> impl Strategy<Value = (u32, u32, Vec<u8>)> {
+        prop_oneof![
+            Just((1u32, 1u32)),
+            Just((3, 5)),
+            Just((17, 3)),
+            (1u32..40, 1u32..12),
+        ]
+        .prop_flat_map(|(w, h)| {
+            let len = (w * h * 4) as usize;
+            (
+                Just(w),
+                Just(h),
+                proptest::collection::vec(any::<u8>(), len),
+            )
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn matches_the_naive_reference((w, h, pixels) in frame_strategy()) {
+            let frame = Frame::new(w, h, &pixels).unwrap();
+            for method in GreyMethod::ALL {
+                let fast = greyscale(frame, method);
+                let slow: Vec<u8> = pixels
+                    .chunks(4)
+                    .map(|p| naive(p[0], p[1], p[2], method))
+                    .collect();
+                prop_assert_eq!(fast, slow, "method {:?}", method);
+            }
+        }
+    }
+}

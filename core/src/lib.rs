@@ -1,0 +1,34 @@
+//! ghostlines' image algorithms: pure Rust, no I/O, the same code natively
+//! and inside the WebAssembly component.
+//!
+//! Frames are RGBA8, row-major, 4 bytes a pixel (the layout of a canvas
+//! `getImageData`); planes are one grey byte a pixel. [`Frame`] and
+//! [`Plane`] check dimensions, limits and lengths once, so the algorithms
+//! that take them cannot fail on bad input.
+//!
+//! ```
+//! use ghostlines_core::{Frame, GreyMethod, greyscale};
+//!
+//! // One red and one white pixel.
+//! let pixels = [255, 0, 0, 255, 255, 255, 255, 255];
+//! let frame = Frame::new(2, 1, &pixels)?;
+//! assert_eq!(greyscale(frame, GreyMethod::LumaBt601), [76, 255]);
+//! # Ok::<(), ghostlines_core::Error>(())
+//! ```
+#![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod adjust;
+mod centroid;
+mod color;
+mod diff;
+mod error;
+mod frame;
+mod tracker;
+
+pub use adjust::{Adjustment, adjust_plane_mut, adjust_rgba, adjust_rgba_into};
+pub use centroid::{Point, centroid};
+pub use color::{GreyMethod, greyscale, greyscale_into};
+pub use diff::{Change, SplitMix64, frame_diff, frame_diff_into};
+pub use error::{Error, Result};
+pub use frame::{Frame, Limits, Plane};
+pub use tracker::{Displacement, Tracker, TrackerOutput, TrackerSettings, Vector};
