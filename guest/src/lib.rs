@@ -1,0 +1,206 @@
+//! The ghostlines component: the `ghostlines:image` WIT contract over
+//! `ghostlines-core`. Thin by design: convert, call `core`, convert back.
+
+// wit-bindgen's generated glue needs `unsafe` for the canonical ABI.
+#![allow(unsafe_code)]
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
+use std::cell::RefCell;
+
+use ghostlines_core as core_;
+
+wit_bindgen::generate!({
+    world: "ghostlines",
+    path: "../wit",
+});
+
+use exports::ghostlines::image::process;
+use exports::ghostlines::image::tracking::{self, TrackerOutput, TrackerSettings};
+use ghostlines::image::types::{
+    Change, Displacement, Error, Frame, GreyMethod, LengthMismatch, Limits, Plane, Point,
+    SizeMismatch, TooLarge, Vector,
+};
+
+struct Component;
+
+export!(Component);
+
+impl process::Guest for Component {
+    fn get_limits() -> Limits {
+        limits(core_::Limits::DEFAULT)
+    }
+
+    fn greyscale(frame: Frame, method: GreyMethod) -> Result<Plane, Error> {
+        let view = core_::Frame::new(frame.width, frame.height, &frame.pixels)?;
+        Ok(Plane {
+            width: frame.width,
+            height: frame.height,
+            values: core_::greyscale(view, method.into()),
+        })
+    }
+
+    fn adjust(frame: Frame, contrast: i32, brightness: i32) -> Result<Frame, Error> {
+        let adjustment = core_::Adjustment::new(contrast, brightness)?;
+        let view = core_::Frame::new(frame.width, frame.height, &frame.pixels)?;
+        Ok(Frame {
+            width: frame.width,
+            height: frame.height,
+            pixels: core_::adjust_rgba(view, &adjustment),
+        })
+    }
+
+    fn adjust_plane(plane: Plane, contrast: i32, brightness: i32) -> Result<Plane, Error> {
+        let adjustment = core_::Adjustment::new(contrast, brightness)?;
+        core_::Plane::new(plane.width, plane.height, &plane.values)?;
+        // The plane was moved in: adjust its own buffer, no second one.
+        let mut plane = plane;
+        core_::adjust_plane_mut(&mut plane.values, &adjustment);
+        Ok(plane)
+    }
+
+    fn centroid(plane: Plane) -> Result<Option<Point>, Error> {
+        let view = core_::Plane::new(plane.width, plane.height, &plane.values)?;
+        Ok(core_::centroid(view).map(|p| Point { x: p.x, y: p.y }))
+    }
+
+    fn frame_diff(
+        previous: Plane,
+        current: Plane,
+        threshold: f64,
+        samples: u32,
+        seed: u64,
+    ) -> Result<Vec<Change>, Error> {
+        let before = core_::Plane::new(previous.width, previous.height, &previous.values)?;
+        let after = core_::Plane::new(current.width, current.height, &current.values)?;
+        let mut rng = core_::SplitMix64::new(seed);
+        let changes = core_::frame_diff(before, after, threshold, samples, &mut rng)?;
+        Ok(changes
+            .into_iter()
+            .map(|c| Change {
+                x: c.x,
+                y: c.y,
+                previous: c.previous,
+                current: c.current,
+            })
+            .collect())
+    }
+}
+
+impl tracking::Guest for Component {
+    type Tracker = Tracker;
+}
+
+/// The `tracker` resource: a core tracker behind a `RefCell`, since
+/// resource methods get `&self`.
+struct Tracker(RefCell<core_::Tracker>);
+
+impl tracking::GuestTracker for Tracker {
+    fn create(settings: TrackerSettings) -> Result<tracking::Tracker, Error> {
+        let tracker = core_::Tracker::new(core_::TrackerSettings {
+            method: settings.method.into(),
+            contrast: settings.contrast,
+            brightness: settings.brightness,
+            threshold: settings.threshold,
+            samples: settings.samples,
+            seed: settings.seed,
+        })?;
+        Ok(tracking::Tracker::new(Tracker(RefCell::new(tracker))))
+    }
+
+    fn push(&self, frame: Frame) -> Result<TrackerOutput, Error> {
+        let view = core_::Frame::new(frame.width, frame.height, &frame.pixels)?;
+        let output = self.0.borrow_mut().push(view)?;
+        Ok(TrackerOutput {
+            centroid: output.centroid.map(|p| Point { x: p.x, y: p.y }),
+            centroid_motion: output
+                .centroid_motion
+                .map(|d| Displacement { dx: d.dx, dy: d.dy }),
+            vectors: output
+                .vectors
+                .into_iter()
+                .map(|v| Vector {
+                    x: v.x,
+                    y: v.y,
+                    dx: v.dx,
+                    dy: v.dy,
+                })
+                .collect(),
+        })
+    }
+
+    fn reset(&self) {
+        self.0.borrow_mut().reset();
+    }
+
+    fn settings(&self) -> TrackerSettings {
+        let tracker = self.0.borrow();
+        let s = tracker.settings();
+        TrackerSettings {
+            method: s.method.into(),
+            contrast: s.contrast,
+            brightness: s.brightness,
+            threshold: s.threshold,
+            samples: s.samples,
+            seed: s.seed,
+        }
+    }
+}
+
+fn limits(l: core_::Limits) -> Limits {
+    Limits {
+        max_side: l.max_side,
+        max_pixels: l.max_pixels,
+        max_samples: l.max_samples,
+    }
+}
+
+impl From<core_::Error> for Error {
+    fn from(e: core_::Error) -> Error {
+        match e {
+            core_::Error::InvalidDimensions { .. } => Error::InvalidDimensions,
+            core_::Error::LengthMismatch { expected, actual } => {
+                Error::LengthMismatch(LengthMismatch { expected, actual })
+            }
+            core_::Error::SizeMismatch { expected, actual } => Error::SizeMismatch(SizeMismatch {
+                expected_width: expected.0,
+                expected_height: expected.1,
+                actual_width: actual.0,
+                actual_height: actual.1,
+            }),
+            core_::Error::TooLarge {
+                width,
+                height,
+                limits: l,
+            } => Error::TooLarge(TooLarge {
+                width,
+                height,
+                limits: limits(l),
+            }),
+            core_::Error::InvalidParameter(message) => Error::InvalidParameter(message),
+        }
+    }
+}
+
+impl From<GreyMethod> for core_::GreyMethod {
+    fn from(m: GreyMethod) -> core_::GreyMethod {
+        match m {
+            GreyMethod::MaxRgb => core_::GreyMethod::MaxRgb,
+            GreyMethod::LumaBt601 => core_::GreyMethod::LumaBt601,
+            GreyMethod::LumaBt709 => core_::GreyMethod::LumaBt709,
+            GreyMethod::Average => core_::GreyMethod::Average,
+            GreyMethod::Lightness => core_::GreyMethod::Lightness,
+        }
+    }
+}
+
+impl From<core_::GreyMethod> for GreyMethod {
+    fn from(m: core_::GreyMethod) -> GreyMethod {
+        match m {
+            core_::GreyMethod::MaxRgb => GreyMethod::MaxRgb,
+            core_::GreyMethod::LumaBt601 => GreyMethod::LumaBt601,
+            core_::GreyMethod::LumaBt709 => GreyMethod::LumaBt709,
+            core_::GreyMethod::Average => GreyMethod::Average,
+            core_::GreyMethod::Lightness => GreyMethod::Lightness,
+        }
+    }
+}
