@@ -1,0 +1,87 @@
+//! Builds the Wasm components (release, wasm32-wasip2) with a nested cargo
+//! and leaves them in OUT_DIR for `include_bytes!`, so that nobody ever
+//! builds or copies a `.wasm` by hand.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// (package, artifact name) of every component the host embeds.
+const COMPONENTS: &[(&str, &str)] = &[("ghostlines-guest", "ghostlines_guest.wasm")];
+
+/// What the components are built from; a change to any of these reruns us.
+const INPUTS: &[&str] = &[
+    "wit",
+    "core",
+    "guest",
+    "Cargo.toml",
+    "Cargo.lock",
+    ".cargo/config.toml",
+    "rust-toolchain.toml",
+];
+
+fn main() {
+    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
+    let root = manifest_dir
+        .parent()
+        .expect("host/ lives in the workspace root");
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo"));
+    for input in INPUTS {
+        println!("cargo:rerun-if-changed={}", root.join(input).display());
+    }
+
+    // Its own target directory: the outer build holds the lock on ours.
+    let target_dir = wasm_target_dir(&out_dir);
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut build = Command::new(cargo);
+    build
+        .current_dir(root)
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+            "--target-dir",
+        ])
+        .arg(&target_dir);
+    for (package, _) in COMPONENTS {
+        build.args(["-p", package]);
+    }
+    // Cargo sets CARGO_ENCODED_RUSTFLAGS (empty) for build scripts, which
+    // would silently drop .cargo/config.toml's `+simd128`; RUSTFLAGS (say, a
+    // `target-cpu=native` bench build) is for the host, not for Wasm; and
+    // clippy's RUSTC_WORKSPACE_WRAPPER must not leak into this build.
+    for var in [
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+    ] {
+        build.env_remove(var);
+    }
+    let status = build
+        .status()
+        .unwrap_or_else(|e| panic!("could not run cargo to build the components: {e}"));
+    assert!(
+        status.success(),
+        "building the Wasm components failed ({status}); the errors are above"
+    );
+
+    for (_, artifact) in COMPONENTS {
+        let built = target_dir.join("wasm32-wasip2/release").join(artifact);
+        std::fs::copy(&built, out_dir.join(artifact))
+            .unwrap_or_else(|e| panic!("could not copy {}: {e}", built.display()));
+    }
+}
+
+/// `<target dir>/wasm-components`: found by walking up from OUT_DIR to the
+/// directory cargo marks with CACHEDIR.TAG, so that every profile and
+/// every tool (build, test, clippy) shares one incremental Wasm build.
+fn wasm_target_dir(out_dir: &Path) -> PathBuf {
+    out_dir
+        .ancestors()
+        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
+        .map(|target| target.join("wasm-components"))
+        .unwrap_or_else(|| out_dir.join("wasm-components"))
+}

@@ -1,0 +1,277 @@
+//! `ghostlines bench`: each operation in the component through Wasmtime
+//! against the same `core` code natively, in one run.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use ghostlines_core as core_;
+use serde::Serialize;
+
+use crate::bindings::{Frame, GreyMethod, Plane, TrackerSettings};
+use crate::runtime::{Call, Runtime};
+
+/// Milliseconds of one operation: median and 90th percentile.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Timing {
+    /// Median over the iterations.
+    pub median_ms: f64,
+    /// 90th percentile.
+    pub p90_ms: f64,
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchRow {
+    /// The operation.
+    pub operation: String,
+    /// Through Wasmtime, copies in and out of the component included;
+    /// `None` for native-only reference rows.
+    pub component: Option<Timing>,
+    /// The same `core` code called natively.
+    pub native: Timing,
+    /// component median / native median.
+    pub ratio: Option<f64>,
+}
+
+/// A whole bench run.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// Frame width.
+    pub width: u32,
+    /// Frame height.
+    pub height: u32,
+    /// Timed iterations a row (after warm-up).
+    pub iterations: usize,
+    /// How the native baseline was compiled.
+    pub native_build: String,
+    /// The rows, in table order.
+    pub rows: Vec<BenchRow>,
+}
+
+/// A deterministic test scene: a textured background with bright blobs,
+/// moved `shift` pixels to the right, with a little noise.
+pub fn synthetic_frame(width: u32, height: u32, shift: u32) -> Frame {
+    let mut rng = core_::SplitMix64::new(u64::from(shift));
+    let mut pixels = Vec::with_capacity(width as usize * height as usize * 4);
+    let blobs = [(0.3, 0.4, 0.12), (0.7, 0.6, 0.08), (0.5, 0.2, 0.05)];
+    for y in 0..height {
+        for x in 0..width {
+            let fx = (x as f64 - shift as f64) / width as f64;
+            let fy = y as f64 / height as f64;
+            let mut v = 40.0 + 30.0 * ((fx * 23.0).sin() * (fy * 17.0).cos());
+            for (bx, by, r) in blobs {
+                let d2 = (fx - bx) * (fx - bx) + (fy - by) * (fy - by);
+                v += 200.0 * (-d2 / (r * r)).exp();
+            }
+            let noise = (rng.next_u64() >> 61) as f64;
+            let v = (v + noise).clamp(0.0, 255.0);
+            pixels.extend_from_slice(&[v as u8, (v * 0.8) as u8, (255.0 - v) as u8, 255]);
+        }
+    }
+    Frame {
+        width,
+        height,
+        pixels,
+    }
+}
+
+/// Runs every operation `iterations` times each way.
+pub fn run(
+    runtime: &Runtime,
+    width: u32,
+    height: u32,
+    iterations: usize,
+) -> anyhow::Result<BenchReport> {
+    let iterations = iterations.max(1);
+    let mut instance = runtime.instantiate()?;
+    let a = synthetic_frame(width, height, 0);
+    let b = synthetic_frame(width, height, 3);
+    let view_a = core_::Frame::new(width, height, &a.pixels)?;
+    let view_b = core_::Frame::new(width, height, &b.pixels)?;
+    let grey_a = core_::greyscale(view_a, core_::GreyMethod::MaxRgb);
+    let grey_b = core_::greyscale(view_b, core_::GreyMethod::MaxRgb);
+    let plane = |values: &[u8]| Plane {
+        width,
+        height,
+        values: values.to_vec(),
+    };
+    let (plane_a, plane_b) = (plane(&grey_a), plane(&grey_b));
+    let core_plane_a = core_::Plane::new(width, height, &grey_a)?;
+    let core_plane_b = core_::Plane::new(width, height, &grey_b)?;
+    let mut rows = Vec::new();
+
+    rows.push(BenchRow {
+        operation: "copy frame (reference)".into(),
+        component: None,
+        native: time(iterations, || {
+            black_box(black_box(&a.pixels).to_vec());
+            Ok(())
+        })?,
+        ratio: None,
+    });
+
+    for method in core_::GreyMethod::ALL {
+        let wit_method = GreyMethod::from(method);
+        rows.push(row(
+            format!("greyscale {}", method.name()),
+            time(iterations, || checked(instance.greyscale(&a, wit_method)))?,
+            time(iterations, || {
+                black_box(core_::greyscale(view_a, method));
+                Ok(())
+            })?,
+        ));
+    }
+
+    let adjustment = core_::Adjustment::new(50, 20)?;
+    rows.push(row(
+        "adjust (contrast 50, brightness 20)".into(),
+        time(iterations, || checked(instance.adjust(&a, 50, 20)))?,
+        time(iterations, || {
+            black_box(core_::adjust_rgba(view_a, &adjustment));
+            Ok(())
+        })?,
+    ));
+
+    rows.push(row(
+        "centroid".into(),
+        time(iterations, || checked(instance.centroid(&plane_a)))?,
+        time(iterations, || {
+            black_box(core_::centroid(core_plane_a));
+            Ok(())
+        })?,
+    ));
+
+    let (threshold, samples) = (0.1, 2000);
+    rows.push(row(
+        format!("frame diff ({samples} samples)"),
+        time(iterations, || {
+            checked(instance.frame_diff(&plane_a, &plane_b, threshold, samples, 1))
+        })?,
+        time(iterations, || {
+            let mut rng = core_::SplitMix64::new(1);
+            black_box(core_::frame_diff(
+                core_plane_a,
+                core_plane_b,
+                threshold,
+                samples,
+                &mut rng,
+            )?);
+            Ok(())
+        })?,
+    ));
+
+    // The sketch's whole frame: grey, adjust, centroid, diff, vectors.
+    let settings = TrackerSettings {
+        method: GreyMethod::MaxRgb,
+        contrast: 20,
+        brightness: 10,
+        threshold,
+        samples,
+        seed: 1,
+    };
+    let component = {
+        let mut tracker = checked_value(instance.tracker(&settings))?;
+        let mut flip = false;
+        let timing = time(iterations, || {
+            flip = !flip;
+            checked(tracker.push(if flip { &a } else { &b }))
+        })?;
+        tracker.close()?;
+        timing
+    };
+    let mut native_tracker = core_::Tracker::new(core_::TrackerSettings {
+        method: core_::GreyMethod::MaxRgb,
+        contrast: settings.contrast,
+        brightness: settings.brightness,
+        threshold,
+        samples,
+        seed: 1,
+    })?;
+    let mut flip = false;
+    let native = time(iterations, || {
+        flip = !flip;
+        black_box(native_tracker.push(if flip { view_a } else { view_b })?);
+        Ok(())
+    })?;
+    rows.push(row("tracker push (sketch frame)".into(), component, native));
+
+    Ok(BenchReport {
+        width,
+        height,
+        iterations,
+        native_build: native_build(),
+        rows,
+    })
+}
+
+fn row(operation: String, component: Timing, native: Timing) -> BenchRow {
+    BenchRow {
+        operation,
+        component: Some(component),
+        native,
+        ratio: Some(component.median_ms / native.median_ms),
+    }
+}
+
+/// A call's typed refusal is a bench failure too.
+fn checked<T>(call: Call<T>) -> anyhow::Result<()> {
+    checked_value(call).map(|v| drop(black_box(v)))
+}
+
+fn checked_value<T>(call: Call<T>) -> anyhow::Result<T> {
+    call.map_err(|trap| anyhow::Error::from(trap).context("the component trapped"))?
+        .map_err(crate::bindings::refusal)
+}
+
+/// Three warm-up runs, then `iterations` timed ones.
+fn time(iterations: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<Timing> {
+    for _ in 0..3 {
+        f()?;
+    }
+    let mut samples = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        let started = Instant::now();
+        f()?;
+        samples.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    Ok(Timing {
+        median_ms: at(0.5),
+        p90_ms: at(0.9),
+    })
+}
+
+fn native_build() -> String {
+    let simd = if cfg!(target_feature = "avx2") {
+        "AVX2 on (target-cpu=native or similar)"
+    } else {
+        "baseline target features (set RUSTFLAGS='-C target-cpu=native' for the host CPU)"
+    };
+    format!("{} release, {simd}", std::env::consts::ARCH)
+}
+
+impl BenchReport {
+    /// The table as text.
+    pub fn table(&self) -> String {
+        let mut out = format!(
+            "ghostlines bench: {}x{}, {} iterations a row, median (p90) in ms\nnative: {}\n\n",
+            self.width, self.height, self.iterations, self.native_build
+        );
+        out.push_str(&format!(
+            "{:<38} {:>20} {:>20} {:>8}\n",
+            "operation", "component", "native", "ratio"
+        ));
+        let cell = |t: &Timing| format!("{:.3} ({:.3})", t.median_ms, t.p90_ms);
+        for row in &self.rows {
+            out.push_str(&format!(
+                "{:<38} {:>20} {:>20} {:>8}\n",
+                row.operation,
+                row.component.as_ref().map_or("-".into(), cell),
+                cell(&row.native),
+                row.ratio.map_or("-".into(), |r| format!("{r:.2}x")),
+            ));
+        }
+        out
+    }
+}

@@ -1,0 +1,223 @@
+//! Reading frames from image files and raw RGBA, and writing results.
+
+use std::fs;
+use std::io::{BufReader, Cursor};
+use std::path::Path;
+
+use anyhow::{Context as _, bail, ensure};
+use image::{AnimationDecoder, ImageDecoder, ImageFormat, ImageReader};
+
+use crate::bindings::{Frame, Plane};
+
+/// Decoders may allocate at most this much for one image: a limit against
+/// decompression bombs, above what the largest accepted frame needs.
+const MAX_DECODE_ALLOC: u64 = 512 << 20;
+
+/// A frame size given on the command line as `WxH`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    /// Pixels a row.
+    pub width: u32,
+    /// Rows.
+    pub height: u32,
+}
+
+impl std::str::FromStr for Size {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Size, String> {
+        let (w, h) = s
+            .split_once(['x', 'X'])
+            .ok_or_else(|| format!("expected WIDTHxHEIGHT, like 800x600, got {s:?}"))?;
+        let parse = |v: &str, what: &str| {
+            v.trim()
+                .parse::<u32>()
+                .map_err(|e| format!("{what} {v:?} in {s:?}: {e}"))
+        };
+        Ok(Size {
+            width: parse(w, "width")?,
+            height: parse(h, "height")?,
+        })
+    }
+}
+
+fn decode_limits() -> image::Limits {
+    let core = ghostlines_core::Limits::DEFAULT;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(core.max_side);
+    limits.max_image_height = Some(core.max_side);
+    limits.max_alloc = Some(MAX_DECODE_ALLOC);
+    limits
+}
+
+/// Reads one frame: raw RGBA8 when `size` is given, else a PNG, JPEG, GIF
+/// (its first frame) or WebP, whose format is guessed from its bytes.
+pub fn read_frame(path: &Path, size: Option<Size>) -> anyhow::Result<Frame> {
+    if let Some(size) = size {
+        let pixels = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        // The length is the component's to judge (a typed length-mismatch).
+        return Ok(Frame {
+            width: size.width,
+            height: size.height,
+            pixels,
+        });
+    }
+    ensure_not_raw(path)?;
+    let mut reader = ImageReader::open(path)
+        .with_context(|| format!("opening {}", path.display()))?
+        .with_guessed_format()
+        .with_context(|| format!("reading {}", path.display()))?;
+    reader.limits(decode_limits());
+    let image = reader
+        .decode()
+        .with_context(|| format!("decoding {}", path.display()))?
+        .into_rgba8();
+    Ok(Frame {
+        width: image.width(),
+        height: image.height(),
+        pixels: image.into_raw(),
+    })
+}
+
+fn ensure_not_raw(path: &Path) -> anyhow::Result<()> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("rgba"))
+    {
+        bail!(
+            "{} is raw RGBA: give its size with --size WIDTHxHEIGHT",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Reads a sequence: every frame of one animated GIF, or one frame from
+/// each file in order.
+pub fn read_sequence(paths: &[impl AsRef<Path>], size: Option<Size>) -> anyhow::Result<Vec<Frame>> {
+    if let [single] = paths {
+        let path = single.as_ref();
+        if size.is_none() && is_gif(path)? {
+            return read_gif_frames(path);
+        }
+    }
+    paths.iter().map(|p| read_frame(p.as_ref(), size)).collect()
+}
+
+fn is_gif(path: &Path) -> anyhow::Result<bool> {
+    let reader = ImageReader::open(path)
+        .with_context(|| format!("opening {}", path.display()))?
+        .with_guessed_format()
+        .with_context(|| format!("reading {}", path.display()))?;
+    Ok(reader.format() == Some(ImageFormat::Gif))
+}
+
+fn read_gif_frames(path: &Path) -> anyhow::Result<Vec<Frame>> {
+    let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut decoder = image::codecs::gif::GifDecoder::new(BufReader::new(Cursor::new(bytes)))
+        .with_context(|| format!("decoding {}", path.display()))?;
+    decoder
+        .set_limits(decode_limits())
+        .with_context(|| format!("decoding {}", path.display()))?;
+    let frames = decoder
+        .into_frames()
+        .collect_frames()
+        .with_context(|| format!("decoding the frames of {}", path.display()))?;
+    ensure!(!frames.is_empty(), "{} has no frames", path.display());
+    Ok(frames
+        .into_iter()
+        .map(|f| {
+            let buffer = f.into_buffer();
+            Frame {
+                width: buffer.width(),
+                height: buffer.height(),
+                pixels: buffer.into_raw(),
+            }
+        })
+        .collect())
+}
+
+/// Writes `bytes` to `path`, creating its folder if needed.
+pub fn write_output(path: &Path, bytes: impl AsRef<[u8]>) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Writes a grey plane: raw bytes when `path` ends in `.gray`, else an
+/// 8-bit greyscale PNG.
+pub fn write_plane(path: &Path, plane: &Plane) -> anyhow::Result<()> {
+    if has_extension(path, "gray") {
+        return write_output(path, &plane.values);
+    }
+    let png = encode_png(
+        &plane.values,
+        plane.width,
+        plane.height,
+        image::ExtendedColorType::L8,
+    )?;
+    write_output(path, png)
+}
+
+/// Writes a frame: raw bytes when `path` ends in `.rgba`, else an RGBA
+/// PNG.
+pub fn write_frame(path: &Path, frame: &Frame) -> anyhow::Result<()> {
+    if has_extension(path, "rgba") {
+        return write_output(path, &frame.pixels);
+    }
+    write_output(path, png_rgba(frame)?)
+}
+
+/// A frame encoded as an RGBA PNG in memory.
+pub fn png_rgba(frame: &Frame) -> anyhow::Result<Vec<u8>> {
+    encode_png(
+        &frame.pixels,
+        frame.width,
+        frame.height,
+        image::ExtendedColorType::Rgba8,
+    )
+}
+
+fn encode_png(
+    bytes: &[u8],
+    width: u32,
+    height: u32,
+    color: image::ExtendedColorType,
+) -> anyhow::Result<Vec<u8>> {
+    let mut png = Vec::new();
+    image::write_buffer_with_format(
+        &mut Cursor::new(&mut png),
+        bytes,
+        width,
+        height,
+        color,
+        ImageFormat::Png,
+    )
+    .context("encoding a PNG")?;
+    Ok(png)
+}
+
+fn has_extension(path: &Path, ext: &str) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(
+            "800x600".parse::<Size>(),
+            Ok(Size {
+                width: 800,
+                height: 600
+            })
+        );
+        assert!("800".parse::<Size>().is_err());
+        assert!("ax600".parse::<Size>().is_err());
+        assert!("-1x2".parse::<Size>().is_err());
+    }
+}

@@ -1,0 +1,22 @@
+//! The ghostlines runner: the ghostlines component in an embedded Wasmtime,
+//! plus the file handling, reports and benchmark of the `ghostlines` CLI.
+//!
+//! [`Runtime`] compiles the embedded component once; each [`Instance`] is a
+//! fresh store with typed calls that check sizes before a frame is copied
+//! into the guest. Calls return `wasmtime::Result<Result<T, Error>>`: the
+//! outer error is a trap or host failure, the inner one the component's
+//! typed answer to bad input.
+
+pub mod bench;
+pub mod bindings;
+pub mod files;
+pub mod report;
+mod runtime;
+pub mod svg;
+
+pub use bindings::{Error, Frame, GreyMethod, Plane};
+pub use runtime::{Instance, Runtime, Tracker};
+
+/// The ghostlines component, built by `build.rs` from `guest/`.
+pub const GUEST_COMPONENT: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/ghostlines_guest.wasm"));

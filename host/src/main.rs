@@ -1,0 +1,264 @@
+//! `ghostlines`: turn images and frame sequences into grey planes and ghost
+//! lines with the ghostlines WebAssembly component, in an embedded Wasmtime.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use ghostlines::bindings::{GreyMethod, TrackerSettings, refusal};
+use ghostlines::files::{self, Size};
+use ghostlines::report::{FrameReport, MOTION_VERSION, MotionReport};
+use ghostlines::{Runtime, bench, svg};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Turn camera frames into vectors with the ghostlines WebAssembly
+/// component. Every operation runs inside the component, sandboxed, in an
+/// embedded Wasmtime.
+#[derive(Parser)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Convert an image to 8-bit greyscale.
+    Grey {
+        /// Input: PNG, JPEG, GIF or WebP, or raw RGBA8 with --size.
+        input: PathBuf,
+        /// Output: a greyscale PNG, or raw bytes (one a pixel) if it ends in .gray.
+        output: PathBuf,
+        /// How a colour pixel becomes grey.
+        #[arg(long, value_enum, default_value_t = Method::MaxRgb)]
+        method: Method,
+        /// Read the input as raw RGBA8 of this size, like 800x600.
+        #[arg(long, value_name = "WxH")]
+        size: Option<Size>,
+    },
+    /// Change contrast and brightness the way the original sketch did.
+    Adjust {
+        /// Input: PNG, JPEG, GIF or WebP, or raw RGBA8 with --size.
+        input: PathBuf,
+        /// Output: an RGBA PNG, or raw RGBA8 if it ends in .rgba.
+        output: PathBuf,
+        /// Contrast, -100..=100 (0 leaves it).
+        #[arg(long, allow_hyphen_values = true)]
+        contrast: i32,
+        /// Brightness, -255..=255 (0 leaves it).
+        #[arg(long, allow_hyphen_values = true)]
+        brightness: i32,
+        /// Read the input as raw RGBA8 of this size, like 800x600.
+        #[arg(long, value_name = "WxH")]
+        size: Option<Size>,
+    },
+    /// Run the tracker over a frame sequence (image files in order, or one
+    /// animated GIF) and write its ghost lines as JSON and SVG.
+    Motion {
+        /// The frames: several image files, or one animated GIF.
+        #[arg(required = true, value_name = "FRAME")]
+        frames: Vec<PathBuf>,
+        /// Write the versioned JSON report here ("-" for standard output).
+        #[arg(long, value_name = "OUT.json")]
+        json: Option<PathBuf>,
+        /// Draw the vectors over the last frame into this SVG.
+        #[arg(long, value_name = "OUT.svg")]
+        svg: Option<PathBuf>,
+        /// Lines in the SVG are this many times their displacement.
+        #[arg(long, default_value_t = 1.0)]
+        svg_scale: f64,
+        /// How frames become grey.
+        #[arg(long, value_enum, default_value_t = Method::MaxRgb)]
+        method: Method,
+        /// Contrast on the grey plane, -100..=100.
+        #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+        contrast: i32,
+        /// Brightness on the grey plane, -255..=255.
+        #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+        brightness: i32,
+        /// A sample is kept when its grey value changed by at least threshold·255; 0..=1.
+        #[arg(long, default_value_t = 0.1)]
+        threshold: f64,
+        /// Pixel positions sampled a frame.
+        #[arg(long, default_value_t = 2000)]
+        samples: u32,
+        /// Seed of the SplitMix64 sample stream.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Read every frame as raw RGBA8 of this size, like 800x600.
+        #[arg(long, value_name = "WxH")]
+        size: Option<Size>,
+    },
+    /// Time every operation in the component and natively, and print the ratios.
+    Bench {
+        /// Frame width.
+        #[arg(long, default_value_t = 800)]
+        width: u32,
+        /// Frame height.
+        #[arg(long, default_value_t = 600)]
+        height: u32,
+        /// Timed iterations an operation.
+        #[arg(long, default_value_t = 50)]
+        iterations: usize,
+        /// Also write the results as JSON here.
+        #[arg(long, value_name = "OUT.json")]
+        json: Option<PathBuf>,
+    },
+}
+
+/// The greyscale methods (formulas in `wit/ghostlines.wit`).
+#[derive(Clone, Copy, ValueEnum)]
+enum Method {
+    /// max(R, G, B), the original sketch's.
+    MaxRgb,
+    /// Rec.601 luma, as OpenCV's cvtColor(RGBA2GRAY).
+    LumaBt601,
+    /// Rec.709 luma.
+    LumaBt709,
+    /// (R + G + B) / 3, rounded.
+    Average,
+    /// (max + min) / 2, rounded half up.
+    Lightness,
+}
+
+impl From<Method> for GreyMethod {
+    fn from(m: Method) -> GreyMethod {
+        match m {
+            Method::MaxRgb => GreyMethod::MaxRgb,
+            Method::LumaBt601 => GreyMethod::LumaBt601,
+            Method::LumaBt709 => GreyMethod::LumaBt709,
+            Method::Average => GreyMethod::Average,
+            Method::Lightness => GreyMethod::Lightness,
+        }
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Grey {
+            input,
+            output,
+            method,
+            size,
+        } => {
+            let frame = files::read_frame(&input, size)?;
+            let mut instance = Runtime::new()?.instantiate()?;
+            let plane = instance
+                .greyscale(&frame, method.into())?
+                .map_err(refusal)
+                .with_context(|| format!("greyscale of {}", input.display()))?;
+            files::write_plane(&output, &plane)
+        }
+        Command::Adjust {
+            input,
+            output,
+            contrast,
+            brightness,
+            size,
+        } => {
+            let frame = files::read_frame(&input, size)?;
+            let mut instance = Runtime::new()?.instantiate()?;
+            let adjusted = instance
+                .adjust(&frame, contrast, brightness)?
+                .map_err(refusal)
+                .with_context(|| format!("adjusting {}", input.display()))?;
+            files::write_frame(&output, &adjusted)
+        }
+        Command::Motion {
+            frames,
+            json,
+            svg,
+            svg_scale,
+            method,
+            contrast,
+            brightness,
+            threshold,
+            samples,
+            seed,
+            size,
+        } => {
+            if json.is_none() && svg.is_none() {
+                bail!("nothing to write: give --json OUT.json and/or --svg OUT.svg");
+            }
+            let sequence = files::read_sequence(&frames, size)?;
+            let settings = TrackerSettings {
+                method: method.into(),
+                contrast,
+                brightness,
+                threshold,
+                samples,
+                seed,
+            };
+            let report = motion(&sequence, &settings)?;
+            if let Some(path) = json {
+                let text = serde_json::to_string(&report)?;
+                if path.as_os_str() == "-" {
+                    println!("{text}");
+                } else {
+                    files::write_output(&path, text)?;
+                }
+            }
+            if let Some(path) = svg {
+                let last = sequence.last().context("no frames")?;
+                let style = svg::SvgStyle {
+                    scale: svg_scale,
+                    ..Default::default()
+                };
+                files::write_output(&path, svg::motion_svg(&report, last, style)?)?;
+            }
+            Ok(())
+        }
+        Command::Bench {
+            width,
+            height,
+            iterations,
+            json,
+        } => {
+            let report = bench::run(&Runtime::new()?, width, height, iterations)?;
+            print!("{}", report.table());
+            if let Some(path) = json {
+                files::write_output(&path, serde_json::to_string_pretty(&report)?)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Pushes every frame through one tracker in the component.
+fn motion(
+    sequence: &[ghostlines::Frame],
+    settings: &TrackerSettings,
+) -> anyhow::Result<MotionReport> {
+    let first = sequence.first().context("no frames")?;
+    let mut instance = Runtime::new()?.instantiate()?;
+    let mut tracker = instance
+        .tracker(settings)?
+        .map_err(refusal)
+        .context("creating the tracker")?;
+    // A bar only where a sequence takes long enough to watch.
+    let progress = if sequence.len() > 5 {
+        ProgressBar::new(sequence.len() as u64).with_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} frames {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        )
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut frames = Vec::with_capacity(sequence.len());
+    for (index, frame) in sequence.iter().enumerate() {
+        let output = tracker
+            .push(frame)?
+            .map_err(refusal)
+            .with_context(|| format!("frame {index}"))?;
+        frames.push(FrameReport::new(index, &output));
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    tracker.close()?;
+    Ok(MotionReport {
+        version: MOTION_VERSION,
+        width: first.width,
+        height: first.height,
+        frames,
+    })
+}

@@ -1,0 +1,301 @@
+//! The embedded Wasmtime: one engine and pre-linked component, and
+//! instances with typed, size-checked calls.
+
+use std::time::Instant;
+
+use ghostlines_core::Limits;
+use wasmtime::component::{Component, Linker, ResourceAny};
+use wasmtime::error::Context as _;
+use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::bindings::{
+    Change, Error, Frame, Ghostlines, GhostlinesPre, GreyMethod, Plane, Point, TrackerOutput,
+    TrackerSettings,
+};
+
+/// Linear memory one instance may grow to: room for the largest accepted
+/// frame (2^25 pixels, 128 MiB of RGBA) with its planes and outputs.
+pub const DEFAULT_MEMORY_LIMIT: usize = 512 << 20;
+
+/// The engine and the component, compiled and linked once.
+pub struct Runtime {
+    engine: Engine,
+    pre: GhostlinesPre<HostState>,
+    limits: Limits,
+    memory_limit: usize,
+}
+
+/// What each store carries: WASI (nothing granted but stderr) and the
+/// memory cap.
+pub struct HostState {
+    wasi: WasiCtx,
+    table: wasmtime::component::ResourceTable,
+    limits: StoreLimits,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl Runtime {
+    /// Compiles the embedded ghostlines component.
+    pub fn new() -> anyhow::Result<Runtime> {
+        Runtime::from_component_bytes(crate::GUEST_COMPONENT)
+    }
+
+    /// Compiles a ghostlines component from its bytes (tests use this for
+    /// deliberately broken components).
+    pub fn from_component_bytes(bytes: &[u8]) -> anyhow::Result<Runtime> {
+        let engine = Engine::new(&Config::new()).context("creating the Wasmtime engine")?;
+        let started = Instant::now();
+        let component =
+            Component::new(&engine, bytes).context("compiling the ghostlines component")?;
+        log_timing("compiled the component", started);
+        let mut linker = Linker::new(&engine);
+        // Rust std on wasip2 imports wasi:cli and wasi:io; nothing in the
+        // context below grants files, environment or network.
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).context("linking WASI")?;
+        let pre = linker
+            .instantiate_pre(&component)
+            .context("linking the ghostlines component")?;
+        let pre = GhostlinesPre::new(pre).context("checking the component's exports")?;
+        Ok(Runtime {
+            engine,
+            pre,
+            limits: Limits::DEFAULT,
+            memory_limit: DEFAULT_MEMORY_LIMIT,
+        })
+    }
+
+    /// The engine, for callers that compile other components with it.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The size limits the host checks before calling the guest.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// A fresh instance in a fresh store.
+    pub fn instantiate(&self) -> anyhow::Result<Instance> {
+        let state = HostState {
+            wasi: WasiCtx::builder().inherit_stderr().build(),
+            table: Default::default(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(self.memory_limit)
+                .build(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limits);
+        let bindings = self
+            .pre
+            .instantiate(&mut store)
+            .context("instantiating the ghostlines component")?;
+        Ok(Instance {
+            store,
+            bindings,
+            limits: self.limits,
+        })
+    }
+}
+
+fn log_timing(what: &str, started: Instant) {
+    if std::env::var_os("GHOSTLINES_LOG").is_some() {
+        eprintln!("{what} in {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+    }
+}
+
+/// One instance of the component. Every call checks the sizes first, so an
+/// oversized or inconsistent frame is answered with a typed [`Error`]
+/// before its bytes are copied into the guest.
+pub struct Instance {
+    store: Store<HostState>,
+    bindings: Ghostlines,
+    limits: Limits,
+}
+
+/// The outcome of a call: `Err` for a trap, `Ok(Err(..))` for a typed
+/// refusal.
+pub type Call<T> = wasmtime::Result<Result<T, Error>>;
+
+impl Instance {
+    /// The limits the component itself enforces (`get-limits`).
+    pub fn component_limits(&mut self) -> wasmtime::Result<crate::bindings::Limits> {
+        self.bindings
+            .ghostlines_image_process()
+            .call_get_limits(&mut self.store)
+    }
+
+    /// Greyscale with `method`.
+    pub fn greyscale(&mut self, frame: &Frame, method: GreyMethod) -> Call<Plane> {
+        if let Err(e) = self.check_frame(frame) {
+            return Ok(Err(e));
+        }
+        self.bindings
+            .ghostlines_image_process()
+            .call_greyscale(&mut self.store, frame, method)
+    }
+
+    /// Contrast and brightness on RGBA.
+    pub fn adjust(&mut self, frame: &Frame, contrast: i32, brightness: i32) -> Call<Frame> {
+        if let Err(e) = self.check_frame(frame) {
+            return Ok(Err(e));
+        }
+        self.bindings.ghostlines_image_process().call_adjust(
+            &mut self.store,
+            frame,
+            contrast,
+            brightness,
+        )
+    }
+
+    /// Contrast and brightness on a grey plane.
+    pub fn adjust_plane(&mut self, plane: &Plane, contrast: i32, brightness: i32) -> Call<Plane> {
+        if let Err(e) = self.check_plane(plane) {
+            return Ok(Err(e));
+        }
+        self.bindings.ghostlines_image_process().call_adjust_plane(
+            &mut self.store,
+            plane,
+            contrast,
+            brightness,
+        )
+    }
+
+    /// The brightness-weighted centroid.
+    pub fn centroid(&mut self, plane: &Plane) -> Call<Option<Point>> {
+        if let Err(e) = self.check_plane(plane) {
+            return Ok(Err(e));
+        }
+        self.bindings
+            .ghostlines_image_process()
+            .call_centroid(&mut self.store, plane)
+    }
+
+    /// The sampled frame difference.
+    pub fn frame_diff(
+        &mut self,
+        previous: &Plane,
+        current: &Plane,
+        threshold: f64,
+        samples: u32,
+        seed: u64,
+    ) -> Call<Vec<Change>> {
+        if let Err(e) = self.check_plane(previous).and(self.check_plane(current)) {
+            return Ok(Err(e));
+        }
+        self.bindings.ghostlines_image_process().call_frame_diff(
+            &mut self.store,
+            previous,
+            current,
+            threshold,
+            samples,
+            seed,
+        )
+    }
+
+    /// A tracker living in this instance; drop it (or call
+    /// [`Tracker::close`]) to free it in the guest.
+    pub fn tracker(&mut self, settings: &TrackerSettings) -> Call<Tracker<'_>> {
+        let created = self
+            .bindings
+            .ghostlines_image_tracking()
+            .tracker()
+            .call_create(&mut self.store, *settings)?;
+        Ok(created.map(|handle| Tracker {
+            instance: self,
+            handle: Some(handle),
+        }))
+    }
+
+    /// The generated bindings and the store, for calls that bypass the
+    /// host-side checks (tests use this to reach the guest's own checks).
+    pub fn raw(&mut self) -> (&Ghostlines, &mut Store<HostState>) {
+        (&self.bindings, &mut self.store)
+    }
+
+    fn check_frame(&self, frame: &Frame) -> Result<(), Error> {
+        self.limits
+            .check_len(frame.width, frame.height, 4, frame.pixels.len())
+            .map(drop)
+            .map_err(Error::from)
+    }
+
+    fn check_plane(&self, plane: &Plane) -> Result<(), Error> {
+        self.limits
+            .check_len(plane.width, plane.height, 1, plane.values.len())
+            .map(drop)
+            .map_err(Error::from)
+    }
+}
+
+/// A `tracker` resource in the guest, borrowed with its instance.
+pub struct Tracker<'a> {
+    instance: &'a mut Instance,
+    handle: Option<ResourceAny>,
+}
+
+impl Tracker<'_> {
+    /// Pushes the next frame.
+    pub fn push(&mut self, frame: &Frame) -> Call<TrackerOutput> {
+        if let Err(e) = self.instance.check_frame(frame) {
+            return Ok(Err(e));
+        }
+        let handle = self.handle()?;
+        self.instance
+            .bindings
+            .ghostlines_image_tracking()
+            .tracker()
+            .call_push(&mut self.instance.store, handle, frame)
+    }
+
+    /// Forgets the previous frame.
+    pub fn reset(&mut self) -> wasmtime::Result<()> {
+        let handle = self.handle()?;
+        self.instance
+            .bindings
+            .ghostlines_image_tracking()
+            .tracker()
+            .call_reset(&mut self.instance.store, handle)
+    }
+
+    /// The settings the guest holds for this tracker.
+    pub fn settings(&mut self) -> wasmtime::Result<TrackerSettings> {
+        let handle = self.handle()?;
+        self.instance
+            .bindings
+            .ghostlines_image_tracking()
+            .tracker()
+            .call_settings(&mut self.instance.store, handle)
+    }
+
+    /// Drops the resource in the guest, reporting a failure (a drop on
+    /// scope exit can only ignore it).
+    pub fn close(mut self) -> wasmtime::Result<()> {
+        match self.handle.take() {
+            Some(handle) => handle.resource_drop(&mut self.instance.store),
+            None => Ok(()),
+        }
+    }
+
+    fn handle(&self) -> wasmtime::Result<ResourceAny> {
+        self.handle
+            .ok_or_else(|| wasmtime::Error::msg("the tracker was closed"))
+    }
+}
+
+impl Drop for Tracker<'_> {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            // After a trap the store refuses every call; nothing to free then.
+            let _ = handle.resource_drop(&mut self.instance.store);
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! The `ghostlines` binary on real files: output contents, not only exit
+//! codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use ghostlines::report::MotionReport;
+use ghostlines_core as core_;
+
+use crate::data;
+
+fn ghostlines(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+        .args(args.iter().map(|a| a.as_ref()))
+        .output()
+        .expect("the binary runs")
+}
+
+fn succeed(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+    let out = ghostlines(args);
+    assert!(
+        out.status.success(),
+        "ghostlines failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Runs and expects failure; returns stderr.
+fn fail(args: &[&dyn AsRef<std::ffi::OsStr>]) -> String {
+    let out = ghostlines(args);
+    assert!(!out.status.success(), "ghostlines should have failed");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn decode(path: &Path) -> image::DynamicImage {
+    image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn grey_writes_a_greyscale_png_equal_to_core() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("hubble_deep_field.jpg");
+    let out = dir.path().join("grey.png");
+    succeed(&[&"grey", &input, &out, &"--method", &"luma-bt709"]);
+    let written = decode(&out);
+    assert_eq!(written.color(), image::ColorType::L8);
+    let frame = ghostlines::files::read_frame(&input, None).unwrap();
+    let expected = core_::greyscale(
+        core_::Frame::new(frame.width, frame.height, &frame.pixels).unwrap(),
+        core_::GreyMethod::LumaBt709,
+    );
+    assert_eq!((written.width(), written.height()), (1000, 872));
+    assert!(written.into_luma8().into_raw() == expected);
+}
+
+#[test]
+fn grey_on_raw_rgba_matches_numpy_and_opencv() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("truth/hubble_161x121.rgba");
+    for (method, truth) in [("max-rgb", "max-rgb"), ("luma-bt601", "luma-bt601")] {
+        let out = dir.path().join(format!("{method}.gray"));
+        succeed(&[
+            &"grey",
+            &input,
+            &out,
+            &"--size",
+            &"161x121",
+            &"--method",
+            &method,
+        ]);
+        let expected = std::fs::read(data(&format!("truth/hubble_161x121.{truth}.gray"))).unwrap();
+        assert!(std::fs::read(&out).unwrap() == expected, "{method}");
+    }
+}
+
+#[test]
+fn adjust_writes_an_rgba_png_equal_to_core() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("truth/random_67x45.rgba");
+    let out = dir.path().join("adjusted.png");
+    succeed(&[
+        &"adjust",
+        &input,
+        &out,
+        &"--size",
+        &"67x45",
+        &"--contrast",
+        &"-30",
+        &"--brightness",
+        &"45",
+    ]);
+    let pixels = std::fs::read(&input).unwrap();
+    let expected = core_::adjust_rgba(
+        core_::Frame::new(67, 45, &pixels).unwrap(),
+        &core_::Adjustment::new(-30, 45).unwrap(),
+    );
+    let written = decode(&out).into_rgba8();
+    assert_eq!(written.dimensions(), (67, 45));
+    assert!(written.into_raw() == expected);
+}
+
+#[test]
+fn motion_on_the_bundled_gif_writes_json_and_svg() {
+    let dir = tempfile::tempdir().unwrap();
+    let gif = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/orbit.gif");
+    let (json, svg) = (dir.path().join("m.json"), dir.path().join("m.svg"));
+    succeed(&[
+        &"motion", &gif, &"--json", &json, &"--svg", &svg, &"--seed", &"5",
+    ]);
+    let report: MotionReport = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!((report.version, report.width, report.height), (1, 256, 192));
+    assert_eq!(report.frames.len(), 16);
+    assert!(report.frames[0].centroid_motion.is_none() && report.frames[0].vectors.is_empty());
+
+    // The same frames through the native tracker give the same report.
+    let frames = ghostlines::files::read_sequence(&[&gif], None).unwrap();
+    let mut native = core_::Tracker::new(core_::TrackerSettings {
+        seed: 5,
+        ..Default::default()
+    })
+    .unwrap();
+    for (frame, reported) in frames.iter().zip(&report.frames) {
+        let out = native
+            .push(core_::Frame::new(frame.width, frame.height, &frame.pixels).unwrap())
+            .unwrap();
+        assert_eq!(
+            reported.centroid.map(|p| (p.x, p.y)),
+            out.centroid.map(|p| (p.x, p.y))
+        );
+        let vectors: Vec<_> = reported
+            .vectors
+            .iter()
+            .map(|v| (v.x, v.y, v.dx, v.dy))
+            .collect();
+        let expected: Vec<_> = out.vectors.iter().map(|v| (v.x, v.y, v.dx, v.dy)).collect();
+        assert_eq!(vectors, expected);
+    }
+    assert!(report.frames[1..].iter().any(|f| !f.vectors.is_empty()));
+
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert!(svg.contains(r#"width="256" height="192""#));
+    assert!(svg.contains("data:image/png;base64,"));
+    let paths = svg.matches("<path ").count();
+    let frames_with_vectors = report
+        .frames
+        .iter()
+        .filter(|f| !f.vectors.is_empty())
+        .count();
+    assert_eq!(paths, frames_with_vectors);
+    // One moveto a line, counted after the embedded (base64) frame.
+    let drawing = &svg[svg.find("<g ").unwrap()..];
+    let lines = drawing.matches('M').count();
+    let vectors: usize = report.frames.iter().map(|f| f.vectors.len()).sum();
+    assert_eq!(lines, vectors);
+}
+
+#[test]
+fn motion_over_png_files_reports_the_known_shift() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for (i, (x, y)) in [(10u32, 20u32), (15, 18), (15, 18), (12, 25)]
+        .into_iter()
+        .enumerate()
+    {
+        let image = image::RgbaImage::from_fn(64, 48, |px, py| {
+            let inside = (x..x + 6).contains(&px) && (y..y + 6).contains(&py);
+            image::Rgba(if inside {
+                [250, 250, 250, 255]
+            } else {
+                [0, 0, 0, 255]
+            })
+        });
+        let path = dir.path().join(format!("f{i}.png"));
+        image.save(&path).unwrap();
+        paths.push(path);
+    }
+    let json = dir.path().join("m.json");
+    let out = succeed(&[
+        &"motion",
+        &paths[0],
+        &paths[1],
+        &paths[2],
+        &paths[3],
+        &"--json",
+        &"-",
+        &"--threshold",
+        &"0.5",
+    ]);
+    assert!(!json.exists());
+    let report: MotionReport = serde_json::from_slice(&out.stdout).unwrap();
+    let motions: Vec<_> = report
+        .frames
+        .iter()
+        .map(|f| f.centroid_motion.map(|d| (d.dx, d.dy)))
+        .collect();
+    assert_eq!(
+        motions,
+        [None, Some((5.0, -2.0)), Some((0.0, 0.0)), Some((-3.0, 7.0))]
+    );
+    // Nothing changed between frames 1 and 2: no samples kept.
+    assert!(report.frames[2].vectors.is_empty());
+    assert!(!report.frames[3].vectors.is_empty());
+    let c = report.frames[0].centroid.unwrap();
+    assert_eq!((c.x, c.y), (12.5, 22.5));
+}
+
+#[test]
+fn bad_input_fails_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.png");
+    let raw = data("truth/random_67x45.rgba");
+    let err = fail(&[&"grey", &raw, &out, &"--size", &"67x44"]);
+    assert!(
+        err.contains("length mismatch") && err.contains("length-mismatch"),
+        "{err}"
+    );
+    let err = fail(&[&"grey", &raw, &out, &"--size", &"0x45"]);
+    assert!(err.contains("invalid-dimensions"), "{err}");
+    let err = fail(&[&"grey", &raw, &out, &"--size", &"20000x1"]);
+    assert!(err.contains("too-large"), "{err}");
+    let err = fail(&[&"grey", &raw, &out]);
+    assert!(err.contains("--size"), "{err}");
+    let err = fail(&[&"grey", &raw, &out, &"--size", &"67by45"]);
+    assert!(err.contains("WIDTHxHEIGHT"), "{err}");
+    let err = fail(&[
+        &"adjust",
+        &raw,
+        &out,
+        &"--size",
+        &"67x45",
+        &"--contrast",
+        &"500",
+        &"--brightness",
+        &"0",
+    ]);
+    assert!(err.contains("contrast must be in -100..=100"), "{err}");
+    let err = fail(&[&"grey", &dir.path().join("missing.png"), &out]);
+    assert!(err.contains("missing.png"), "{err}");
+    let not_an_image = dir.path().join("text.png");
+    std::fs::write(&not_an_image, "hello").unwrap();
+    let err = fail(&[&"grey", &not_an_image, &out]);
+    assert!(err.contains("text.png"), "{err}");
+    let err = fail(&[
+        &"motion",
+        &raw,
+        &"--size",
+        &"67x45",
+        &"--json",
+        &"-",
+        &"--threshold",
+        &"2",
+    ]);
+    assert!(err.contains("threshold"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn bench_prints_a_table_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("bench.json");
+    let out = succeed(&[
+        &"bench",
+        &"--width",
+        &"64",
+        &"--height",
+        &"48",
+        &"--iterations",
+        &"3",
+        &"--json",
+        &json,
+    ]);
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("64x48"), "{table}");
+    for row in [
+        "greyscale max-rgb",
+        "greyscale luma-bt601",
+        "adjust",
+        "centroid",
+        "frame diff",
+        "tracker push",
+    ] {
+        assert!(table.contains(row), "{row} missing from\n{table}");
+    }
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let rows = report["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 10);
+    for row in &rows[1..] {
+        assert!(row["ratio"].as_f64().unwrap() > 0.0);
+        assert!(row["component"]["median_ms"].as_f64().unwrap() > 0.0);
+    }
+}

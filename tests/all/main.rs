@@ -1,0 +1,71 @@
+//! Host-side integration tests: the real component, built by the host's
+//! build.rs, driven through Wasmtime; and the `ghostlines` binary itself.
+
+mod cli;
+mod component;
+mod errors;
+mod goldens;
+mod tracker;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use ghostlines::{Frame, Instance, Plane, Runtime};
+use ghostlines_core::SplitMix64;
+
+/// One compiled component for the whole test binary.
+fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| Runtime::new().expect("the embedded component compiles"))
+}
+
+fn instance() -> Instance {
+    runtime().instantiate().expect("the component instantiates")
+}
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/data")
+        .join(name)
+}
+
+/// Random RGBA bytes, reproducible from `seed`.
+fn random_frame(width: u32, height: u32, seed: u64) -> Frame {
+    let mut rng = SplitMix64::new(seed);
+    let pixels = (0..width as usize * height as usize * 4)
+        .map(|_| (rng.next_u64() >> 56) as u8)
+        .collect();
+    Frame {
+        width,
+        height,
+        pixels,
+    }
+}
+
+/// The sizes every parity test covers: the smallest, a tiny odd one, and
+/// one with odd sides just over 800x600.
+const SIZES: [(u32, u32); 3] = [(1, 1), (3, 5), (801, 601)];
+
+/// The public-domain photograph (1000x872) as RGBA.
+fn photo() -> Frame {
+    ghostlines::files::read_frame(&data("hubble_deep_field.jpg"), None).expect("the photo decodes")
+}
+
+/// Every frame the parity tests use, with a name for messages.
+fn parity_frames() -> Vec<(String, Frame)> {
+    let mut frames: Vec<_> = SIZES
+        .iter()
+        .enumerate()
+        .map(|(i, &(w, h))| (format!("random {w}x{h}"), random_frame(w, h, i as u64 + 1)))
+        .collect();
+    frames.push(("photo".into(), photo()));
+    frames
+}
+
+fn plane_of(frame: &Frame, values: Vec<u8>) -> Plane {
+    Plane {
+        width: frame.width,
+        height: frame.height,
+        values,
+    }
+}

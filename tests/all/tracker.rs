@@ -1,0 +1,197 @@
+//! The `tracker` resource: known geometry, its life cycle, and parity with
+//! the native tracker.
+
+use ghostlines::bindings::{Frame, GreyMethod, TrackerSettings};
+use ghostlines_core as core_;
+
+use crate::{instance, photo, random_frame};
+
+/// A black `w x h` frame with a grey square of side `size` at (x, y).
+fn square(w: u32, h: u32, x: u32, y: u32, size: u32) -> Frame {
+    let mut pixels = vec![0u8; (w * h * 4) as usize];
+    for (i, px) in pixels.chunks_exact_mut(4).enumerate() {
+        let (px_x, px_y) = (i as u32 % w, i as u32 / w);
+        let v = if (x..x + size).contains(&px_x) && (y..y + size).contains(&px_y) {
+            200
+        } else {
+            0
+        };
+        px.copy_from_slice(&[v, v / 2, v / 4, 255]);
+    }
+    Frame {
+        width: w,
+        height: h,
+        pixels,
+    }
+}
+
+fn settings() -> TrackerSettings {
+    TrackerSettings {
+        method: GreyMethod::MaxRgb,
+        contrast: 0,
+        brightness: 0,
+        threshold: 0.2,
+        samples: 4000,
+        seed: 42,
+    }
+}
+
+#[test]
+fn a_moving_square_gives_exactly_its_motion() {
+    let mut instance = instance();
+    let mut tracker = instance.tracker(&settings()).unwrap().unwrap();
+
+    let first = tracker
+        .push(&square(160, 120, 40, 30, 20))
+        .unwrap()
+        .unwrap();
+    let centroid = first.centroid.unwrap();
+    assert_eq!((centroid.x, centroid.y), (49.5, 39.5));
+    assert!(first.centroid_motion.is_none());
+    assert!(first.vectors.is_empty());
+
+    // Moved by (+7, -4).
+    let second = tracker
+        .push(&square(160, 120, 47, 26, 20))
+        .unwrap()
+        .unwrap();
+    let motion = second.centroid_motion.unwrap();
+    assert_eq!((motion.dx, motion.dy), (7.0, -4.0));
+    assert!(!second.vectors.is_empty());
+    for v in &second.vectors {
+        assert_eq!((v.dx, v.dy), (7.0, -4.0));
+        let (x, y) = (v.x as u32, v.y as u32);
+        let in_old = (40..60).contains(&x) && (30..50).contains(&y);
+        let in_new = (47..67).contains(&x) && (26..46).contains(&y);
+        assert!(
+            in_old != in_new,
+            "a kept sample at ({x}, {y}) did not change"
+        );
+    }
+
+    // Reset: the next frame is a first frame again, and may have any size.
+    tracker.reset().unwrap();
+    let after_reset = tracker.push(&square(80, 60, 10, 10, 10)).unwrap().unwrap();
+    assert!(after_reset.centroid_motion.is_none() && after_reset.vectors.is_empty());
+    let moved = tracker.push(&square(80, 60, 8, 13, 10)).unwrap().unwrap();
+    let motion = moved.centroid_motion.unwrap();
+    assert_eq!((motion.dx, motion.dy), (-2.0, 3.0));
+
+    // The settings come back as given.
+    let back = tracker.settings().unwrap();
+    assert_eq!(back.seed, 42);
+    assert_eq!(back.samples, 4000);
+    tracker.close().unwrap();
+
+    // Dropped: the instance goes on and a new tracker starts fresh.
+    let mut again = instance.tracker(&settings()).unwrap().unwrap();
+    let first = again.push(&square(80, 60, 0, 0, 4)).unwrap().unwrap();
+    assert!(first.centroid_motion.is_none());
+}
+
+#[test]
+fn a_frame_of_another_size_is_a_typed_error() {
+    let mut instance = instance();
+    let mut tracker = instance.tracker(&settings()).unwrap().unwrap();
+    tracker.push(&square(40, 30, 5, 5, 5)).unwrap().unwrap();
+    let err = tracker
+        .push(&square(30, 40, 5, 5, 5))
+        .unwrap()
+        .expect_err("another size");
+    assert_eq!(err.kind(), "size-mismatch");
+    // The tracker still has its previous frame.
+    let next = tracker.push(&square(40, 30, 6, 5, 5)).unwrap().unwrap();
+    let motion = next.centroid_motion.unwrap();
+    assert_eq!((motion.dx, motion.dy), (1.0, 0.0));
+}
+
+#[test]
+fn many_trackers_are_created_and_dropped() {
+    let mut instance = instance();
+    for seed in 0..200 {
+        let mut tracker = instance
+            .tracker(&TrackerSettings { seed, ..settings() })
+            .unwrap()
+            .unwrap();
+        tracker.push(&square(16, 16, 2, 2, 4)).unwrap().unwrap();
+        // Every other one is dropped by scope, the rest closed explicitly.
+        if seed % 2 == 0 {
+            tracker.close().unwrap();
+        }
+    }
+}
+
+#[test]
+fn component_tracker_matches_the_native_one() {
+    let photo = photo();
+    // The photo and a shifted copy (3 columns right), then random frames.
+    let mut shifted = photo.pixels.clone();
+    let row = photo.width as usize * 4;
+    for line in shifted.chunks_exact_mut(row) {
+        line.rotate_right(12);
+    }
+    let sequences = vec![
+        vec![
+            photo.clone(),
+            Frame {
+                pixels: shifted,
+                ..photo.clone()
+            },
+            photo.clone(),
+        ],
+        (0..4).map(|i| random_frame(3, 5, i)).collect(),
+        (0..3).map(|i| random_frame(801, 601, i)).collect(),
+    ];
+    for (method, contrast, brightness, threshold) in [
+        (GreyMethod::MaxRgb, 0, 0, 0.1),
+        (GreyMethod::LumaBt601, 35, -20, 0.05),
+        (GreyMethod::Lightness, -60, 80, 0.0),
+    ] {
+        let settings = TrackerSettings {
+            method,
+            contrast,
+            brightness,
+            threshold,
+            samples: 3000,
+            seed: 11,
+        };
+        for frames in &sequences {
+            let mut instance = instance();
+            let mut tracker = instance.tracker(&settings).unwrap().unwrap();
+            let mut native = core_::Tracker::new(core_::TrackerSettings {
+                method: match method {
+                    GreyMethod::MaxRgb => core_::GreyMethod::MaxRgb,
+                    GreyMethod::LumaBt601 => core_::GreyMethod::LumaBt601,
+                    _ => core_::GreyMethod::Lightness,
+                },
+                contrast,
+                brightness,
+                threshold,
+                samples: 3000,
+                seed: 11,
+            })
+            .unwrap();
+            for frame in frames {
+                let got = tracker.push(frame).unwrap().unwrap();
+                let expected = native
+                    .push(core_::Frame::new(frame.width, frame.height, &frame.pixels).unwrap())
+                    .unwrap();
+                assert_eq!(
+                    got.centroid.map(|p| (p.x, p.y)),
+                    expected.centroid.map(|p| (p.x, p.y))
+                );
+                assert_eq!(
+                    got.centroid_motion.map(|d| (d.dx, d.dy)),
+                    expected.centroid_motion.map(|d| (d.dx, d.dy))
+                );
+                let got: Vec<_> = got.vectors.iter().map(|v| (v.x, v.y, v.dx, v.dy)).collect();
+                let expected: Vec<_> = expected
+                    .vectors
+                    .iter()
+                    .map(|v| (v.x, v.y, v.dx, v.dy))
+                    .collect();
+                assert_eq!(got, expected);
+            }
+        }
+    }
+}
