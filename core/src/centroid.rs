@@ -4,6 +4,7 @@ use crate::frame::Plane;
 
 /// A position in pixels; (0, 0) is the top-left pixel, y grows downwards.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Point {
     /// Column.
     pub x: f64,

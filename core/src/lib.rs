@@ -23,6 +23,8 @@ mod color;
 mod diff;
 mod error;
 mod frame;
+mod report;
+mod svg;
 mod tracker;
 
 pub use adjust::{Adjustment, adjust_plane_mut, adjust_rgba, adjust_rgba_into};
@@ -31,4 +33,6 @@ pub use color::{GreyMethod, greyscale, greyscale_into};
 pub use diff::{Change, SplitMix64, frame_diff, frame_diff_into};
 pub use error::{Error, Result};
 pub use frame::{Frame, Limits, Plane};
+pub use report::{FrameReport, MOTION_VERSION, MotionReport};
+pub use svg::{SvgStyle, motion_svg};
 pub use tracker::{Displacement, Tracker, TrackerOutput, TrackerSettings, Vector};

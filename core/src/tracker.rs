@@ -43,6 +43,7 @@ impl Default for TrackerSettings {
 
 /// A displacement in pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Displacement {
     /// Along x.
     pub dx: f64,
@@ -52,6 +53,7 @@ pub struct Displacement {
 
 /// A line to draw from (x, y) along (dx, dy).
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Vector {
     /// Origin column.
     pub x: f64,

@@ -105,3 +105,25 @@ impl From<ghostlines_core::GreyMethod> for GreyMethod {
         }
     }
 }
+
+impl From<TrackerOutput> for ghostlines_core::TrackerOutput {
+    fn from(o: TrackerOutput) -> ghostlines_core::TrackerOutput {
+        use ghostlines_core as c;
+        c::TrackerOutput {
+            centroid: o.centroid.map(|p| c::Point { x: p.x, y: p.y }),
+            centroid_motion: o
+                .centroid_motion
+                .map(|d| c::Displacement { dx: d.dx, dy: d.dy }),
+            vectors: o
+                .vectors
+                .into_iter()
+                .map(|v| c::Vector {
+                    x: v.x,
+                    y: v.y,
+                    dx: v.dx,
+                    dy: v.dy,
+                })
+                .collect(),
+        }
+    }
+}

@@ -169,6 +169,16 @@ pub fn write_frame(path: &Path, frame: &Frame) -> anyhow::Result<()> {
     write_output(path, png_rgba(frame)?)
 }
 
+/// A frame as a `data:image/png;base64,...` URI, for SVG backgrounds.
+pub fn png_data_uri(frame: &Frame) -> anyhow::Result<String> {
+    use base64::Engine as _;
+    let png = png_rgba(frame)?;
+    Ok(format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    ))
+}
+
 /// A frame encoded as an RGBA PNG in memory.
 pub fn png_rgba(frame: &Frame) -> anyhow::Result<Vec<u8>> {
     encode_png(

@@ -10,9 +10,7 @@
 pub mod bench;
 pub mod bindings;
 pub mod files;
-pub mod report;
 mod runtime;
-pub mod svg;
 
 pub use bindings::{Error, Frame, GreyMethod, Plane};
 pub use runtime::{Instance, Runtime, Tracker};

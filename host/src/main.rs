@@ -7,8 +7,8 @@ use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use ghostlines::bindings::{GreyMethod, TrackerSettings, refusal};
 use ghostlines::files::{self, Size};
-use ghostlines::report::{FrameReport, MOTION_VERSION, MotionReport};
-use ghostlines::{Runtime, bench, svg};
+use ghostlines::{Runtime, bench};
+use ghostlines_core::{FrameReport, MOTION_VERSION, MotionReport, SvgStyle};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Turn camera frames into vectors with the ghostlines WebAssembly
@@ -200,11 +200,19 @@ fn main() -> anyhow::Result<()> {
             }
             if let Some(path) = svg {
                 let last = sequence.last().context("no frames")?;
-                let style = svg::SvgStyle {
+                let style = SvgStyle {
                     scale: svg_scale,
                     ..Default::default()
                 };
-                files::write_output(&path, svg::motion_svg(&report, last, style)?)?;
+                let background = files::png_data_uri(last)?;
+                let svg = ghostlines_core::motion_svg(
+                    report.width,
+                    report.height,
+                    &report.frames,
+                    Some(&background),
+                    style,
+                );
+                files::write_output(&path, svg)?;
             }
             Ok(())
         }
@@ -250,7 +258,7 @@ fn motion(
             .push(frame)?
             .map_err(refusal)
             .with_context(|| format!("frame {index}"))?;
-        frames.push(FrameReport::new(index, &output));
+        frames.push(FrameReport::new(index, output.into()));
         progress.inc(1);
     }
     progress.finish_and_clear();

@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use ghostlines::report::MotionReport;
 use ghostlines_core as core_;
+use ghostlines_core::MotionReport;
 
 use crate::data;
 

@@ -1,12 +1,9 @@
-//! Ghost lines as SVG: the vectors of every frame drawn over the last
-//! frame, older frames fainter, as the sketch drew them on its canvas.
+//! Ghost lines as SVG: every frame's vectors drawn over a background, older
+//! frames fainter, as the sketch drew them on its canvas.
 
 use std::fmt::Write as _;
 
-use base64::Engine as _;
-
-use crate::bindings::Frame;
-use crate::report::MotionReport;
+use crate::report::FrameReport;
 
 /// How the lines are drawn.
 #[derive(Debug, Clone, Copy)]
@@ -26,35 +23,52 @@ impl Default for SvgStyle {
     }
 }
 
-/// An SVG document of the report's vectors over `background` (the last
-/// frame, embedded as a PNG).
+/// An SVG document of `width x height` with the vectors of `frames` over
+/// `background`, an image href (typically a `data:image/png;base64,...`
+/// URI of the last frame), or black when `None`.
+///
+/// ```
+/// use ghostlines_core::{FrameReport, SvgStyle, Vector, motion_svg};
+/// let frame = FrameReport {
+///     index: 1,
+///     centroid: None,
+///     centroid_motion: None,
+///     vectors: vec![Vector { x: 2.0, y: 3.0, dx: 1.5, dy: -1.0 }],
+/// };
+/// let svg = motion_svg(8, 8, &[frame], None, SvgStyle::default());
+/// assert!(svg.contains("M2.5 3.5l1.5 -1"));
+/// ```
 pub fn motion_svg(
-    report: &MotionReport,
-    background: &Frame,
+    width: u32,
+    height: u32,
+    frames: &[FrameReport],
+    background: Option<&str>,
     style: SvgStyle,
-) -> anyhow::Result<String> {
-    let png = crate::files::png_rgba(background)?;
-    let (w, h) = (report.width, report.height);
+) -> String {
+    let (w, h) = (width, height);
     let mut svg = String::new();
     // `write!` to a String cannot fail.
     let _ = writeln!(
         svg,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">"#
     );
-    let _ = writeln!(
-        svg,
-        r#"<image width="{w}" height="{h}" href="data:image/png;base64,{}"/>"#,
-        base64::engine::general_purpose::STANDARD.encode(png)
-    );
+    match background {
+        Some(href) => {
+            let _ = writeln!(svg, r#"<image width="{w}" height="{h}" href="{href}"/>"#);
+        }
+        None => {
+            let _ = writeln!(svg, r#"<rect width="{w}" height="{h}" fill="black"/>"#);
+        }
+    }
     let _ = writeln!(
         svg,
         r#"<g fill="none" stroke="{}" stroke-width="1" stroke-linecap="round">"#,
         style.stroke
     );
-    let count = report.frames.len().max(1) as f64;
-    for frame in report.frames.iter().filter(|f| !f.vectors.is_empty()) {
+    let newest = frames.iter().map(|f| f.index).max().unwrap_or(0) as f64;
+    for frame in frames.iter().filter(|f| !f.vectors.is_empty()) {
         // The newest frame is opaque; the oldest fades to a fifth.
-        let opacity = 0.2 + 0.8 * (frame.index + 1) as f64 / count;
+        let opacity = 0.2 + 0.8 * (frame.index as f64 + 1.0) / (newest + 1.0);
         let _ = write!(svg, r#"<path stroke-opacity="{opacity:.3}" d=""#);
         for v in &frame.vectors {
             // Pixel (x, y) has its centre at (x + 0.5, y + 0.5) in SVG space.
@@ -70,7 +84,7 @@ pub fn motion_svg(
         let _ = writeln!(svg, r#""/>"#);
     }
     svg.push_str("</g>\n</svg>\n");
-    Ok(svg)
+    svg
 }
 
 fn round3(v: f64) -> f64 {
