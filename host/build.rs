@@ -7,13 +7,17 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// (package, artifact name) of every component the host embeds.
-const COMPONENTS: &[(&str, &str)] = &[("ghostlines-guest", "ghostlines_guest.wasm")];
+const COMPONENTS: &[(&str, &str)] = &[
+    ("ghostlines-guest", "ghostlines_guest.wasm"),
+    ("ghostlines-http", "ghostlines_http.wasm"),
+];
 
 /// What the components are built from; a change to any of these reruns us.
 const INPUTS: &[&str] = &[
     "wit",
     "core",
     "guest",
+    "http",
     "Cargo.toml",
     "Cargo.lock",
     ".cargo/config.toml",
@@ -32,6 +36,20 @@ fn main() {
 
     // Its own target directory: the outer build holds the lock on ours.
     let target_dir = wasm_target_dir(&out_dir);
+    // One cargo run a component, so that each resolves its features alone,
+    // exactly as `spin build` (spin.toml's build command) does.
+    for (package, _) in COMPONENTS {
+        build_component(root, &target_dir, package);
+    }
+
+    for (_, artifact) in COMPONENTS {
+        let built = target_dir.join("wasm32-wasip2/release").join(artifact);
+        std::fs::copy(&built, out_dir.join(artifact))
+            .unwrap_or_else(|e| panic!("could not copy {}: {e}", built.display()));
+    }
+}
+
+fn build_component(root: &Path, target_dir: &Path, package: &str) {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut build = Command::new(cargo);
     build
@@ -41,12 +59,11 @@ fn main() {
             "--release",
             "--target",
             "wasm32-wasip2",
-            "--target-dir",
+            "-p",
+            package,
         ])
-        .arg(&target_dir);
-    for (package, _) in COMPONENTS {
-        build.args(["-p", package]);
-    }
+        .arg("--target-dir")
+        .arg(target_dir);
     // Cargo sets CARGO_ENCODED_RUSTFLAGS (empty) for build scripts, which
     // would silently drop .cargo/config.toml's `+simd128`; RUSTFLAGS (say, a
     // `target-cpu=native` bench build) is for the host, not for Wasm; and
@@ -62,17 +79,11 @@ fn main() {
     }
     let status = build
         .status()
-        .unwrap_or_else(|e| panic!("could not run cargo to build the components: {e}"));
+        .unwrap_or_else(|e| panic!("could not run cargo to build {package}: {e}"));
     assert!(
         status.success(),
-        "building the Wasm components failed ({status}); the errors are above"
+        "building {package} for wasm32-wasip2 failed ({status}); the errors are above"
     );
-
-    for (_, artifact) in COMPONENTS {
-        let built = target_dir.join("wasm32-wasip2/release").join(artifact);
-        std::fs::copy(&built, out_dir.join(artifact))
-            .unwrap_or_else(|e| panic!("could not copy {}: {e}", built.display()));
-    }
 }
 
 /// `<target dir>/wasm-components`: found by walking up from OUT_DIR to the

@@ -9,6 +9,8 @@ use serde::Serialize;
 
 use crate::bindings::{Frame, GreyMethod, Plane, TrackerSettings};
 use crate::runtime::{Call, Runtime};
+use crate::serve::{HttpHost, ServeLimits};
+use http_body_util::BodyExt as _;
 
 /// Milliseconds of one operation: median and 90th percentile.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -27,8 +29,9 @@ pub struct BenchRow {
     /// Through Wasmtime, copies in and out of the component included;
     /// `None` for native-only reference rows.
     pub component: Option<Timing>,
-    /// The same `core` code called natively.
-    pub native: Timing,
+    /// The same `core` code called natively; `None` for component-only
+    /// rows.
+    pub native: Option<Timing>,
     /// component median / native median.
     pub ratio: Option<f64>,
 }
@@ -103,10 +106,10 @@ pub fn run(
     rows.push(BenchRow {
         operation: "copy frame (reference)".into(),
         component: None,
-        native: time(iterations, || {
+        native: Some(time(iterations, || {
             black_box(black_box(&a.pixels).to_vec());
             Ok(())
-        })?,
+        })?),
         ratio: None,
     });
 
@@ -195,6 +198,8 @@ pub fn run(
     })?;
     rows.push(row("tracker push (sketch frame)".into(), component, native));
 
+    rows.extend(serve_rows(runtime, &a, iterations)?);
+
     Ok(BenchReport {
         width,
         height,
@@ -208,9 +213,65 @@ fn row(operation: String, component: Timing, native: Timing) -> BenchRow {
     BenchRow {
         operation,
         component: Some(component),
-        native,
+        native: Some(native),
         ratio: Some(component.median_ms / native.median_ms),
     }
+}
+
+/// Component-only rows: what a fresh instance costs, and a whole HTTP
+/// request handled in-process (no sockets) by `ghostlines serve`'s host.
+fn serve_rows(
+    runtime: &Runtime,
+    frame: &Frame,
+    iterations: usize,
+) -> anyhow::Result<Vec<BenchRow>> {
+    let only = |operation: &str, timing: Timing| BenchRow {
+        operation: operation.into(),
+        component: Some(timing),
+        native: None,
+        ratio: None,
+    };
+    let mut rows = vec![only(
+        "instantiate guest (InstancePre, new store)",
+        time(iterations, || {
+            black_box(runtime.instantiate()?);
+            Ok(())
+        })?,
+    )];
+    let host = HttpHost::new(ServeLimits::default())?;
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rows.push(only(
+        "instantiate HTTP component (pooling)",
+        time(iterations, || tokio.block_on(host.instantiate_once()))?,
+    ));
+    let body = bytes::Bytes::from(frame.pixels.clone());
+    let uri = format!(
+        "http://localhost/greyscale?width={}&height={}",
+        frame.width, frame.height
+    );
+    rows.push(only(
+        "HTTP greyscale request, in-process",
+        time(iterations, || {
+            let request = hyper::Request::post(&uri)
+                .header("content-length", body.len())
+                .body(http_body_util::Full::new(body.clone()))?;
+            tokio.block_on(async {
+                let response = host.handle(request).await;
+                anyhow::ensure!(response.status() == 200, "status {}", response.status());
+                black_box(
+                    response
+                        .into_body()
+                        .collect()
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e:?}"))?,
+                );
+                Ok(())
+            })
+        })?,
+    ));
+    Ok(rows)
 }
 
 /// A call's typed refusal is a bench failure too.
@@ -268,7 +329,7 @@ impl BenchReport {
                 "{:<38} {:>20} {:>20} {:>8}\n",
                 row.operation,
                 row.component.as_ref().map_or("-".into(), cell),
-                cell(&row.native),
+                row.native.as_ref().map_or("-".into(), cell),
                 row.ratio.map_or("-".into(), |r| format!("{r:.2}x")),
             ));
         }

@@ -10,7 +10,9 @@
 pub mod bench;
 pub mod bindings;
 pub mod files;
+pub mod load;
 mod runtime;
+pub mod serve;
 
 pub use bindings::{Error, Frame, GreyMethod, Plane};
 pub use runtime::{Instance, Runtime, Tracker};
@@ -18,3 +20,7 @@ pub use runtime::{Instance, Runtime, Tracker};
 /// The ghostlines component, built by `build.rs` from `guest/`.
 pub const GUEST_COMPONENT: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/ghostlines_guest.wasm"));
+
+/// The ghostlines HTTP component (`wasi:http/incoming-handler`), built by
+/// `build.rs` from `http/`.
+pub const HTTP_COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ghostlines_http.wasm"));

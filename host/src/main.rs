@@ -1,12 +1,17 @@
 //! `ghostlines`: turn images and frame sequences into grey planes and ghost
 //! lines with the ghostlines WebAssembly component, in an embedded Wasmtime.
 
+use std::io::Write as _;
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use ghostlines::bindings::{GreyMethod, TrackerSettings, refusal};
 use ghostlines::files::{self, Size};
+use ghostlines::load::{self, LoadConfig, LoadRoute};
+use ghostlines::serve::{self, HttpHost, ServeLimits};
 use ghostlines::{Runtime, bench};
 use ghostlines_core::{FrameReport, MOTION_VERSION, MotionReport, SvgStyle};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -89,6 +94,55 @@ enum Command {
         #[arg(long, value_name = "WxH")]
         size: Option<Size>,
     },
+    /// Serve the HTTP component (routes in README.md and at GET /) with an
+    /// embedded Wasmtime: one sandboxed instance a request.
+    Serve {
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        listen: SocketAddr,
+        /// The whole request body must arrive within this many milliseconds, else 408.
+        #[arg(long, default_value_t = 10_000)]
+        body_timeout_ms: u64,
+        /// Milliseconds the component may compute beyond the body deadline, else 503.
+        #[arg(long, default_value_t = 5_000)]
+        compute_timeout_ms: u64,
+        /// Linear memory of one instance, in MiB.
+        #[arg(long, default_value_t = 512)]
+        memory_limit_mib: usize,
+        /// Instances alive at once (requests beyond it get 503).
+        #[arg(long, default_value_t = 64)]
+        max_instances: u32,
+        /// No log line per request.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Load a ghostlines server with concurrent keep-alive clients posting frames.
+    Load {
+        /// The server.
+        #[arg(long, default_value = "http://127.0.0.1:3000")]
+        url: String,
+        /// Concurrent clients, one connection each.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// Requests in all.
+        #[arg(long, default_value_t = 1000)]
+        requests: usize,
+        /// The route to post to.
+        #[arg(long, value_enum, default_value_t = Route::Greyscale)]
+        route: Route,
+        /// Frame width.
+        #[arg(long, default_value_t = 800)]
+        width: u32,
+        /// Frame height.
+        #[arg(long, default_value_t = 600)]
+        height: u32,
+        /// Stop after this many seconds even if requests remain.
+        #[arg(long, default_value_t = 120)]
+        time_limit_s: u64,
+        /// Also write the results as JSON here.
+        #[arg(long, value_name = "OUT.json")]
+        json: Option<PathBuf>,
+    },
     /// Time every operation in the component and natively, and print the ratios.
     Bench {
         /// Frame width.
@@ -104,6 +158,19 @@ enum Command {
         #[arg(long, value_name = "OUT.json")]
         json: Option<PathBuf>,
     },
+}
+
+/// Routes `load` can post to.
+#[derive(Clone, Copy, ValueEnum)]
+enum Route {
+    /// POST /greyscale.
+    Greyscale,
+    /// POST /adjust.
+    Adjust,
+    /// POST /centroid.
+    Centroid,
+    /// POST /motion (two frames a request).
+    Motion,
 }
 
 /// The greyscale methods (formulas in `wit/ghostlines.wit`).
@@ -216,6 +283,69 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Serve {
+            listen,
+            body_timeout_ms,
+            compute_timeout_ms,
+            memory_limit_mib,
+            max_instances,
+            quiet,
+        } => {
+            let limits = ServeLimits {
+                body_timeout: Duration::from_millis(body_timeout_ms),
+                compute_timeout: Duration::from_millis(compute_timeout_ms),
+                memory_limit: memory_limit_mib << 20,
+                max_instances,
+            };
+            tokio_runtime()?.block_on(async move {
+                let host = HttpHost::new(limits)?;
+                let listener = serve::bind(listen).await?;
+                // Tests and scripts read this line to find the port.
+                println!("listening on http://{}", listener.local_addr()?);
+                std::io::stdout().flush()?;
+                let ctrl_c = async {
+                    let _ = tokio::signal::ctrl_c().await;
+                };
+                serve::serve(host, listener, ctrl_c, !quiet).await
+            })
+        }
+        Command::Load {
+            url,
+            concurrency,
+            requests,
+            route,
+            width,
+            height,
+            time_limit_s,
+            json,
+        } => {
+            let config = LoadConfig {
+                url,
+                concurrency,
+                requests,
+                route: match route {
+                    Route::Greyscale => LoadRoute::Greyscale,
+                    Route::Adjust => LoadRoute::Adjust,
+                    Route::Centroid => LoadRoute::Centroid,
+                    Route::Motion => LoadRoute::Motion,
+                },
+                width,
+                height,
+                time_limit: Duration::from_secs(time_limit_s),
+            };
+            let progress = ProgressBar::new(requests as u64).with_style(
+                ProgressStyle::with_template("{bar:40} {pos}/{len} requests {per_sec} {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            let bar = progress.clone();
+            let report = tokio_runtime()?.block_on(load::run(&config, move || bar.inc(1)))?;
+            progress.finish_and_clear();
+            print!("{}", report.summary());
+            if let Some(path) = json {
+                files::write_output(&path, serde_json::to_string_pretty(&report)?)?;
+            }
+            Ok(())
+        }
         Command::Bench {
             width,
             height,
@@ -230,6 +360,13 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn tokio_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")
 }
 
 /// Pushes every frame through one tracker in the component.

@@ -285,9 +285,20 @@ fn bench_prints_a_table_and_json() {
     }
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let rows = report["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 10);
-    for row in &rows[1..] {
-        assert!(row["ratio"].as_f64().unwrap() > 0.0);
-        assert!(row["component"]["median_ms"].as_f64().unwrap() > 0.0);
+    assert_eq!(rows.len(), 13);
+    // Every operation, component and native, with the ratio of the two.
+    for row in &rows[1..10] {
+        let ratio = row["ratio"].as_f64().unwrap();
+        let component = row["component"]["median_ms"].as_f64().unwrap();
+        let native = row["native"]["median_ms"].as_f64().unwrap();
+        assert!(component > 0.0 && native > 0.0);
+        assert!((ratio - component / native).abs() < 1e-9);
     }
+    assert!(
+        rows[10]["operation"]
+            .as_str()
+            .unwrap()
+            .starts_with("instantiate guest")
+    );
+    assert!(rows[12]["component"]["median_ms"].as_f64().unwrap() > 0.0);
 }

@@ -5,6 +5,8 @@ mod cli;
 mod component;
 mod errors;
 mod goldens;
+mod http;
+mod serve;
 mod tracker;
 
 use std::path::{Path, PathBuf};

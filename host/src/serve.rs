@@ -1,0 +1,499 @@
+//! `ghostlines serve`: the HTTP component on hyper/tokio with
+//! `wasmtime-wasi-http` — one fresh instance a request from an
+//! `InstancePre`, the pooling allocator, a memory cap, a body deadline and
+//! an epoch deadline.
+
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body, Frame, SizeHint};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits,
+    StoreLimitsBuilder, Trap,
+};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::io::TokioIo;
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
+
+/// How often the epoch advances; deadlines are whole ticks.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Per-request limits of the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeLimits {
+    /// The whole request body must arrive within this (else 408).
+    pub body_timeout: Duration,
+    /// Time the component may compute after that; a request running longer
+    /// than `body_timeout + compute_timeout` in all is stopped (503).
+    pub compute_timeout: Duration,
+    /// Linear memory one instance may use.
+    pub memory_limit: usize,
+    /// Instances alive at once (the pool's size); requests beyond it get 503.
+    pub max_instances: u32,
+}
+
+impl Default for ServeLimits {
+    fn default() -> Self {
+        ServeLimits {
+            body_timeout: Duration::from_secs(10),
+            compute_timeout: Duration::from_secs(5),
+            memory_limit: 512 << 20,
+            max_instances: 64,
+        }
+    }
+}
+
+/// The compiled HTTP component, ready to serve requests.
+pub struct HttpHost {
+    pre: ProxyPre<RequestState>,
+    limits: ServeLimits,
+}
+
+/// Each request's store: WASI with nothing granted but stderr and the
+/// host's stated limits, wasi:http without outgoing requests, the memory
+/// cap.
+pub struct RequestState {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    hooks: NoOutgoingRequests,
+    limits: StoreLimits,
+}
+
+impl WasiView for RequestState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for RequestState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.hooks,
+        }
+    }
+}
+
+/// The component may not make HTTP requests of its own.
+struct NoOutgoingRequests;
+
+impl WasiHttpHooks for NoOutgoingRequests {
+    fn send_request(
+        &mut self,
+        _request: hyper::Request<wasmtime_wasi_http::WasiBody>,
+        _options: Option<wasmtime_wasi_http::RequestOptions>,
+        _fut: Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+    ) -> Box<
+        dyn Future<
+                Output = Result<
+                    (
+                        hyper::Response<wasmtime_wasi_http::WasiBody>,
+                        Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+                    ),
+                    wasmtime_wasi_http::Error,
+                >,
+            > + Send,
+    > {
+        Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) })
+    }
+}
+
+impl HttpHost {
+    /// Compiles the embedded HTTP component.
+    pub fn new(limits: ServeLimits) -> anyhow::Result<Arc<HttpHost>> {
+        HttpHost::from_component_bytes(crate::HTTP_COMPONENT, limits)
+    }
+
+    /// Compiles an HTTP component from its bytes (tests use this for
+    /// deliberately broken components).
+    pub fn from_component_bytes(
+        bytes: &[u8],
+        limits: ServeLimits,
+    ) -> anyhow::Result<Arc<HttpHost>> {
+        let mut pool = PoolingAllocationConfig::new();
+        let instances = limits.max_instances.max(1);
+        pool.total_component_instances(instances)
+            .total_core_instances(instances * 16)
+            .total_memories(instances * 2)
+            .total_tables(instances * 8)
+            .max_memory_size(limits.memory_limit)
+            // Reused instances keep their first pages mapped: a fresh
+            // instance with one 800x600 call is several times faster.
+            .linear_memory_keep_resident(16 << 20)
+            .table_keep_resident(64 << 10);
+        let mut config = Config::new();
+        config
+            .epoch_interruption(true)
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let engine = Engine::new(&config)
+            .map_err(anyhow::Error::from)
+            .context("creating the Wasmtime engine")?;
+        let component = Component::new(&engine, bytes)
+            .map_err(anyhow::Error::from)
+            .context("compiling the HTTP component")?;
+        let mut linker = Linker::new(&engine);
+        // Rust std on wasip2 imports wasi:cli as well as the proxy world.
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+            .map_err(anyhow::Error::from)
+            .context("linking WASI")?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
+            .map_err(anyhow::Error::from)
+            .context("linking wasi:http")?;
+        let pre = linker
+            .instantiate_pre(&component)
+            .map_err(anyhow::Error::from)
+            .context("linking the HTTP component")?;
+        let pre = ProxyPre::new(pre)
+            .map_err(anyhow::Error::from)
+            .context("the HTTP component does not export wasi:http/incoming-handler")?;
+        spawn_epoch_ticker(&engine);
+        Ok(Arc::new(HttpHost { pre, limits }))
+    }
+
+    /// The limits this host enforces.
+    pub fn limits(&self) -> ServeLimits {
+        self.limits
+    }
+
+    /// Handles one request in a fresh instance. Never fails: a trap is a
+    /// 500, an exhausted pool or a passed deadline a 503, a body that
+    /// stalls is cut off so that the component answers 408.
+    pub async fn handle<B>(&self, request: hyper::Request<B>) -> hyper::Response<HyperOutgoingBody>
+    where
+        B: Body<Data = Bytes> + Send + Unpin + 'static,
+        B::Error: Into<wasmtime_wasi_http::Error>,
+    {
+        match self.run(request).await {
+            Ok(response) => response,
+            Err(failure) => failure.into_response(),
+        }
+    }
+
+    async fn run<B>(
+        &self,
+        request: hyper::Request<B>,
+    ) -> Result<hyper::Response<HyperOutgoingBody>, Failure>
+    where
+        B: Body<Data = Bytes> + Send + Unpin + 'static,
+        B::Error: Into<wasmtime_wasi_http::Error>,
+    {
+        let limits = self.limits;
+        let deadline = tokio::time::Instant::now() + limits.body_timeout;
+        let request = request.map(|body| DeadlineBody {
+            inner: body,
+            deadline: Box::pin(tokio::time::sleep_until(deadline)),
+        });
+        let mut store = Store::new(self.pre.engine(), self.request_state());
+        store.limiter(|state| &mut state.limits);
+        let total = limits.body_timeout + limits.compute_timeout;
+        store.set_epoch_deadline((total.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
+        store.epoch_deadline_trap();
+
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        let (req, out) = {
+            let mut http = store.data_mut().http();
+            let req = http
+                .new_incoming_request(Scheme::Http, request)
+                .map_err(Failure::host)?;
+            let out = http.new_response_outparam(sender).map_err(Failure::host)?;
+            (req, out)
+        };
+        let pre = self.pre.clone();
+        // The guest runs in its own task so it can keep streaming the body
+        // after the head of the response went out.
+        let task = tokio::task::spawn(async move {
+            let proxy = pre
+                .instantiate_async(&mut store)
+                .await
+                .map_err(Failure::instantiate)?;
+            proxy
+                .wasi_http_incoming_handler()
+                .call_handle(&mut store, req, out)
+                .await
+                .map_err(Failure::guest)
+        });
+        match receiver.await {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(code)) => Err(Failure::Guest(format!(
+                "the component answered with an error: {code:?}"
+            ))),
+            Err(_) => match task.await {
+                Ok(Ok(())) => Err(Failure::Guest("the component set no response".into())),
+                Ok(Err(failure)) => Err(failure),
+                Err(join) => Err(Failure::Host(format!("the request task failed: {join}"))),
+            },
+        }
+    }
+
+    /// Creates a fresh store and instance and drops them: the fixed cost
+    /// every request pays before the component runs (for `bench`).
+    pub async fn instantiate_once(&self) -> anyhow::Result<()> {
+        let mut store = Store::new(self.pre.engine(), self.request_state());
+        store.limiter(|state| &mut state.limits);
+        store.set_epoch_deadline(u64::MAX / 2);
+        self.pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(anyhow::Error::from)?;
+        Ok(())
+    }
+
+    fn request_state(&self) -> RequestState {
+        let limits = self.limits;
+        // Only the host's own limits are passed in, for `GET /`; nothing of
+        // the host's environment.
+        let env = [
+            (
+                "GHOSTLINES_BODY_TIMEOUT_MS",
+                limits.body_timeout.as_millis().to_string(),
+            ),
+            (
+                "GHOSTLINES_CPU_DEADLINE_MS",
+                limits.compute_timeout.as_millis().to_string(),
+            ),
+            (
+                "GHOSTLINES_MEMORY_LIMIT_BYTES",
+                limits.memory_limit.to_string(),
+            ),
+        ];
+        RequestState {
+            wasi: WasiCtx::builder().inherit_stderr().envs(&env).build(),
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            hooks: NoOutgoingRequests,
+            limits: StoreLimitsBuilder::new()
+                .memory_size(limits.memory_limit)
+                .build(),
+        }
+    }
+}
+
+/// Advances the engine's epoch every tick while the engine lives.
+fn spawn_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::spawn(move || {
+        while let Some(engine) = weak.upgrade() {
+            engine.increment_epoch();
+            drop(engine);
+            std::thread::sleep(EPOCH_TICK);
+        }
+    });
+}
+
+/// Why a request got no answer from the component.
+#[derive(Debug)]
+enum Failure {
+    /// The pool is full (or instantiation failed otherwise): 503.
+    Overloaded(String),
+    /// The epoch deadline passed: 503.
+    Deadline,
+    /// The guest trapped or misbehaved: 500.
+    Guest(String),
+    /// The host itself failed: 500.
+    Host(String),
+}
+
+impl Failure {
+    fn host(e: impl std::fmt::Display) -> Failure {
+        Failure::Host(e.to_string())
+    }
+
+    fn instantiate(e: wasmtime::Error) -> Failure {
+        if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+            return Failure::Deadline;
+        }
+        Failure::Overloaded(format!("no instance available: {e}"))
+    }
+
+    fn guest(e: wasmtime::Error) -> Failure {
+        if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+            return Failure::Deadline;
+        }
+        Failure::Guest(format!("the component trapped: {e:?}"))
+    }
+
+    fn into_response(self) -> hyper::Response<HyperOutgoingBody> {
+        let (status, kind, message) = match self {
+            Failure::Overloaded(m) => (503, "overloaded", m),
+            Failure::Deadline => (
+                503,
+                "timeout",
+                "the request ran past its deadline".to_string(),
+            ),
+            Failure::Guest(m) => (500, "trap", m),
+            Failure::Host(m) => (500, "internal", m),
+        };
+        error_response(status, kind, &message)
+    }
+}
+
+/// A JSON error answer made by the host itself.
+pub fn error_response(
+    status: u16,
+    kind: &str,
+    message: &str,
+) -> hyper::Response<HyperOutgoingBody> {
+    let body = serde_json::json!({ "error": { "kind": kind, "message": message } }).to_string();
+    let mut response = hyper::Response::new(full_body(body.into()));
+    *response.status_mut() =
+        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+fn full_body(bytes: Bytes) -> HyperOutgoingBody {
+    Full::new(bytes)
+        .map_err(|never| match never {})
+        .boxed_unsync()
+}
+
+/// A request body that ends in an error once its deadline passes, so that
+/// a stalled upload cannot hold an instance: the component sees a failed
+/// read and answers 408. (Epoch interruption cannot fire while the guest
+/// waits on the host for bytes.)
+struct DeadlineBody<B> {
+    inner: B,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl<B> Body for DeadlineBody<B>
+where
+    B: Body<Data = Bytes> + Unpin,
+    B::Error: Into<wasmtime_wasi_http::Error>,
+{
+    type Data = Bytes;
+    type Error = wasmtime_wasi_http::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        if let Poll::Ready(frame) = Pin::new(&mut self.inner).poll_frame(cx) {
+            return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
+        }
+        match self.deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                Poll::Ready(Some(Err(wasmtime_wasi_http::Error::ConnectionReadTimeout)))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Serves `host` on `listener` until `shutdown` resolves, then lets the
+/// open connections finish their requests.
+pub async fn serve(
+    host: Arc<HttpHost>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+    log: bool,
+) -> anyhow::Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait and go on.
+                    eprintln!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        while connections.try_join_next().is_some() {}
+        let host = host.clone();
+        let mut stop = stop_rx.clone();
+        connections.spawn(async move {
+            let service = hyper::service::service_fn(move |request| {
+                let host = host.clone();
+                async move {
+                    Ok::<_, std::convert::Infallible>(handle_logged(&host, request, log).await)
+                }
+            });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            let result = tokio::select! {
+                result = connection.as_mut() => result,
+                _ = stop.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(e) = result
+                && log
+                && !e.is_incomplete_message()
+            {
+                eprintln!("connection from {peer}: {e}");
+            }
+        });
+    }
+    if log {
+        eprintln!(
+            "shutting down: finishing {} open connection(s)",
+            connections.len()
+        );
+    }
+    let _ = stop_tx.send(true);
+    while connections.join_next().await.is_some() {}
+    Ok(())
+}
+
+async fn handle_logged(
+    host: &HttpHost,
+    request: hyper::Request<hyper::body::Incoming>,
+    log: bool,
+) -> hyper::Response<HyperOutgoingBody> {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = request.uri().path().to_string();
+    let response = host.handle(request).await;
+    if log {
+        eprintln!(
+            "{method} {route} {} {:.1}ms",
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64() * 1e3
+        );
+    }
+    response
+}
+
+/// Binds `addr` (port 0 picks a free one).
+pub async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))
+}

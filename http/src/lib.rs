@@ -1,0 +1,48 @@
+//! The ghostlines HTTP component: POST raw RGBA8 frames (or PNG), get grey
+//! bytes, adjusted frames, centroids or ghost-line vectors back. A
+//! `wasi:http/incoming-handler` built with spin-sdk, so it runs under Spin,
+//! `wasmtime serve` and `ghostlines serve` alike. Thin: one function per
+//! route over `ghostlines-core`.
+
+// `#[http_component]` expands to the canonical-ABI glue, which is unsafe.
+#![allow(unsafe_code)]
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
+mod body;
+mod limits;
+mod query;
+mod respond;
+mod routes;
+
+use spin_sdk::http::{IncomingRequest, Method, ResponseOutparam};
+use spin_sdk::http_component;
+
+use crate::respond::{HttpError, Reply};
+
+#[http_component]
+async fn handle(request: IncomingRequest, out: ResponseOutparam) {
+    let reply = route(request).await.unwrap_or_else(Reply::from);
+    reply.send(out).await;
+}
+
+async fn route(request: IncomingRequest) -> Result<Reply, HttpError> {
+    let path_and_query = request.path_with_query().unwrap_or_else(|| "/".into());
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((&path_and_query, ""));
+    let method = request.method();
+    match path {
+        "/" => match method {
+            Method::Get => Ok(routes::index()),
+            _ => Err(HttpError::method_not_allowed("GET")),
+        },
+        "/greyscale" | "/adjust" | "/centroid" | "/motion" if method != Method::Post => {
+            Err(HttpError::method_not_allowed("POST"))
+        }
+        "/greyscale" => routes::greyscale(request, query).await,
+        "/adjust" => routes::adjust(request, query).await,
+        "/centroid" => routes::centroid(request, query).await,
+        "/motion" => routes::motion(request, query).await,
+        _ => Err(HttpError::not_found(path)),
+    }
+}

@@ -1,0 +1,243 @@
+//! One function per route.
+
+use ghostlines_core::{
+    self as core_, Adjustment, Frame, FrameReport, MOTION_VERSION, Plane, SvgStyle, Tracker,
+    TrackerSettings,
+};
+use serde::Serialize;
+use serde_json::json;
+use spin_sdk::http::IncomingRequest;
+
+use crate::body::{self, BodyKind};
+use crate::limits::{FRAME_LIMITS, MAX_BODY_BYTES};
+use crate::query::Params;
+use crate::respond::{HttpError, Reply};
+
+const GREY_PARAMS: &[&str] = &["width", "height", "method"];
+const ADJUST_PARAMS: &[&str] = &["width", "height", "contrast", "brightness"];
+const MOTION_PARAMS: &[&str] = &[
+    "width",
+    "height",
+    "threshold",
+    "samples",
+    "seed",
+    "method",
+    "contrast",
+    "brightness",
+];
+
+/// `GET /`: the routes, their parameters, the limits and the version.
+pub fn index() -> Reply {
+    let methods: Vec<_> = core_::GreyMethod::ALL.iter().map(|m| m.name()).collect();
+    let defaults = TrackerSettings::default();
+    // `ghostlines serve` states its own limits (deadlines, memory) through
+    // these variables; under other hosts they are absent.
+    let host: serde_json::Map<_, _> = [
+        ("body_timeout_ms", "GHOSTLINES_BODY_TIMEOUT_MS"),
+        ("cpu_deadline_ms", "GHOSTLINES_CPU_DEADLINE_MS"),
+        ("memory_limit_bytes", "GHOSTLINES_MEMORY_LIMIT_BYTES"),
+    ]
+    .into_iter()
+    .filter_map(|(key, var)| {
+        let value = std::env::var(var).ok()?.parse::<u64>().ok()?;
+        Some((key.to_string(), json!(value)))
+    })
+    .collect();
+    Reply::json(&json!({
+        "name": "ghostlines",
+        "version": env!("CARGO_PKG_VERSION"),
+        "body": "raw RGBA8, row-major, 4 bytes a pixel (canvas getImageData layout), content-type application/octet-stream; single-frame routes also take image/png",
+        "routes": [
+            {"method": "GET", "path": "/", "returns": "this description"},
+            {"method": "POST", "path": "/greyscale", "parameters": {"width": "pixels (raw bodies)", "height": "pixels (raw bodies)", "method": methods},
+             "returns": "application/octet-stream, width·height bytes, with x-width and x-height; image/png on Accept: image/png"},
+            {"method": "POST", "path": "/adjust", "parameters": {"width": "pixels (raw bodies)", "height": "pixels (raw bodies)", "contrast": "-100..=100", "brightness": "-255..=255"},
+             "returns": "application/octet-stream, RGBA8; image/png on Accept: image/png"},
+            {"method": "POST", "path": "/centroid", "parameters": {"width": "pixels (raw bodies)", "height": "pixels (raw bodies)", "method": methods},
+             "returns": "application/json {\"x\":..,\"y\":..} or null"},
+            {"method": "POST", "path": "/motion", "body": "the previous and the current frame back to back, 2·width·height·4 bytes",
+             "parameters": {"width": "pixels", "height": "pixels", "method": methods,
+                "contrast": {"range": "-100..=100", "default": defaults.contrast},
+                "brightness": {"range": "-255..=255", "default": defaults.brightness},
+                "threshold": {"range": "0..=1", "default": defaults.threshold},
+                "samples": {"max": FRAME_LIMITS.max_samples, "default": defaults.samples},
+                "seed": {"default": defaults.seed}},
+             "returns": "application/json: a frame of the ghostlines motion JSON with \"version\":1; image/svg+xml on Accept: image/svg+xml"},
+        ],
+        "limits": {
+            "max_side": FRAME_LIMITS.max_side,
+            "max_pixels": FRAME_LIMITS.max_pixels,
+            "max_samples": FRAME_LIMITS.max_samples,
+            "max_body_bytes": MAX_BODY_BYTES,
+        },
+        "host": host,
+    }))
+}
+
+/// `POST /greyscale`.
+pub async fn greyscale(request: IncomingRequest, query: &str) -> Result<Reply, HttpError> {
+    let params = Params::parse(query, GREY_PARAMS)?;
+    let method = params.grey_method()?;
+    let png_out = body::accepts(&request, "image/png");
+    let (width, height, pixels) = read_frame(request, &params).await?;
+    let frame = Frame::with_limits(width, height, &pixels, &FRAME_LIMITS)?;
+    let grey = core_::greyscale(frame, method);
+    if png_out {
+        return Ok(Reply::ok(
+            "image/png",
+            encode_png(&grey, width, height, image::ExtendedColorType::L8)?,
+        ));
+    }
+    Ok(Reply::ok("application/octet-stream", grey)
+        .header("x-width", width)
+        .header("x-height", height))
+}
+
+/// `POST /adjust`.
+pub async fn adjust(request: IncomingRequest, query: &str) -> Result<Reply, HttpError> {
+    let params = Params::parse(query, ADJUST_PARAMS)?;
+    let adjustment = Adjustment::new(params.required("contrast")?, params.required("brightness")?)?;
+    let png_out = body::accepts(&request, "image/png");
+    let (width, height, mut pixels) = read_frame(request, &params).await?;
+    Frame::with_limits(width, height, &pixels, &FRAME_LIMITS)?;
+    // The body was read into our own buffer: adjust it in place.
+    for px in pixels.chunks_exact_mut(4) {
+        px[0] = adjustment.apply(px[0]);
+        px[1] = adjustment.apply(px[1]);
+        px[2] = adjustment.apply(px[2]);
+    }
+    if png_out {
+        return Ok(Reply::ok(
+            "image/png",
+            encode_png(&pixels, width, height, image::ExtendedColorType::Rgba8)?,
+        ));
+    }
+    Ok(Reply::ok("application/octet-stream", pixels)
+        .header("x-width", width)
+        .header("x-height", height))
+}
+
+/// `POST /centroid`.
+pub async fn centroid(request: IncomingRequest, query: &str) -> Result<Reply, HttpError> {
+    let params = Params::parse(query, GREY_PARAMS)?;
+    let method = params.grey_method()?;
+    let (width, height, pixels) = read_frame(request, &params).await?;
+    let grey = core_::greyscale(
+        Frame::with_limits(width, height, &pixels, &FRAME_LIMITS)?,
+        method,
+    );
+    let centroid = core_::centroid(Plane::with_limits(width, height, &grey, &FRAME_LIMITS)?);
+    Ok(Reply::json(&centroid))
+}
+
+/// `POST /motion`: the tracker over two frames; the answer is the second
+/// frame's entry of the motion JSON.
+pub async fn motion(request: IncomingRequest, query: &str) -> Result<Reply, HttpError> {
+    let params = Params::parse(query, MOTION_PARAMS)?;
+    if body::body_kind(&request, false)? != BodyKind::Raw {
+        return Err(HttpError::unsupported_media_type(
+            "image/png",
+            "application/octet-stream",
+        ));
+    }
+    let defaults = TrackerSettings::default();
+    let settings = TrackerSettings {
+        method: params.grey_method()?,
+        contrast: params.optional("contrast")?.unwrap_or(defaults.contrast),
+        brightness: params
+            .optional("brightness")?
+            .unwrap_or(defaults.brightness),
+        threshold: params.optional("threshold")?.unwrap_or(defaults.threshold),
+        samples: params.optional("samples")?.unwrap_or(defaults.samples),
+        seed: params.optional("seed")?.unwrap_or(defaults.seed),
+    };
+    let mut tracker = Tracker::new(settings)?;
+    let (width, height): (u32, u32) = (params.required("width")?, params.required("height")?);
+    let pixels = FRAME_LIMITS.check(width, height)? as u64;
+    let svg_out = body::accepts(&request, "image/svg+xml");
+    let bytes = body::read(request, Some(2 * 4 * pixels)).await?;
+    let (previous, current) = bytes.split_at(bytes.len() / 2);
+    tracker.push(Frame::with_limits(width, height, previous, &FRAME_LIMITS)?)?;
+    let output = tracker.push(Frame::with_limits(width, height, current, &FRAME_LIMITS)?)?;
+    let frame = FrameReport::new(1, output);
+    if svg_out {
+        let png = encode_png(current, width, height, image::ExtendedColorType::Rgba8)?;
+        let background = format!("data:image/png;base64,{}", base64_encode(&png));
+        let frames = [frame];
+        let svg = core_::motion_svg(
+            width,
+            height,
+            &frames,
+            Some(&background),
+            SvgStyle::default(),
+        );
+        return Ok(Reply::ok("image/svg+xml", svg.into_bytes()));
+    }
+    #[derive(Serialize)]
+    struct MotionFrame {
+        version: u32,
+        width: u32,
+        height: u32,
+        #[serde(flatten)]
+        frame: FrameReport,
+    }
+    Ok(Reply::json(&MotionFrame {
+        version: MOTION_VERSION,
+        width,
+        height,
+        frame,
+    }))
+}
+
+/// The frame of a single-frame route: raw RGBA8 sized by the `width` and
+/// `height` parameters, or a PNG that brings its own size.
+async fn read_frame(
+    request: IncomingRequest,
+    params: &Params,
+) -> Result<(u32, u32, Vec<u8>), HttpError> {
+    match body::body_kind(&request, true)? {
+        BodyKind::Raw => {
+            let (width, height): (u32, u32) =
+                (params.required("width")?, params.required("height")?);
+            // Dimensions are judged (400 or 413) before the body is read.
+            let pixels = FRAME_LIMITS.check(width, height)? as u64;
+            let bytes = body::read(request, Some(pixels * 4)).await?;
+            Ok((width, height, bytes))
+        }
+        BodyKind::Png => {
+            if params.has("width") || params.has("height") {
+                return Err(HttpError::invalid_parameter(
+                    "a PNG body brings its own size: leave out width and height",
+                ));
+            }
+            let bytes = body::read(request, None).await?;
+            let (width, height, pixels) = body::decode_png(&bytes)?;
+            FRAME_LIMITS.check(width, height)?;
+            Ok((width, height, pixels))
+        }
+    }
+}
+
+fn encode_png(
+    bytes: &[u8],
+    width: u32,
+    height: u32,
+    color: image::ExtendedColorType,
+) -> Result<Vec<u8>, HttpError> {
+    let mut png = Vec::new();
+    image::write_buffer_with_format(
+        &mut std::io::Cursor::new(&mut png),
+        bytes,
+        width,
+        height,
+        color,
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| HttpError::invalid_body(format!("could not encode the PNG: {e}")))?;
+    Ok(png)
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

@@ -1,0 +1,687 @@
+//! The HTTP component in-process through `wasmtime-wasi-http` (the pattern
+//! of spin-sdk's own tests): byte parity with `core` for every route, and
+//! every row of the status table with its status and `kind`.
+
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use ghostlines::serve::{HttpHost, ServeLimits};
+use ghostlines_core as core_;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body, Frame};
+
+use crate::{photo, random_frame};
+
+fn host() -> &'static Arc<HttpHost> {
+    static HOST: OnceLock<Arc<HttpHost>> = OnceLock::new();
+    HOST.get_or_init(|| HttpHost::new(ServeLimits::default()).expect("the HTTP component compiles"))
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// An answer: status, headers, body.
+struct Answer {
+    status: u16,
+    headers: hyper::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `kind` of a JSON error body.
+    fn kind(&self) -> String {
+        assert_eq!(self.header("content-type"), Some("application/json"));
+        let json: serde_json::Value = serde_json::from_slice(&self.body).expect("a JSON error");
+        assert!(
+            json["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+        json["error"]["kind"]
+            .as_str()
+            .expect("error.kind")
+            .to_string()
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("JSON")
+    }
+}
+
+async fn send_to<B>(host: &HttpHost, request: hyper::Request<B>) -> Answer
+where
+    B: Body<Data = Bytes> + Send + Unpin + 'static,
+    B::Error: Into<wasmtime_wasi_http::Error>,
+{
+    let response = host.handle(request).await;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes().to_vec())
+        .unwrap_or_default();
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn request(
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> hyper::Request<Full<Bytes>> {
+    let mut builder = hyper::Request::builder()
+        .method(method)
+        .uri(format!("http://localhost{uri}"));
+    let mut has_length = false;
+    for (k, v) in headers {
+        has_length |= k.eq_ignore_ascii_case("content-length");
+        builder = builder.header(*k, *v);
+    }
+    if !has_length {
+        builder = builder.header("content-length", body.len());
+    }
+    builder.body(Full::new(Bytes::from(body))).unwrap()
+}
+
+fn call(method: &str, uri: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Answer {
+    runtime().block_on(send_to(host(), request(method, uri, headers, body)))
+}
+
+fn post(uri: &str, body: Vec<u8>) -> Answer {
+    call(
+        "POST",
+        uri,
+        &[("content-type", "application/octet-stream")],
+        body,
+    )
+}
+
+fn grey_of(frame: &ghostlines::Frame, method: core_::GreyMethod) -> Vec<u8> {
+    core_::greyscale(
+        core_::Frame::new(frame.width, frame.height, &frame.pixels).unwrap(),
+        method,
+    )
+}
+
+#[test]
+fn greyscale_route_matches_core() {
+    for (i, &(w, h)) in [(1u32, 1u32), (3, 5), (801, 601)].iter().enumerate() {
+        let frame = random_frame(w, h, 100 + i as u64);
+        for method in core_::GreyMethod::ALL {
+            let answer = post(
+                &format!("/greyscale?width={w}&height={h}&method={}", method.name()),
+                frame.pixels.clone(),
+            );
+            assert_eq!(answer.status, 200);
+            assert_eq!(
+                answer.header("content-type"),
+                Some("application/octet-stream")
+            );
+            assert_eq!(answer.header("x-width"), Some(w.to_string().as_str()));
+            assert_eq!(answer.header("x-height"), Some(h.to_string().as_str()));
+            assert!(
+                answer.body == grey_of(&frame, method),
+                "{w}x{h} {}",
+                method.name()
+            );
+        }
+    }
+}
+
+#[test]
+fn png_in_and_png_out() {
+    let photo = photo();
+    let png = ghostlines::files::png_rgba(&photo).unwrap();
+    let answer = call(
+        "POST",
+        "/greyscale?method=luma-bt601",
+        &[("content-type", "image/png"), ("accept", "image/png")],
+        png.clone(),
+    );
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("content-type"), Some("image/png"));
+    let decoded = image::load_from_memory(&answer.body).unwrap();
+    assert_eq!(decoded.color(), image::ColorType::L8);
+    assert!(decoded.into_luma8().into_raw() == grey_of(&photo, core_::GreyMethod::LumaBt601));
+
+    // PNG in, raw out, for adjust.
+    let answer = call(
+        "POST",
+        "/adjust?contrast=40&brightness=-10",
+        &[("content-type", "image/png")],
+        png,
+    );
+    assert_eq!(answer.status, 200);
+    let expected = core_::adjust_rgba(
+        core_::Frame::new(photo.width, photo.height, &photo.pixels).unwrap(),
+        &core_::Adjustment::new(40, -10).unwrap(),
+    );
+    assert!(answer.body == expected);
+    assert_eq!(answer.header("x-width"), Some("1000"));
+}
+
+#[test]
+fn adjust_route_matches_core() {
+    let frame = random_frame(67, 45, 5);
+    for (c, b) in [(0, 0), (50, 0), (-100, 255), (37, -80)] {
+        let answer = post(
+            &format!("/adjust?width=67&height=45&contrast={c}&brightness={b}"),
+            frame.pixels.clone(),
+        );
+        assert_eq!(answer.status, 200);
+        let expected = core_::adjust_rgba(
+            core_::Frame::new(67, 45, &frame.pixels).unwrap(),
+            &core_::Adjustment::new(c, b).unwrap(),
+        );
+        assert!(answer.body == expected, "contrast {c}, brightness {b}");
+    }
+    let answer = call(
+        "POST",
+        "/adjust?width=67&height=45&contrast=10&brightness=10",
+        &[("accept", "image/png")],
+        frame.pixels.clone(),
+    );
+    assert_eq!(answer.header("content-type"), Some("image/png"));
+    let decoded = image::load_from_memory(&answer.body).unwrap().into_rgba8();
+    assert_eq!(decoded.dimensions(), (67, 45));
+}
+
+#[test]
+fn centroid_route_matches_core() {
+    let frame = photo();
+    let answer = post(
+        "/centroid?width=1000&height=872&method=average",
+        frame.pixels.clone(),
+    );
+    assert_eq!(answer.status, 200);
+    let grey = grey_of(&frame, core_::GreyMethod::Average);
+    let expected = core_::centroid(core_::Plane::new(1000, 872, &grey).unwrap()).unwrap();
+    let json = answer.json();
+    assert_eq!(json["x"].as_f64(), Some(expected.x));
+    assert_eq!(json["y"].as_f64(), Some(expected.y));
+    // All black: null.
+    let answer = post("/centroid?width=2&height=2", vec![0; 16]);
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, b"null");
+}
+
+#[test]
+fn motion_route_matches_core() {
+    let (a, b) = (random_frame(160, 120, 1), random_frame(160, 120, 2));
+    let mut body = a.pixels.clone();
+    body.extend_from_slice(&b.pixels);
+    let answer = post(
+        "/motion?width=160&height=120&threshold=0.3&samples=500&seed=9&method=lightness&contrast=20&brightness=-5",
+        body.clone(),
+    );
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    let mut tracker = core_::Tracker::new(core_::TrackerSettings {
+        method: core_::GreyMethod::Lightness,
+        contrast: 20,
+        brightness: -5,
+        threshold: 0.3,
+        samples: 500,
+        seed: 9,
+    })
+    .unwrap();
+    tracker
+        .push(core_::Frame::new(160, 120, &a.pixels).unwrap())
+        .unwrap();
+    let expected = tracker
+        .push(core_::Frame::new(160, 120, &b.pixels).unwrap())
+        .unwrap();
+    let json = answer.json();
+    assert_eq!(json["version"], 1);
+    assert_eq!(
+        (json["width"].as_u64(), json["height"].as_u64()),
+        (Some(160), Some(120))
+    );
+    assert_eq!(json["index"], 1);
+    let report: core_::FrameReport = serde_json::from_value(json).unwrap();
+    assert_eq!(report, core_::FrameReport::new(1, expected));
+    assert!(!report.vectors.is_empty());
+
+    let answer = call(
+        "POST",
+        "/motion?width=160&height=120&threshold=0.3&samples=500&seed=9",
+        &[("accept", "image/svg+xml")],
+        body,
+    );
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.header("content-type"), Some("image/svg+xml"));
+    let svg = String::from_utf8(answer.body).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("<path "));
+}
+
+#[test]
+fn index_names_routes_and_limits() {
+    let answer = call("GET", "/", &[], vec![]);
+    assert_eq!(answer.status, 200);
+    let json = answer.json();
+    assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
+    let paths: Vec<_> = json["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        ["/", "/greyscale", "/adjust", "/centroid", "/motion"]
+    );
+    assert_eq!(json["limits"]["max_side"], 16384);
+    assert_eq!(json["limits"]["max_body_bytes"], 64 << 20);
+    let limits = ServeLimits::default();
+    assert_eq!(
+        json["host"]["body_timeout_ms"],
+        limits.body_timeout.as_millis() as u64
+    );
+    assert_eq!(
+        json["host"]["memory_limit_bytes"],
+        limits.memory_limit as u64
+    );
+}
+
+#[test]
+fn status_400_for_malformed_requests() {
+    let frame = random_frame(3, 5, 1).pixels;
+    for (uri, body, kind) in [
+        ("/greyscale?height=5", frame.clone(), "invalid-parameter"),
+        (
+            "/greyscale?width=abc&height=5",
+            frame.clone(),
+            "invalid-parameter",
+        ),
+        (
+            "/greyscale?width=3&height=5&colour=red",
+            frame.clone(),
+            "invalid-parameter",
+        ),
+        (
+            "/greyscale?width=3&height=5&width=3",
+            frame.clone(),
+            "invalid-parameter",
+        ),
+        (
+            "/greyscale?width=3&height=5&method=sepia",
+            frame.clone(),
+            "invalid-parameter",
+        ),
+        ("/greyscale?width=0&height=5", vec![], "invalid-dimensions"),
+        (
+            "/greyscale?width=3&height=5",
+            frame[..59].to_vec(),
+            "length-mismatch",
+        ),
+        (
+            "/greyscale?width=3&height=5",
+            [&frame[..], &[0]].concat(),
+            "length-mismatch",
+        ),
+        (
+            "/adjust?width=3&height=5&contrast=500&brightness=0",
+            frame.clone(),
+            "invalid-parameter",
+        ),
+        (
+            "/adjust?width=3&height=5&contrast=5",
+            frame.clone(),
+            "invalid-parameter",
+        ),
+        (
+            "/centroid?width=3&height=-5",
+            frame.clone(),
+            "invalid-parameter",
+        ),
+        (
+            "/motion?width=3&height=5&threshold=2",
+            [&frame[..], &frame[..]].concat(),
+            "invalid-parameter",
+        ),
+        (
+            "/motion?width=3&height=5&samples=99999999",
+            [&frame[..], &frame[..]].concat(),
+            "invalid-parameter",
+        ),
+        ("/motion?width=3&height=5", frame.clone(), "length-mismatch"),
+    ] {
+        let answer = post(uri, body);
+        assert_eq!(
+            (answer.status, answer.kind().as_str()),
+            (400, kind),
+            "{uri}"
+        );
+    }
+    // A body that is not a PNG.
+    let answer = call(
+        "POST",
+        "/greyscale",
+        &[("content-type", "image/png")],
+        b"not a png".to_vec(),
+    );
+    assert_eq!(
+        (answer.status, answer.kind().as_str()),
+        (400, "invalid-body")
+    );
+    // Width and height with a PNG body.
+    let png = ghostlines::files::png_rgba(&random_frame(3, 5, 1)).unwrap();
+    let answer = call(
+        "POST",
+        "/greyscale?width=3&height=5",
+        &[("content-type", "image/png")],
+        png,
+    );
+    assert_eq!(
+        (answer.status, answer.kind().as_str()),
+        (400, "invalid-parameter")
+    );
+}
+
+#[test]
+fn status_404_405_415() {
+    let answer = post("/nope", vec![]);
+    assert_eq!((answer.status, answer.kind().as_str()), (404, "not-found"));
+    for (method, uri, allow) in [
+        ("GET", "/greyscale", "POST"),
+        ("PUT", "/motion", "POST"),
+        ("POST", "/", "GET"),
+    ] {
+        let answer = call(method, uri, &[], vec![]);
+        assert_eq!(
+            (answer.status, answer.kind().as_str()),
+            (405, "method-not-allowed"),
+            "{method} {uri}"
+        );
+        assert_eq!(answer.header("allow"), Some(allow));
+    }
+    let answer = call(
+        "POST",
+        "/greyscale?width=1&height=1",
+        &[("content-type", "text/plain")],
+        vec![0; 4],
+    );
+    assert_eq!(
+        (answer.status, answer.kind().as_str()),
+        (415, "unsupported-media-type")
+    );
+    let answer = call(
+        "POST",
+        "/motion?width=1&height=1",
+        &[("content-type", "image/png")],
+        vec![0; 8],
+    );
+    assert_eq!(
+        (answer.status, answer.kind().as_str()),
+        (415, "unsupported-media-type")
+    );
+}
+
+/// A body of `total` bytes made lazily in 1 MiB chunks, with no length
+/// announced (as a chunked upload).
+struct Generated {
+    left: usize,
+}
+
+impl Body for Generated {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        if self.left == 0 {
+            return Poll::Ready(None);
+        }
+        let n = self.left.min(1 << 20);
+        self.left -= n;
+        Poll::Ready(Some(Ok(Frame::data(Bytes::from(vec![1u8; n])))))
+    }
+}
+
+fn generated(uri: &str, content_type: &str, total: usize) -> hyper::Request<Generated> {
+    hyper::Request::post(format!("http://localhost{uri}"))
+        .header("content-type", content_type)
+        .body(Generated { left: total })
+        .unwrap()
+}
+
+#[test]
+fn status_413_before_and_while_reading() {
+    // From the query: over the side and over the pixel limits.
+    for uri in [
+        "/greyscale?width=16385&height=1",
+        "/motion?width=4096&height=4096",
+        "/adjust?width=3000&height=3000&contrast=0&brightness=0",
+    ] {
+        let answer = post(uri, vec![]);
+        assert_eq!(
+            (answer.status, answer.kind().as_str()),
+            (413, "too-large"),
+            "{uri}"
+        );
+    }
+    // From content-length, before the body is read.
+    let answer = call(
+        "POST",
+        "/greyscale?width=1&height=1",
+        &[("content-length", "100000000")],
+        vec![0; 4],
+    );
+    assert_eq!((answer.status, answer.kind().as_str()), (413, "too-large"));
+    // While streaming: a PNG upload with no length that passes the limit.
+    let rt = runtime();
+    let answer = rt.block_on(send_to(
+        host(),
+        generated("/greyscale", "image/png", (64 << 20) + 1),
+    ));
+    assert_eq!((answer.status, answer.kind().as_str()), (413, "too-large"));
+    // A streamed raw body longer than its frame is a length mismatch.
+    let answer = rt.block_on(send_to(
+        host(),
+        generated(
+            "/greyscale?width=2&height=2",
+            "application/octet-stream",
+            17,
+        ),
+    ));
+    assert_eq!(
+        (answer.status, answer.kind().as_str()),
+        (400, "length-mismatch")
+    );
+    // Just right, streamed.
+    let answer = rt.block_on(send_to(
+        host(),
+        generated(
+            "/greyscale?width=2&height=2",
+            "application/octet-stream",
+            16,
+        ),
+    ));
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, [1, 1, 1, 1]);
+}
+
+/// A body that sends `first` bytes, then nothing, ever.
+struct Stalled {
+    first: Option<Bytes>,
+}
+
+impl Body for Stalled {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match self.first.take() {
+            Some(bytes) => Poll::Ready(Some(Ok(Frame::data(bytes)))),
+            None => Poll::Pending,
+        }
+    }
+}
+
+#[test]
+fn status_408_when_the_body_stalls() {
+    let host = HttpHost::new(ServeLimits {
+        body_timeout: Duration::from_millis(300),
+        ..ServeLimits::default()
+    })
+    .unwrap();
+    let rt = runtime();
+    let stalled = hyper::Request::post("http://localhost/greyscale?width=10&height=10")
+        .header("content-length", "400")
+        .body(Stalled {
+            first: Some(Bytes::from(vec![0u8; 100])),
+        })
+        .unwrap();
+    let started = std::time::Instant::now();
+    let answer = rt.block_on(send_to(&host, stalled));
+    assert_eq!((answer.status, answer.kind().as_str()), (408, "timeout"));
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(300) && waited < Duration::from_secs(5),
+        "{waited:?}"
+    );
+}
+
+#[test]
+fn status_500_when_the_guest_traps_and_the_host_goes_on() {
+    // 2 MiB of memory: the component instantiates, but cannot allocate an
+    // 800x600 body, and Rust aborts: a trap.
+    let host = HttpHost::new(ServeLimits {
+        memory_limit: 2 << 20,
+        ..ServeLimits::default()
+    })
+    .unwrap();
+    let rt = runtime();
+    let frame = random_frame(800, 600, 3);
+    let answer = rt.block_on(send_to(
+        &host,
+        request("POST", "/greyscale?width=800&height=600", &[], frame.pixels),
+    ));
+    assert_eq!((answer.status, answer.kind().as_str()), (500, "trap"));
+    // The next request, in a fresh instance, is answered.
+    let small = random_frame(3, 5, 3);
+    let answer = rt.block_on(send_to(
+        &host,
+        request(
+            "POST",
+            "/greyscale?width=3&height=5",
+            &[],
+            small.pixels.clone(),
+        ),
+    ));
+    assert_eq!(answer.status, 200);
+    assert!(answer.body == grey_of(&small, core_::GreyMethod::MaxRgb));
+}
+
+#[test]
+fn status_503_past_the_compute_deadline() {
+    let host = HttpHost::new(ServeLimits {
+        body_timeout: Duration::ZERO,
+        compute_timeout: Duration::ZERO,
+        ..ServeLimits::default()
+    })
+    .unwrap();
+    let rt = runtime();
+    // A deadline of one tick: a large frame cannot finish within it.
+    let frame = random_frame(2000, 2000, 1);
+    let answer = rt.block_on(send_to(
+        &host,
+        request("POST", "/motion?width=2000&height=1000", &[], frame.pixels),
+    ));
+    assert!(
+        matches!(
+            (answer.status, answer.kind().as_str()),
+            (503, "timeout") | (408, "timeout")
+        ),
+        "{}",
+        answer.status
+    );
+}
+
+#[test]
+fn spin_toml_source_is_where_its_build_command_writes() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let manifest = std::fs::read_to_string(root.join("spin.toml")).unwrap();
+    let value = |key: &str| {
+        manifest
+            .lines()
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix(key)?
+                    .trim()
+                    .strip_prefix('=')?
+                    .trim()
+                    .strip_prefix('"')?
+                    .strip_suffix('"')
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| panic!("spin.toml has no {key}"))
+    };
+    assert!(manifest.contains("spin_manifest_version = 2"));
+    assert!(manifest.contains("allowed_outbound_hosts = []"));
+    let command = value("command");
+    let source = value("source");
+    assert_eq!(
+        command,
+        "cargo build -p ghostlines-http --target wasm32-wasip2 --release"
+    );
+    let relative = source
+        .strip_prefix("target/")
+        .expect("source under target/");
+
+    // Run the manifest's build command as Spin would, into the target
+    // directory the host's build.rs already filled (so it is a no-op build),
+    // and find the component where `source` says.
+    let target_dir = std::path::Path::new(env!("OUT_DIR"))
+        .ancestors()
+        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
+        .expect("the target directory")
+        .join("wasm-components");
+    let mut words = command.split_whitespace();
+    let program = words.next().unwrap();
+    assert_eq!(program, "cargo");
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(words)
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .current_dir(&root)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("RUSTC_WORKSPACE_WRAPPER")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let built = target_dir.join(relative);
+    let bytes = std::fs::read(&built).unwrap_or_else(|e| panic!("{}: {e}", built.display()));
+    assert!(
+        bytes == ghostlines::HTTP_COMPONENT,
+        "the built component is the one serve embeds"
+    );
+}

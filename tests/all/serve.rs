@@ -1,0 +1,272 @@
+//! `ghostlines serve` end to end: the real binary on an ephemeral loopback
+//! port, real HTTP from concurrent clients, a stalled upload, Ctrl-C.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ghostlines_core as core_;
+
+use crate::random_frame;
+
+/// A running server, stopped (with SIGINT) when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("serve starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        Server { child, addr }
+    }
+
+    /// Sends SIGINT (Ctrl-C) and waits for the exit; returns stderr.
+    fn interrupt(mut self) -> (std::process::ExitStatus, String) {
+        let status = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "serve did not stop"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        (status, stderr)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 client on one keep-alive connection.
+struct Client {
+    stream: BufReader<TcpStream>,
+}
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Client {
+    fn connect(addr: &str) -> Client {
+        let stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        Client {
+            stream: BufReader::new(stream),
+        }
+    }
+
+    fn send_head(&mut self, method: &str, path: &str, length: usize) {
+        write!(
+            self.stream.get_mut(),
+            "{method} {path} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/octet-stream\r\ncontent-length: {length}\r\n\r\n"
+        )
+        .unwrap();
+    }
+
+    fn request(&mut self, method: &str, path: &str, body: &[u8]) -> Answer {
+        self.send_head(method, path, body.len());
+        self.stream.get_mut().write_all(body).unwrap();
+        self.read_answer()
+    }
+
+    fn read_answer(&mut self) -> Answer {
+        let mut line = String::new();
+        self.stream.read_line(&mut line).unwrap();
+        let status = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("bad status line {line:?}"));
+        let mut headers = Vec::new();
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line).unwrap();
+            let trimmed = line.trim_end();
+            if trimmed.is_empty() {
+                break;
+            }
+            let (k, v) = trimmed.split_once(':').unwrap();
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+        let length: usize = headers
+            .iter()
+            .find(|(k, _)| k == "content-length")
+            .map(|(_, v)| v.parse().unwrap())
+            .expect("a content-length");
+        let mut body = vec![0; length];
+        self.stream.read_exact(&mut body).unwrap();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+impl Answer {
+    fn kind(&self) -> String {
+        let json: serde_json::Value = serde_json::from_slice(&self.body).unwrap();
+        json["error"]["kind"].as_str().unwrap().to_string()
+    }
+}
+
+#[test]
+fn concurrent_clients_stalled_upload_and_ctrl_c() {
+    let server = Server::start(&["--body-timeout-ms", "1500"]);
+    let addr = server.addr.clone();
+
+    // A client that sends a head and a quarter of its body, then stalls.
+    let mut stalled = Client::connect(&addr);
+    stalled.send_head("POST", "/greyscale?width=10&height=10", 400);
+    stalled.stream.get_mut().write_all(&[9; 100]).unwrap();
+    let stalled_at = Instant::now();
+
+    // Meanwhile 6 clients, each on one keep-alive connection, send 8
+    // frames of assorted sizes and methods; every answer must be exact.
+    let clients: Vec<_> = (0..6u64)
+        .map(|c| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let mut client = Client::connect(&addr);
+                for i in 0..8u64 {
+                    let (w, h) = (40 + 37 * ((c + i) as u32 % 7), 30 + 23 * (i as u32 % 5));
+                    let frame = random_frame(w, h, c * 100 + i);
+                    let method = core_::GreyMethod::ALL[((c + i) % 5) as usize];
+                    let answer = client.request(
+                        "POST",
+                        &format!("/greyscale?width={w}&height={h}&method={}", method.name()),
+                        &frame.pixels,
+                    );
+                    assert_eq!(answer.status, 200);
+                    let expected =
+                        core_::greyscale(core_::Frame::new(w, h, &frame.pixels).unwrap(), method);
+                    assert!(answer.body == expected, "client {c}, request {i}");
+                }
+                // A bad request on the same connection gets its 4xx.
+                let answer = client.request("POST", "/greyscale?width=3&height=5", &[0; 7]);
+                assert_eq!(
+                    (answer.status, answer.kind().as_str()),
+                    (400, "length-mismatch")
+                );
+            })
+        })
+        .collect();
+    for client in clients {
+        client.join().expect("a client failed");
+    }
+
+    // The stalled upload is cut off at its deadline with a 408.
+    let answer = stalled.read_answer();
+    let waited = stalled_at.elapsed();
+    assert_eq!((answer.status, answer.kind().as_str()), (408, "timeout"));
+    assert!(
+        waited >= Duration::from_millis(1400) && waited < Duration::from_secs(15),
+        "{waited:?}"
+    );
+    assert!(
+        answer
+            .headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v == "application/json")
+    );
+
+    // Still answering after all that.
+    let answer = Client::connect(&addr).request("GET", "/", &[]);
+    assert_eq!(answer.status, 200);
+
+    let (status, log) = server.interrupt();
+    assert!(status.success(), "serve exited with {status}");
+    // A log line a request: method, route, status, milliseconds.
+    assert!(
+        log.lines()
+            .any(|l| l.starts_with("POST /greyscale 200 ") && l.ends_with("ms")),
+        "{log}"
+    );
+    assert!(log.contains("POST /greyscale 408 "), "{log}");
+    assert_eq!(
+        log.lines()
+            .filter(|l| l.starts_with("POST /greyscale 200 "))
+            .count(),
+        48
+    );
+}
+
+#[test]
+fn load_reports_throughput_with_no_errors() {
+    let server = Server::start(&["--quiet"]);
+    let json = tempfile::NamedTempFile::new().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+        .args(["load", "--url", &format!("http://{}", server.addr)])
+        .args([
+            "--concurrency",
+            "3",
+            "--requests",
+            "30",
+            "--width",
+            "160",
+            "--height",
+            "120",
+        ])
+        .arg("--json")
+        .arg(json.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        summary.contains("30 requests") && summary.contains("errors: none"),
+        "{summary}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(json.path()).unwrap()).unwrap();
+    assert_eq!(report["completed"], 30);
+    assert_eq!(report["succeeded"], 30);
+    assert!(report["requests_per_second"].as_f64().unwrap() > 0.0);
+    assert!(report["p99_ms"].as_f64().unwrap() >= report["p50_ms"].as_f64().unwrap());
+    let (status, _) = server.interrupt();
+    assert!(status.success());
+}
