@@ -55,6 +55,32 @@ fn grey_writes_a_greyscale_png_equal_to_core() {
 }
 
 #[test]
+fn grey_reads_webp_and_gif() {
+    let dir = tempfile::tempdir().unwrap();
+    let frame = crate::random_frame(31, 17, 4);
+    // Opaque pixels: GIF has no partial alpha.
+    let pixels: Vec<u8> = frame
+        .pixels
+        .chunks(4)
+        .flat_map(|p| [p[0] & 0xf0, p[1] & 0xf0, p[2], 255])
+        .collect();
+    let image = image::RgbaImage::from_raw(31, 17, pixels).unwrap();
+    for name in ["in.webp", "in.gif"] {
+        let input = dir.path().join(name);
+        image.save(&input).unwrap();
+        // What the decoder gives (GIF quantises) is what must be greyed.
+        let decoded = decode(&input).into_rgba8();
+        let out = dir.path().join(format!("{name}.gray"));
+        succeed(&[&"grey", &input, &out, &"--method", &"average"]);
+        let expected = core_::greyscale(
+            core_::Frame::new(31, 17, decoded.as_raw()).unwrap(),
+            core_::GreyMethod::Average,
+        );
+        assert!(std::fs::read(&out).unwrap() == expected, "{name}");
+    }
+}
+
+#[test]
 fn grey_on_raw_rgba_matches_numpy_and_opencv() {
     let dir = tempfile::tempdir().unwrap();
     let input = data("truth/hubble_161x121.rgba");
