@@ -20,9 +20,14 @@
 mod adjust;
 mod centroid;
 mod color;
+mod corners;
 mod diff;
+mod edges;
 mod error;
+mod flow;
 mod frame;
+mod gradients;
+mod pyramid;
 mod report;
 mod svg;
 mod tracker;
@@ -30,9 +35,16 @@ mod tracker;
 pub use adjust::{Adjustment, adjust_plane_mut, adjust_rgba, adjust_rgba_into};
 pub use centroid::{Point, centroid};
 pub use color::{GreyMethod, greyscale, greyscale_into};
+pub use corners::{Corner, CornerSettings, MAX_CORNERS, corners};
 pub use diff::{Change, SplitMix64, frame_diff, frame_diff_into};
+pub use edges::{EdgeSettings, canny, edge_polylines, rdp};
 pub use error::{Error, Result};
+pub use flow::{
+    FlowPyramid, FlowSettings, FlowStatus, FlowVector, dense_flow, dense_flow_pyramids,
+    sparse_flow, sparse_flow_pyramids, track_points,
+};
 pub use frame::{Frame, Limits, Plane};
+pub use gradients::{Gradient, GradientOperator, gradient_field};
 pub use report::{FrameReport, MOTION_VERSION, MotionReport};
 pub use svg::{SvgStyle, motion_svg};
 pub use tracker::{Displacement, Tracker, TrackerOutput, TrackerSettings, Vector};

@@ -1,0 +1,309 @@
+//! Shi–Tomasi corners ("good features to track"): the smaller eigenvalue
+//! of the structure tensor, non-maximum suppression, a minimum distance and
+//! a cap on the count.
+
+use crate::error::{Error, Result};
+use crate::frame::Plane;
+use crate::gradients::{GradientOperator, gradients};
+use crate::pyramid::GreyF32;
+
+/// How corners are picked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CornerSettings {
+    /// At most this many corners, the strongest first.
+    pub max_corners: u32,
+    /// Corners weaker than `quality` times the strongest are dropped; 0..=1.
+    pub quality: f64,
+    /// No two corners closer than this, in pixels.
+    pub min_distance: f64,
+}
+
+impl Default for CornerSettings {
+    /// 1000 corners, quality 0.01, 8 pixels apart.
+    fn default() -> Self {
+        CornerSettings {
+            max_corners: 1000,
+            quality: 0.01,
+            min_distance: 8.0,
+        }
+    }
+}
+
+impl CornerSettings {
+    /// Checks the ranges.
+    pub fn check(&self) -> Result<()> {
+        if !(0.0..=1.0).contains(&self.quality) {
+            return Err(Error::InvalidParameter(format!(
+                "corner quality must be in 0..=1, got {}",
+                self.quality
+            )));
+        }
+        if !(0.0..=1e4).contains(&self.min_distance) {
+            return Err(Error::InvalidParameter(format!(
+                "corner min-distance must be in 0..=10000, got {}",
+                self.min_distance
+            )));
+        }
+        if self.max_corners > MAX_CORNERS {
+            return Err(Error::InvalidParameter(format!(
+                "max-corners must be at most {MAX_CORNERS}, got {}",
+                self.max_corners
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The most corners one call may ask for.
+pub const MAX_CORNERS: u32 = 1 << 16;
+
+/// A corner and its score (the smaller eigenvalue of the structure tensor,
+/// in squared grey levels a pixel).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Corner {
+    /// Column.
+    pub x: u32,
+    /// Row.
+    pub y: u32,
+    /// Shi–Tomasi score.
+    pub score: f32,
+}
+
+/// Half the side of the window the structure tensor is summed over (3x3).
+const TENSOR_RADIUS: usize = 1;
+
+/// Shi–Tomasi corners of `plane`, strongest first.
+pub fn corners(plane: Plane<'_>, settings: &CornerSettings) -> Result<Vec<Corner>> {
+    settings.check()?;
+    Ok(corners_f32(&GreyF32::from_plane(plane), settings))
+}
+
+pub(crate) fn corners_f32(image: &GreyF32, settings: &CornerSettings) -> Vec<Corner> {
+    let (w, h) = (image.width, image.height);
+    let margin = TENSOR_RADIUS + 1;
+    if w <= 2 * margin || h <= 2 * margin || settings.max_corners == 0 {
+        return Vec::new();
+    }
+    let (gx, gy) = gradients(image, GradientOperator::Sobel);
+    let score = min_eigenvalues(&gx, &gy, w, h);
+
+    let best = score.iter().copied().fold(0.0f32, f32::max);
+    if best <= 0.0 {
+        return Vec::new();
+    }
+    let floor = (settings.quality as f32 * best).max(f32::MIN_POSITIVE);
+    let mut candidates = Vec::new();
+    for y in margin..h - margin {
+        for x in margin..w - margin {
+            let s = score[y * w + x];
+            if s < floor {
+                continue;
+            }
+            // A local maximum of its 3x3 neighbourhood (ties broken towards
+            // the earlier pixel, so a plateau keeps one).
+            let is_max = (-1isize..=1).all(|dy| {
+                (-1isize..=1).all(|dx| {
+                    let n = score[(y as isize + dy) as usize * w + (x as isize + dx) as usize];
+                    let before = dy < 0 || (dy == 0 && dx < 0);
+                    (dx, dy) == (0, 0) || n < s || (n == s && !before)
+                })
+            });
+            if is_max {
+                candidates.push(Corner {
+                    x: x as u32,
+                    y: y as u32,
+                    score: s,
+                });
+            }
+        }
+    }
+    // Strongest first; position breaks ties so the order is deterministic.
+    candidates.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then((a.y, a.x).cmp(&(b.y, b.x)))
+    });
+    enforce_min_distance(candidates, settings, w, h)
+}
+
+/// The smaller eigenvalue of the 3x3-summed structure tensor at each pixel.
+fn min_eigenvalues(gx: &[f32], gy: &[f32], w: usize, h: usize) -> Vec<f32> {
+    let products = |f: &dyn Fn(f32, f32) -> f32| -> Vec<f32> {
+        gx.iter().zip(gy).map(|(&a, &b)| f(a, b)).collect()
+    };
+    let xx = box_sum(&products(&|a, _| a * a), w, h);
+    let xy = box_sum(&products(&|a, b| a * b), w, h);
+    let yy = box_sum(&products(&|_, b| b * b), w, h);
+    xx.iter()
+        .zip(&xy)
+        .zip(&yy)
+        .map(|((&a, &b), &c)| {
+            let half_trace = (a + c) * 0.5;
+            let d = ((a - c) * 0.5).hypot(b);
+            (half_trace - d).max(0.0)
+        })
+        .collect()
+}
+
+/// Sums over a (2·TENSOR_RADIUS+1)² window, border replicated.
+fn box_sum(values: &[f32], w: usize, h: usize) -> Vec<f32> {
+    let r = TENSOR_RADIUS as isize;
+    let clamp = |v: isize, n: usize| v.clamp(0, n as isize - 1) as usize;
+    let mut rows = vec![0.0f32; values.len()];
+    for y in 0..h {
+        for x in 0..w {
+            rows[y * w + x] = (-r..=r)
+                .map(|d| values[y * w + clamp(x as isize + d, w)])
+                .sum();
+        }
+    }
+    let mut out = vec![0.0f32; values.len()];
+    for y in 0..h {
+        for x in 0..w {
+            out[y * w + x] = (-r..=r)
+                .map(|d| rows[clamp(y as isize + d, h) * w + x])
+                .sum();
+        }
+    }
+    out
+}
+
+/// Greedy: keeps a corner unless a kept one lies within `min_distance`;
+/// a grid of cells that size makes each check look at 3x3 cells.
+fn enforce_min_distance(
+    candidates: Vec<Corner>,
+    settings: &CornerSettings,
+    w: usize,
+    h: usize,
+) -> Vec<Corner> {
+    let max = settings.max_corners as usize;
+    let distance = settings.min_distance as f32;
+    if distance < 1.0 {
+        return candidates.into_iter().take(max).collect();
+    }
+    let cell = distance;
+    let (cols, rows) = (
+        (w as f32 / cell).ceil() as usize,
+        (h as f32 / cell).ceil() as usize,
+    );
+    let mut grid: Vec<Vec<(f32, f32)>> = vec![Vec::new(); cols * rows];
+    let mut kept = Vec::new();
+    for corner in candidates {
+        let (x, y) = (corner.x as f32, corner.y as f32);
+        let (cx, cy) = ((x / cell) as usize, (y / cell) as usize);
+        let crowded = (cy.saturating_sub(1)..=(cy + 1).min(rows - 1)).any(|gy| {
+            (cx.saturating_sub(1)..=(cx + 1).min(cols - 1)).any(|gx| {
+                grid[gy * cols + gx]
+                    .iter()
+                    .any(|&(px, py)| (px - x).powi(2) + (py - y).powi(2) < distance * distance)
+            })
+        });
+        if !crowded {
+            grid[cy * cols + cx].push((x, y));
+            kept.push(corner);
+            if kept.len() == max {
+                break;
+            }
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A black image with white squares whose corners are known.
+    fn squares() -> (Vec<u8>, u32, u32) {
+        let (w, h) = (64u32, 48u32);
+        let mut v = vec![0u8; (w * h) as usize];
+        for (x0, y0) in [(10, 10), (40, 20)] {
+            for y in y0..y0 + 12 {
+                for x in x0..x0 + 12 {
+                    v[(y * w + x) as usize] = 255;
+                }
+            }
+        }
+        (v, w, h)
+    }
+
+    #[test]
+    fn finds_the_corners_of_squares() {
+        let (v, w, h) = squares();
+        let found = corners(Plane::new(w, h, &v).unwrap(), &CornerSettings::default()).unwrap();
+        assert_eq!(found.len(), 8, "{found:?}");
+        for (cx, cy) in [
+            (10, 10),
+            (21, 10),
+            (10, 21),
+            (21, 21),
+            (40, 20),
+            (51, 20),
+            (40, 31),
+            (51, 31),
+        ] {
+            assert!(
+                found
+                    .iter()
+                    .any(|c| (c.x as i32 - cx).abs() <= 1 && (c.y as i32 - cy).abs() <= 1),
+                "no corner near ({cx}, {cy}): {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn cap_and_distance_are_respected() {
+        let (v, w, h) = squares();
+        let plane = Plane::new(w, h, &v).unwrap();
+        let capped = corners(
+            plane,
+            &CornerSettings {
+                max_corners: 3,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(capped.len(), 3);
+        let far = corners(
+            plane,
+            &CornerSettings {
+                min_distance: 20.0,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        for (i, a) in far.iter().enumerate() {
+            for b in &far[i + 1..] {
+                let d =
+                    ((a.x as f32 - b.x as f32).powi(2) + (a.y as f32 - b.y as f32).powi(2)).sqrt();
+                assert!(d >= 20.0, "{a:?} {b:?}");
+            }
+        }
+        assert!(far.len() < 8);
+    }
+
+    #[test]
+    fn flat_images_have_no_corners_and_settings_are_checked() {
+        let flat = Plane::new(20, 20, &[9; 400]).unwrap();
+        assert!(
+            corners(flat, &CornerSettings::default())
+                .unwrap()
+                .is_empty()
+        );
+        let bad = CornerSettings {
+            quality: 2.0,
+            ..Default::default()
+        };
+        assert_eq!(corners(flat, &bad).unwrap_err().kind(), "invalid-parameter");
+        let bad = CornerSettings {
+            max_corners: u32::MAX,
+            ..Default::default()
+        };
+        assert_eq!(corners(flat, &bad).unwrap_err().kind(), "invalid-parameter");
+        let bad = CornerSettings {
+            min_distance: f64::NAN,
+            ..Default::default()
+        };
+        assert_eq!(corners(flat, &bad).unwrap_err().kind(), "invalid-parameter");
+    }
+}

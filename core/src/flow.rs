@@ -1,0 +1,611 @@
+//! Optical flow: pyramidal Lucas–Kanade (Bouguet's formulation) with
+//! sub-pixel accuracy and a forward–backward check, for sparse corners
+//! and for a dense grid.
+
+use crate::corners::{CornerSettings, corners_f32};
+use crate::error::{Error, Result};
+use crate::frame::Plane;
+use crate::gradients::{GradientOperator, gradients};
+use crate::pyramid::GreyF32;
+
+/// How points are tracked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FlowSettings {
+    /// Side of the square window around each point, odd, 3..=31.
+    pub window: u32,
+    /// Pyramid levels, 1..=8 (1 = no pyramid); each level halves the
+    /// size, so motion up to about window/2 · 2^(levels−1) pixels is found.
+    pub levels: u32,
+    /// Most Gauss–Newton iterations a level, 1..=100.
+    pub iterations: u32,
+    /// Iterations stop when a step is shorter than this (pixels).
+    pub epsilon: f64,
+    /// A point tracked forward and then back must land within this many
+    /// pixels of where it started, else it is lost; 0 turns the check off.
+    pub fb_threshold: f64,
+    /// A window whose structure tensor's smaller eigenvalue, averaged a
+    /// pixel, is below this (grey levels² a pixel²) has too little texture
+    /// to track: the point is lost.
+    pub min_eigen: f64,
+}
+
+impl Default for FlowSettings {
+    /// A 15x15 window, 4 levels, 20 iterations, epsilon 0.01, a 0.5 px
+    /// forward–backward check, min-eigen 1.
+    fn default() -> Self {
+        FlowSettings {
+            window: 15,
+            levels: 4,
+            iterations: 20,
+            epsilon: 0.01,
+            fb_threshold: 0.5,
+            min_eigen: 1.0,
+        }
+    }
+}
+
+impl FlowSettings {
+    /// Checks the ranges.
+    pub fn check(&self) -> Result<()> {
+        let bad = |what: String| Err(Error::InvalidParameter(what));
+        if !(3..=31).contains(&self.window) || self.window.is_multiple_of(2) {
+            return bad(format!(
+                "window must be odd and in 3..=31, got {}",
+                self.window
+            ));
+        }
+        if !(1..=8).contains(&self.levels) {
+            return bad(format!("levels must be in 1..=8, got {}", self.levels));
+        }
+        if !(1..=100).contains(&self.iterations) {
+            return bad(format!(
+                "iterations must be in 1..=100, got {}",
+                self.iterations
+            ));
+        }
+        for (name, value) in [
+            ("epsilon", self.epsilon),
+            ("fb-threshold", self.fb_threshold),
+            ("min-eigen", self.min_eigen),
+        ] {
+            if !(0.0..=1e6).contains(&value) {
+                return bad(format!("{name} must be a number in 0..=1e6, got {value}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a point was followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum FlowStatus {
+    /// Found in the next frame (and back, with the forward–backward check).
+    Tracked,
+    /// Too little texture, left the frame, or failed the check: its
+    /// displacement is 0 and means nothing.
+    Lost,
+}
+
+/// One point's motion.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FlowVector {
+    /// Origin column (sub-pixel for tracked corners).
+    pub x: f64,
+    /// Origin row.
+    pub y: f64,
+    /// Displacement along x.
+    pub dx: f64,
+    /// Displacement along y.
+    pub dy: f64,
+    /// Tracked or lost.
+    pub status: FlowStatus,
+    /// The tracking residual: mean absolute grey difference over the
+    /// window at the final position (0 for lost points).
+    pub error: f64,
+}
+
+/// A frame prepared for tracking: its Gaussian pyramid with gradients.
+/// Build it once a frame; a tracker keeps the previous one.
+#[derive(Debug, Clone)]
+pub struct FlowPyramid {
+    levels: Vec<Level>,
+}
+
+#[derive(Debug, Clone)]
+struct Level {
+    image: GreyF32,
+    gx: GreyF32,
+    gy: GreyF32,
+}
+
+impl FlowPyramid {
+    /// The pyramid of `plane` with up to `levels` levels (fewer when the
+    /// image gets too small to halve).
+    pub fn new(plane: Plane<'_>, levels: u32) -> FlowPyramid {
+        FlowPyramid::from_image(GreyF32::from_plane(plane), levels)
+    }
+
+    pub(crate) fn from_image(image: GreyF32, levels: u32) -> FlowPyramid {
+        let mut images = vec![image];
+        while images.len() < levels as usize {
+            let last = &images[images.len() - 1];
+            if last.width < 16 || last.height < 16 {
+                break;
+            }
+            let next = last.downsample();
+            images.push(next);
+        }
+        let levels = images
+            .into_iter()
+            .map(|image| {
+                let (gx, gy) = gradients(&image, GradientOperator::Scharr);
+                let wrap = |data| GreyF32 {
+                    width: image.width,
+                    height: image.height,
+                    data,
+                };
+                Level {
+                    gx: wrap(gx),
+                    gy: wrap(gy),
+                    image,
+                }
+            })
+            .collect();
+        FlowPyramid { levels }
+    }
+
+    /// (width, height) of the full-resolution level.
+    pub fn size(&self) -> (u32, u32) {
+        let base = &self.levels[0].image;
+        (base.width as u32, base.height as u32)
+    }
+
+    pub(crate) fn base(&self) -> &GreyF32 {
+        &self.levels[0].image
+    }
+}
+
+/// Tracks `points` from `previous` to `next`.
+pub fn track_points(
+    previous: &FlowPyramid,
+    next: &FlowPyramid,
+    points: &[(f32, f32)],
+    settings: &FlowSettings,
+) -> Result<Vec<FlowVector>> {
+    settings.check()?;
+    if previous.size() != next.size() {
+        let (a, b) = (previous.size(), next.size());
+        return Err(Error::SizeMismatch {
+            expected: a,
+            actual: b,
+        });
+    }
+    let mut tracker = PointTracker::new(settings);
+    Ok(points
+        .iter()
+        .map(|&p| tracker.track_checked(previous, next, p))
+        .collect())
+}
+
+/// Sparse flow: Shi–Tomasi corners of `previous`, tracked into `next`.
+pub fn sparse_flow(
+    previous: Plane<'_>,
+    next: Plane<'_>,
+    corners: &CornerSettings,
+    flow: &FlowSettings,
+) -> Result<Vec<FlowVector>> {
+    previous.check_same_size(&next)?;
+    corners.check()?;
+    flow.check()?;
+    let a = FlowPyramid::new(previous, flow.levels);
+    let b = FlowPyramid::new(next, flow.levels);
+    sparse_flow_pyramids(&a, &b, corners, flow)
+}
+
+/// [`sparse_flow`] on prepared pyramids.
+pub fn sparse_flow_pyramids(
+    previous: &FlowPyramid,
+    next: &FlowPyramid,
+    corners: &CornerSettings,
+    flow: &FlowSettings,
+) -> Result<Vec<FlowVector>> {
+    corners.check()?;
+    let points: Vec<(f32, f32)> = corners_f32(previous.base(), corners)
+        .iter()
+        .map(|c| (c.x as f32, c.y as f32))
+        .collect();
+    track_points(previous, next, &points, flow)
+}
+
+/// Dense flow: one vector every `step` pixels, starting at (step/2,
+/// step/2), row-major; `step` in 1..=1024.
+pub fn dense_flow(
+    previous: Plane<'_>,
+    next: Plane<'_>,
+    step: u32,
+    flow: &FlowSettings,
+) -> Result<Vec<FlowVector>> {
+    previous.check_same_size(&next)?;
+    flow.check()?;
+    check_step(step)?;
+    let a = FlowPyramid::new(previous, flow.levels);
+    let b = FlowPyramid::new(next, flow.levels);
+    dense_flow_pyramids(&a, &b, step, flow)
+}
+
+/// [`dense_flow`] on prepared pyramids.
+pub fn dense_flow_pyramids(
+    previous: &FlowPyramid,
+    next: &FlowPyramid,
+    step: u32,
+    flow: &FlowSettings,
+) -> Result<Vec<FlowVector>> {
+    check_step(step)?;
+    let (w, h) = previous.size();
+    let s = step as usize;
+    let points: Vec<(f32, f32)> = (s / 2..h as usize)
+        .step_by(s)
+        .flat_map(|y| {
+            (s / 2..w as usize)
+                .step_by(s)
+                .map(move |x| (x as f32, y as f32))
+        })
+        .collect();
+    track_points(previous, next, &points, flow)
+}
+
+fn check_step(step: u32) -> Result<()> {
+    if !(1..=1024).contains(&step) {
+        return Err(Error::InvalidParameter(format!(
+            "step must be in 1..=1024, got {step}"
+        )));
+    }
+    Ok(())
+}
+
+/// Per-point Lucas–Kanade with its scratch buffers (one allocation a call,
+/// not a point).
+struct PointTracker {
+    settings: FlowSettings,
+    radius: isize,
+    patch: Vec<f32>,
+    patch_gx: Vec<f32>,
+    patch_gy: Vec<f32>,
+    moved: Vec<f32>,
+}
+
+impl PointTracker {
+    fn new(settings: &FlowSettings) -> PointTracker {
+        let n = (settings.window * settings.window) as usize;
+        PointTracker {
+            settings: *settings,
+            radius: (settings.window / 2) as isize,
+            patch: vec![0.0; n],
+            patch_gx: vec![0.0; n],
+            patch_gy: vec![0.0; n],
+            moved: vec![0.0; n],
+        }
+    }
+
+    /// Forward, then (with the check on) backward.
+    fn track_checked(
+        &mut self,
+        previous: &FlowPyramid,
+        next: &FlowPyramid,
+        p: (f32, f32),
+    ) -> FlowVector {
+        let lost = FlowVector {
+            x: f64::from(p.0),
+            y: f64::from(p.1),
+            dx: 0.0,
+            dy: 0.0,
+            status: FlowStatus::Lost,
+            error: 0.0,
+        };
+        let Some((q, error)) = self.track(previous, next, p) else {
+            return lost;
+        };
+        let (w, h) = next.size();
+        if q.0 < 0.0 || q.1 < 0.0 || q.0 > (w - 1) as f32 || q.1 > (h - 1) as f32 {
+            return lost;
+        }
+        if self.settings.fb_threshold > 0.0 {
+            let Some((back, _)) = self.track(next, previous, q) else {
+                return lost;
+            };
+            let distance = f64::from((back.0 - p.0).hypot(back.1 - p.1));
+            if distance > self.settings.fb_threshold {
+                return lost;
+            }
+        }
+        FlowVector {
+            dx: f64::from(q.0 - p.0),
+            dy: f64::from(q.1 - p.1),
+            status: FlowStatus::Tracked,
+            error: f64::from(error),
+            ..lost
+        }
+    }
+
+    /// Where `p` of `from` went in `to`, coarse to fine; `None` when a
+    /// window has too little texture or the point runs far off the frame.
+    fn track(
+        &mut self,
+        from: &FlowPyramid,
+        to: &FlowPyramid,
+        p: (f32, f32),
+    ) -> Option<((f32, f32), f32)> {
+        let top = from.levels.len().min(to.levels.len()) - 1;
+        let mut guess = (0.0f32, 0.0f32);
+        let mut residual = 0.0;
+        for level in (0..=top).rev() {
+            let scale = (1u32 << level) as f32;
+            let at = (p.0 / scale, p.1 / scale);
+            let (v, r) = self.track_level(&from.levels[level], &to.levels[level], at, guess)?;
+            residual = r;
+            guess = if level > 0 {
+                (2.0 * (guess.0 + v.0), 2.0 * (guess.1 + v.1))
+            } else {
+                (guess.0 + v.0, guess.1 + v.1)
+            };
+        }
+        Some(((p.0 + guess.0, p.1 + guess.1), residual))
+    }
+
+    fn track_level(
+        &mut self,
+        from: &Level,
+        to: &Level,
+        p: (f32, f32),
+        guess: (f32, f32),
+    ) -> Option<((f32, f32), f32)> {
+        let r = self.radius;
+        fill_patch(&from.image, p, r, &mut self.patch);
+        fill_patch(&from.gx, p, r, &mut self.patch_gx);
+        fill_patch(&from.gy, p, r, &mut self.patch_gy);
+        let (mut gxx, mut gxy, mut gyy) = (0.0f32, 0.0f32, 0.0f32);
+        for (&ix, &iy) in self.patch_gx.iter().zip(&self.patch_gy) {
+            gxx += ix * ix;
+            gxy += ix * iy;
+            gyy += iy * iy;
+        }
+        let n = self.patch.len() as f32;
+        let det = gxx * gyy - gxy * gxy;
+        let min_eigen = ((gxx + gyy) - ((gxx - gyy).powi(2) + 4.0 * gxy * gxy).sqrt()) / (2.0 * n);
+        // NaN (a degenerate window) counts as too little texture.
+        let textured = min_eigen >= self.settings.min_eigen as f32;
+        if !textured || det <= f32::EPSILON {
+            return None;
+        }
+        let (w, h) = (to.image.width as f32, to.image.height as f32);
+        let mut v = (0.0f32, 0.0f32);
+        for _ in 0..self.settings.iterations {
+            let q = (p.0 + guess.0 + v.0, p.1 + guess.1 + v.1);
+            if q.0 < -(r as f32) || q.1 < -(r as f32) || q.0 > w + r as f32 || q.1 > h + r as f32 {
+                return None;
+            }
+            fill_patch(&to.image, q, r, &mut self.moved);
+            let (mut bx, mut by) = (0.0f32, 0.0f32);
+            for i in 0..self.patch.len() {
+                let diff = self.patch[i] - self.moved[i];
+                bx += diff * self.patch_gx[i];
+                by += diff * self.patch_gy[i];
+            }
+            let step = ((gyy * bx - gxy * by) / det, (gxx * by - gxy * bx) / det);
+            v = (v.0 + step.0, v.1 + step.1);
+            if step.0.hypot(step.1) < self.settings.epsilon as f32 {
+                break;
+            }
+        }
+        let q = (p.0 + guess.0 + v.0, p.1 + guess.1 + v.1);
+        fill_patch(&to.image, q, r, &mut self.moved);
+        let residual = self
+            .patch
+            .iter()
+            .zip(&self.moved)
+            .map(|(a, b)| (a - b).abs())
+            .sum::<f32>()
+            / n;
+        Some((v, residual))
+    }
+}
+
+/// Bilinear samples of the (2r+1)² window centred on `c`. The fractional
+/// part is the same for every sample, so the four weights are computed
+/// once; windows inside the image skip the border clamping.
+fn fill_patch(image: &GreyF32, c: (f32, f32), r: isize, out: &mut [f32]) {
+    let (fx0, fy0) = (c.0.floor(), c.1.floor());
+    let (ax, ay) = (c.0 - fx0, c.1 - fy0);
+    let (w00, w10, w01, w11) = (
+        (1.0 - ax) * (1.0 - ay),
+        ax * (1.0 - ay),
+        (1.0 - ax) * ay,
+        ax * ay,
+    );
+    let (x0, y0) = (fx0 as isize, fy0 as isize);
+    let (w, h) = (image.width as isize, image.height as isize);
+    let side = 2 * r + 1;
+    let inside = x0 - r >= 0 && y0 - r >= 0 && x0 + r + 1 < w && y0 + r + 1 < h;
+    if inside {
+        let data = &image.data;
+        for j in 0..side {
+            let row = ((y0 - r + j) * w + (x0 - r)) as usize;
+            let below = row + w as usize;
+            let dst = &mut out[(j * side) as usize..((j + 1) * side) as usize];
+            for (i, d) in dst.iter_mut().enumerate() {
+                *d = w00 * data[row + i]
+                    + w10 * data[row + i + 1]
+                    + w01 * data[below + i]
+                    + w11 * data[below + i + 1];
+            }
+        }
+    } else {
+        for j in 0..side {
+            for i in 0..side {
+                let (x, y) = (x0 - r + i, y0 - r + j);
+                out[(j * side + i) as usize] = w00 * image.at(x, y)
+                    + w10 * image.at(x + 1, y)
+                    + w01 * image.at(x, y + 1)
+                    + w11 * image.at(x + 1, y + 1);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A smooth random texture, shifted by (sx, sy): sums of sinusoids, so
+    /// any sub-pixel shift is exact.
+    fn texture(w: u32, h: u32, sx: f64, sy: f64) -> Vec<u8> {
+        let waves = [
+            (0.21, 0.13, 0.0, 40.0),
+            (-0.07, 0.31, 1.0, 35.0),
+            (0.37, -0.11, 2.0, 25.0),
+            (0.05, 0.05, 0.5, 30.0),
+        ];
+        (0..w * h)
+            .map(|i| {
+                let (x, y) = (f64::from(i % w) - sx, f64::from(i / w) - sy);
+                let v: f64 = waves
+                    .iter()
+                    .map(|&(a, b, c, amp)| amp * (a * x + b * y + c).sin())
+                    .sum();
+                (128.0 + v).round().clamp(0.0, 255.0) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn recovers_a_sub_pixel_shift() {
+        let (w, h) = (120, 90);
+        let a = texture(w, h, 0.0, 0.0);
+        let b = texture(w, h, 2.3, -1.6);
+        let flow = dense_flow(
+            Plane::new(w, h, &a).unwrap(),
+            Plane::new(w, h, &b).unwrap(),
+            10,
+            &FlowSettings::default(),
+        )
+        .unwrap();
+        let tracked: Vec<_> = flow
+            .iter()
+            .filter(|v| v.status == FlowStatus::Tracked)
+            .collect();
+        assert!(
+            tracked.len() * 10 >= flow.len() * 8,
+            "{} of {}",
+            tracked.len(),
+            flow.len()
+        );
+        let mut errors: Vec<f64> = tracked
+            .iter()
+            .map(|v| (v.dx - 2.3).hypot(v.dy + 1.6))
+            .collect();
+        errors.sort_by(f64::total_cmp);
+        assert!(
+            errors[errors.len() / 2] < 0.1,
+            "median error {}",
+            errors[errors.len() / 2]
+        );
+    }
+
+    #[test]
+    fn identical_frames_give_zero_motion() {
+        let a = texture(64, 64, 0.0, 0.0);
+        let plane = Plane::new(64, 64, &a).unwrap();
+        let flow = sparse_flow(
+            plane,
+            plane,
+            &CornerSettings::default(),
+            &FlowSettings::default(),
+        )
+        .unwrap();
+        assert!(!flow.is_empty());
+        for v in &flow {
+            assert_eq!(v.status, FlowStatus::Tracked);
+            assert!(v.dx.abs() < 1e-3 && v.dy.abs() < 1e-3, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn flat_windows_and_points_leaving_the_frame_are_lost() {
+        let flat = vec![50u8; 40 * 40];
+        let plane = Plane::new(40, 40, &flat).unwrap();
+        let flow = dense_flow(plane, plane, 8, &FlowSettings::default()).unwrap();
+        assert!(
+            flow.iter()
+                .all(|v| v.status == FlowStatus::Lost && v.dx == 0.0)
+        );
+
+        // A texture moved 6 px left: points near the left edge leave.
+        let (w, h) = (80, 60);
+        let a = texture(w, h, 0.0, 0.0);
+        let b = texture(w, h, -6.0, 0.0);
+        let pa = FlowPyramid::new(Plane::new(w, h, &a).unwrap(), 3);
+        let pb = FlowPyramid::new(Plane::new(w, h, &b).unwrap(), 3);
+        let out = track_points(
+            &pa,
+            &pb,
+            &[(2.0, 30.0), (40.0, 30.0)],
+            &FlowSettings::default(),
+        )
+        .unwrap();
+        assert_eq!(out[0].status, FlowStatus::Lost);
+        assert_eq!(out[1].status, FlowStatus::Tracked);
+        assert!((out[1].dx + 6.0).abs() < 0.1, "{:?}", out[1]);
+    }
+
+    #[test]
+    fn settings_and_sizes_are_checked() {
+        let a = Plane::new(20, 20, &[0; 400]).unwrap();
+        let b = Plane::new(20, 10, &[0; 200]).unwrap();
+        assert_eq!(
+            dense_flow(a, b, 4, &FlowSettings::default())
+                .unwrap_err()
+                .kind(),
+            "size-mismatch"
+        );
+        for bad in [
+            FlowSettings {
+                window: 4,
+                ..Default::default()
+            },
+            FlowSettings {
+                window: 33,
+                ..Default::default()
+            },
+            FlowSettings {
+                levels: 0,
+                ..Default::default()
+            },
+            FlowSettings {
+                iterations: 0,
+                ..Default::default()
+            },
+            FlowSettings {
+                epsilon: f64::NAN,
+                ..Default::default()
+            },
+            FlowSettings {
+                fb_threshold: -1.0,
+                ..Default::default()
+            },
+        ] {
+            assert_eq!(
+                dense_flow(a, a, 4, &bad).unwrap_err().kind(),
+                "invalid-parameter",
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            dense_flow(a, a, 0, &FlowSettings::default())
+                .unwrap_err()
+                .kind(),
+            "invalid-parameter"
+        );
+    }
+}

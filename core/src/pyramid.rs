@@ -1,0 +1,154 @@
+//! Floating-point grey images, bilinear sampling and Gaussian pyramids:
+//! the working representation of the flow and edge algorithms.
+
+use crate::frame::Plane;
+
+/// A grey image in f32, row-major, values 0..=255.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct GreyF32 {
+    pub width: usize,
+    pub height: usize,
+    pub data: Vec<f32>,
+}
+
+/// The 5-tap binomial kernel [1 4 6 4 1] / 16: a Gaussian of sigma ~1,
+/// the classic pyramid filter (Burt and Adelson).
+const PYRAMID_KERNEL: [f32; 5] = [1.0 / 16.0, 4.0 / 16.0, 6.0 / 16.0, 4.0 / 16.0, 1.0 / 16.0];
+
+impl GreyF32 {
+    pub fn from_plane(plane: Plane<'_>) -> GreyF32 {
+        GreyF32 {
+            width: plane.width() as usize,
+            height: plane.height() as usize,
+            data: plane.values().iter().map(|&v| f32::from(v)).collect(),
+        }
+    }
+
+    /// The value at integer coordinates, clamped to the border.
+    #[inline]
+    pub fn at(&self, x: isize, y: isize) -> f32 {
+        let x = x.clamp(0, self.width as isize - 1) as usize;
+        let y = y.clamp(0, self.height as isize - 1) as usize;
+        self.data[y * self.width + x]
+    }
+
+    /// Bilinear interpolation at (x, y), border replicated (the reference
+    /// the flow's patch sampler is tested against).
+    #[cfg(test)]
+    pub fn sample(&self, x: f32, y: f32) -> f32 {
+        let (x0, y0) = (x.floor(), y.floor());
+        let (fx, fy) = (x - x0, y - y0);
+        let (x0, y0) = (x0 as isize, y0 as isize);
+        let top = self.at(x0, y0) * (1.0 - fx) + self.at(x0 + 1, y0) * fx;
+        let bottom = self.at(x0, y0 + 1) * (1.0 - fx) + self.at(x0 + 1, y0 + 1) * fx;
+        top * (1.0 - fy) + bottom * fy
+    }
+
+    /// Separable convolution with a symmetric odd kernel, border
+    /// replicated.
+    pub fn convolve(&self, kernel: &[f32]) -> GreyF32 {
+        let r = (kernel.len() / 2) as isize;
+        let (w, h) = (self.width, self.height);
+        let mut rows = vec![0.0f32; w * h];
+        for y in 0..h {
+            let row = &self.data[y * w..(y + 1) * w];
+            for x in 0..w {
+                let mut sum = 0.0;
+                for (k, &weight) in kernel.iter().enumerate() {
+                    let sx = (x as isize + k as isize - r).clamp(0, w as isize - 1) as usize;
+                    sum += weight * row[sx];
+                }
+                rows[y * w + x] = sum;
+            }
+        }
+        let mut out = vec![0.0f32; w * h];
+        for y in 0..h {
+            for (k, &weight) in kernel.iter().enumerate() {
+                let sy = (y as isize + k as isize - r).clamp(0, h as isize - 1) as usize;
+                let src = &rows[sy * w..(sy + 1) * w];
+                let dst = &mut out[y * w..(y + 1) * w];
+                for (d, s) in dst.iter_mut().zip(src) {
+                    *d += weight * s;
+                }
+            }
+        }
+        GreyF32 {
+            width: w,
+            height: h,
+            data: out,
+        }
+    }
+
+    /// Blurs with [`PYRAMID_KERNEL`] and keeps every second pixel:
+    /// pixel (x, y) of the result is pixel (2x, 2y) of the blurred image.
+    pub fn downsample(&self) -> GreyF32 {
+        let blurred = self.convolve(&PYRAMID_KERNEL);
+        let (w, h) = (self.width.div_ceil(2), self.height.div_ceil(2));
+        let mut data = Vec::with_capacity(w * h);
+        for y in 0..h {
+            for x in 0..w {
+                data.push(blurred.data[2 * y * self.width + 2 * x]);
+            }
+        }
+        GreyF32 {
+            width: w,
+            height: h,
+            data,
+        }
+    }
+}
+
+/// A normalised Gaussian kernel of `sigma`, radius ceil(3 sigma).
+pub(crate) fn gaussian_kernel(sigma: f32) -> Vec<f32> {
+    let radius = (3.0 * sigma).ceil().max(1.0) as isize;
+    let mut kernel: Vec<f32> = (-radius..=radius)
+        .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
+        .collect();
+    let sum: f32 = kernel.iter().sum();
+    kernel.iter_mut().for_each(|k| *k /= sum);
+    kernel
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(w: usize, h: usize, f: impl Fn(usize, usize) -> f32) -> GreyF32 {
+        GreyF32 {
+            width: w,
+            height: h,
+            data: (0..w * h).map(|i| f(i % w, i / w)).collect(),
+        }
+    }
+
+    #[test]
+    fn bilinear_is_exact_on_a_plane() {
+        let img = image(5, 4, |x, y| 3.0 * x as f32 + 7.0 * y as f32);
+        assert!((img.sample(1.25, 2.5) - (3.75 + 17.5)).abs() < 1e-4);
+        assert_eq!(img.sample(2.0, 1.0), 13.0);
+        // Outside: the border is replicated.
+        assert_eq!(img.sample(-3.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn blur_keeps_constants_and_downsample_halves() {
+        let img = image(7, 5, |_, _| 42.0);
+        assert!(
+            img.convolve(&gaussian_kernel(1.4))
+                .data
+                .iter()
+                .all(|&v| (v - 42.0).abs() < 1e-3)
+        );
+        let half = img.downsample();
+        assert_eq!((half.width, half.height), (4, 3));
+        assert!(half.data.iter().all(|&v| (v - 42.0).abs() < 1e-3));
+    }
+
+    #[test]
+    fn gaussian_kernel_is_normalised_and_symmetric() {
+        let k = gaussian_kernel(1.0);
+        assert_eq!(k.len(), 7);
+        assert!((k.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        assert_eq!(k[0], k[6]);
+    }
+}
