@@ -139,7 +139,7 @@ fn min_eigenvalues(gx: &[f32], gy: &[f32], w: usize, h: usize) -> Vec<f32> {
         .zip(&yy)
         .map(|((&a, &b), &c)| {
             let half_trace = (a + c) * 0.5;
-            let d = ((a - c) * 0.5).hypot(b);
+            let d = (((a - c) * 0.5).powi(2) + b * b).sqrt();
             (half_trace - d).max(0.0)
         })
         .collect()

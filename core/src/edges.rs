@@ -90,14 +90,20 @@ fn canny_f32(image: &GreyF32, settings: &EdgeSettings) -> Edges {
     let (w, h) = (image.width, image.height);
     let smooth = image.convolve(&gaussian_kernel(settings.sigma as f32));
     let (gx, gy) = gradients(&smooth, GradientOperator::Sobel);
-    let magnitude: Vec<f32> = gx.iter().zip(&gy).map(|(a, b)| a.hypot(*b)).collect();
+    let magnitude: Vec<f32> = gx
+        .iter()
+        .zip(&gy)
+        .map(|(a, b)| (a * a + b * b).sqrt())
+        .collect();
     let (low, high) = (settings.low as f32, settings.high as f32);
 
     // Non-maximum suppression across the edge, in one of four directions.
     // 0 = none, 1 = weak, 2 = strong.
     let mut class = vec![0u8; w * h];
     let mut offsets = vec![(0.0f32, 0.0f32); w * h];
-    let tan22 = std::f32::consts::FRAC_PI_8.tan();
+    // tan(22.5°) = √2 − 1, written out so no libm call can differ between
+    // targets.
+    let tan22 = std::f32::consts::SQRT_2 - 1.0;
     for y in 1..h.saturating_sub(1) {
         for x in 1..w.saturating_sub(1) {
             let i = y * w + x;
@@ -355,11 +361,12 @@ pub(crate) fn segment_distance(p: Point, a: Point, b: Point) -> f64 {
     } else {
         (((p.x - a.x) * vx + (p.y - a.y) * vy) / len2).clamp(0.0, 1.0)
     };
-    (p.x - (a.x + t * vx)).hypot(p.y - (a.y + t * vy))
+    let (ex, ey) = (p.x - (a.x + t * vx), p.y - (a.y + t * vy));
+    (ex * ex + ey * ey).sqrt()
 }
 
 fn distance(a: Point, b: Point) -> f64 {
-    (a.x - b.x).hypot(a.y - b.y)
+    ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()
 }
 
 fn length(polyline: &[Point]) -> f64 {

@@ -83,8 +83,9 @@ impl FlowSettings {
 pub enum FlowStatus {
     /// Found in the next frame (and back, with the forward–backward check).
     Tracked,
-    /// Too little texture, left the frame, or failed the check: its
-    /// displacement is 0 and means nothing.
+    /// Too little texture, its window not inside the frame (at the start
+    /// or the end), or failed the check: its displacement is 0 and means
+    /// nothing.
     Lost,
 }
 
@@ -212,8 +213,13 @@ pub fn sparse_flow_pyramids(
     flow: &FlowSettings,
 ) -> Result<Vec<FlowVector>> {
     corners.check()?;
+    flow.check()?;
+    // Corners whose window does not fit in the frame cannot be tracked.
+    let margin = flow.window / 2;
+    let (w, h) = previous.size();
     let points: Vec<(f32, f32)> = corners_f32(previous.base(), corners)
         .iter()
+        .filter(|c| c.x >= margin && c.y >= margin && c.x + margin < w && c.y + margin < h)
         .map(|c| (c.x as f32, c.y as f32))
         .collect();
     track_points(previous, next, &points, flow)
@@ -304,18 +310,27 @@ impl PointTracker {
             status: FlowStatus::Lost,
             error: 0.0,
         };
+        // Both windows must lie inside the frame: clamped border pixels
+        // would pull the estimate, so such points are lost, not guessed.
+        let (w, h) = next.size();
+        let r = self.radius as f32;
+        let inside = |q: (f32, f32)| {
+            q.0 >= r && q.1 >= r && q.0 <= (w - 1) as f32 - r && q.1 <= (h - 1) as f32 - r
+        };
+        if !inside(p) {
+            return lost;
+        }
         let Some((q, error)) = self.track(previous, next, p) else {
             return lost;
         };
-        let (w, h) = next.size();
-        if q.0 < 0.0 || q.1 < 0.0 || q.0 > (w - 1) as f32 || q.1 > (h - 1) as f32 {
+        if !inside(q) {
             return lost;
         }
         if self.settings.fb_threshold > 0.0 {
             let Some((back, _)) = self.track(next, previous, q) else {
                 return lost;
             };
-            let distance = f64::from((back.0 - p.0).hypot(back.1 - p.1));
+            let distance = f64::from(((back.0 - p.0).powi(2) + (back.1 - p.1).powi(2)).sqrt());
             if distance > self.settings.fb_threshold {
                 return lost;
             }
@@ -395,7 +410,7 @@ impl PointTracker {
             }
             let step = ((gyy * bx - gxy * by) / det, (gxx * by - gxy * bx) / det);
             v = (v.0 + step.0, v.1 + step.1);
-            if step.0.hypot(step.1) < self.settings.epsilon as f32 {
+            if (step.0 * step.0 + step.1 * step.1).sqrt() < self.settings.epsilon as f32 {
                 break;
             }
         }
@@ -491,16 +506,19 @@ mod tests {
             &FlowSettings::default(),
         )
         .unwrap();
+        // Points whose window stays inside the frame are all tracked.
+        let interior =
+            |v: &&FlowVector| (10.0..110.0).contains(&v.x) && (10.0..80.0).contains(&v.y);
         let tracked: Vec<_> = flow
             .iter()
             .filter(|v| v.status == FlowStatus::Tracked)
             .collect();
         assert!(
-            tracked.len() * 10 >= flow.len() * 8,
-            "{} of {}",
-            tracked.len(),
-            flow.len()
+            flow.iter()
+                .filter(interior)
+                .all(|v| v.status == FlowStatus::Tracked)
         );
+        assert!(tracked.len() >= flow.iter().filter(interior).count());
         let mut errors: Vec<f64> = tracked
             .iter()
             .map(|v| (v.dx - 2.3).hypot(v.dy + 1.6))

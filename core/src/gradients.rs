@@ -57,7 +57,7 @@ pub struct Gradient {
     pub dx: f64,
     /// Grey levels a pixel along y.
     pub dy: f64,
-    /// `hypot(dx, dy)`.
+    /// `sqrt(dx² + dy²)`.
     pub magnitude: f64,
 }
 
@@ -117,7 +117,7 @@ pub fn gradient_field(
                 y: y as f64,
                 dx,
                 dy,
-                magnitude: dx.hypot(dy),
+                magnitude: (dx * dx + dy * dy).sqrt(),
             });
         }
     }

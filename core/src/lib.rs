@@ -45,6 +45,7 @@ pub use flow::{
 };
 pub use frame::{Frame, Limits, Plane};
 pub use gradients::{Gradient, GradientOperator, gradient_field};
-pub use report::{FrameReport, MOTION_VERSION, MotionReport};
-pub use svg::{SvgStyle, motion_svg};
-pub use tracker::{Displacement, Tracker, TrackerOutput, TrackerSettings, Vector};
+pub use report::EdgeReport;
+pub use report::{EDGES_VERSION, FrameReport, MOTION_VERSION, MotionReport};
+pub use svg::{SvgStyle, edges_svg, motion_svg};
+pub use tracker::{Displacement, Tracker, TrackerMode, TrackerOutput, TrackerSettings, Vector};

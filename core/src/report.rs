@@ -2,6 +2,7 @@
 //! HTTP `/motion` route. Serialisable with the `serde` feature.
 
 use crate::centroid::Point;
+use crate::gradients::Gradient;
 use crate::tracker::{Displacement, TrackerOutput, Vector};
 
 /// The schema version; fields are only ever added within a version.
@@ -44,6 +45,47 @@ impl FrameReport {
             centroid: output.centroid,
             centroid_motion: output.centroid_motion,
             vectors: output.vectors,
+        }
+    }
+}
+
+/// The schema version of [`EdgeReport`].
+pub const EDGES_VERSION: u32 = 1;
+
+/// `{"version":1,"width":W,"height":H,"polylines":[[[x,y],…],…],"gradients":[{"x","y","dx","dy","magnitude"}…]}`:
+/// the JSON of `ghostlines edges` and the HTTP `/edges` route.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct EdgeReport {
+    /// [`EDGES_VERSION`].
+    pub version: u32,
+    /// Frame width in pixels.
+    pub width: u32,
+    /// Frame height in pixels.
+    pub height: u32,
+    /// Each polyline as `[x, y]` pairs.
+    pub polylines: Vec<Vec<[f64; 2]>>,
+    /// The gradient field (empty when none was asked for).
+    pub gradients: Vec<Gradient>,
+}
+
+impl EdgeReport {
+    /// The report of `polylines` and `gradients` of a `width x height` frame.
+    pub fn new(
+        width: u32,
+        height: u32,
+        polylines: &[Vec<Point>],
+        gradients: Vec<Gradient>,
+    ) -> EdgeReport {
+        EdgeReport {
+            version: EDGES_VERSION,
+            width,
+            height,
+            polylines: polylines
+                .iter()
+                .map(|line| line.iter().map(|p| [p.x, p.y]).collect())
+                .collect(),
+            gradients,
         }
     }
 }

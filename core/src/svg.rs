@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use crate::report::FrameReport;
+use crate::flow::FlowStatus;
+use crate::report::{EdgeReport, FrameReport};
 
 /// How the lines are drawn.
 #[derive(Debug, Clone, Copy)]
@@ -33,7 +34,7 @@ impl Default for SvgStyle {
 ///     index: 1,
 ///     centroid: None,
 ///     centroid_motion: None,
-///     vectors: vec![Vector { x: 2.0, y: 3.0, dx: 1.5, dy: -1.0 }],
+///     vectors: vec![Vector::sketch(2.0, 3.0, 1.5, -1.0)],
 /// };
 /// let svg = motion_svg(8, 8, &[frame], None, SvgStyle::default());
 /// assert!(svg.contains("M2.5 3.5l1.5 -1"));
@@ -45,21 +46,8 @@ pub fn motion_svg(
     background: Option<&str>,
     style: SvgStyle,
 ) -> String {
-    let (w, h) = (width, height);
-    let mut svg = String::new();
     // `write!` to a String cannot fail.
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">"#
-    );
-    match background {
-        Some(href) => {
-            let _ = writeln!(svg, r#"<image width="{w}" height="{h}" href="{href}"/>"#);
-        }
-        None => {
-            let _ = writeln!(svg, r#"<rect width="{w}" height="{h}" fill="black"/>"#);
-        }
-    }
+    let mut svg = header(width, height, background);
     let _ = writeln!(
         svg,
         r#"<g fill="none" stroke="{}" stroke-width="1" stroke-linecap="round">"#,
@@ -70,7 +58,12 @@ pub fn motion_svg(
         // The newest frame is opaque; the oldest fades to a fifth.
         let opacity = 0.2 + 0.8 * (frame.index as f64 + 1.0) / (newest + 1.0);
         let _ = write!(svg, r#"<path stroke-opacity="{opacity:.3}" d=""#);
-        for v in &frame.vectors {
+        // Lost flow points have no displacement to draw.
+        for v in frame
+            .vectors
+            .iter()
+            .filter(|v| v.status != Some(FlowStatus::Lost))
+        {
             // Pixel (x, y) has its centre at (x + 0.5, y + 0.5) in SVG space.
             let _ = write!(
                 svg,
@@ -84,6 +77,68 @@ pub fn motion_svg(
         let _ = writeln!(svg, r#""/>"#);
     }
     svg.push_str("</g>\n</svg>\n");
+    svg
+}
+
+/// An SVG document of edge polylines (and, if any, gradient ticks scaled
+/// to `gradient_scale` pixels a grey level a pixel) over `background`.
+pub fn edges_svg(
+    report: &EdgeReport,
+    background: Option<&str>,
+    gradient_scale: f64,
+    style: SvgStyle,
+) -> String {
+    let (w, h) = (report.width, report.height);
+    let mut svg = header(w, h, background);
+    let _ = writeln!(
+        svg,
+        r#"<g fill="none" stroke="{}" stroke-width="1" stroke-linejoin="round">"#,
+        style.stroke
+    );
+    for line in &report.polylines {
+        let _ = write!(svg, r#"<polyline points=""#);
+        for (i, [x, y]) in line.iter().enumerate() {
+            let sep = if i == 0 { "" } else { " " };
+            let _ = write!(svg, "{sep}{},{}", round3(x + 0.5), round3(y + 0.5));
+        }
+        let _ = writeln!(svg, r#""/>"#);
+    }
+    svg.push_str("</g>\n");
+    if !report.gradients.is_empty() {
+        let _ = write!(
+            svg,
+            r##"<path fill="none" stroke="#ff3366" stroke-opacity="0.8" d=""##
+        );
+        for g in report.gradients.iter().filter(|g| g.magnitude > 0.0) {
+            let _ = write!(
+                svg,
+                "M{} {}l{} {}",
+                g.x + 0.5,
+                g.y + 0.5,
+                round3(g.dx * gradient_scale),
+                round3(g.dy * gradient_scale)
+            );
+        }
+        let _ = writeln!(svg, r#""/>"#);
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+fn header(w: u32, h: u32, background: Option<&str>) -> String {
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">"#
+    );
+    match background {
+        Some(href) => {
+            let _ = writeln!(svg, r#"<image width="{w}" height="{h}" href="{href}"/>"#);
+        }
+        None => {
+            let _ = writeln!(svg, r#"<rect width="{w}" height="{h}" fill="black"/>"#);
+        }
+    }
     svg
 }
 

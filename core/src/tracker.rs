@@ -4,9 +4,62 @@
 use crate::adjust::{Adjustment, adjust_plane_mut};
 use crate::centroid::{Point, centroid};
 use crate::color::{GreyMethod, greyscale_into};
+use crate::corners::CornerSettings;
 use crate::diff::{Change, SplitMix64, check_diff_parameters, frame_diff_into};
 use crate::error::{Error, Result};
+use crate::flow::{
+    FlowPyramid, FlowSettings, FlowStatus, FlowVector, dense_flow_pyramids, sparse_flow_pyramids,
+};
 use crate::frame::{Frame, Plane};
+
+/// Where a tracker's vectors come from.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum TrackerMode {
+    /// The sketch's: kept difference samples displaced by the centroid's
+    /// motion.
+    #[default]
+    Sketch,
+    /// Each corner's own motion.
+    Sparse {
+        /// Corner detection.
+        corners: CornerSettings,
+        /// Tracking.
+        flow: FlowSettings,
+    },
+    /// A grid of motion vectors every `step` pixels.
+    Dense {
+        /// Grid spacing, 1..=1024.
+        step: u32,
+        /// Tracking.
+        flow: FlowSettings,
+    },
+}
+
+impl TrackerMode {
+    /// The mode's name (`sketch`, `sparse`, `dense`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            TrackerMode::Sketch => "sketch",
+            TrackerMode::Sparse { .. } => "sparse",
+            TrackerMode::Dense { .. } => "dense",
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        match self {
+            TrackerMode::Sketch => Ok(()),
+            TrackerMode::Sparse { corners, flow } => corners.check().and(flow.check()),
+            TrackerMode::Dense { step, flow } => {
+                if !(1..=1024).contains(step) {
+                    return Err(Error::InvalidParameter(format!(
+                        "step must be in 1..=1024, got {step}"
+                    )));
+                }
+                flow.check()
+            }
+        }
+    }
+}
 
 /// How a [`Tracker`] turns frames into vectors.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,11 +77,13 @@ pub struct TrackerSettings {
     pub samples: u32,
     /// Seed of the SplitMix64 stream the positions are drawn from.
     pub seed: u64,
+    /// Sketch vectors or optical flow.
+    pub mode: TrackerMode,
 }
 
 impl Default for TrackerSettings {
     /// The sketch's defaults: max-rgb, no adjustment, threshold 0.1, 2000
-    /// samples a frame, seed 0.
+    /// samples a frame, seed 0, sketch mode.
     fn default() -> Self {
         TrackerSettings {
             method: GreyMethod::MaxRgb,
@@ -37,6 +92,7 @@ impl Default for TrackerSettings {
             threshold: 0.1,
             samples: 2000,
             seed: 0,
+            mode: TrackerMode::Sketch,
         }
     }
 }
@@ -63,6 +119,45 @@ pub struct Vector {
     pub dx: f64,
     /// Displacement along y.
     pub dy: f64,
+    /// Flow modes only: tracked or lost.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub status: Option<FlowStatus>,
+    /// Flow modes only: the tracking residual.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub error: Option<f64>,
+}
+
+impl Vector {
+    /// A sketch vector: no status, no error.
+    pub fn sketch(x: f64, y: f64, dx: f64, dy: f64) -> Vector {
+        Vector {
+            x,
+            y,
+            dx,
+            dy,
+            status: None,
+            error: None,
+        }
+    }
+}
+
+impl From<FlowVector> for Vector {
+    fn from(v: FlowVector) -> Vector {
+        Vector {
+            x: v.x,
+            y: v.y,
+            dx: v.dx,
+            dy: v.dy,
+            status: Some(v.status),
+            error: Some(v.error),
+        }
+    }
 }
 
 /// What one [`Tracker::push`] produced.
@@ -98,6 +193,8 @@ pub struct Tracker {
     adjustment: Adjustment,
     rng: SplitMix64,
     previous: Option<Previous>,
+    /// Flow modes: the previous frame's pyramid, built once a frame.
+    pyramid: Option<FlowPyramid>,
     // Buffers kept between pushes so that a push allocates only its output.
     current: Vec<u8>,
     changes: Vec<Change>,
@@ -117,11 +214,13 @@ impl Tracker {
     pub fn new(settings: TrackerSettings) -> Result<Tracker> {
         let adjustment = Adjustment::new(settings.contrast, settings.brightness)?;
         check_diff_parameters(settings.threshold, settings.samples)?;
+        settings.mode.check()?;
         Ok(Tracker {
             rng: SplitMix64::new(settings.seed),
             settings,
             adjustment,
             previous: None,
+            pyramid: None,
             current: Vec::new(),
             changes: Vec::new(),
         })
@@ -156,32 +255,52 @@ impl Tracker {
             centroid,
             ..TrackerOutput::default()
         };
-        if let Some(previous) = &self.previous {
-            let before = Plane::new(previous.width, previous.height, &previous.plane)?;
-            frame_diff_into(
-                before,
-                current,
-                self.settings.threshold,
-                self.settings.samples,
-                &mut self.rng,
-                &mut self.changes,
-            )?;
-            if let (Some(now), Some(then)) = (centroid, previous.centroid) {
-                let motion = Displacement {
-                    dx: now.x - then.x,
-                    dy: now.y - then.y,
-                };
-                output.centroid_motion = Some(motion);
-                output.vectors = self
-                    .changes
-                    .iter()
-                    .map(|c| Vector {
-                        x: f64::from(c.x),
-                        y: f64::from(c.y),
-                        dx: motion.dx,
-                        dy: motion.dy,
-                    })
-                    .collect();
+        let motion = self.previous.as_ref().and_then(|previous| {
+            let (now, then) = (centroid?, previous.centroid?);
+            Some(Displacement {
+                dx: now.x - then.x,
+                dy: now.y - then.y,
+            })
+        });
+        output.centroid_motion = motion;
+        match self.settings.mode {
+            TrackerMode::Sketch => {
+                if let Some(previous) = &self.previous {
+                    let before = Plane::new(previous.width, previous.height, &previous.plane)?;
+                    frame_diff_into(
+                        before,
+                        current,
+                        self.settings.threshold,
+                        self.settings.samples,
+                        &mut self.rng,
+                        &mut self.changes,
+                    )?;
+                    if let Some(motion) = motion {
+                        output.vectors = self
+                            .changes
+                            .iter()
+                            .map(|c| {
+                                Vector::sketch(f64::from(c.x), f64::from(c.y), motion.dx, motion.dy)
+                            })
+                            .collect();
+                    }
+                }
+            }
+            TrackerMode::Sparse { corners, flow } => {
+                let pyramid = FlowPyramid::new(current, flow.levels);
+                if let (Some(before), Some(_)) = (&self.pyramid, &self.previous) {
+                    let vectors = sparse_flow_pyramids(before, &pyramid, &corners, &flow)?;
+                    output.vectors = vectors.into_iter().map(Vector::from).collect();
+                }
+                self.pyramid = Some(pyramid);
+            }
+            TrackerMode::Dense { step, flow } => {
+                let pyramid = FlowPyramid::new(current, flow.levels);
+                if let (Some(before), Some(_)) = (&self.pyramid, &self.previous) {
+                    let vectors = dense_flow_pyramids(before, &pyramid, step, &flow)?;
+                    output.vectors = vectors.into_iter().map(Vector::from).collect();
+                }
+                self.pyramid = Some(pyramid);
             }
         }
 
@@ -203,6 +322,7 @@ impl Tracker {
     /// Forgets the previous frame and its size; the sample stream goes on.
     pub fn reset(&mut self) {
         self.previous = None;
+        self.pyramid = None;
     }
 }
 
@@ -374,5 +494,93 @@ mod tests {
                 "invalid-parameter"
             );
         }
+    }
+
+    /// An RGBA frame of a smooth texture shifted by (sx, sy).
+    fn texture(w: u32, h: u32, sx: f64, sy: f64) -> Vec<u8> {
+        (0..w * h)
+            .flat_map(|i| {
+                let (x, y) = (f64::from(i % w) - sx, f64::from(i / w) - sy);
+                let v = 128.0
+                    + 50.0 * (0.21 * x + 0.13 * y).sin()
+                    + 40.0 * (0.31 * y - 0.07 * x + 1.0).sin();
+                let v = v.round() as u8;
+                [v, v, v, 255]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn flow_modes_track_each_point() {
+        let (w, h) = (96, 72);
+        let a = texture(w, h, 0.0, 0.0);
+        let b = texture(w, h, 1.5, -0.5);
+        for mode in [
+            TrackerMode::Sparse {
+                corners: CornerSettings::default(),
+                flow: FlowSettings::default(),
+            },
+            TrackerMode::Dense {
+                step: 8,
+                flow: FlowSettings::default(),
+            },
+        ] {
+            let mut tracker = Tracker::new(TrackerSettings {
+                mode,
+                ..Default::default()
+            })
+            .unwrap();
+            let first = tracker.push(Frame::new(w, h, &a).unwrap()).unwrap();
+            assert!(first.vectors.is_empty());
+            let second = tracker.push(Frame::new(w, h, &b).unwrap()).unwrap();
+            assert!(!second.vectors.is_empty(), "{}", mode.name());
+            if let TrackerMode::Dense { .. } = mode {
+                assert_eq!(second.vectors.len(), 12 * 9);
+            }
+            let tracked: Vec<_> = second
+                .vectors
+                .iter()
+                .filter(|v| v.status == Some(FlowStatus::Tracked))
+                .collect();
+            // Every point whose window stays clear of the border is tracked.
+            let interior = |v: &&Vector| (10.0..86.0).contains(&v.x) && (10.0..62.0).contains(&v.y);
+            assert!(
+                second
+                    .vectors
+                    .iter()
+                    .filter(interior)
+                    .all(|v| v.status == Some(FlowStatus::Tracked))
+            );
+            assert!(!tracked.is_empty(), "{}", mode.name());
+            for v in tracked {
+                assert!(
+                    (v.dx - 1.5).abs() < 0.2 && (v.dy + 0.5).abs() < 0.2,
+                    "{v:?}"
+                );
+                assert!(v.error.is_some());
+            }
+            // Reset forgets the pyramid too.
+            tracker.reset();
+            assert!(
+                tracker
+                    .push(Frame::new(w, h, &b).unwrap())
+                    .unwrap()
+                    .vectors
+                    .is_empty()
+            );
+        }
+        let bad = TrackerMode::Dense {
+            step: 0,
+            flow: FlowSettings::default(),
+        };
+        assert_eq!(
+            Tracker::new(TrackerSettings {
+                mode: bad,
+                ..Default::default()
+            })
+            .unwrap_err()
+            .kind(),
+            "invalid-parameter"
+        );
     }
 }

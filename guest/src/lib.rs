@@ -14,11 +14,14 @@ wit_bindgen::generate!({
     path: "../wit",
 });
 
-use exports::ghostlines::image::process;
-use exports::ghostlines::image::tracking::{self, TrackerOutput, TrackerSettings};
+use exports::ghostlines::image::tracking::{
+    self, DenseMode, SparseMode, TrackerMode, TrackerOutput, TrackerSettings,
+};
+use exports::ghostlines::image::{process, vectors};
 use ghostlines::image::types::{
-    Change, Displacement, Error, Frame, GreyMethod, LengthMismatch, Limits, Plane, Point,
-    SizeMismatch, TooLarge, Vector,
+    Change, CornerSettings, Displacement, EdgeSettings, Error, FlowSettings, FlowStatus,
+    FlowVector, Frame, Gradient, GradientOperator, GreyMethod, LengthMismatch, Limits, Plane,
+    Point, SizeMismatch, TooLarge, Vector,
 };
 
 struct Component;
@@ -86,6 +89,76 @@ impl process::Guest for Component {
     }
 }
 
+impl vectors::Guest for Component {
+    fn default_corner_settings() -> CornerSettings {
+        core_::CornerSettings::default().into()
+    }
+
+    fn default_flow_settings() -> FlowSettings {
+        core_::FlowSettings::default().into()
+    }
+
+    fn default_edge_settings() -> EdgeSettings {
+        core_::EdgeSettings::default().into()
+    }
+
+    fn sparse_flow(
+        previous: Plane,
+        current: Plane,
+        corners: CornerSettings,
+        flow: FlowSettings,
+    ) -> Result<Vec<FlowVector>, Error> {
+        let before = core_::Plane::new(previous.width, previous.height, &previous.values)?;
+        let after = core_::Plane::new(current.width, current.height, &current.values)?;
+        let vectors = core_::sparse_flow(before, after, &corners.into(), &flow.into())?;
+        Ok(vectors.into_iter().map(FlowVector::from).collect())
+    }
+
+    fn dense_flow(
+        previous: Plane,
+        current: Plane,
+        step: u32,
+        flow: FlowSettings,
+    ) -> Result<Vec<FlowVector>, Error> {
+        let before = core_::Plane::new(previous.width, previous.height, &previous.values)?;
+        let after = core_::Plane::new(current.width, current.height, &current.values)?;
+        let vectors = core_::dense_flow(before, after, step, &flow.into())?;
+        Ok(vectors.into_iter().map(FlowVector::from).collect())
+    }
+
+    fn gradient_field(
+        plane: Plane,
+        operator: GradientOperator,
+        step: u32,
+    ) -> Result<Vec<Gradient>, Error> {
+        let view = core_::Plane::new(plane.width, plane.height, &plane.values)?;
+        let operator = match operator {
+            GradientOperator::Sobel => core_::GradientOperator::Sobel,
+            GradientOperator::Scharr => core_::GradientOperator::Scharr,
+        };
+        let field = core_::gradient_field(view, operator, step)?;
+        Ok(field
+            .into_iter()
+            .map(|g| Gradient {
+                x: g.x,
+                y: g.y,
+                dx: g.dx,
+                dy: g.dy,
+                magnitude: g.magnitude,
+            })
+            .collect())
+    }
+
+    fn edges(plane: Plane, settings: EdgeSettings) -> Result<Vec<Vec<Point>>, Error> {
+        let view = core_::Plane::new(plane.width, plane.height, &plane.values)?;
+        let lines = core_::edge_polylines(view, &settings.into())?;
+        Ok(lines
+            .into_iter()
+            .map(|line| line.into_iter().map(|p| Point { x: p.x, y: p.y }).collect())
+            .collect())
+    }
+}
+
 impl tracking::Guest for Component {
     type Tracker = Tracker;
 }
@@ -103,6 +176,17 @@ impl tracking::GuestTracker for Tracker {
             threshold: settings.threshold,
             samples: settings.samples,
             seed: settings.seed,
+            mode: match settings.mode {
+                TrackerMode::Sketch => core_::TrackerMode::Sketch,
+                TrackerMode::Sparse(m) => core_::TrackerMode::Sparse {
+                    corners: m.corners.into(),
+                    flow: m.flow.into(),
+                },
+                TrackerMode::Dense(m) => core_::TrackerMode::Dense {
+                    step: m.step,
+                    flow: m.flow.into(),
+                },
+            },
         })?;
         Ok(tracking::Tracker::new(Tracker(RefCell::new(tracker))))
     }
@@ -123,6 +207,8 @@ impl tracking::GuestTracker for Tracker {
                     y: v.y,
                     dx: v.dx,
                     dy: v.dy,
+                    status: v.status.map(FlowStatus::from),
+                    error: v.error,
                 })
                 .collect(),
         })
@@ -142,6 +228,17 @@ impl tracking::GuestTracker for Tracker {
             threshold: s.threshold,
             samples: s.samples,
             seed: s.seed,
+            mode: match s.mode {
+                core_::TrackerMode::Sketch => TrackerMode::Sketch,
+                core_::TrackerMode::Sparse { corners, flow } => TrackerMode::Sparse(SparseMode {
+                    corners: corners.into(),
+                    flow: flow.into(),
+                }),
+                core_::TrackerMode::Dense { step, flow } => TrackerMode::Dense(DenseMode {
+                    step,
+                    flow: flow.into(),
+                }),
+            },
         }
     }
 }
@@ -201,6 +298,100 @@ impl From<core_::GreyMethod> for GreyMethod {
             core_::GreyMethod::LumaBt709 => GreyMethod::LumaBt709,
             core_::GreyMethod::Average => GreyMethod::Average,
             core_::GreyMethod::Lightness => GreyMethod::Lightness,
+        }
+    }
+}
+
+impl From<core_::FlowStatus> for FlowStatus {
+    fn from(s: core_::FlowStatus) -> FlowStatus {
+        match s {
+            core_::FlowStatus::Tracked => FlowStatus::Tracked,
+            core_::FlowStatus::Lost => FlowStatus::Lost,
+        }
+    }
+}
+
+impl From<core_::FlowVector> for FlowVector {
+    fn from(v: core_::FlowVector) -> FlowVector {
+        FlowVector {
+            x: v.x,
+            y: v.y,
+            dx: v.dx,
+            dy: v.dy,
+            status: v.status.into(),
+            error: v.error,
+        }
+    }
+}
+
+impl From<CornerSettings> for core_::CornerSettings {
+    fn from(s: CornerSettings) -> core_::CornerSettings {
+        core_::CornerSettings {
+            max_corners: s.max_corners,
+            quality: s.quality,
+            min_distance: s.min_distance,
+        }
+    }
+}
+
+impl From<core_::CornerSettings> for CornerSettings {
+    fn from(s: core_::CornerSettings) -> CornerSettings {
+        CornerSettings {
+            max_corners: s.max_corners,
+            quality: s.quality,
+            min_distance: s.min_distance,
+        }
+    }
+}
+
+impl From<FlowSettings> for core_::FlowSettings {
+    fn from(s: FlowSettings) -> core_::FlowSettings {
+        core_::FlowSettings {
+            window: s.window,
+            levels: s.levels,
+            iterations: s.iterations,
+            epsilon: s.epsilon,
+            fb_threshold: s.fb_threshold,
+            min_eigen: s.min_eigen,
+        }
+    }
+}
+
+impl From<core_::FlowSettings> for FlowSettings {
+    fn from(s: core_::FlowSettings) -> FlowSettings {
+        FlowSettings {
+            window: s.window,
+            levels: s.levels,
+            iterations: s.iterations,
+            epsilon: s.epsilon,
+            fb_threshold: s.fb_threshold,
+            min_eigen: s.min_eigen,
+        }
+    }
+}
+
+impl From<EdgeSettings> for core_::EdgeSettings {
+    fn from(s: EdgeSettings) -> core_::EdgeSettings {
+        core_::EdgeSettings {
+            sigma: s.sigma,
+            low: s.low,
+            high: s.high,
+            tolerance: s.tolerance,
+            min_length: s.min_length,
+            straight_only: s.straight_only,
+        }
+    }
+}
+
+impl From<core_::EdgeSettings> for EdgeSettings {
+    fn from(s: core_::EdgeSettings) -> EdgeSettings {
+        EdgeSettings {
+            sigma: s.sigma,
+            low: s.low,
+            high: s.high,
+            tolerance: s.tolerance,
+            min_length: s.min_length,
+            straight_only: s.straight_only,
         }
     }
 }

@@ -171,6 +171,7 @@ pub fn run(
         threshold,
         samples,
         seed: 1,
+        mode: crate::bindings::TrackerMode::Sketch,
     };
     let component = {
         let mut tracker = checked_value(instance.tracker(&settings))?;
@@ -189,6 +190,7 @@ pub fn run(
         threshold,
         samples,
         seed: 1,
+        mode: core_::TrackerMode::Sketch,
     })?;
     let mut flip = false;
     let native = time(iterations, || {
@@ -197,6 +199,80 @@ pub fn run(
         Ok(())
     })?;
     rows.push(row("tracker push (sketch frame)".into(), component, native));
+
+    // Vectors beyond the sketch.
+    let corners = core_::CornerSettings::default();
+    let flow = core_::FlowSettings::default();
+    let points = core_::sparse_flow(core_plane_a, core_plane_b, &corners, &flow)?.len();
+    rows.push(row(
+        format!("sparse flow ({points} corners, detect + track)"),
+        time(iterations, || {
+            checked(instance.sparse_flow(&plane_a, &plane_b, corners.into(), flow.into()))
+        })?,
+        time(iterations, || {
+            black_box(core_::sparse_flow(
+                core_plane_a,
+                core_plane_b,
+                &corners,
+                &flow,
+            )?);
+            Ok(())
+        })?,
+    ));
+    let step = 16;
+    rows.push(row(
+        format!("dense flow (grid every {step} px)"),
+        time(iterations, || {
+            checked(instance.dense_flow(&plane_a, &plane_b, step, flow.into()))
+        })?,
+        time(iterations, || {
+            black_box(core_::dense_flow(core_plane_a, core_plane_b, step, &flow)?);
+            Ok(())
+        })?,
+    ));
+    let edges = core_::EdgeSettings::default();
+    rows.push(row(
+        "edges (Canny, polylines, RDP)".into(),
+        time(iterations, || {
+            checked(instance.edges(&plane_a, edges.into()))
+        })?,
+        time(iterations, || {
+            black_box(core_::edge_polylines(core_plane_a, &edges)?);
+            Ok(())
+        })?,
+    ));
+    for mode in [
+        core_::TrackerMode::Sparse { corners, flow },
+        core_::TrackerMode::Dense { step, flow },
+    ] {
+        let native_settings = core_::TrackerSettings {
+            mode,
+            ..core_::TrackerSettings::default()
+        };
+        let settings = TrackerSettings::from(&native_settings);
+        let component = {
+            let mut tracker = checked_value(instance.tracker(&settings))?;
+            let mut flip = false;
+            let timing = time(iterations, || {
+                flip = !flip;
+                checked(tracker.push(if flip { &a } else { &b }))
+            })?;
+            tracker.close()?;
+            timing
+        };
+        let mut native_tracker = core_::Tracker::new(native_settings)?;
+        let mut flip = false;
+        let native = time(iterations, || {
+            flip = !flip;
+            black_box(native_tracker.push(if flip { view_a } else { view_b })?);
+            Ok(())
+        })?;
+        rows.push(row(
+            format!("tracker push ({})", mode.name()),
+            component,
+            native,
+        ));
+    }
 
     rows.extend(serve_rows(runtime, &a, iterations)?);
 

@@ -8,10 +8,13 @@ wasmtime::component::bindgen!({
     additional_derives: [PartialEq],
 });
 
-pub use self::exports::ghostlines::image::tracking::{TrackerOutput, TrackerSettings};
+pub use self::exports::ghostlines::image::tracking::{
+    DenseMode, SparseMode, TrackerMode, TrackerOutput, TrackerSettings,
+};
 pub use self::ghostlines::image::types::{
-    Change, Displacement, Error, Frame, GreyMethod, LengthMismatch, Limits, Plane, Point,
-    SizeMismatch, TooLarge, Vector,
+    Change, CornerSettings, Displacement, EdgeSettings, Error, FlowSettings, FlowStatus,
+    FlowVector, Frame, Gradient, GradientOperator, GreyMethod, LengthMismatch, Limits, Plane,
+    Point, SizeMismatch, TooLarge, Vector,
 };
 
 impl From<ghostlines_core::Error> for Error {
@@ -122,8 +125,86 @@ impl From<TrackerOutput> for ghostlines_core::TrackerOutput {
                     y: v.y,
                     dx: v.dx,
                     dy: v.dy,
+                    status: v.status.map(c::FlowStatus::from),
+                    error: v.error,
                 })
                 .collect(),
+        }
+    }
+}
+
+impl From<FlowStatus> for ghostlines_core::FlowStatus {
+    fn from(s: FlowStatus) -> ghostlines_core::FlowStatus {
+        match s {
+            FlowStatus::Tracked => ghostlines_core::FlowStatus::Tracked,
+            FlowStatus::Lost => ghostlines_core::FlowStatus::Lost,
+        }
+    }
+}
+
+impl From<ghostlines_core::CornerSettings> for CornerSettings {
+    fn from(s: ghostlines_core::CornerSettings) -> CornerSettings {
+        CornerSettings {
+            max_corners: s.max_corners,
+            quality: s.quality,
+            min_distance: s.min_distance,
+        }
+    }
+}
+
+impl From<ghostlines_core::FlowSettings> for FlowSettings {
+    fn from(s: ghostlines_core::FlowSettings) -> FlowSettings {
+        FlowSettings {
+            window: s.window,
+            levels: s.levels,
+            iterations: s.iterations,
+            epsilon: s.epsilon,
+            fb_threshold: s.fb_threshold,
+            min_eigen: s.min_eigen,
+        }
+    }
+}
+
+impl From<ghostlines_core::EdgeSettings> for EdgeSettings {
+    fn from(s: ghostlines_core::EdgeSettings) -> EdgeSettings {
+        EdgeSettings {
+            sigma: s.sigma,
+            low: s.low,
+            high: s.high,
+            tolerance: s.tolerance,
+            min_length: s.min_length,
+            straight_only: s.straight_only,
+        }
+    }
+}
+
+impl From<ghostlines_core::TrackerMode> for TrackerMode {
+    fn from(m: ghostlines_core::TrackerMode) -> TrackerMode {
+        use ghostlines_core::TrackerMode as M;
+        match m {
+            M::Sketch => TrackerMode::Sketch,
+            M::Sparse { corners, flow } => TrackerMode::Sparse(SparseMode {
+                corners: corners.into(),
+                flow: flow.into(),
+            }),
+            M::Dense { step, flow } => TrackerMode::Dense(DenseMode {
+                step,
+                flow: flow.into(),
+            }),
+        }
+    }
+}
+
+impl From<&ghostlines_core::TrackerSettings> for TrackerSettings {
+    fn from(s: &ghostlines_core::TrackerSettings) -> TrackerSettings {
+        TrackerSettings {
+            method: s.method.into(),
+            contrast: s.contrast,
+            brightness: s.brightness,
+            threshold: s.threshold,
+            samples: s.samples,
+            seed: s.seed,
+            mode: s.mode.into(),
         }
     }
 }

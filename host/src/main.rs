@@ -8,12 +8,15 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use ghostlines::bindings::{GreyMethod, TrackerSettings, refusal};
+use ghostlines::bindings::{GradientOperator, GreyMethod, TrackerMode, TrackerSettings, refusal};
 use ghostlines::files::{self, Size};
 use ghostlines::load::{self, LoadConfig, LoadRoute};
 use ghostlines::serve::{self, HttpHost, ServeLimits};
 use ghostlines::{Runtime, bench};
-use ghostlines_core::{FrameReport, MOTION_VERSION, MotionReport, SvgStyle};
+use ghostlines_core::{
+    CornerSettings, EdgeReport, EdgeSettings, FlowSettings, FrameReport, MOTION_VERSION,
+    MotionReport, SvgStyle,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Turn camera frames into vectors with the ghostlines WebAssembly
@@ -90,7 +93,55 @@ enum Command {
         /// Seed of the SplitMix64 sample stream.
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// sketch: difference samples moved by the centroid's motion; sparse:
+        /// each corner's own optical flow; dense: a grid of flow vectors.
+        #[arg(long, value_enum, default_value_t = Mode::Sketch)]
+        mode: Mode,
+        #[command(flatten)]
+        flow: FlowArgs,
         /// Read every frame as raw RGBA8 of this size, like 800x600.
+        #[arg(long, value_name = "WxH")]
+        size: Option<Size>,
+    },
+    /// Find edges and write them as polylines (JSON, SVG), with an optional
+    /// gradient field.
+    Edges {
+        /// Input: PNG, JPEG, GIF or WebP, or raw RGBA8 with --size.
+        input: PathBuf,
+        /// Write the versioned JSON here ("-" for standard output).
+        #[arg(long, value_name = "OUT.json")]
+        json: Option<PathBuf>,
+        /// Draw the polylines (and gradients) over the image into this SVG.
+        #[arg(long, value_name = "OUT.svg")]
+        svg: Option<PathBuf>,
+        /// How the image becomes grey first.
+        #[arg(long, value_enum, default_value_t = Method::MaxRgb)]
+        method: Method,
+        /// Gaussian smoothing in pixels, 0.5..=10.
+        #[arg(long, default_value_t = 1.4)]
+        sigma: f64,
+        /// Hysteresis low threshold, grey levels a pixel.
+        #[arg(long, default_value_t = 8.0)]
+        low: f64,
+        /// Hysteresis high threshold, grey levels a pixel.
+        #[arg(long, default_value_t = 20.0)]
+        high: f64,
+        /// Ramer–Douglas–Peucker tolerance in pixels (0 keeps every edge pixel).
+        #[arg(long, default_value_t = 0.5)]
+        tolerance: f64,
+        /// Drop polylines (segments with --straight-only) shorter than this, in pixels.
+        #[arg(long, default_value_t = 0.0)]
+        min_length: f64,
+        /// Only straight segments, each a two-point polyline.
+        #[arg(long)]
+        straight_only: bool,
+        /// Also a gradient field, one sample every this many pixels (0: none).
+        #[arg(long, default_value_t = 0)]
+        gradient_step: u32,
+        /// Derivative kernel of the gradient field.
+        #[arg(long, value_enum, default_value_t = Operator::Sobel)]
+        operator: Operator,
+        /// Read the input as raw RGBA8 of this size, like 800x600.
         #[arg(long, value_name = "WxH")]
         size: Option<Size>,
     },
@@ -158,6 +209,76 @@ enum Command {
         #[arg(long, value_name = "OUT.json")]
         json: Option<PathBuf>,
     },
+}
+
+/// Where the tracker's vectors come from.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Mode {
+    /// The sketch's ghost lines.
+    Sketch,
+    /// Sparse optical flow of corners.
+    Sparse,
+    /// Dense optical flow on a grid.
+    Dense,
+}
+
+/// Gradient kernels.
+#[derive(Clone, Copy, ValueEnum)]
+enum Operator {
+    /// Sobel, [1 2 1] smoothing.
+    Sobel,
+    /// Scharr, [3 10 3] smoothing.
+    Scharr,
+}
+
+/// Optical flow settings of `motion --mode sparse|dense`.
+#[derive(clap::Args)]
+struct FlowArgs {
+    /// Dense mode: one vector every this many pixels.
+    #[arg(long, default_value_t = 16)]
+    step: u32,
+    /// Flow modes: side of the tracking window, odd, 3..=31.
+    #[arg(long, default_value_t = 15)]
+    window: u32,
+    /// Flow modes: pyramid levels, 1..=8.
+    #[arg(long, default_value_t = 4)]
+    levels: u32,
+    /// Flow modes: forward–backward check in pixels (0: off).
+    #[arg(long, default_value_t = 0.5)]
+    fb_threshold: f64,
+    /// Sparse mode: most corners tracked.
+    #[arg(long, default_value_t = 1000)]
+    max_corners: u32,
+    /// Sparse mode: minimum distance between corners, pixels.
+    #[arg(long, default_value_t = 8.0)]
+    min_distance: f64,
+}
+
+impl FlowArgs {
+    fn mode(&self, mode: Mode) -> TrackerMode {
+        let flow = FlowSettings {
+            window: self.window,
+            levels: self.levels,
+            fb_threshold: self.fb_threshold,
+            ..FlowSettings::default()
+        };
+        let mode = match mode {
+            Mode::Sketch => ghostlines_core::TrackerMode::Sketch,
+            Mode::Sparse => ghostlines_core::TrackerMode::Sparse {
+                corners: CornerSettings {
+                    max_corners: self.max_corners,
+                    min_distance: self.min_distance,
+                    ..CornerSettings::default()
+                },
+                flow,
+            },
+            Mode::Dense => ghostlines_core::TrackerMode::Dense {
+                step: self.step,
+                flow,
+            },
+        };
+        mode.into()
+    }
 }
 
 /// Routes `load` can post to.
@@ -242,6 +363,8 @@ fn main() -> anyhow::Result<()> {
             threshold,
             samples,
             seed,
+            mode,
+            flow,
             size,
         } => {
             if json.is_none() && svg.is_none() {
@@ -255,6 +378,7 @@ fn main() -> anyhow::Result<()> {
                 threshold,
                 samples,
                 seed,
+                mode: flow.mode(mode),
             };
             let report = motion(&sequence, &settings)?;
             if let Some(path) = json {
@@ -278,6 +402,93 @@ fn main() -> anyhow::Result<()> {
                     &report.frames,
                     Some(&background),
                     style,
+                );
+                files::write_output(&path, svg)?;
+            }
+            Ok(())
+        }
+        Command::Edges {
+            input,
+            json,
+            svg,
+            method,
+            sigma,
+            low,
+            high,
+            tolerance,
+            min_length,
+            straight_only,
+            gradient_step,
+            operator,
+            size,
+        } => {
+            if json.is_none() && svg.is_none() {
+                bail!("nothing to write: give --json OUT.json and/or --svg OUT.svg");
+            }
+            let frame = files::read_frame(&input, size)?;
+            let settings = EdgeSettings {
+                sigma,
+                low,
+                high,
+                tolerance,
+                min_length,
+                straight_only,
+            };
+            let operator = match operator {
+                Operator::Sobel => GradientOperator::Sobel,
+                Operator::Scharr => GradientOperator::Scharr,
+            };
+            let mut instance = Runtime::new()?.instantiate()?;
+            let plane = instance
+                .greyscale(&frame, method.into())?
+                .map_err(refusal)
+                .with_context(|| format!("greyscale of {}", input.display()))?;
+            let polylines = instance
+                .edges(&plane, settings.into())?
+                .map_err(refusal)
+                .context("finding edges")?;
+            let gradients = if gradient_step > 0 {
+                instance
+                    .gradient_field(&plane, operator, gradient_step)?
+                    .map_err(refusal)
+                    .context("computing the gradient field")?
+            } else {
+                Vec::new()
+            };
+            let polylines: Vec<Vec<ghostlines_core::Point>> = polylines
+                .into_iter()
+                .map(|l| {
+                    l.into_iter()
+                        .map(|p| ghostlines_core::Point { x: p.x, y: p.y })
+                        .collect()
+                })
+                .collect();
+            let gradients = gradients
+                .into_iter()
+                .map(|g| ghostlines_core::Gradient {
+                    x: g.x,
+                    y: g.y,
+                    dx: g.dx,
+                    dy: g.dy,
+                    magnitude: g.magnitude,
+                })
+                .collect();
+            let report = EdgeReport::new(frame.width, frame.height, &polylines, gradients);
+            if let Some(path) = json {
+                let text = serde_json::to_string(&report)?;
+                if path.as_os_str() == "-" {
+                    println!("{text}");
+                } else {
+                    files::write_output(&path, text)?;
+                }
+            }
+            if let Some(path) = svg {
+                let background = files::png_data_uri(&frame)?;
+                let svg = ghostlines_core::edges_svg(
+                    &report,
+                    Some(&background),
+                    1.0,
+                    SvgStyle::default(),
                 );
                 files::write_output(&path, svg)?;
             }

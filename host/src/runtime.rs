@@ -10,7 +10,8 @@ use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::bindings::{
-    Change, Error, Frame, Ghostlines, GhostlinesPre, GreyMethod, Plane, Point, TrackerOutput,
+    Change, CornerSettings, EdgeSettings, Error, FlowSettings, FlowVector, Frame, Ghostlines,
+    GhostlinesPre, Gradient, GradientOperator, GreyMethod, Plane, Point, TrackerOutput,
     TrackerSettings,
 };
 
@@ -199,6 +200,71 @@ impl Instance {
             samples,
             seed,
         )
+    }
+
+    /// Sparse optical flow from `previous` to `current`.
+    pub fn sparse_flow(
+        &mut self,
+        previous: &Plane,
+        current: &Plane,
+        corners: CornerSettings,
+        flow: FlowSettings,
+    ) -> Call<Vec<FlowVector>> {
+        if let Err(e) = self.check_plane(previous).and(self.check_plane(current)) {
+            return Ok(Err(e));
+        }
+        self.bindings.ghostlines_image_vectors().call_sparse_flow(
+            &mut self.store,
+            previous,
+            current,
+            corners,
+            flow,
+        )
+    }
+
+    /// Dense optical flow on a grid every `step` pixels.
+    pub fn dense_flow(
+        &mut self,
+        previous: &Plane,
+        current: &Plane,
+        step: u32,
+        flow: FlowSettings,
+    ) -> Call<Vec<FlowVector>> {
+        if let Err(e) = self.check_plane(previous).and(self.check_plane(current)) {
+            return Ok(Err(e));
+        }
+        self.bindings.ghostlines_image_vectors().call_dense_flow(
+            &mut self.store,
+            previous,
+            current,
+            step,
+            flow,
+        )
+    }
+
+    /// The gradient field every `step` pixels.
+    pub fn gradient_field(
+        &mut self,
+        plane: &Plane,
+        operator: GradientOperator,
+        step: u32,
+    ) -> Call<Vec<Gradient>> {
+        if let Err(e) = self.check_plane(plane) {
+            return Ok(Err(e));
+        }
+        self.bindings
+            .ghostlines_image_vectors()
+            .call_gradient_field(&mut self.store, plane, operator, step)
+    }
+
+    /// Canny edges as simplified polylines.
+    pub fn edges(&mut self, plane: &Plane, settings: EdgeSettings) -> Call<Vec<Vec<Point>>> {
+        if let Err(e) = self.check_plane(plane) {
+            return Ok(Err(e));
+        }
+        self.bindings
+            .ghostlines_image_vectors()
+            .call_edges(&mut self.store, plane, settings)
     }
 
     /// A tracker living in this instance; drop it (or call

@@ -36,12 +36,13 @@ async fn route(request: IncomingRequest) -> Result<Reply, HttpError> {
             Method::Get => Ok(routes::index()),
             _ => Err(HttpError::method_not_allowed("GET")),
         },
-        "/greyscale" | "/adjust" | "/centroid" | "/motion" if method != Method::Post => {
+        "/greyscale" | "/adjust" | "/centroid" | "/edges" | "/motion" if method != Method::Post => {
             Err(HttpError::method_not_allowed("POST"))
         }
         "/greyscale" => routes::greyscale(request, query).await,
         "/adjust" => routes::adjust(request, query).await,
         "/centroid" => routes::centroid(request, query).await,
+        "/edges" => routes::edges(request, query).await,
         "/motion" => routes::motion(request, query).await,
         _ => Err(HttpError::not_found(path)),
     }

@@ -1,7 +1,8 @@
 //! One function per route.
 
 use ghostlines_core::{
-    self as core_, Adjustment, Frame, FrameReport, MOTION_VERSION, Plane, SvgStyle, Tracker,
+    self as core_, Adjustment, CornerSettings, EdgeReport, EdgeSettings, FlowSettings, Frame,
+    FrameReport, GradientOperator, MOTION_VERSION, Plane, SvgStyle, Tracker, TrackerMode,
     TrackerSettings,
 };
 use serde::Serialize;
@@ -24,7 +25,31 @@ const MOTION_PARAMS: &[&str] = &[
     "method",
     "contrast",
     "brightness",
+    "mode",
+    "step",
+    "window",
+    "levels",
+    "fb_threshold",
+    "max_corners",
+    "quality",
+    "min_distance",
 ];
+const EDGES_PARAMS: &[&str] = &[
+    "width",
+    "height",
+    "method",
+    "sigma",
+    "low",
+    "high",
+    "tolerance",
+    "min_length",
+    "straight_only",
+    "gradient_step",
+    "operator",
+];
+
+/// Grid spacing of dense flow when `step` is not given.
+const DEFAULT_DENSE_STEP: u32 = 16;
 
 /// `GET /`: the routes, their parameters, the limits and the version.
 pub fn index() -> Reply {
@@ -55,8 +80,23 @@ pub fn index() -> Reply {
              "returns": "application/octet-stream, RGBA8; image/png on Accept: image/png"},
             {"method": "POST", "path": "/centroid", "parameters": {"width": "pixels (raw bodies)", "height": "pixels (raw bodies)", "method": methods},
              "returns": "application/json {\"x\":..,\"y\":..} or null"},
+            {"method": "POST", "path": "/edges", "parameters": {"width": "pixels (raw bodies)", "height": "pixels (raw bodies)", "method": methods,
+                "sigma": {"range": "0.5..=10", "default": EdgeSettings::default().sigma},
+                "low": {"default": EdgeSettings::default().low}, "high": {"default": EdgeSettings::default().high},
+                "tolerance": {"default": EdgeSettings::default().tolerance}, "min_length": {"default": 0.0},
+                "straight_only": {"default": false}, "gradient_step": {"default": 0, "note": "0: no gradient field"},
+                "operator": ["sobel", "scharr"]},
+             "returns": "application/json {\"version\":1,\"width\",\"height\",\"polylines\":[[[x,y],…]],\"gradients\":[…]}; image/svg+xml on Accept: image/svg+xml"},
             {"method": "POST", "path": "/motion", "body": "the previous and the current frame back to back, 2·width·height·4 bytes",
              "parameters": {"width": "pixels", "height": "pixels", "method": methods,
+                "mode": {"values": ["sketch", "sparse", "dense"], "default": "sketch"},
+                "step": {"mode": "dense", "default": DEFAULT_DENSE_STEP},
+                "window": {"mode": "sparse, dense", "default": FlowSettings::default().window},
+                "levels": {"mode": "sparse, dense", "default": FlowSettings::default().levels},
+                "fb_threshold": {"mode": "sparse, dense", "default": FlowSettings::default().fb_threshold},
+                "max_corners": {"mode": "sparse", "default": CornerSettings::default().max_corners},
+                "quality": {"mode": "sparse", "default": CornerSettings::default().quality},
+                "min_distance": {"mode": "sparse", "default": CornerSettings::default().min_distance},
                 "contrast": {"range": "-100..=100", "default": defaults.contrast},
                 "brightness": {"range": "-255..=255", "default": defaults.brightness},
                 "threshold": {"range": "0..=1", "default": defaults.threshold},
@@ -150,6 +190,7 @@ pub async fn motion(request: IncomingRequest, query: &str) -> Result<Reply, Http
         threshold: params.optional("threshold")?.unwrap_or(defaults.threshold),
         samples: params.optional("samples")?.unwrap_or(defaults.samples),
         seed: params.optional("seed")?.unwrap_or(defaults.seed),
+        mode: tracker_mode(&params)?,
     };
     let mut tracker = Tracker::new(settings)?;
     let (width, height): (u32, u32) = (params.required("width")?, params.required("height")?);
@@ -187,6 +228,77 @@ pub async fn motion(request: IncomingRequest, query: &str) -> Result<Reply, Http
         height,
         frame,
     }))
+}
+
+/// The tracker mode from `mode` (sketch, sparse or dense) and its settings.
+fn tracker_mode(params: &Params) -> Result<TrackerMode, HttpError> {
+    let d = FlowSettings::default();
+    let flow = FlowSettings {
+        window: params.optional("window")?.unwrap_or(d.window),
+        levels: params.optional("levels")?.unwrap_or(d.levels),
+        fb_threshold: params.optional("fb_threshold")?.unwrap_or(d.fb_threshold),
+        ..d
+    };
+    let c = CornerSettings::default();
+    match params.optional::<String>("mode")?.as_deref() {
+        None | Some("sketch") => Ok(TrackerMode::Sketch),
+        Some("sparse") => Ok(TrackerMode::Sparse {
+            corners: CornerSettings {
+                max_corners: params.optional("max_corners")?.unwrap_or(c.max_corners),
+                quality: params.optional("quality")?.unwrap_or(c.quality),
+                min_distance: params.optional("min_distance")?.unwrap_or(c.min_distance),
+            },
+            flow,
+        }),
+        Some("dense") => Ok(TrackerMode::Dense {
+            step: params.optional("step")?.unwrap_or(DEFAULT_DENSE_STEP),
+            flow,
+        }),
+        Some(other) => Err(HttpError::invalid_parameter(format!(
+            "unknown mode {other:?}; expected sketch, sparse or dense"
+        ))),
+    }
+}
+
+/// `POST /edges`: Canny polylines and, with `gradient_step`, a gradient
+/// field, as the edges JSON (or SVG on `accept: image/svg+xml`).
+pub async fn edges(request: IncomingRequest, query: &str) -> Result<Reply, HttpError> {
+    let params = Params::parse(query, EDGES_PARAMS)?;
+    let method = params.grey_method()?;
+    let d = EdgeSettings::default();
+    let settings = EdgeSettings {
+        sigma: params.optional("sigma")?.unwrap_or(d.sigma),
+        low: params.optional("low")?.unwrap_or(d.low),
+        high: params.optional("high")?.unwrap_or(d.high),
+        tolerance: params.optional("tolerance")?.unwrap_or(d.tolerance),
+        min_length: params.optional("min_length")?.unwrap_or(d.min_length),
+        straight_only: params.optional("straight_only")?.unwrap_or(d.straight_only),
+    };
+    settings.check()?;
+    let gradient_step: u32 = params.optional("gradient_step")?.unwrap_or(0);
+    let operator = match params.optional::<String>("operator")? {
+        Some(name) => GradientOperator::from_name(&name)?,
+        None => GradientOperator::default(),
+    };
+    let svg_out = body::accepts(&request, "image/svg+xml");
+    let (width, height, pixels) = read_frame(request, &params).await?;
+    let grey = core_::greyscale(
+        Frame::with_limits(width, height, &pixels, &FRAME_LIMITS)?,
+        method,
+    );
+    let plane = Plane::with_limits(width, height, &grey, &FRAME_LIMITS)?;
+    let polylines = core_::edge_polylines(plane, &settings)?;
+    let gradients = if gradient_step > 0 {
+        core_::gradient_field(plane, operator, gradient_step)?
+    } else {
+        Vec::new()
+    };
+    let report = EdgeReport::new(width, height, &polylines, gradients);
+    if svg_out {
+        let svg = core_::edges_svg(&report, None, 1.0, SvgStyle::default());
+        return Ok(Reply::ok("image/svg+xml", svg.into_bytes()));
+    }
+    Ok(Reply::json(&report))
 }
 
 /// The frame of a single-frame route: raw RGBA8 sized by the `width` and

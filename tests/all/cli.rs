@@ -233,6 +233,81 @@ fn motion_over_png_files_reports_the_known_shift() {
 }
 
 #[test]
+fn edges_writes_json_and_svg_equal_to_core() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("hubble_deep_field.jpg");
+    let (json, svg) = (dir.path().join("e.json"), dir.path().join("e.svg"));
+    succeed(&[
+        &"edges",
+        &input,
+        &"--json",
+        &json,
+        &"--svg",
+        &svg,
+        &"--gradient-step",
+        &"50",
+        &"--tolerance",
+        &"1",
+    ]);
+    let report: core_::EdgeReport = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let frame = ghostlines::files::read_frame(&input, None).unwrap();
+    let grey = core_::greyscale(
+        core_::Frame::new(frame.width, frame.height, &frame.pixels).unwrap(),
+        core_::GreyMethod::MaxRgb,
+    );
+    let plane = core_::Plane::new(frame.width, frame.height, &grey).unwrap();
+    let settings = core_::EdgeSettings {
+        tolerance: 1.0,
+        ..Default::default()
+    };
+    let expected = core_::EdgeReport::new(
+        1000,
+        872,
+        &core_::edge_polylines(plane, &settings).unwrap(),
+        core_::gradient_field(plane, core_::GradientOperator::Sobel, 50).unwrap(),
+    );
+    assert_eq!(report, expected);
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert_eq!(svg.matches("<polyline ").count(), report.polylines.len());
+    let err = fail(&[&"edges", &input, &"--json", &json, &"--sigma", &"0"]);
+    assert!(err.contains("sigma must be in 0.5..=10"), "{err}");
+}
+
+#[test]
+fn motion_flow_modes_on_the_bundled_gif() {
+    let dir = tempfile::tempdir().unwrap();
+    let gif = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/orbit.gif");
+    for mode in ["sparse", "dense"] {
+        let json = dir.path().join(format!("{mode}.json"));
+        succeed(&[&"motion", &gif, &"--mode", &mode, &"--json", &json]);
+        let report: MotionReport = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        assert_eq!(report.frames.len(), 16);
+        assert!(report.frames[0].vectors.is_empty());
+        // The bundled sequence pans 2 px right and 1 down a frame: the
+        // scene moves by (-2, -1) wherever the comet is not.
+        let tracked: Vec<_> = report.frames[1..]
+            .iter()
+            .flat_map(|f| &f.vectors)
+            .filter(|v| v.status == Some(core_::FlowStatus::Tracked))
+            .collect();
+        assert!(tracked.len() > 100, "{mode}: {}", tracked.len());
+        let near_pan = tracked
+            .iter()
+            .filter(|v| (v.dx + 2.0).abs() < 0.25 && (v.dy + 1.0).abs() < 0.25)
+            .count();
+        assert!(
+            near_pan * 10 >= tracked.len() * 9,
+            "{mode}: {near_pan} of {}",
+            tracked.len()
+        );
+    }
+    let err = fail(&[
+        &"motion", &gif, &"--mode", &"dense", &"--step", &"0", &"--json", &"-",
+    ]);
+    assert!(err.contains("step must be in 1..=1024"), "{err}");
+}
+
+#[test]
 fn bad_input_fails_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o.png");
@@ -311,20 +386,44 @@ fn bench_prints_a_table_and_json() {
     }
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     let rows = report["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 13);
+    let named = |prefix: &str| {
+        rows.iter()
+            .find(|r| r["operation"].as_str().unwrap().starts_with(prefix))
+            .unwrap_or_else(|| panic!("no row {prefix}"))
+    };
     // Every operation, component and native, with the ratio of the two.
-    for row in &rows[1..10] {
+    for prefix in [
+        "greyscale max-rgb",
+        "greyscale lightness",
+        "adjust",
+        "centroid",
+        "frame diff",
+        "tracker push (sketch",
+        "sparse flow",
+        "dense flow",
+        "edges",
+        "tracker push (sparse",
+        "tracker push (dense",
+    ] {
+        let row = named(prefix);
         let ratio = row["ratio"].as_f64().unwrap();
         let component = row["component"]["median_ms"].as_f64().unwrap();
         let native = row["native"]["median_ms"].as_f64().unwrap();
-        assert!(component > 0.0 && native > 0.0);
-        assert!((ratio - component / native).abs() < 1e-9);
+        assert!(component > 0.0 && native > 0.0, "{prefix}");
+        assert!((ratio - component / native).abs() < 1e-9, "{prefix}");
     }
+    // Reference and component-only rows.
+    assert!(named("copy frame")["native"]["median_ms"].as_f64().unwrap() > 0.0);
     assert!(
-        rows[10]["operation"]
-            .as_str()
+        named("instantiate guest")["component"]["median_ms"]
+            .as_f64()
             .unwrap()
-            .starts_with("instantiate guest")
+            > 0.0
     );
-    assert!(rows[12]["component"]["median_ms"].as_f64().unwrap() > 0.0);
+    assert!(
+        named("HTTP greyscale")["component"]["median_ms"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
 }

@@ -3,7 +3,7 @@
 
 use ghostlines::Instance;
 use ghostlines::bindings::{
-    Error, Frame, GreyMethod, LengthMismatch, Plane, SizeMismatch, TrackerSettings,
+    Error, Frame, GreyMethod, LengthMismatch, Plane, SizeMismatch, TrackerMode, TrackerSettings,
 };
 
 use crate::{instance, random_frame};
@@ -88,6 +88,7 @@ fn bad_frames_through_the_host() {
             threshold: 0.1,
             samples: 10,
             seed: 0,
+            mode: TrackerMode::Sketch,
         };
         let mut tracker = instance.tracker(&settings).unwrap().unwrap();
         assert_eq!(kind(tracker.push(&frame)), expected, "tracker push {what}");
@@ -220,6 +221,7 @@ fn invalid_tracker_settings_are_refused() {
         threshold: 0.1,
         samples: 100,
         seed: 3,
+        mode: TrackerMode::Sketch,
     };
     for bad in [
         TrackerSettings {

@@ -245,6 +245,7 @@ fn motion_route_matches_core() {
         threshold: 0.3,
         samples: 500,
         seed: 9,
+        mode: core_::TrackerMode::Sketch,
     })
     .unwrap();
     tracker
@@ -277,6 +278,139 @@ fn motion_route_matches_core() {
 }
 
 #[test]
+fn edges_route_matches_core() {
+    let frame = photo();
+    let answer = post(
+        "/edges?width=1000&height=872&method=luma-bt709&sigma=2&tolerance=1&gradient_step=32&operator=scharr",
+        frame.pixels.clone(),
+    );
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    let report: core_::EdgeReport = serde_json::from_slice(&answer.body).unwrap();
+    let grey = grey_of(&frame, core_::GreyMethod::LumaBt709);
+    let plane = core_::Plane::new(1000, 872, &grey).unwrap();
+    let settings = core_::EdgeSettings {
+        sigma: 2.0,
+        tolerance: 1.0,
+        ..Default::default()
+    };
+    let expected = core_::EdgeReport::new(
+        1000,
+        872,
+        &core_::edge_polylines(plane, &settings).unwrap(),
+        core_::gradient_field(plane, core_::GradientOperator::Scharr, 32).unwrap(),
+    );
+    assert_eq!(report, expected);
+    assert_eq!(report.version, 1);
+    assert!(!report.polylines.is_empty() && !report.gradients.is_empty());
+
+    let answer = call(
+        "POST",
+        "/edges?width=1000&height=872&straight_only=true&min_length=10",
+        &[("accept", "image/svg+xml")],
+        frame.pixels,
+    );
+    assert_eq!(answer.header("content-type"), Some("image/svg+xml"));
+    assert!(
+        String::from_utf8(answer.body)
+            .unwrap()
+            .contains("<polyline ")
+    );
+    for bad in [
+        "sigma=0",
+        "low=30&high=20",
+        "operator=prewitt",
+        "straight_only=maybe",
+        "gradient_step=-1",
+    ] {
+        let answer = post(&format!("/edges?width=1&height=1&{bad}"), vec![0; 4]);
+        assert_eq!(
+            (answer.status, answer.kind().as_str()),
+            (400, "invalid-parameter"),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn motion_route_flow_modes() {
+    let (w, h) = (160u32, 120u32);
+    let texture = |shift: f64| -> Vec<u8> {
+        (0..w * h)
+            .flat_map(|i| {
+                let (x, y) = (f64::from(i % w) - shift, f64::from(i / w));
+                let v = (128.0
+                    + 60.0 * (0.23 * x + 0.11 * y).sin()
+                    + 50.0 * (0.29 * y - 0.09 * x).sin()) as u8;
+                [v, v, v, 255]
+            })
+            .collect()
+    };
+    let body = [texture(0.0), texture(1.25)].concat();
+    for (query, count) in [
+        ("mode=sparse&max_corners=50", None),
+        ("mode=dense&step=20", Some(8 * 6)),
+    ] {
+        let answer = post(
+            &format!("/motion?width={w}&height={h}&{query}"),
+            body.clone(),
+        );
+        assert_eq!(
+            answer.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&answer.body)
+        );
+        let json = answer.json();
+        let vectors = json["vectors"].as_array().unwrap();
+        if let Some(count) = count {
+            assert_eq!(vectors.len(), count);
+        } else {
+            assert!(!vectors.is_empty() && vectors.len() <= 50);
+        }
+        let tracked: Vec<_> = vectors
+            .iter()
+            .filter(|v| v["status"] == "tracked")
+            .collect();
+        assert!(!tracked.is_empty(), "{query}");
+        for v in tracked {
+            assert!((v["dx"].as_f64().unwrap() - 1.25).abs() < 0.1, "{v}");
+            assert!(v["error"].as_f64().is_some());
+        }
+    }
+    // Sketch vectors carry no status.
+    let answer = post(
+        &format!("/motion?width={w}&height={h}&threshold=0.05"),
+        body.clone(),
+    );
+    let json = answer.json();
+    assert!(
+        json["vectors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v.get("status").is_none())
+    );
+    for bad in [
+        "mode=optical",
+        "mode=dense&step=0",
+        "mode=sparse&window=4",
+        "mode=sparse&max_corners=99999999",
+    ] {
+        let answer = post(&format!("/motion?width={w}&height={h}&{bad}"), body.clone());
+        assert_eq!(
+            (answer.status, answer.kind().as_str()),
+            (400, "invalid-parameter"),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
 fn index_names_routes_and_limits() {
     let answer = call("GET", "/", &[], vec![]);
     assert_eq!(answer.status, 200);
@@ -290,7 +424,14 @@ fn index_names_routes_and_limits() {
         .collect();
     assert_eq!(
         paths,
-        ["/", "/greyscale", "/adjust", "/centroid", "/motion"]
+        [
+            "/",
+            "/greyscale",
+            "/adjust",
+            "/centroid",
+            "/edges",
+            "/motion"
+        ]
     );
     assert_eq!(json["limits"]["max_side"], 16384);
     assert_eq!(json["limits"]["max_body_bytes"], 64 << 20);

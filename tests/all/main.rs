@@ -4,6 +4,7 @@
 mod cli;
 mod component;
 mod errors;
+mod flow;
 mod goldens;
 mod http;
 mod serve;

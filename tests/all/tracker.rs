@@ -1,7 +1,7 @@
 //! The `tracker` resource: known geometry, its life cycle, and parity with
 //! the native tracker.
 
-use ghostlines::bindings::{Frame, GreyMethod, TrackerSettings};
+use ghostlines::bindings::{Frame, GreyMethod, TrackerMode, TrackerSettings};
 use ghostlines_core as core_;
 
 use crate::{instance, photo, random_frame};
@@ -33,6 +33,7 @@ fn settings() -> TrackerSettings {
         threshold: 0.2,
         samples: 4000,
         seed: 42,
+        mode: TrackerMode::Sketch,
     }
 }
 
@@ -154,6 +155,7 @@ fn component_tracker_matches_the_native_one() {
             threshold,
             samples: 3000,
             seed: 11,
+            mode: TrackerMode::Sketch,
         };
         for frames in &sequences {
             let mut instance = instance();
@@ -169,6 +171,7 @@ fn component_tracker_matches_the_native_one() {
                 threshold,
                 samples: 3000,
                 seed: 11,
+                mode: core_::TrackerMode::Sketch,
             })
             .unwrap();
             for frame in frames {

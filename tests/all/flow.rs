@@ -1,0 +1,318 @@
+//! Optical flow and edges through the component: accuracy on a real
+//! photograph moved by known sub-pixel amounts, and parity with `core`.
+
+use ghostlines::bindings::{FlowStatus, FlowVector, GradientOperator, Plane};
+use ghostlines_core as core_;
+
+use crate::{instance, photo};
+
+/// The photograph in grey at full resolution.
+fn grey_photo() -> (usize, usize, Vec<f64>) {
+    let frame = photo();
+    let grey = core_::greyscale(
+        core_::Frame::new(frame.width, frame.height, &frame.pixels).unwrap(),
+        core_::GreyMethod::LumaBt601,
+    );
+    (
+        frame.width as usize,
+        frame.height as usize,
+        grey.iter().map(|&v| f64::from(v)).collect(),
+    )
+}
+
+/// A `w x h` plane averaging 4x4 blocks of `image` sampled by `at`,
+/// starting at (ox, oy): moving the start by one full-resolution pixel
+/// moves the content by exactly a quarter pixel.
+fn box4(w: usize, h: usize, at: impl Fn(f64, f64) -> f64, ox: usize, oy: usize) -> Plane {
+    let mut values = Vec::with_capacity(w * h);
+    for y in 0..h {
+        for x in 0..w {
+            let mut sum = 0.0;
+            for j in 0..4 {
+                for i in 0..4 {
+                    sum += at((ox + 4 * x + i) as f64, (oy + 4 * y + j) as f64);
+                }
+            }
+            values.push((sum / 16.0).round() as u8);
+        }
+    }
+    Plane {
+        width: w as u32,
+        height: h as u32,
+        values,
+    }
+}
+
+/// Endpoint errors of the tracked vectors against `truth(x, y) -> (dx, dy)`.
+fn endpoint_errors(vectors: &[FlowVector], truth: impl Fn(f64, f64) -> (f64, f64)) -> Vec<f64> {
+    let mut errors: Vec<f64> = vectors
+        .iter()
+        .filter(|v| v.status == FlowStatus::Tracked)
+        .map(|v| {
+            let (tx, ty) = truth(v.x, v.y);
+            (v.dx - tx).hypot(v.dy - ty)
+        })
+        .collect();
+    errors.sort_by(f64::total_cmp);
+    errors
+}
+
+/// At least `min_tracked` of the `total` points tracked, the median
+/// endpoint error at most `median_max`, and 95% within 0.5 px.
+fn assert_accurate(name: &str, errors: &[f64], median_max: f64, total: usize, min_tracked: f64) {
+    assert!(
+        errors.len() as f64 >= min_tracked * total as f64,
+        "{name}: only {} of {total} tracked",
+        errors.len()
+    );
+    let median = errors[errors.len() / 2];
+    let within = errors.iter().filter(|&&e| e <= 0.5).count();
+    println!(
+        "{name}: {} tracked of {total}, median endpoint error {median:.4} px, {:.1}% within 0.5 px",
+        errors.len(),
+        100.0 * within as f64 / errors.len() as f64
+    );
+    assert!(
+        median <= median_max,
+        "{name}: median endpoint error {median}"
+    );
+    assert!(
+        within * 100 >= errors.len() * 95,
+        "{name}: {within} of {} within 0.5 px",
+        errors.len()
+    );
+}
+
+fn core_plane(p: &Plane) -> core_::Plane<'_> {
+    core_::Plane::new(p.width, p.height, &p.values).unwrap()
+}
+
+fn same(component: &[FlowVector], native: &[core_::FlowVector]) -> bool {
+    component.len() == native.len()
+        && component.iter().zip(native).all(|(c, n)| {
+            (c.x, c.y, c.dx, c.dy, c.error) == (n.x, n.y, n.dx, n.dy, n.error)
+                && (c.status == FlowStatus::Tracked) == (n.status == core_::FlowStatus::Tracked)
+        })
+}
+
+#[test]
+fn sparse_and_dense_flow_on_a_shifted_photograph() {
+    let (w, h, grey) = grey_photo();
+    let at = |x: f64, y: f64| grey[y as usize * w + x as usize];
+    let (sw, sh) = ((w - 24) / 4, (h - 24) / 4);
+    let a = box4(sw, sh, at, 8, 8);
+    // Start 9 right and 6 up: the content moves by (-9/4, +6/4).
+    let b = box4(sw, sh, at, 17, 2);
+    let truth = |_: f64, _: f64| (-2.25, 1.5);
+
+    let mut instance = instance();
+    let corners = core_::CornerSettings::default();
+    let flow = core_::FlowSettings::default();
+    let sparse = instance
+        .sparse_flow(&a, &b, corners.into(), flow.into())
+        .unwrap()
+        .unwrap();
+    assert!(sparse.len() >= 100, "{} corners", sparse.len());
+    assert_accurate(
+        "sparse, shift",
+        &endpoint_errors(&sparse, truth),
+        0.1,
+        sparse.len(),
+        0.8,
+    );
+    let native = core_::sparse_flow(core_plane(&a), core_plane(&b), &corners, &flow).unwrap();
+    assert!(same(&sparse, &native), "component and core differ");
+
+    let dense = instance
+        .dense_flow(&a, &b, 8, flow.into())
+        .unwrap()
+        .unwrap();
+    // Grid points on featureless sky are rightly lost.
+    assert_accurate(
+        "dense, shift",
+        &endpoint_errors(&dense, truth),
+        0.25,
+        dense.len(),
+        0.7,
+    );
+    let native = core_::dense_flow(core_plane(&a), core_plane(&b), 8, &flow).unwrap();
+    assert!(same(&dense, &native), "component and core differ");
+}
+
+#[test]
+fn sparse_flow_on_a_rotated_photograph() {
+    let (w, h, grey) = grey_photo();
+    let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
+    let angle = 1.5f64.to_radians();
+    let (sin, cos) = angle.sin_cos();
+    // The photograph turned by `angle` about its centre (bilinear), and the
+    // same resampling at angle 0 so that both frames are treated alike.
+    let grey = &grey;
+    let rotated = |turn: bool| {
+        move |x: f64, y: f64| {
+            let (s, c) = if turn { (sin, cos) } else { (0.0, 1.0) };
+            let (u, v) = (x - cx, y - cy);
+            let (sx, sy) = (c * u + s * v + cx, -s * u + c * v + cy);
+            let (x0, y0) = (sx.floor(), sy.floor());
+            let (fx, fy) = (sx - x0, sy - y0);
+            let p = |x: f64, y: f64| {
+                let x = x.clamp(0.0, (w - 1) as f64) as usize;
+                let y = y.clamp(0.0, (h - 1) as f64) as usize;
+                grey[y * w + x]
+            };
+            (p(x0, y0) * (1.0 - fx) + p(x0 + 1.0, y0) * fx) * (1.0 - fy)
+                + (p(x0, y0 + 1.0) * (1.0 - fx) + p(x0 + 1.0, y0 + 1.0) * fx) * fy
+        }
+    };
+    let (sw, sh) = ((w - 64) / 4, (h - 64) / 4);
+    let a = box4(sw, sh, rotated(false), 32, 32);
+    let b = box4(sw, sh, rotated(true), 32, 32);
+    // A point at (x, y) of the small frame is the full-resolution point
+    // (32 + 4x + 1.5, ...); it moves by the rotation about the centre.
+    let truth = |x: f64, y: f64| {
+        let (u, v) = (32.0 + 4.0 * x + 1.5 - cx, 32.0 + 4.0 * y + 1.5 - cy);
+        let (ru, rv) = (cos * u - sin * v, sin * u + cos * v);
+        ((ru - u) / 4.0, (rv - v) / 4.0)
+    };
+    let mut instance = instance();
+    let sparse = instance
+        .sparse_flow(
+            &a,
+            &b,
+            core_::CornerSettings::default().into(),
+            core_::FlowSettings::default().into(),
+        )
+        .unwrap()
+        .unwrap();
+    assert_accurate(
+        "sparse, rotation",
+        &endpoint_errors(&sparse, truth),
+        0.1,
+        sparse.len(),
+        0.8,
+    );
+    let dense = instance
+        .dense_flow(&a, &b, 8, core_::FlowSettings::default().into())
+        .unwrap()
+        .unwrap();
+    // Grid points on featureless sky are rightly lost.
+    assert_accurate(
+        "dense, rotation",
+        &endpoint_errors(&dense, truth),
+        0.25,
+        dense.len(),
+        0.7,
+    );
+}
+
+#[test]
+fn identical_frames_give_zero_and_leaving_points_are_lost() {
+    let (w, h, grey) = grey_photo();
+    let at = |x: f64, y: f64| grey[y as usize * w + x as usize];
+    let (sw, sh) = ((w - 200) / 4, (h - 200) / 4);
+    let a = box4(sw, sh, at, 100, 100);
+    let mut instance = instance();
+    let flow = core_::FlowSettings::default();
+    let same = instance
+        .sparse_flow(&a, &a, core_::CornerSettings::default().into(), flow.into())
+        .unwrap()
+        .unwrap();
+    assert!(!same.is_empty());
+    for v in &same {
+        assert_eq!(v.status, FlowStatus::Tracked);
+        assert!(v.dx.abs() < 1e-3 && v.dy.abs() < 1e-3, "{v:?}");
+    }
+
+    // Content moves 20 px left: what was near the left edge leaves.
+    let b = box4(sw, sh, at, 180, 100);
+    let moved = instance
+        .sparse_flow(&a, &b, core_::CornerSettings::default().into(), flow.into())
+        .unwrap()
+        .unwrap();
+    let margin = f64::from(flow.window / 2);
+    let leaving: Vec<_> = moved.iter().filter(|v| v.x - 20.0 < margin).collect();
+    assert!(!leaving.is_empty());
+    assert!(
+        leaving
+            .iter()
+            .all(|v| v.status == FlowStatus::Lost && (v.dx, v.dy) == (0.0, 0.0))
+    );
+    // Every tracked point lands inside the frame, near its true place.
+    for v in moved.iter().filter(|v| v.status == FlowStatus::Tracked) {
+        let (x, y) = (v.x + v.dx, v.y + v.dy);
+        assert!(x >= 0.0 && y >= 0.0 && x < sw as f64 && y < sh as f64);
+        assert!((v.dx + 20.0).hypot(v.dy) < 0.5, "{v:?}");
+    }
+}
+
+#[test]
+fn edges_and_gradients_match_core() {
+    let frame = photo();
+    let grey = core_::greyscale(
+        core_::Frame::new(frame.width, frame.height, &frame.pixels).unwrap(),
+        core_::GreyMethod::MaxRgb,
+    );
+    let plane = Plane {
+        width: frame.width,
+        height: frame.height,
+        values: grey.clone(),
+    };
+    let settings = core_::EdgeSettings::default();
+    let mut instance = instance();
+    let lines = instance.edges(&plane, settings.into()).unwrap().unwrap();
+    let native = core_::edge_polylines(core_plane(&plane), &settings).unwrap();
+    assert!(lines.len() > 100);
+    let flat = |l: &Vec<Vec<ghostlines::bindings::Point>>| -> Vec<(f64, f64)> {
+        l.iter().flatten().map(|p| (p.x, p.y)).collect()
+    };
+    let native_flat: Vec<(f64, f64)> = native.iter().flatten().map(|p| (p.x, p.y)).collect();
+    assert!(flat(&lines) == native_flat);
+
+    let field = instance
+        .gradient_field(&plane, GradientOperator::Scharr, 16)
+        .unwrap()
+        .unwrap();
+    let native =
+        core_::gradient_field(core_plane(&plane), core_::GradientOperator::Scharr, 16).unwrap();
+    assert_eq!(field.len(), native.len());
+    assert!(
+        field.iter().zip(&native).all(
+            |(a, b)| (a.x, a.y, a.dx, a.dy, a.magnitude) == (b.x, b.y, b.dx, b.dy, b.magnitude)
+        )
+    );
+
+    // Bad settings are typed errors from the component too.
+    let bad = core_::EdgeSettings {
+        sigma: 0.0,
+        ..settings
+    };
+    assert_eq!(
+        instance
+            .edges(&plane, bad.into())
+            .unwrap()
+            .unwrap_err()
+            .kind(),
+        "invalid-parameter"
+    );
+    assert_eq!(
+        instance
+            .gradient_field(&plane, GradientOperator::Sobel, 0)
+            .unwrap()
+            .unwrap_err()
+            .kind(),
+        "invalid-parameter"
+    );
+    let small = Plane {
+        width: 3,
+        height: 5,
+        values: vec![0; 15],
+    };
+    assert_eq!(
+        instance
+            .dense_flow(&plane, &small, 8, core_::FlowSettings::default().into())
+            .unwrap()
+            .unwrap_err()
+            .kind(),
+        "size-mismatch"
+    );
+}
