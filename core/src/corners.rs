@@ -75,17 +75,30 @@ const TENSOR_RADIUS: usize = 1;
 /// Shi–Tomasi corners of `plane`, strongest first.
 pub fn corners(plane: Plane<'_>, settings: &CornerSettings) -> Result<Vec<Corner>> {
     settings.check()?;
-    Ok(corners_f32(&GreyF32::from_plane(plane), settings))
+    let image = GreyF32::from_plane(plane);
+    let (gx, gy) = gradients(&image, GradientOperator::Sobel);
+    Ok(corners_from_gradients(
+        &gx,
+        &gy,
+        image.width,
+        image.height,
+        settings,
+    ))
 }
 
-pub(crate) fn corners_f32(image: &GreyF32, settings: &CornerSettings) -> Vec<Corner> {
-    let (w, h) = (image.width, image.height);
+/// Corners from gradients already at hand (a flow pyramid has them).
+pub(crate) fn corners_from_gradients(
+    gx: &[f32],
+    gy: &[f32],
+    w: usize,
+    h: usize,
+    settings: &CornerSettings,
+) -> Vec<Corner> {
     let margin = TENSOR_RADIUS + 1;
     if w <= 2 * margin || h <= 2 * margin || settings.max_corners == 0 {
         return Vec::new();
     }
-    let (gx, gy) = gradients(image, GradientOperator::Sobel);
-    let score = min_eigenvalues(&gx, &gy, w, h);
+    let score = min_eigenvalues(gx, gy, w, h);
 
     let best = score.iter().copied().fold(0.0f32, f32::max);
     if best <= 0.0 {
@@ -94,35 +107,55 @@ pub(crate) fn corners_f32(image: &GreyF32, settings: &CornerSettings) -> Vec<Cor
     let floor = (settings.quality as f32 * best).max(f32::MIN_POSITIVE);
     let mut candidates = Vec::new();
     for y in margin..h - margin {
+        let (up, mid, down) = (
+            &score[(y - 1) * w..y * w],
+            &score[y * w..(y + 1) * w],
+            &score[(y + 1) * w..(y + 2) * w],
+        );
         for x in margin..w - margin {
-            let s = score[y * w + x];
-            if s < floor {
+            let s = mid[x];
+            // A local maximum of its 3x3 neighbourhood; on a plateau the
+            // later pixels win ties against the earlier ones, so one is kept.
+            if s < floor
+                || up[x - 1] >= s
+                || up[x] >= s
+                || up[x + 1] >= s
+                || mid[x - 1] >= s
+                || mid[x + 1] > s
+                || down[x - 1] > s
+                || down[x] > s
+                || down[x + 1] > s
+            {
                 continue;
             }
-            // A local maximum of its 3x3 neighbourhood (ties broken towards
-            // the earlier pixel, so a plateau keeps one).
-            let is_max = (-1isize..=1).all(|dy| {
-                (-1isize..=1).all(|dx| {
-                    let n = score[(y as isize + dy) as usize * w + (x as isize + dx) as usize];
-                    let before = dy < 0 || (dy == 0 && dx < 0);
-                    (dx, dy) == (0, 0) || n < s || (n == s && !before)
-                })
+            candidates.push(Corner {
+                x: x as u32,
+                y: y as u32,
+                score: s,
             });
-            if is_max {
-                candidates.push(Corner {
-                    x: x as u32,
-                    y: y as u32,
-                    score: s,
-                });
-            }
         }
     }
     // Strongest first; position breaks ties so the order is deterministic.
-    candidates.sort_by(|a, b| {
+    let order = |a: &Corner, b: &Corner| {
         b.score
             .total_cmp(&a.score)
             .then((a.y, a.x).cmp(&(b.y, b.x)))
-    });
+    };
+    // Most candidates are never looked at: order the strongest few first,
+    // and the rest only if the distance rule leaves room.
+    let wanted = (settings.max_corners as usize).saturating_mul(8).max(64);
+    if candidates.len() > wanted {
+        candidates.select_nth_unstable_by(wanted, order);
+        let (head, tail) = candidates.split_at_mut(wanted);
+        head.sort_unstable_by(order);
+        let kept = enforce_min_distance(head.to_vec(), settings, w, h);
+        if kept.len() == settings.max_corners as usize {
+            return kept;
+        }
+        tail.sort_unstable_by(order);
+    } else {
+        candidates.sort_unstable_by(order);
+    }
     enforce_min_distance(candidates, settings, w, h)
 }
 
@@ -147,22 +180,26 @@ fn min_eigenvalues(gx: &[f32], gy: &[f32], w: usize, h: usize) -> Vec<f32> {
 
 /// Sums over a (2·TENSOR_RADIUS+1)² window, border replicated.
 fn box_sum(values: &[f32], w: usize, h: usize) -> Vec<f32> {
-    let r = TENSOR_RADIUS as isize;
-    let clamp = |v: isize, n: usize| v.clamp(0, n as isize - 1) as usize;
+    // 3x3: each pass adds the neighbour on either side, border replicated.
+    const _: () = assert!(TENSOR_RADIUS == 1);
     let mut rows = vec![0.0f32; values.len()];
-    for y in 0..h {
+    for (src, dst) in values.chunks_exact(w).zip(rows.chunks_exact_mut(w)) {
         for x in 0..w {
-            rows[y * w + x] = (-r..=r)
-                .map(|d| values[y * w + clamp(x as isize + d, w)])
-                .sum();
+            dst[x] = src[x.saturating_sub(1)] + src[x] + src[(x + 1).min(w - 1)];
         }
     }
     let mut out = vec![0.0f32; values.len()];
     for y in 0..h {
-        for x in 0..w {
-            out[y * w + x] = (-r..=r)
-                .map(|d| rows[clamp(y as isize + d, h) * w + x])
-                .sum();
+        let up = &rows[y.saturating_sub(1) * w..][..w];
+        let mid = &rows[y * w..][..w];
+        let down = &rows[(y + 1).min(h - 1) * w..][..w];
+        for (((o, a), b), c) in out[y * w..(y + 1) * w]
+            .iter_mut()
+            .zip(up)
+            .zip(mid)
+            .zip(down)
+        {
+            *o = a + b + c;
         }
     }
     out

@@ -2,7 +2,7 @@
 //! sub-pixel accuracy and a forward–backward check, for sparse corners
 //! and for a dense grid.
 
-use crate::corners::{CornerSettings, corners_f32};
+use crate::corners::{CornerSettings, corners_from_gradients};
 use crate::error::{Error, Result};
 use crate::frame::Plane;
 use crate::gradients::{GradientOperator, gradients};
@@ -30,13 +30,13 @@ pub struct FlowSettings {
 }
 
 impl Default for FlowSettings {
-    /// A 15x15 window, 4 levels, 20 iterations, epsilon 0.01, a 0.5 px
+    /// An 11x11 window, 4 levels, 10 iterations, epsilon 0.01, a 0.5 px
     /// forward–backward check, min-eigen 1.
     fn default() -> Self {
         FlowSettings {
-            window: 15,
+            window: 11,
             levels: 4,
-            iterations: 20,
+            iterations: 10,
             epsilon: 0.01,
             fb_threshold: 0.5,
             min_eigen: 1.0,
@@ -163,8 +163,11 @@ impl FlowPyramid {
         (base.width as u32, base.height as u32)
     }
 
-    pub(crate) fn base(&self) -> &GreyF32 {
-        &self.levels[0].image
+    /// Corners of the full-resolution level, from its Scharr gradients.
+    fn corners(&self, settings: &CornerSettings) -> Vec<crate::corners::Corner> {
+        let base = &self.levels[0];
+        let (w, h) = (base.image.width, base.image.height);
+        corners_from_gradients(&base.gx.data, &base.gy.data, w, h, settings)
     }
 }
 
@@ -217,7 +220,8 @@ pub fn sparse_flow_pyramids(
     // Corners whose window does not fit in the frame cannot be tracked.
     let margin = flow.window / 2;
     let (w, h) = previous.size();
-    let points: Vec<(f32, f32)> = corners_f32(previous.base(), corners)
+    let points: Vec<(f32, f32)> = previous
+        .corners(corners)
         .iter()
         .filter(|c| c.x >= margin && c.y >= margin && c.x + margin < w && c.y + margin < h)
         .map(|c| (c.x as f32, c.y as f32))
@@ -327,6 +331,8 @@ impl PointTracker {
             return lost;
         }
         if self.settings.fb_threshold > 0.0 {
+            // Back from q through the whole pyramid, from scratch: a false
+            // match seldom leads back to where it started.
             let Some((back, _)) = self.track(next, previous, q) else {
                 return lost;
             };
@@ -358,7 +364,13 @@ impl PointTracker {
         for level in (0..=top).rev() {
             let scale = (1u32 << level) as f32;
             let at = (p.0 / scale, p.1 / scale);
-            let (v, r) = self.track_level(&from.levels[level], &to.levels[level], at, guess)?;
+            // A coarse level without enough texture in the window only
+            // passes its guess on (as OpenCV does); the finest decides.
+            let (v, r) = match self.track_level(&from.levels[level], &to.levels[level], at, guess) {
+                Some(found) => found,
+                None if level > 0 => ((0.0, 0.0), residual),
+                None => return None,
+            };
             residual = r;
             guess = if level > 0 {
                 (2.0 * (guess.0 + v.0), 2.0 * (guess.1 + v.1))
@@ -380,12 +392,9 @@ impl PointTracker {
         fill_patch(&from.image, p, r, &mut self.patch);
         fill_patch(&from.gx, p, r, &mut self.patch_gx);
         fill_patch(&from.gy, p, r, &mut self.patch_gy);
-        let (mut gxx, mut gxy, mut gyy) = (0.0f32, 0.0f32, 0.0f32);
-        for (&ix, &iy) in self.patch_gx.iter().zip(&self.patch_gy) {
-            gxx += ix * ix;
-            gxy += ix * iy;
-            gyy += iy * iy;
-        }
+        let [gxx, gxy, gyy] = lane_sums(&self.patch_gx, &self.patch_gy, |ix, iy| {
+            [ix * ix, ix * iy, iy * iy]
+        });
         let n = self.patch.len() as f32;
         let det = gxx * gyy - gxy * gxy;
         let min_eigen = ((gxx + gyy) - ((gxx - gyy).powi(2) + 4.0 * gxy * gxy).sqrt()) / (2.0 * n);
@@ -402,12 +411,7 @@ impl PointTracker {
                 return None;
             }
             fill_patch(&to.image, q, r, &mut self.moved);
-            let (mut bx, mut by) = (0.0f32, 0.0f32);
-            for i in 0..self.patch.len() {
-                let diff = self.patch[i] - self.moved[i];
-                bx += diff * self.patch_gx[i];
-                by += diff * self.patch_gy[i];
-            }
+            let [bx, by] = mismatch(&self.patch, &self.moved, &self.patch_gx, &self.patch_gy);
             let step = ((gyy * bx - gxy * by) / det, (gxx * by - gxy * bx) / det);
             v = (v.0 + step.0, v.1 + step.1);
             if (step.0 * step.0 + step.1 * step.1).sqrt() < self.settings.epsilon as f32 {
@@ -425,6 +429,56 @@ impl PointTracker {
             / n;
         Some((v, residual))
     }
+}
+
+/// Lanes of the sums below: LLVM will not reorder a float sum, so the sums
+/// are kept in this many independent lanes (one SIMD register) and added
+/// at the end — the same order on every target.
+const LANES: usize = 8;
+
+/// Σ f(a[i], b[i]) for the three products of the structure tensor.
+fn lane_sums(a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> [f32; 3]) -> [f32; 3] {
+    let mut acc = [[0.0f32; LANES]; 3];
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (xa, xb) in ca.zip(cb) {
+        for l in 0..LANES {
+            let v = f(xa[l], xb[l]);
+            for k in 0..3 {
+                acc[k][l] += v[k];
+            }
+        }
+    }
+    let mut out = acc.map(|lanes| lanes.iter().sum::<f32>());
+    for (&x, &y) in ra.iter().zip(rb) {
+        let v = f(x, y);
+        for k in 0..3 {
+            out[k] += v[k];
+        }
+    }
+    out
+}
+
+/// Σ (patch − moved)·gx and Σ (patch − moved)·gy, in lanes.
+fn mismatch(patch: &[f32], moved: &[f32], gx: &[f32], gy: &[f32]) -> [f32; 2] {
+    let mut acc = [[0.0f32; LANES]; 2];
+    let n = patch.len() / LANES * LANES;
+    for i in (0..n).step_by(LANES) {
+        let (p, m) = (&patch[i..i + LANES], &moved[i..i + LANES]);
+        let (x, y) = (&gx[i..i + LANES], &gy[i..i + LANES]);
+        for l in 0..LANES {
+            let diff = p[l] - m[l];
+            acc[0][l] += diff * x[l];
+            acc[1][l] += diff * y[l];
+        }
+    }
+    let mut out = acc.map(|lanes| lanes.iter().sum::<f32>());
+    for i in n..patch.len() {
+        let diff = patch[i] - moved[i];
+        out[0] += diff * gx[i];
+        out[1] += diff * gy[i];
+    }
+    out
 }
 
 /// Bilinear samples of the (2r+1)² window centred on `c`. The fractional
@@ -445,15 +499,16 @@ fn fill_patch(image: &GreyF32, c: (f32, f32), r: isize, out: &mut [f32]) {
     let inside = x0 - r >= 0 && y0 - r >= 0 && x0 + r + 1 < w && y0 + r + 1 < h;
     if inside {
         let data = &image.data;
+        let n = side as usize;
         for j in 0..side {
             let row = ((y0 - r + j) * w + (x0 - r)) as usize;
             let below = row + w as usize;
-            let dst = &mut out[(j * side) as usize..((j + 1) * side) as usize];
-            for (i, d) in dst.iter_mut().enumerate() {
-                *d = w00 * data[row + i]
-                    + w10 * data[row + i + 1]
-                    + w01 * data[below + i]
-                    + w11 * data[below + i + 1];
+            // Equal-length slices: no bounds checks, so the loop vectorises.
+            let (a, b) = (&data[row..row + n], &data[row + 1..row + 1 + n]);
+            let (c, d) = (&data[below..below + n], &data[below + 1..below + 1 + n]);
+            let dst = &mut out[j as usize * n..(j as usize + 1) * n];
+            for ((((o, &a), &b), &c), &d) in dst.iter_mut().zip(a).zip(b).zip(c).zip(d) {
+                *o = w00 * a + w10 * b + w01 * c + w11 * d;
             }
         }
     } else {

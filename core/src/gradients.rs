@@ -64,21 +64,59 @@ pub struct Gradient {
 /// Gradients of every pixel, border replicated: (gx, gy).
 pub(crate) fn gradients(image: &GreyF32, operator: GradientOperator) -> (Vec<f32>, Vec<f32>) {
     let (side, centre, scale) = operator.weights();
-    let (w, h) = (image.width as isize, image.height as isize);
+    let (w, h) = (image.width, image.height);
     let mut gx = vec![0.0f32; image.data.len()];
     let mut gy = vec![0.0f32; image.data.len()];
+    // The 3x3 kernels on the 3x3 neighbourhood [a b c; d _ f; g h i].
+    let kernel = |[a, b, c, d, f, g, h, i]: [f32; 8]| {
+        (
+            (side * (c - a) + centre * (f - d) + side * (i - g)) * scale,
+            (side * (g - a) + centre * (h - b) + side * (i - c)) * scale,
+        )
+    };
+    let clamped = |x: usize, y: usize| {
+        let p = |dx: isize, dy: isize| image.at(x as isize + dx, y as isize + dy);
+        kernel([
+            p(-1, -1),
+            p(0, -1),
+            p(1, -1),
+            p(-1, 0),
+            p(1, 0),
+            p(-1, 1),
+            p(0, 1),
+            p(1, 1),
+        ])
+    };
     for y in 0..h {
-        for x in 0..w {
-            let p = |dx: isize, dy: isize| image.at(x + dx, y + dy);
-            let ddx = side * (p(1, -1) - p(-1, -1))
-                + centre * (p(1, 0) - p(-1, 0))
-                + side * (p(1, 1) - p(-1, 1));
-            let ddy = side * (p(-1, 1) - p(-1, -1))
-                + centre * (p(0, 1) - p(0, -1))
-                + side * (p(1, 1) - p(1, -1));
-            let i = (y * w + x) as usize;
-            gx[i] = ddx * scale;
-            gy[i] = ddy * scale;
+        if y == 0 || y + 1 == h || w < 3 {
+            for x in 0..w {
+                (gx[y * w + x], gy[y * w + x]) = clamped(x, y);
+            }
+            continue;
+        }
+        (gx[y * w], gy[y * w]) = clamped(0, y);
+        (gx[y * w + w - 1], gy[y * w + w - 1]) = clamped(w - 1, y);
+        // The interior of the row: no bounds to clamp, no branches.
+        let (up, mid, down) = (
+            &image.data[(y - 1) * w..y * w],
+            &image.data[y * w..(y + 1) * w],
+            &image.data[(y + 1) * w..(y + 2) * w],
+        );
+        let row_gx = &mut gx[y * w..(y + 1) * w];
+        let row_gy = &mut gy[y * w..(y + 1) * w];
+        for x in 1..w - 1 {
+            let (ddx, ddy) = kernel([
+                up[x - 1],
+                up[x],
+                up[x + 1],
+                mid[x - 1],
+                mid[x + 1],
+                down[x - 1],
+                down[x],
+                down[x + 1],
+            ]);
+            row_gx[x] = ddx;
+            row_gy[x] = ddy;
         }
     }
     (gx, gy)

@@ -50,15 +50,28 @@ impl GreyF32 {
         let r = (kernel.len() / 2) as isize;
         let (w, h) = (self.width, self.height);
         let mut rows = vec![0.0f32; w * h];
+        let ru = r as usize;
         for y in 0..h {
             let row = &self.data[y * w..(y + 1) * w];
-            for x in 0..w {
-                let mut sum = 0.0;
-                for (k, &weight) in kernel.iter().enumerate() {
-                    let sx = (x as isize + k as isize - r).clamp(0, w as isize - 1) as usize;
-                    sum += weight * row[sx];
-                }
-                rows[y * w + x] = sum;
+            let out = &mut rows[y * w..(y + 1) * w];
+            // Clamped taps only near the ends; the interior indexes directly.
+            let clamped = |x: usize| -> f32 {
+                kernel
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &weight)| {
+                        weight
+                            * row[(x as isize + k as isize - r).clamp(0, w as isize - 1) as usize]
+                    })
+                    .sum()
+            };
+            for (x, o) in out.iter_mut().enumerate() {
+                *o = if x >= ru && x + ru < w {
+                    let window = &row[x - ru..=x + ru];
+                    kernel.iter().zip(window).map(|(k, v)| k * v).sum()
+                } else {
+                    clamped(x)
+                };
             }
         }
         let mut out = vec![0.0f32; w * h];
@@ -82,12 +95,34 @@ impl GreyF32 {
     /// Blurs with [`PYRAMID_KERNEL`] and keeps every second pixel:
     /// pixel (x, y) of the result is pixel (2x, 2y) of the blurred image.
     pub fn downsample(&self) -> GreyF32 {
-        let blurred = self.convolve(&PYRAMID_KERNEL);
-        let (w, h) = (self.width.div_ceil(2), self.height.div_ceil(2));
+        let (sw, sh) = (self.width, self.height);
+        let (w, h) = (sw.div_ceil(2), sh.div_ceil(2));
+        // Vertical taps only for the even rows that are kept...
+        let mut rows = vec![0.0f32; h * sw];
+        for y in 0..h {
+            let out = &mut rows[y * sw..(y + 1) * sw];
+            for (k, &weight) in PYRAMID_KERNEL.iter().enumerate() {
+                let sy = (2 * y as isize + k as isize - 2).clamp(0, sh as isize - 1) as usize;
+                for (o, v) in out.iter_mut().zip(&self.data[sy * sw..(sy + 1) * sw]) {
+                    *o += weight * v;
+                }
+            }
+        }
+        // ...then horizontal taps only at the even columns kept.
         let mut data = Vec::with_capacity(w * h);
         for y in 0..h {
+            let row = &rows[y * sw..(y + 1) * sw];
             for x in 0..w {
-                data.push(blurred.data[2 * y * self.width + 2 * x]);
+                let sum = PYRAMID_KERNEL
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &weight)| {
+                        weight
+                            * row[(2 * x as isize + k as isize - 2).clamp(0, sw as isize - 1)
+                                as usize]
+                    })
+                    .sum();
+                data.push(sum);
             }
         }
         GreyF32 {

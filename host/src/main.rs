@@ -238,7 +238,7 @@ struct FlowArgs {
     #[arg(long, default_value_t = 16)]
     step: u32,
     /// Flow modes: side of the tracking window, odd, 3..=31.
-    #[arg(long, default_value_t = 15)]
+    #[arg(long, default_value_t = 11)]
     window: u32,
     /// Flow modes: pyramid levels, 1..=8.
     #[arg(long, default_value_t = 4)]

@@ -338,22 +338,22 @@ fn edges_route_matches_core() {
 
 #[test]
 fn motion_route_flow_modes() {
-    let (w, h) = (160u32, 120u32);
-    let texture = |shift: f64| -> Vec<u8> {
-        (0..w * h)
-            .flat_map(|i| {
-                let (x, y) = (f64::from(i % w) - shift, f64::from(i / w));
-                let v = (128.0
-                    + 60.0 * (0.23 * x + 0.11 * y).sin()
-                    + 50.0 * (0.29 * y - 0.09 * x).sin()) as u8;
-                [v, v, v, 255]
+    // Two 240x180 crops of the photograph, the second taken 2 px right and
+    // 1 px down: the scene moves by (-2, -1).
+    let photo = photo();
+    let (w, h) = (240u32, 180u32);
+    let crop = |x0: u32, y0: u32| -> Vec<u8> {
+        (0..h)
+            .flat_map(|y| {
+                let start = (((y0 + y) * photo.width + x0) * 4) as usize;
+                photo.pixels[start..start + (w * 4) as usize].to_vec()
             })
             .collect()
     };
-    let body = [texture(0.0), texture(1.25)].concat();
+    let body = [crop(400, 300), crop(402, 301)].concat();
     for (query, count) in [
-        ("mode=sparse&max_corners=50", None),
-        ("mode=dense&step=20", Some(8 * 6)),
+        ("mode=sparse&max_corners=80", None),
+        ("mode=dense&step=20", Some(12 * 9)),
     ] {
         let answer = post(
             &format!("/motion?width={w}&height={h}&{query}"),
@@ -370,17 +370,25 @@ fn motion_route_flow_modes() {
         if let Some(count) = count {
             assert_eq!(vectors.len(), count);
         } else {
-            assert!(!vectors.is_empty() && vectors.len() <= 50);
+            assert!(!vectors.is_empty() && vectors.len() <= 80);
         }
         let tracked: Vec<_> = vectors
             .iter()
             .filter(|v| v["status"] == "tracked")
             .collect();
-        assert!(!tracked.is_empty(), "{query}");
-        for v in tracked {
-            assert!((v["dx"].as_f64().unwrap() - 1.25).abs() < 0.1, "{v}");
-            assert!(v["error"].as_f64().is_some());
-        }
+        assert!(tracked.len() >= 10, "{query}: {} tracked", tracked.len());
+        let close = tracked
+            .iter()
+            .filter(|v| {
+                let (dx, dy) = (v["dx"].as_f64().unwrap(), v["dy"].as_f64().unwrap());
+                (dx + 2.0).hypot(dy + 1.0) <= 0.25 && v["error"].as_f64().is_some()
+            })
+            .count();
+        assert!(
+            close * 100 >= tracked.len() * 95,
+            "{query}: {close} of {}",
+            tracked.len()
+        );
     }
     // Sketch vectors carry no status.
     let answer = post(
