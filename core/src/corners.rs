@@ -105,34 +105,33 @@ pub(crate) fn corners_from_gradients(
         return Vec::new();
     }
     let floor = (settings.quality as f32 * best).max(f32::MIN_POSITIVE);
+    // Non-maximum suppression as a comparison with the 3x3 maximum filter
+    // (a branch-free pass that vectorises), then a scan for the survivors.
+    let mut row_max = vec![0.0f32; w * h];
+    for (src, dst) in score.chunks_exact(w).zip(row_max.chunks_exact_mut(w)) {
+        for x in 1..w - 1 {
+            dst[x] = src[x - 1].max(src[x]).max(src[x + 1]);
+        }
+    }
     let mut candidates = Vec::new();
     for y in margin..h - margin {
         let (up, mid, down) = (
-            &score[(y - 1) * w..y * w],
-            &score[y * w..(y + 1) * w],
-            &score[(y + 1) * w..(y + 2) * w],
+            &row_max[(y - 1) * w..y * w],
+            &row_max[y * w..(y + 1) * w],
+            &row_max[(y + 1) * w..(y + 2) * w],
         );
+        let row = &score[y * w..(y + 1) * w];
         for x in margin..w - margin {
-            let s = mid[x];
-            // A local maximum of its 3x3 neighbourhood; on a plateau the
-            // later pixels win ties against the earlier ones, so one is kept.
-            if s < floor
-                || up[x - 1] >= s
-                || up[x] >= s
-                || up[x + 1] >= s
-                || mid[x - 1] >= s
-                || mid[x + 1] > s
-                || down[x - 1] > s
-                || down[x] > s
-                || down[x + 1] > s
-            {
-                continue;
+            let s = row[x];
+            // Equal neighbours both survive here; the minimum distance
+            // keeps one of them.
+            if s >= floor && s >= up[x].max(mid[x]).max(down[x]) {
+                candidates.push(Corner {
+                    x: x as u32,
+                    y: y as u32,
+                    score: s,
+                });
             }
-            candidates.push(Corner {
-                x: x as u32,
-                y: y as u32,
-                score: s,
-            });
         }
     }
     // Strongest first; position breaks ties so the order is deterministic.
@@ -161,12 +160,10 @@ pub(crate) fn corners_from_gradients(
 
 /// The smaller eigenvalue of the 3x3-summed structure tensor at each pixel.
 fn min_eigenvalues(gx: &[f32], gy: &[f32], w: usize, h: usize) -> Vec<f32> {
-    let products = |f: &dyn Fn(f32, f32) -> f32| -> Vec<f32> {
-        gx.iter().zip(gy).map(|(&a, &b)| f(a, b)).collect()
-    };
-    let xx = box_sum(&products(&|a, _| a * a), w, h);
-    let xy = box_sum(&products(&|a, b| a * b), w, h);
-    let yy = box_sum(&products(&|_, b| b * b), w, h);
+    let xx: Vec<f32> = gx.iter().map(|a| a * a).collect();
+    let xy: Vec<f32> = gx.iter().zip(gy).map(|(a, b)| a * b).collect();
+    let yy: Vec<f32> = gy.iter().map(|b| b * b).collect();
+    let (xx, xy, yy) = (box_sum(&xx, w, h), box_sum(&xy, w, h), box_sum(&yy, w, h));
     xx.iter()
         .zip(&xy)
         .zip(&yy)
