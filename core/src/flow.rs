@@ -239,7 +239,7 @@ pub fn dense_flow(
 ) -> Result<Vec<FlowVector>> {
     previous.check_same_size(&next)?;
     flow.check()?;
-    check_step(step)?;
+    check_grid(previous.width(), previous.height(), step)?;
     let a = FlowPyramid::new(previous, flow.levels);
     let b = FlowPyramid::new(next, flow.levels);
     dense_flow_pyramids(&a, &b, step, flow)
@@ -252,8 +252,8 @@ pub fn dense_flow_pyramids(
     step: u32,
     flow: &FlowSettings,
 ) -> Result<Vec<FlowVector>> {
-    check_step(step)?;
     let (w, h) = previous.size();
+    check_grid(w, h, step)?;
     let s = step as usize;
     let points: Vec<(f32, f32)> = (s / 2..h as usize)
         .step_by(s)
@@ -264,6 +264,24 @@ pub fn dense_flow_pyramids(
         })
         .collect();
     track_points(previous, next, &points, flow)
+}
+
+/// The most grid points one dense-flow call tracks (each costs memory in the
+/// answer): 2^20.
+pub const MAX_GRID_POINTS: u64 = 1 << 20;
+
+/// Checks that a grid every `step` pixels over `width x height` has at most
+/// [`MAX_GRID_POINTS`] points.
+pub(crate) fn check_grid(width: u32, height: u32, step: u32) -> Result<()> {
+    check_step(step)?;
+    let count = |side: u32| u64::from(side.saturating_sub(step / 2)).div_ceil(u64::from(step));
+    let points = count(width) * count(height);
+    if points > MAX_GRID_POINTS {
+        return Err(Error::InvalidParameter(format!(
+            "step {step} makes {points} grid points on {width}x{height}; at most {MAX_GRID_POINTS}"
+        )));
+    }
+    Ok(())
 }
 
 fn check_step(step: u32) -> Result<()> {
@@ -674,6 +692,15 @@ mod tests {
                 "{bad:?}"
             );
         }
+        // 2000x1000 every pixel: over the grid limit.
+        let big = vec![0u8; 2000 * 1000];
+        let big = Plane::new(2000, 1000, &big).unwrap();
+        assert_eq!(
+            dense_flow(big, big, 1, &FlowSettings::default())
+                .unwrap_err()
+                .kind(),
+            "invalid-parameter"
+        );
         assert_eq!(
             dense_flow(a, a, 0, &FlowSettings::default())
                 .unwrap_err()

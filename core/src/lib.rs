@@ -40,8 +40,8 @@ pub use diff::{Change, SplitMix64, frame_diff, frame_diff_into};
 pub use edges::{EdgeSettings, canny, edge_polylines, rdp};
 pub use error::{Error, Result};
 pub use flow::{
-    FlowPyramid, FlowSettings, FlowStatus, FlowVector, dense_flow, dense_flow_pyramids,
-    sparse_flow, sparse_flow_pyramids, track_points,
+    FlowPyramid, FlowSettings, FlowStatus, FlowVector, MAX_GRID_POINTS, dense_flow,
+    dense_flow_pyramids, sparse_flow, sparse_flow_pyramids, track_points,
 };
 pub use frame::{Frame, Limits, Plane};
 pub use gradients::{Gradient, GradientOperator, gradient_field};

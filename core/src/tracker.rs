@@ -59,6 +59,14 @@ impl TrackerMode {
             }
         }
     }
+
+    /// Checks what depends on the frame size (the dense grid's point count).
+    fn check_size(&self, width: u32, height: u32) -> Result<()> {
+        match self {
+            TrackerMode::Dense { step, .. } => crate::flow::check_grid(width, height, *step),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// How a [`Tracker`] turns frames into vectors.
@@ -243,6 +251,9 @@ impl Tracker {
                 actual: (frame.width(), frame.height()),
             });
         }
+        self.settings
+            .mode
+            .check_size(frame.width(), frame.height())?;
         self.current.resize(frame.pixel_count(), 0);
         greyscale_into(frame, self.settings.method, &mut self.current)?;
         if !self.adjustment.is_identity() {

@@ -524,6 +524,22 @@ fn status_400_for_malformed_requests() {
             "{uri}"
         );
     }
+    // Answers that would not fit in memory are refused up front, not
+    // trapped on: a dense grid or gradient field of more than 2^20 points.
+    let big = vec![9u8; 1100 * 1000 * 4];
+    let answer = post("/edges?width=1100&height=1000&gradient_step=1", big.clone());
+    assert_eq!(
+        (answer.status, answer.kind().as_str()),
+        (400, "invalid-parameter")
+    );
+    let answer = post(
+        "/motion?width=1100&height=1000&mode=dense&step=1",
+        [&big[..], &big[..]].concat(),
+    );
+    assert_eq!(
+        (answer.status, answer.kind().as_str()),
+        (400, "invalid-parameter")
+    );
     // A body that is not a PNG.
     let answer = call(
         "POST",
