@@ -8,7 +8,7 @@ use ghostlines_core as core_;
 use serde::Serialize;
 
 use crate::bindings::{Frame, GreyMethod, Plane, TrackerSettings};
-use crate::runtime::{Call, Runtime};
+use crate::runtime::{Call, Instance, Runtime};
 use crate::serve::{HttpHost, ServeLimits};
 use http_body_util::BodyExt as _;
 
@@ -164,41 +164,22 @@ pub fn run(
     ));
 
     // The sketch's whole frame: grey, adjust, centroid, diff, vectors.
-    let settings = TrackerSettings {
-        method: GreyMethod::MaxRgb,
+    let sketch = core_::TrackerSettings {
+        method: core_::GreyMethod::MaxRgb,
         contrast: 20,
         brightness: 10,
         threshold,
         samples,
         seed: 1,
-        mode: crate::bindings::TrackerMode::Sketch,
-    };
-    let component = {
-        let mut tracker = checked_value(instance.tracker(&settings))?;
-        let mut flip = false;
-        let timing = time(iterations, || {
-            flip = !flip;
-            checked(tracker.push(if flip { &a } else { &b }))
-        })?;
-        tracker.close()?;
-        timing
-    };
-    let mut native_tracker = core_::Tracker::new(core_::TrackerSettings {
-        method: core_::GreyMethod::MaxRgb,
-        contrast: settings.contrast,
-        brightness: settings.brightness,
-        threshold,
-        samples,
-        seed: 1,
         mode: core_::TrackerMode::Sketch,
-    })?;
-    let mut flip = false;
-    let native = time(iterations, || {
-        flip = !flip;
-        black_box(native_tracker.push(if flip { view_a } else { view_b })?);
-        Ok(())
-    })?;
-    rows.push(row("tracker push (sketch frame)".into(), component, native));
+    };
+    rows.push(tracker_row(
+        &mut instance,
+        "tracker push (sketch frame)",
+        sketch,
+        (&a, &b),
+        iterations,
+    )?);
 
     // Vectors beyond the sketch.
     let corners = core_::CornerSettings::default();
@@ -245,33 +226,18 @@ pub fn run(
         core_::TrackerMode::Sparse { corners, flow },
         core_::TrackerMode::Dense { step, flow },
     ] {
-        let native_settings = core_::TrackerSettings {
+        let settings = core_::TrackerSettings {
             mode,
             ..core_::TrackerSettings::default()
         };
-        let settings = TrackerSettings::from(&native_settings);
-        let component = {
-            let mut tracker = checked_value(instance.tracker(&settings))?;
-            let mut flip = false;
-            let timing = time(iterations, || {
-                flip = !flip;
-                checked(tracker.push(if flip { &a } else { &b }))
-            })?;
-            tracker.close()?;
-            timing
-        };
-        let mut native_tracker = core_::Tracker::new(native_settings)?;
-        let mut flip = false;
-        let native = time(iterations, || {
-            flip = !flip;
-            black_box(native_tracker.push(if flip { view_a } else { view_b })?);
-            Ok(())
-        })?;
-        rows.push(row(
-            format!("tracker push ({})", mode.name()),
-            component,
-            native,
-        ));
+        let name = format!("tracker push ({})", mode.name());
+        rows.push(tracker_row(
+            &mut instance,
+            &name,
+            settings,
+            (&a, &b),
+            iterations,
+        )?);
     }
 
     rows.extend(serve_rows(runtime, &a, iterations)?);
@@ -283,6 +249,38 @@ pub fn run(
         native_build: native_build(),
         rows,
     })
+}
+
+/// A tracker in the component and natively, fed the two frames in turn.
+fn tracker_row(
+    instance: &mut Instance,
+    operation: &str,
+    settings: core_::TrackerSettings,
+    (a, b): (&Frame, &Frame),
+    iterations: usize,
+) -> anyhow::Result<BenchRow> {
+    let component = {
+        let mut tracker = checked_value(instance.tracker(&TrackerSettings::from(&settings)))?;
+        let mut flip = false;
+        let timing = time(iterations, || {
+            flip = !flip;
+            checked(tracker.push(if flip { a } else { b }))
+        })?;
+        tracker.close()?;
+        timing
+    };
+    let (view_a, view_b) = (
+        core_::Frame::new(a.width, a.height, &a.pixels)?,
+        core_::Frame::new(b.width, b.height, &b.pixels)?,
+    );
+    let mut native_tracker = core_::Tracker::new(settings)?;
+    let mut flip = false;
+    let native = time(iterations, || {
+        flip = !flip;
+        black_box(native_tracker.push(if flip { view_a } else { view_b })?);
+        Ok(())
+    })?;
+    Ok(row(operation.into(), component, native))
 }
 
 fn row(operation: String, component: Timing, native: Timing) -> BenchRow {

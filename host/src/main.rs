@@ -382,12 +382,7 @@ fn main() -> anyhow::Result<()> {
             };
             let report = motion(&sequence, &settings)?;
             if let Some(path) = json {
-                let text = serde_json::to_string(&report)?;
-                if path.as_os_str() == "-" {
-                    println!("{text}");
-                } else {
-                    files::write_output(&path, text)?;
-                }
+                write_json(&path, &report)?;
             }
             if let Some(path) = svg {
                 let last = sequence.last().context("no frames")?;
@@ -475,12 +470,7 @@ fn main() -> anyhow::Result<()> {
                 .collect();
             let report = EdgeReport::new(frame.width, frame.height, &polylines, gradients);
             if let Some(path) = json {
-                let text = serde_json::to_string(&report)?;
-                if path.as_os_str() == "-" {
-                    println!("{text}");
-                } else {
-                    files::write_output(&path, text)?;
-                }
+                write_json(&path, &report)?;
             }
             if let Some(path) = svg {
                 let background = files::png_data_uri(&frame)?;
@@ -570,6 +560,17 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// Writes `value` as JSON to `path`, or to standard output for "-".
+fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let text = serde_json::to_string(value)?;
+    if path.as_os_str() == "-" {
+        println!("{text}");
+        Ok(())
+    } else {
+        files::write_output(path, text)
     }
 }
 
