@@ -158,48 +158,64 @@ pub(crate) fn corners_from_gradients(
     enforce_min_distance(candidates, settings, w, h)
 }
 
-/// The smaller eigenvalue of the 3x3-summed structure tensor at each pixel.
+/// The smaller eigenvalue of the 3x3-summed structure tensor at each pixel
+/// (border replicated), in one streaming pass: horizontal sums of the three
+/// products for three rows at a time, so nothing frame-sized is allocated
+/// but the result.
 fn min_eigenvalues(gx: &[f32], gy: &[f32], w: usize, h: usize) -> Vec<f32> {
-    let xx: Vec<f32> = gx.iter().map(|a| a * a).collect();
-    let xy: Vec<f32> = gx.iter().zip(gy).map(|(a, b)| a * b).collect();
-    let yy: Vec<f32> = gy.iter().map(|b| b * b).collect();
-    let (xx, xy, yy) = (box_sum(&xx, w, h), box_sum(&xy, w, h), box_sum(&yy, w, h));
-    xx.iter()
-        .zip(&xy)
-        .zip(&yy)
-        .map(|((&a, &b), &c)| {
+    const _: () = assert!(TENSOR_RADIUS == 1);
+    let mut score = vec![0.0f32; w * h];
+    let mut rows: [Vec<f32>; 3] = std::array::from_fn(|_| vec![0.0f32; 3 * w]);
+    let mut products = vec![0.0f32; 3 * w];
+    let mut row_sums = |y: usize, out: &mut [f32]| {
+        let (a, b) = (&gx[y * w..][..w], &gy[y * w..][..w]);
+        let (pxx, rest) = products.split_at_mut(w);
+        let (pxy, pyy) = rest.split_at_mut(w);
+        for (((xx, xy), yy), (&a, &b)) in pxx
+            .iter_mut()
+            .zip(pxy.iter_mut())
+            .zip(pyy.iter_mut())
+            .zip(a.iter().zip(b))
+        {
+            (*xx, *xy, *yy) = (a * a, a * b, b * b);
+        }
+        for (k, p) in [&*pxx, &*pxy, &*pyy].into_iter().enumerate() {
+            let dst = &mut out[k * w..(k + 1) * w];
+            if w == 1 {
+                dst[0] = 3.0 * p[0];
+                continue;
+            }
+            dst[0] = 2.0 * p[0] + p[1];
+            dst[w - 1] = p[w - 2] + 2.0 * p[w - 1];
+            for (((d, &l), &m), &r) in dst[1..w - 1]
+                .iter_mut()
+                .zip(&p[..w - 2])
+                .zip(&p[1..w - 1])
+                .zip(&p[2..])
+            {
+                *d = l + m + r;
+            }
+        }
+    };
+    row_sums(0, &mut rows[0]);
+    row_sums(0, &mut rows[1]);
+    for y in 0..h {
+        // rows: [y-1, y, y+1] (clamped at the borders).
+        let below = (y + 1).min(h - 1);
+        row_sums(below, &mut rows[2]);
+        let out = &mut score[y * w..(y + 1) * w];
+        let [up, mid, down] = &rows;
+        for x in 0..w {
+            let a = up[x] + mid[x] + down[x];
+            let b = up[w + x] + mid[w + x] + down[w + x];
+            let c = up[2 * w + x] + mid[2 * w + x] + down[2 * w + x];
             let half_trace = (a + c) * 0.5;
             let d = (((a - c) * 0.5).powi(2) + b * b).sqrt();
-            (half_trace - d).max(0.0)
-        })
-        .collect()
-}
-
-/// Sums over a (2·TENSOR_RADIUS+1)² window, border replicated.
-fn box_sum(values: &[f32], w: usize, h: usize) -> Vec<f32> {
-    // 3x3: each pass adds the neighbour on either side, border replicated.
-    const _: () = assert!(TENSOR_RADIUS == 1);
-    let mut rows = vec![0.0f32; values.len()];
-    for (src, dst) in values.chunks_exact(w).zip(rows.chunks_exact_mut(w)) {
-        for x in 0..w {
-            dst[x] = src[x.saturating_sub(1)] + src[x] + src[(x + 1).min(w - 1)];
+            out[x] = (half_trace - d).max(0.0);
         }
+        rows.rotate_left(1);
     }
-    let mut out = vec![0.0f32; values.len()];
-    for y in 0..h {
-        let up = &rows[y.saturating_sub(1) * w..][..w];
-        let mid = &rows[y * w..][..w];
-        let down = &rows[(y + 1).min(h - 1) * w..][..w];
-        for (((o, a), b), c) in out[y * w..(y + 1) * w]
-            .iter_mut()
-            .zip(up)
-            .zip(mid)
-            .zip(down)
-        {
-            *o = a + b + c;
-        }
-    }
-    out
+    score
 }
 
 /// Greedy: keeps a corner unless a kept one lies within `min_distance`;

@@ -27,11 +27,14 @@ pub struct FlowSettings {
     /// pixel, is below this (grey levels² a pixel²) has too little texture
     /// to track: the point is lost.
     pub min_eigen: f64,
+    /// A point whose window still differs by more than this (mean absolute
+    /// grey difference at the final position) is lost: a false match.
+    pub max_error: f64,
 }
 
 impl Default for FlowSettings {
     /// An 11x11 window, 4 levels, 10 iterations, epsilon 0.01, a 0.5 px
-    /// forward–backward check, min-eigen 1.
+    /// forward–backward check, min-eigen 1, max-error 25.
     fn default() -> Self {
         FlowSettings {
             window: 11,
@@ -40,6 +43,7 @@ impl Default for FlowSettings {
             epsilon: 0.01,
             fb_threshold: 0.5,
             min_eigen: 1.0,
+            max_error: 25.0,
         }
     }
 }
@@ -67,6 +71,7 @@ impl FlowSettings {
             ("epsilon", self.epsilon),
             ("fb-threshold", self.fb_threshold),
             ("min-eigen", self.min_eigen),
+            ("max-error", self.max_error),
         ] {
             if !(0.0..=1e6).contains(&value) {
                 return bad(format!("{name} must be a number in 0..=1e6, got {value}"));
@@ -84,8 +89,8 @@ pub enum FlowStatus {
     /// Found in the next frame (and back, with the forward–backward check).
     Tracked,
     /// Too little texture, its window not inside the frame (at the start
-    /// or the end), or failed the check: its displacement is 0 and means
-    /// nothing.
+    /// or the end), a residual over `max_error`, or failed the check: its
+    /// displacement is 0 and means nothing.
     Lost,
 }
 
@@ -117,8 +122,6 @@ pub struct FlowPyramid {
 #[derive(Debug, Clone)]
 struct Level {
     image: GreyF32,
-    gx: GreyF32,
-    gy: GreyF32,
 }
 
 impl FlowPyramid {
@@ -138,22 +141,9 @@ impl FlowPyramid {
             let next = last.downsample();
             images.push(next);
         }
-        let levels = images
-            .into_iter()
-            .map(|image| {
-                let (gx, gy) = gradients(&image, GradientOperator::Scharr);
-                let wrap = |data| GreyF32 {
-                    width: image.width,
-                    height: image.height,
-                    data,
-                };
-                Level {
-                    gx: wrap(gx),
-                    gy: wrap(gy),
-                    image,
-                }
-            })
-            .collect();
+        // No gradient images: each window's gradients come from its own
+        // patch (see `track_level`), which is all Lucas–Kanade looks at.
+        let levels = images.into_iter().map(|image| Level { image }).collect();
         FlowPyramid { levels }
     }
 
@@ -165,9 +155,9 @@ impl FlowPyramid {
 
     /// Corners of the full-resolution level, from its Scharr gradients.
     fn corners(&self, settings: &CornerSettings) -> Vec<crate::corners::Corner> {
-        let base = &self.levels[0];
-        let (w, h) = (base.image.width, base.image.height);
-        corners_from_gradients(&base.gx.data, &base.gy.data, w, h, settings)
+        let base = &self.levels[0].image;
+        let (gx, gy) = gradients(base, GradientOperator::Scharr);
+        corners_from_gradients(&gx, &gy, base.width, base.height, settings)
     }
 }
 
@@ -302,6 +292,7 @@ struct PointTracker {
     patch_gx: Vec<f32>,
     patch_gy: Vec<f32>,
     moved: Vec<f32>,
+    border_patch: Vec<f32>,
 }
 
 impl PointTracker {
@@ -314,6 +305,7 @@ impl PointTracker {
             patch_gx: vec![0.0; n],
             patch_gy: vec![0.0; n],
             moved: vec![0.0; n],
+            border_patch: vec![0.0; ((settings.window + 2) * (settings.window + 2)) as usize],
         }
     }
 
@@ -345,7 +337,7 @@ impl PointTracker {
         let Some((q, error)) = self.track(previous, next, p) else {
             return lost;
         };
-        if !inside(q) {
+        if !inside(q) || f64::from(error) > self.settings.max_error {
             return lost;
         }
         if self.settings.fb_threshold > 0.0 {
@@ -399,6 +391,30 @@ impl PointTracker {
         Some(((p.0 + guess.0, p.1 + guess.1), residual))
     }
 
+    /// From `border_patch` ((2r+3)², centred), the window `patch` and its
+    /// Scharr gradients `patch_gx`, `patch_gy` ((2r+1)² each).
+    fn window_and_gradients(&mut self) {
+        let side = (2 * self.radius + 1) as usize;
+        let wide = side + 2;
+        let b = &self.border_patch;
+        for j in 0..side {
+            let (up, mid, down) = (
+                &b[j * wide..][..wide],
+                &b[(j + 1) * wide..][..wide],
+                &b[(j + 2) * wide..][..wide],
+            );
+            let row = j * side;
+            self.patch[row..row + side].copy_from_slice(&mid[1..=side]);
+            for i in 0..side {
+                let (a, c, d, f, g, k) =
+                    (up[i], up[i + 2], mid[i], mid[i + 2], down[i], down[i + 2]);
+                self.patch_gx[row + i] = (3.0 * (c - a) + 10.0 * (f - d) + 3.0 * (k - g)) / 32.0;
+                self.patch_gy[row + i] =
+                    (3.0 * (g - a) + 10.0 * (down[i + 1] - up[i + 1]) + 3.0 * (k - c)) / 32.0;
+            }
+        }
+    }
+
     fn track_level(
         &mut self,
         from: &Level,
@@ -407,9 +423,10 @@ impl PointTracker {
         guess: (f32, f32),
     ) -> Option<((f32, f32), f32)> {
         let r = self.radius;
-        fill_patch(&from.image, p, r, &mut self.patch);
-        fill_patch(&from.gx, p, r, &mut self.patch_gx);
-        fill_patch(&from.gy, p, r, &mut self.patch_gy);
+        // One patch a pixel wider on each side gives the window and, by the
+        // Scharr kernel on the patch itself, its gradients.
+        fill_patch(&from.image, p, r + 1, &mut self.border_patch);
+        self.window_and_gradients();
         let [gxx, gxy, gyy] = lane_sums(&self.patch_gx, &self.patch_gy, |ix, iy| {
             [ix * ix, ix * iy, iy * iy]
         });
@@ -683,6 +700,10 @@ mod tests {
             },
             FlowSettings {
                 fb_threshold: -1.0,
+                ..Default::default()
+            },
+            FlowSettings {
+                max_error: f64::NAN,
                 ..Default::default()
             },
         ] {

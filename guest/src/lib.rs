@@ -353,6 +353,7 @@ impl From<FlowSettings> for core_::FlowSettings {
             epsilon: s.epsilon,
             fb_threshold: s.fb_threshold,
             min_eigen: s.min_eigen,
+            max_error: s.max_error,
         }
     }
 }
@@ -366,6 +367,7 @@ impl From<core_::FlowSettings> for FlowSettings {
             epsilon: s.epsilon,
             fb_threshold: s.fb_threshold,
             min_eigen: s.min_eigen,
+            max_error: s.max_error,
         }
     }
 }

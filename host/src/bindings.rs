@@ -161,6 +161,7 @@ impl From<ghostlines_core::FlowSettings> for FlowSettings {
             epsilon: s.epsilon,
             fb_threshold: s.fb_threshold,
             min_eigen: s.min_eigen,
+            max_error: s.max_error,
         }
     }
 }
