@@ -7,6 +7,7 @@ mod errors;
 mod flow;
 mod goldens;
 mod http;
+mod imports;
 mod serve;
 mod tracker;
 
