@@ -42,6 +42,16 @@ fn main() {
         build_component(root, &target_dir, package);
     }
 
+    // The precompiled-component cache keys on the wasmtime version.
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).expect("Cargo.lock is readable");
+    let version = lock
+        .split("[[package]]")
+        .find(|p| p.contains("\nname = \"wasmtime\"\n"))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")))
+        .map(|v| v.trim_end_matches('"').to_string())
+        .expect("Cargo.lock lists wasmtime");
+    println!("cargo:rustc-env=GHOSTLINES_WASMTIME_VERSION={version}");
+
     for (_, artifact) in COMPONENTS {
         let built = target_dir.join("wasm32-wasip2/release").join(artifact);
         std::fs::copy(&built, out_dir.join(artifact))

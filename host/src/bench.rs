@@ -305,13 +305,35 @@ fn serve_rows(
         native: None,
         ratio: None,
     };
-    let mut rows = vec![only(
+    let engine = runtime.engine();
+    let mut rows = vec![
+        only(
+            "compile component (Cranelift)",
+            time(iterations.min(10), || {
+                black_box(wasmtime::component::Component::new(
+                    engine,
+                    crate::GUEST_COMPONENT,
+                )?);
+                Ok(())
+            })?,
+        ),
+        only("load precompiled component (cache)", {
+            let serialized = engine
+                .precompile_component(crate::GUEST_COMPONENT)
+                .map_err(anyhow::Error::from)?;
+            time(iterations, || {
+                black_box(crate::cache::deserialize_bytes(engine, &serialized)?);
+                Ok(())
+            })?
+        }),
+    ];
+    rows.push(only(
         "instantiate guest (InstancePre, new store)",
         time(iterations, || {
             black_box(runtime.instantiate()?);
             Ok(())
         })?,
-    )];
+    ));
     let host = HttpHost::new(ServeLimits::default())?;
     let tokio = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -9,6 +9,7 @@
 
 pub mod bench;
 pub mod bindings;
+mod cache;
 pub mod files;
 pub mod load;
 mod runtime;

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use ghostlines_core::Limits;
-use wasmtime::component::{Component, Linker, ResourceAny};
+use wasmtime::component::{Linker, ResourceAny};
 use wasmtime::error::Context as _;
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -55,9 +55,9 @@ impl Runtime {
     pub fn from_component_bytes(bytes: &[u8]) -> anyhow::Result<Runtime> {
         let engine = Engine::new(&Config::new()).context("creating the Wasmtime engine")?;
         let started = Instant::now();
-        let component =
-            Component::new(&engine, bytes).context("compiling the ghostlines component")?;
-        log_timing("compiled the component", started);
+        let component = crate::cache::component(&engine, bytes)
+            .map_err(|e| e.context("compiling the ghostlines component"))?;
+        log_timing("loaded the component", started);
         let mut linker = Linker::new(&engine);
         // Rust std on wasip2 imports wasi:cli and wasi:io; nothing in the
         // context below grants files, environment or network.

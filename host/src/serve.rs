@@ -15,7 +15,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Frame, SizeHint};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::component::{Linker, ResourceTable};
 use wasmtime::{
     Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits,
     StoreLimitsBuilder, Trap,
@@ -145,9 +145,8 @@ impl HttpHost {
         let engine = Engine::new(&config)
             .map_err(anyhow::Error::from)
             .context("creating the Wasmtime engine")?;
-        let component = Component::new(&engine, bytes)
-            .map_err(anyhow::Error::from)
-            .context("compiling the HTTP component")?;
+        let component =
+            crate::cache::component(&engine, bytes).context("compiling the HTTP component")?;
         let mut linker = Linker::new(&engine);
         // Rust std on wasip2 imports wasi:cli as well as the proxy world.
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)

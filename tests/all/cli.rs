@@ -308,6 +308,43 @@ fn motion_flow_modes_on_the_bundled_gif() {
 }
 
 #[test]
+fn precompiled_components_are_cached_and_a_bad_cache_file_is_replaced() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = data("truth/hubble_161x121.rgba");
+    let expected = std::fs::read(data("truth/hubble_161x121.luma-bt601.gray")).unwrap();
+    let run = |n: usize| {
+        let out = dir.path().join(format!("{n}.gray"));
+        let status = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+            .env("GHOSTLINES_CACHE_DIR", cache.path())
+            .args(["grey", "--size", "161x121", "--method", "luma-bt601"])
+            .arg(&input)
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert!(std::fs::read(&out).unwrap() == expected, "run {n}");
+    };
+    let cached = || -> Vec<_> {
+        std::fs::read_dir(cache.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "cwasm"))
+            .collect()
+    };
+    run(1);
+    let files = cached();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let written = std::fs::read(&files[0]).unwrap();
+    run(2);
+    // A damaged file is not trusted: the component is compiled again and
+    // the file rewritten.
+    std::fs::write(&files[0], b"not a precompiled component").unwrap();
+    run(3);
+    assert!(std::fs::read(&files[0]).unwrap() == written);
+}
+
+#[test]
 fn bad_input_fails_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("o.png");
