@@ -97,7 +97,7 @@ fn to_clamped_u8(x: f64) -> u8 {
 /// Adjusts R, G and B of `frame` into a new frame; alpha is kept.
 pub fn adjust_rgba(frame: Frame<'_>, adjustment: &Adjustment) -> Vec<u8> {
     let mut out = frame.pixels().to_vec();
-    adjust_rgba_in_place(&mut out, adjustment);
+    adjust_rgba_mut(&mut out, adjustment);
     out
 }
 
@@ -111,11 +111,13 @@ pub fn adjust_rgba_into(frame: Frame<'_>, adjustment: &Adjustment, out: &mut [u8
         });
     }
     out.copy_from_slice(frame.pixels());
-    adjust_rgba_in_place(out, adjustment);
+    adjust_rgba_mut(out, adjustment);
     Ok(())
 }
 
-fn adjust_rgba_in_place(rgba: &mut [u8], adjustment: &Adjustment) {
+/// Adjusts R, G and B of RGBA bytes in place (a trailing partial pixel is
+/// left as it is); alpha is kept.
+pub fn adjust_rgba_mut(rgba: &mut [u8], adjustment: &Adjustment) {
     let table = &adjustment.table;
     for px in rgba.chunks_exact_mut(4) {
         px[0] = table[usize::from(px[0])];

@@ -32,7 +32,7 @@ mod report;
 mod svg;
 mod tracker;
 
-pub use adjust::{Adjustment, adjust_plane_mut, adjust_rgba, adjust_rgba_into};
+pub use adjust::{Adjustment, adjust_plane_mut, adjust_rgba, adjust_rgba_into, adjust_rgba_mut};
 pub use centroid::{Point, centroid};
 pub use color::{GreyMethod, greyscale, greyscale_into};
 pub use corners::{Corner, CornerSettings, MAX_CORNERS, corners};

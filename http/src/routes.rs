@@ -141,11 +141,7 @@ pub async fn adjust(request: IncomingRequest, query: &str) -> Result<Reply, Http
     let (width, height, mut pixels) = read_frame(request, &params).await?;
     Frame::with_limits(width, height, &pixels, &FRAME_LIMITS)?;
     // The body was read into our own buffer: adjust it in place.
-    for px in pixels.chunks_exact_mut(4) {
-        px[0] = adjustment.apply(px[0]);
-        px[1] = adjustment.apply(px[1]);
-        px[2] = adjustment.apply(px[2]);
-    }
+    core_::adjust_rgba_mut(&mut pixels, &adjustment);
     if png_out {
         return Ok(Reply::ok(
             "image/png",
