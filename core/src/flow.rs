@@ -229,6 +229,7 @@ pub fn dense_flow(
 ) -> Result<Vec<FlowVector>> {
     previous.check_same_size(&next)?;
     flow.check()?;
+    check_step(step)?;
     check_grid(previous.width(), previous.height(), step)?;
     let a = FlowPyramid::new(previous, flow.levels);
     let b = FlowPyramid::new(next, flow.levels);
@@ -243,6 +244,7 @@ pub fn dense_flow_pyramids(
     flow: &FlowSettings,
 ) -> Result<Vec<FlowVector>> {
     let (w, h) = previous.size();
+    check_step(step)?;
     check_grid(w, h, step)?;
     let s = step as usize;
     let points: Vec<(f32, f32)> = (s / 2..h as usize)
@@ -260,10 +262,10 @@ pub fn dense_flow_pyramids(
 /// answer): 2^20.
 pub const MAX_GRID_POINTS: u64 = 1 << 20;
 
-/// Checks that a grid every `step` pixels over `width x height` has at most
-/// [`MAX_GRID_POINTS`] points.
+/// Checks that a grid every `step` pixels (at least 1; callers check their
+/// own range) over `width x height` has at most [`MAX_GRID_POINTS`] points.
 pub(crate) fn check_grid(width: u32, height: u32, step: u32) -> Result<()> {
-    check_step(step)?;
+    let step = step.max(1);
     let count = |side: u32| u64::from(side.saturating_sub(step / 2)).div_ceil(u64::from(step));
     let points = count(width) * count(height);
     if points > MAX_GRID_POINTS {
@@ -274,7 +276,8 @@ pub(crate) fn check_grid(width: u32, height: u32, step: u32) -> Result<()> {
     Ok(())
 }
 
-fn check_step(step: u32) -> Result<()> {
+/// The dense grid's spacing: 1..=1024.
+pub(crate) fn check_step(step: u32) -> Result<()> {
     if !(1..=1024).contains(&step) {
         return Err(Error::InvalidParameter(format!(
             "step must be in 1..=1024, got {step}"

@@ -50,11 +50,7 @@ impl TrackerMode {
             TrackerMode::Sketch => Ok(()),
             TrackerMode::Sparse { corners, flow } => corners.check().and(flow.check()),
             TrackerMode::Dense { step, flow } => {
-                if !(1..=1024).contains(step) {
-                    return Err(Error::InvalidParameter(format!(
-                        "step must be in 1..=1024, got {step}"
-                    )));
-                }
+                crate::flow::check_step(*step)?;
                 flow.check()
             }
         }
