@@ -34,7 +34,7 @@ impl process::Guest for Component {
     }
 
     fn greyscale(frame: Frame, method: GreyMethod) -> Result<Plane, Error> {
-        let view = core_::Frame::new(frame.width, frame.height, &frame.pixels)?;
+        let view = frame_view(&frame)?;
         Ok(Plane {
             width: frame.width,
             height: frame.height,
@@ -44,7 +44,7 @@ impl process::Guest for Component {
 
     fn adjust(frame: Frame, contrast: i32, brightness: i32) -> Result<Frame, Error> {
         let adjustment = core_::Adjustment::new(contrast, brightness)?;
-        let view = core_::Frame::new(frame.width, frame.height, &frame.pixels)?;
+        let view = frame_view(&frame)?;
         Ok(Frame {
             width: frame.width,
             height: frame.height,
@@ -54,7 +54,7 @@ impl process::Guest for Component {
 
     fn adjust_plane(plane: Plane, contrast: i32, brightness: i32) -> Result<Plane, Error> {
         let adjustment = core_::Adjustment::new(contrast, brightness)?;
-        core_::Plane::new(plane.width, plane.height, &plane.values)?;
+        plane_view(&plane)?;
         // The plane was moved in: adjust its own buffer, no second one.
         let mut plane = plane;
         core_::adjust_plane_mut(&mut plane.values, &adjustment);
@@ -62,7 +62,7 @@ impl process::Guest for Component {
     }
 
     fn centroid(plane: Plane) -> Result<Option<Point>, Error> {
-        let view = core_::Plane::new(plane.width, plane.height, &plane.values)?;
+        let view = plane_view(&plane)?;
         Ok(core_::centroid(view).map(|p| Point { x: p.x, y: p.y }))
     }
 
@@ -73,8 +73,8 @@ impl process::Guest for Component {
         samples: u32,
         seed: u64,
     ) -> Result<Vec<Change>, Error> {
-        let before = core_::Plane::new(previous.width, previous.height, &previous.values)?;
-        let after = core_::Plane::new(current.width, current.height, &current.values)?;
+        let before = plane_view(&previous)?;
+        let after = plane_view(&current)?;
         let mut rng = core_::SplitMix64::new(seed);
         let changes = core_::frame_diff(before, after, threshold, samples, &mut rng)?;
         Ok(changes
@@ -108,8 +108,8 @@ impl vectors::Guest for Component {
         corners: CornerSettings,
         flow: FlowSettings,
     ) -> Result<Vec<FlowVector>, Error> {
-        let before = core_::Plane::new(previous.width, previous.height, &previous.values)?;
-        let after = core_::Plane::new(current.width, current.height, &current.values)?;
+        let before = plane_view(&previous)?;
+        let after = plane_view(&current)?;
         let vectors = core_::sparse_flow(before, after, &corners.into(), &flow.into())?;
         Ok(vectors.into_iter().map(FlowVector::from).collect())
     }
@@ -120,8 +120,8 @@ impl vectors::Guest for Component {
         step: u32,
         flow: FlowSettings,
     ) -> Result<Vec<FlowVector>, Error> {
-        let before = core_::Plane::new(previous.width, previous.height, &previous.values)?;
-        let after = core_::Plane::new(current.width, current.height, &current.values)?;
+        let before = plane_view(&previous)?;
+        let after = plane_view(&current)?;
         let vectors = core_::dense_flow(before, after, step, &flow.into())?;
         Ok(vectors.into_iter().map(FlowVector::from).collect())
     }
@@ -131,7 +131,7 @@ impl vectors::Guest for Component {
         operator: GradientOperator,
         step: u32,
     ) -> Result<Vec<Gradient>, Error> {
-        let view = core_::Plane::new(plane.width, plane.height, &plane.values)?;
+        let view = plane_view(&plane)?;
         let operator = match operator {
             GradientOperator::Sobel => core_::GradientOperator::Sobel,
             GradientOperator::Scharr => core_::GradientOperator::Scharr,
@@ -150,7 +150,7 @@ impl vectors::Guest for Component {
     }
 
     fn edges(plane: Plane, settings: EdgeSettings) -> Result<Vec<Vec<Point>>, Error> {
-        let view = core_::Plane::new(plane.width, plane.height, &plane.values)?;
+        let view = plane_view(&plane)?;
         let lines = core_::edge_polylines(view, &settings.into())?;
         Ok(lines
             .into_iter()
@@ -192,7 +192,7 @@ impl tracking::GuestTracker for Tracker {
     }
 
     fn push(&self, frame: Frame) -> Result<TrackerOutput, Error> {
-        let view = core_::Frame::new(frame.width, frame.height, &frame.pixels)?;
+        let view = frame_view(&frame)?;
         let output = self.0.borrow_mut().push(view)?;
         Ok(TrackerOutput {
             centroid: output.centroid.map(|p| Point { x: p.x, y: p.y }),
@@ -241,6 +241,16 @@ impl tracking::GuestTracker for Tracker {
             },
         }
     }
+}
+
+/// A WIT frame as a checked core view.
+fn frame_view(frame: &Frame) -> Result<core_::Frame<'_>, core_::Error> {
+    core_::Frame::new(frame.width, frame.height, &frame.pixels)
+}
+
+/// A WIT plane as a checked core view.
+fn plane_view(plane: &Plane) -> Result<core_::Plane<'_>, core_::Error> {
+    core_::Plane::new(plane.width, plane.height, &plane.values)
 }
 
 fn limits(l: core_::Limits) -> Limits {
