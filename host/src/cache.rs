@@ -25,12 +25,12 @@ pub fn component(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Component> {
     if path.is_file() {
         match deserialize(engine, &path) {
             Ok(component) => return Ok(component),
-            Err(e) => log(&format!("ignoring {}: {e}", path.display())),
+            Err(e) => crate::log(&format!("ignoring {}: {e}", path.display())),
         }
     }
     let component = compile(engine, bytes)?;
     if let Err(e) = store(&component, &dir, &path) {
-        log(&format!(
+        crate::log(&format!(
             "could not cache the component in {}: {e}",
             dir.display()
         ));
@@ -117,10 +117,4 @@ fn key(engine: &Engine, bytes: &[u8]) -> String {
 /// build time).
 fn wasmtime_version() -> &'static str {
     env!("GHOSTLINES_WASMTIME_VERSION")
-}
-
-fn log(message: &str) {
-    if std::env::var_os("GHOSTLINES_LOG").is_some() {
-        eprintln!("{message}");
-    }
 }

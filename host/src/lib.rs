@@ -18,6 +18,13 @@ pub mod serve;
 pub use bindings::{Error, Frame, GreyMethod, Plane};
 pub use runtime::{Instance, Runtime, Tracker};
 
+/// Prints a diagnostic line to standard error when `GHOSTLINES_LOG` is set.
+pub(crate) fn log(message: &str) {
+    if std::env::var_os("GHOSTLINES_LOG").is_some() {
+        eprintln!("{message}");
+    }
+}
+
 /// The ghostlines component, built by `build.rs` from `guest/`.
 pub const GUEST_COMPONENT: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/ghostlines_guest.wasm"));

@@ -108,9 +108,8 @@ impl Runtime {
 }
 
 fn log_timing(what: &str, started: Instant) {
-    if std::env::var_os("GHOSTLINES_LOG").is_some() {
-        eprintln!("{what} in {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
-    }
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    crate::log(&format!("{what} in {ms:.1} ms"));
 }
 
 /// One instance of the component. Every call checks the sizes first, so an
