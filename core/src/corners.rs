@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::frame::Plane;
-use crate::gradients::{GradientOperator, gradients};
+use crate::gradients::{GradientOperator, gradient_row};
 use crate::pyramid::GreyF32;
 
 /// How corners are picked.
@@ -76,56 +76,45 @@ const TENSOR_RADIUS: usize = 1;
 pub fn corners(plane: Plane<'_>, settings: &CornerSettings) -> Result<Vec<Corner>> {
     settings.check()?;
     let image = GreyF32::from_plane(plane);
-    let (gx, gy) = gradients(&image, GradientOperator::Sobel);
-    Ok(corners_from_gradients(
-        &gx,
-        &gy,
-        image.width,
-        image.height,
-        settings,
-    ))
+    Ok(corners_of_image(&image, GradientOperator::Sobel, settings))
 }
 
-/// Corners from gradients already at hand (a flow pyramid has them).
-pub(crate) fn corners_from_gradients(
-    gx: &[f32],
-    gy: &[f32],
-    w: usize,
-    h: usize,
+/// Corners of `image` with gradients from `operator` (a flow pyramid uses
+/// Scharr, as its tracker does).
+pub(crate) fn corners_of_image(
+    image: &GreyF32,
+    operator: GradientOperator,
     settings: &CornerSettings,
 ) -> Vec<Corner> {
+    let (w, h) = (image.width, image.height);
     let margin = TENSOR_RADIUS + 1;
     if w <= 2 * margin || h <= 2 * margin || settings.max_corners == 0 {
         return Vec::new();
     }
-    let score = min_eigenvalues(gx, gy, w, h);
+    let score = min_eigenvalues(image, operator);
 
-    let best = score.iter().copied().fold(0.0f32, f32::max);
+    let best = score.iter().copied().fold(0.0f32, larger);
     if best <= 0.0 {
         return Vec::new();
     }
     let floor = (settings.quality as f32 * best).max(f32::MIN_POSITIVE);
-    // Non-maximum suppression as a comparison with the 3x3 maximum filter
-    // (a branch-free pass that vectorises), then a scan for the survivors.
-    let mut row_max = vec![0.0f32; w * h];
-    for (src, dst) in score.chunks_exact(w).zip(row_max.chunks_exact_mut(w)) {
-        for x in 1..w - 1 {
-            dst[x] = src[x - 1].max(src[x]).max(src[x + 1]);
-        }
-    }
+    // Non-maximum suppression as a comparison with the 3x3 maximum: the
+    // maximum down each column of three rows (a branch-free pass that
+    // vectorises), then across three columns for the pixels over the floor.
     let mut candidates = Vec::new();
+    let mut column_max = vec![0.0f32; w];
     for y in margin..h - margin {
-        let (up, mid, down) = (
-            &row_max[(y - 1) * w..y * w],
-            &row_max[y * w..(y + 1) * w],
-            &row_max[(y + 1) * w..(y + 2) * w],
-        );
-        let row = &score[y * w..(y + 1) * w];
+        let row = |y: usize| &score[y * w..(y + 1) * w];
+        let (up, mid, down) = (row(y - 1), row(y), row(y + 1));
+        for (((m, &a), &b), &c) in column_max.iter_mut().zip(up).zip(mid).zip(down) {
+            *m = larger(larger(a, b), c);
+        }
         for x in margin..w - margin {
-            let s = row[x];
+            let s = mid[x];
             // Equal neighbours both survive here; the minimum distance
             // keeps one of them.
-            if s >= floor && s >= up[x].max(mid[x]).max(down[x]) {
+            let around = larger(larger(column_max[x - 1], column_max[x]), column_max[x + 1]);
+            if s >= floor && s >= around {
                 candidates.push(Corner {
                     x: x as u32,
                     y: y as u32,
@@ -159,16 +148,19 @@ pub(crate) fn corners_from_gradients(
 }
 
 /// The smaller eigenvalue of the 3x3-summed structure tensor at each pixel
-/// (border replicated), in one streaming pass: horizontal sums of the three
-/// products for three rows at a time, so nothing frame-sized is allocated
-/// but the result.
-fn min_eigenvalues(gx: &[f32], gy: &[f32], w: usize, h: usize) -> Vec<f32> {
+/// (border replicated), in one streaming pass: gradients and horizontal
+/// sums of the three products for three rows at a time, so nothing
+/// frame-sized is allocated but the result.
+fn min_eigenvalues(image: &GreyF32, operator: GradientOperator) -> Vec<f32> {
     const _: () = assert!(TENSOR_RADIUS == 1);
+    let (w, h) = (image.width, image.height);
     let mut score = vec![0.0f32; w * h];
     let mut rows: [Vec<f32>; 3] = std::array::from_fn(|_| vec![0.0f32; 3 * w]);
+    let (mut gx, mut gy) = (vec![0.0f32; w], vec![0.0f32; w]);
     let mut products = vec![0.0f32; 3 * w];
     let mut row_sums = |y: usize, out: &mut [f32]| {
-        let (a, b) = (&gx[y * w..][..w], &gy[y * w..][..w]);
+        gradient_row(image, y, operator, &mut gx, &mut gy);
+        let (a, b) = (&gx[..], &gy[..]);
         let (pxx, rest) = products.split_at_mut(w);
         let (pxy, pyy) = rest.split_at_mut(w);
         for (((xx, xy), yy), (&a, &b)) in pxx
@@ -211,11 +203,20 @@ fn min_eigenvalues(gx: &[f32], gy: &[f32], w: usize, h: usize) -> Vec<f32> {
             let c = up[2 * w + x] + mid[2 * w + x] + down[2 * w + x];
             let half_trace = (a + c) * 0.5;
             let d = (((a - c) * 0.5).powi(2) + b * b).sqrt();
-            out[x] = (half_trace - d).max(0.0);
+            out[x] = larger(half_trace - d, 0.0);
         }
         rows.rotate_left(1);
     }
     score
+}
+
+/// The larger of two scores (never NaN here). Unlike `f32::max` it needs
+/// no NaN handling, so it is one `maxps` natively and one `f32x4.pmax` in
+/// Wasm, where `f32::max` is a libm call on baseline x86-64 and a
+/// multi-instruction sequence in Cranelift.
+#[inline]
+fn larger(a: f32, b: f32) -> f32 {
+    if a < b { b } else { a }
 }
 
 /// Greedy: keeps a corner unless a kept one lies within `min_distance`;

@@ -2,10 +2,10 @@
 //! sub-pixel accuracy and a forward–backward check, for sparse corners
 //! and for a dense grid.
 
-use crate::corners::{CornerSettings, corners_from_gradients};
+use crate::corners::{CornerSettings, corners_of_image};
 use crate::error::{Error, Result};
 use crate::frame::Plane;
-use crate::gradients::{GradientOperator, gradients};
+use crate::gradients::GradientOperator;
 use crate::pyramid::GreyF32;
 
 /// How points are tracked.
@@ -155,9 +155,7 @@ impl FlowPyramid {
 
     /// Corners of the full-resolution level, from its Scharr gradients.
     fn corners(&self, settings: &CornerSettings) -> Vec<crate::corners::Corner> {
-        let base = &self.levels[0].image;
-        let (gx, gy) = gradients(base, GradientOperator::Scharr);
-        corners_from_gradients(&gx, &gy, base.width, base.height, settings)
+        corners_of_image(&self.levels[0].image, GradientOperator::Scharr, settings)
     }
 }
 
@@ -177,10 +175,20 @@ pub fn track_points(
         });
     }
     let mut tracker = PointTracker::new(settings);
-    Ok(points
-        .iter()
-        .map(|&p| tracker.track_checked(previous, next, p))
-        .collect())
+    // Tracked in row order for the caches (corners come strongest first,
+    // scattered over the frame); answered in the caller's order.
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_by(|&a, &b| {
+        points[a]
+            .1
+            .total_cmp(&points[b].1)
+            .then(points[a].0.total_cmp(&points[b].0))
+    });
+    let mut out = vec![None; points.len()];
+    for i in order {
+        out[i] = Some(tracker.track_checked(previous, next, points[i]));
+    }
+    Ok(out.into_iter().flatten().collect())
 }
 
 /// Sparse flow: Shi–Tomasi corners of `previous`, tracked into `next`.
@@ -288,27 +296,50 @@ pub(crate) fn check_step(step: u32) -> Result<()> {
 
 /// Per-point Lucas–Kanade with its scratch buffers (one allocation a call,
 /// not a point).
+///
+/// Windows are stored row-major with each row padded from `side` to
+/// `stride`, a multiple of [`ROW_ALIGN`], so every loop runs over whole SIMD
+/// registers (an 11-pixel row would leave 3 scalar pixels a row). The
+/// padding columns carry zero gradients, so they add nothing to the sums.
 struct PointTracker {
     settings: FlowSettings,
+    /// Half the window side.
     radius: isize,
+    /// The window side.
+    side: usize,
+    /// The padded row length.
+    stride: usize,
     patch: Vec<f32>,
     patch_gx: Vec<f32>,
     patch_gy: Vec<f32>,
     moved: Vec<f32>,
+    /// The window plus a one-pixel ring, for its Scharr gradients:
+    /// (side + 2) rows of (stride + 2).
     border_patch: Vec<f32>,
+}
+
+/// Whether a level's tracking should also measure its residual (only the
+/// finest level of the forward pass reports one).
+#[derive(Clone, Copy, PartialEq)]
+enum Residual {
+    Measure,
+    Skip,
 }
 
 impl PointTracker {
     fn new(settings: &FlowSettings) -> PointTracker {
-        let n = (settings.window * settings.window) as usize;
+        let side = settings.window as usize;
+        let stride = side.next_multiple_of(ROW_ALIGN);
         PointTracker {
             settings: *settings,
-            radius: (settings.window / 2) as isize,
-            patch: vec![0.0; n],
-            patch_gx: vec![0.0; n],
-            patch_gy: vec![0.0; n],
-            moved: vec![0.0; n],
-            border_patch: vec![0.0; ((settings.window + 2) * (settings.window + 2)) as usize],
+            radius: (side / 2) as isize,
+            side,
+            stride,
+            patch: vec![0.0; side * stride],
+            patch_gx: vec![0.0; side * stride],
+            patch_gy: vec![0.0; side * stride],
+            moved: vec![0.0; side * stride],
+            border_patch: vec![0.0; (side + 2) * (stride + 2)],
         }
     }
 
@@ -337,7 +368,7 @@ impl PointTracker {
         if !inside(p) {
             return lost;
         }
-        let Some((q, error)) = self.track(previous, next, p) else {
+        let Some((q, error)) = self.track(previous, next, p, Residual::Measure) else {
             return lost;
         };
         if !inside(q) || f64::from(error) > self.settings.max_error {
@@ -346,7 +377,7 @@ impl PointTracker {
         if self.settings.fb_threshold > 0.0 {
             // Back from q through the whole pyramid, from scratch: a false
             // match seldom leads back to where it started.
-            let Some((back, _)) = self.track(next, previous, q) else {
+            let Some((back, _)) = self.track(next, previous, q, Residual::Skip) else {
                 return lost;
             };
             let distance = f64::from(((back.0 - p.0).powi(2) + (back.1 - p.1).powi(2)).sqrt());
@@ -363,42 +394,53 @@ impl PointTracker {
         }
     }
 
-    /// Where `p` of `from` went in `to`, coarse to fine; `None` when a
-    /// window has too little texture or the point runs far off the frame.
+    /// Where `p` of `from` went in `to`, coarse to fine, with the finest
+    /// level's residual if asked (else 0); `None` when a window has too
+    /// little texture or the point runs far off the frame.
     fn track(
         &mut self,
         from: &FlowPyramid,
         to: &FlowPyramid,
         p: (f32, f32),
+        residual: Residual,
     ) -> Option<((f32, f32), f32)> {
         let top = from.levels.len().min(to.levels.len()) - 1;
         let mut guess = (0.0f32, 0.0f32);
-        let mut residual = 0.0;
+        let mut error = 0.0;
         for level in (0..=top).rev() {
             let scale = (1u32 << level) as f32;
             let at = (p.0 / scale, p.1 / scale);
+            let measure = if level == 0 { residual } else { Residual::Skip };
             // A coarse level without enough texture in the window only
             // passes its guess on (as OpenCV does); the finest decides.
-            let (v, r) = match self.track_level(&from.levels[level], &to.levels[level], at, guess) {
-                Some(found) => found,
-                None if level > 0 => ((0.0, 0.0), residual),
+            let v = match self.track_level(
+                &from.levels[level],
+                &to.levels[level],
+                at,
+                guess,
+                measure,
+            ) {
+                Some((v, e)) => {
+                    error = e;
+                    v
+                }
+                None if level > 0 => (0.0, 0.0),
                 None => return None,
             };
-            residual = r;
             guess = if level > 0 {
                 (2.0 * (guess.0 + v.0), 2.0 * (guess.1 + v.1))
             } else {
                 (guess.0 + v.0, guess.1 + v.1)
             };
         }
-        Some(((p.0 + guess.0, p.1 + guess.1), residual))
+        Some(((p.0 + guess.0, p.1 + guess.1), error))
     }
 
-    /// From `border_patch` ((2r+3)², centred), the window `patch` and its
-    /// Scharr gradients `patch_gx`, `patch_gy` ((2r+1)² each).
+    /// From `border_patch`, the window `patch` and its Scharr gradients
+    /// `patch_gx`, `patch_gy`; zero gradients in the padding columns.
     fn window_and_gradients(&mut self) {
-        let side = (2 * self.radius + 1) as usize;
-        let wide = side + 2;
+        let (side, stride) = (self.side, self.stride);
+        let wide = stride + 2;
         let b = &self.border_patch;
         for j in 0..side {
             let (up, mid, down) = (
@@ -406,15 +448,26 @@ impl PointTracker {
                 &b[(j + 1) * wide..][..wide],
                 &b[(j + 2) * wide..][..wide],
             );
-            let row = j * side;
-            self.patch[row..row + side].copy_from_slice(&mid[1..=side]);
-            for i in 0..side {
-                let (a, c, d, f, g, k) =
-                    (up[i], up[i + 2], mid[i], mid[i + 2], down[i], down[i + 2]);
-                self.patch_gx[row + i] = (3.0 * (c - a) + 10.0 * (f - d) + 3.0 * (k - g)) / 32.0;
-                self.patch_gy[row + i] =
-                    (3.0 * (g - a) + 10.0 * (down[i + 1] - up[i + 1]) + 3.0 * (k - c)) / 32.0;
+            let row = j * stride..(j + 1) * stride;
+            self.patch[row.clone()].copy_from_slice(&mid[1..=stride]);
+            // Equal-length slices, so the loops vectorise.
+            let (gx, gy) = (&mut self.patch_gx[row.clone()], &mut self.patch_gy[row]);
+            let left = (&up[..stride], &mid[..stride], &down[..stride]);
+            let centre = (&up[1..=stride], &down[1..=stride]);
+            let right = (
+                &up[2..][..stride],
+                &mid[2..][..stride],
+                &down[2..][..stride],
+            );
+            for i in 0..stride {
+                let (a, d, g) = (left.0[i], left.1[i], left.2[i]);
+                let (b, h) = (centre.0[i], centre.1[i]);
+                let (c, f, k) = (right.0[i], right.1[i], right.2[i]);
+                gx[i] = (3.0 * (c - a) + 10.0 * (f - d) + 3.0 * (k - g)) * (1.0 / 32.0);
+                gy[i] = (3.0 * (g - a) + 10.0 * (h - b) + 3.0 * (k - c)) * (1.0 / 32.0);
             }
+            gx[side..].fill(0.0);
+            gy[side..].fill(0.0);
         }
     }
 
@@ -424,16 +477,21 @@ impl PointTracker {
         to: &Level,
         p: (f32, f32),
         guess: (f32, f32),
+        residual: Residual,
     ) -> Option<((f32, f32), f32)> {
         let r = self.radius;
+        let (side, stride) = (self.side, self.stride);
         // One patch a pixel wider on each side gives the window and, by the
         // Scharr kernel on the patch itself, its gradients.
-        fill_patch(&from.image, p, r + 1, &mut self.border_patch);
+        fill_patch(
+            &from.image,
+            p,
+            (r + 1, stride + 2, side + 2),
+            &mut self.border_patch,
+        );
         self.window_and_gradients();
-        let [gxx, gxy, gyy] = lane_sums(&self.patch_gx, &self.patch_gy, |ix, iy| {
-            [ix * ix, ix * iy, iy * iy]
-        });
-        let n = self.patch.len() as f32;
+        let [gxx, gxy, gyy] = tensor_sums(&self.patch_gx, &self.patch_gy);
+        let n = (side * side) as f32;
         let det = gxx * gyy - gxy * gxy;
         let min_eigen = ((gxx + gyy) - ((gxx - gyy).powi(2) + 4.0 * gxy * gxy).sqrt()) / (2.0 * n);
         // NaN (a degenerate window) counts as too little texture.
@@ -442,13 +500,14 @@ impl PointTracker {
             return None;
         }
         let (w, h) = (to.image.width as f32, to.image.height as f32);
+        let window = (r, stride, side);
         let mut v = (0.0f32, 0.0f32);
         for _ in 0..self.settings.iterations {
             let q = (p.0 + guess.0 + v.0, p.1 + guess.1 + v.1);
             if q.0 < -(r as f32) || q.1 < -(r as f32) || q.0 > w + r as f32 || q.1 > h + r as f32 {
                 return None;
             }
-            fill_patch(&to.image, q, r, &mut self.moved);
+            fill_patch(&to.image, q, window, &mut self.moved);
             let [bx, by] = mismatch(&self.patch, &self.moved, &self.patch_gx, &self.patch_gy);
             let step = ((gyy * bx - gxy * by) / det, (gxx * by - gxy * bx) / det);
             v = (v.0 + step.0, v.1 + step.1);
@@ -456,62 +515,75 @@ impl PointTracker {
                 break;
             }
         }
+        if residual == Residual::Skip {
+            return Some((v, 0.0));
+        }
         let q = (p.0 + guess.0 + v.0, p.1 + guess.1 + v.1);
-        fill_patch(&to.image, q, r, &mut self.moved);
-        let residual = self
+        fill_patch(&to.image, q, window, &mut self.moved);
+        // Over the window's own columns, not the padding.
+        let total: f32 = self
             .patch
-            .iter()
-            .zip(&self.moved)
-            .map(|(a, b)| (a - b).abs())
-            .sum::<f32>()
-            / n;
-        Some((v, residual))
+            .chunks_exact(stride)
+            .zip(self.moved.chunks_exact(stride))
+            .map(|(a, b)| {
+                a[..side]
+                    .iter()
+                    .zip(&b[..side])
+                    .map(|(a, b)| (a - b).abs())
+                    .sum::<f32>()
+            })
+            .sum();
+        Some((v, total / n))
     }
 }
 
 /// Lanes of the sums below: LLVM will not reorder a float sum, so the sums
-/// are kept in this many independent lanes (one SIMD register) and added
+/// are kept in this many independent lanes (two SIMD registers) and added
 /// at the end — the same order on every target.
 const LANES: usize = 8;
 
-/// Σ f(a[i], b[i]) for the three products of the structure tensor.
-fn lane_sums(a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> [f32; 3]) -> [f32; 3] {
-    let mut acc = [[0.0f32; LANES]; 3];
-    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (xa, xb) in ca.zip(cb) {
+/// Window rows are padded to a multiple of this: the f32 lanes of one
+/// 128-bit register (Wasm SIMD, SSE).
+const ROW_ALIGN: usize = 4;
+
+/// Σ gx², Σ gx·gy and Σ gy²: the structure tensor of a window.
+fn tensor_sums(gx: &[f32], gy: &[f32]) -> [f32; 3] {
+    let (mut xx, mut xy, mut yy) = ([0.0f32; LANES], [0.0f32; LANES], [0.0f32; LANES]);
+    let (cx, cy) = (gx.chunks_exact(LANES), gy.chunks_exact(LANES));
+    let (rx, ry) = (cx.remainder(), cy.remainder());
+    for (x, y) in cx.zip(cy) {
         for l in 0..LANES {
-            let v = f(xa[l], xb[l]);
-            for k in 0..3 {
-                acc[k][l] += v[k];
-            }
+            xx[l] += x[l] * x[l];
+            xy[l] += x[l] * y[l];
+            yy[l] += y[l] * y[l];
         }
     }
-    let mut out = acc.map(|lanes| lanes.iter().sum::<f32>());
-    for (&x, &y) in ra.iter().zip(rb) {
-        let v = f(x, y);
-        for k in 0..3 {
-            out[k] += v[k];
-        }
+    let mut out = [xx, xy, yy].map(|lanes| lanes.iter().sum::<f32>());
+    for (&x, &y) in rx.iter().zip(ry) {
+        out[0] += x * x;
+        out[1] += x * y;
+        out[2] += y * y;
     }
     out
 }
 
 /// Σ (patch − moved)·gx and Σ (patch − moved)·gy, in lanes.
 fn mismatch(patch: &[f32], moved: &[f32], gx: &[f32], gy: &[f32]) -> [f32; 2] {
-    let mut acc = [[0.0f32; LANES]; 2];
-    let n = patch.len() / LANES * LANES;
-    for i in (0..n).step_by(LANES) {
-        let (p, m) = (&patch[i..i + LANES], &moved[i..i + LANES]);
-        let (x, y) = (&gx[i..i + LANES], &gy[i..i + LANES]);
+    let (mut bx, mut by) = ([0.0f32; LANES], [0.0f32; LANES]);
+    let chunks = patch
+        .chunks_exact(LANES)
+        .zip(moved.chunks_exact(LANES))
+        .zip(gx.chunks_exact(LANES).zip(gy.chunks_exact(LANES)));
+    for ((p, m), (x, y)) in chunks {
         for l in 0..LANES {
             let diff = p[l] - m[l];
-            acc[0][l] += diff * x[l];
-            acc[1][l] += diff * y[l];
+            bx[l] += diff * x[l];
+            by[l] += diff * y[l];
         }
     }
-    let mut out = acc.map(|lanes| lanes.iter().sum::<f32>());
-    for i in n..patch.len() {
+    let mut out = [bx, by].map(|lanes| lanes.iter().sum::<f32>());
+    let tail = patch.len() / LANES * LANES;
+    for i in tail..patch.len() {
         let diff = patch[i] - moved[i];
         out[0] += diff * gx[i];
         out[1] += diff * gy[i];
@@ -519,10 +591,17 @@ fn mismatch(patch: &[f32], moved: &[f32], gx: &[f32], gy: &[f32]) -> [f32; 2] {
     out
 }
 
-/// Bilinear samples of the (2r+1)² window centred on `c`. The fractional
-/// part is the same for every sample, so the four weights are computed
-/// once; windows inside the image skip the border clamping.
-fn fill_patch(image: &GreyF32, c: (f32, f32), r: isize, out: &mut [f32]) {
+/// Bilinear samples of `image` on a `cols` x `rows` grid whose top-left
+/// sample is `r` pixels left of and above `c`, into `out` (row-major,
+/// `cols` a row). The fractional part is the same for every sample, so the
+/// four weights are computed once; grids inside the image skip the border
+/// clamping.
+fn fill_patch(
+    image: &GreyF32,
+    c: (f32, f32),
+    (r, cols, rows): (isize, usize, usize),
+    out: &mut [f32],
+) {
     let (fx0, fy0) = (c.0.floor(), c.1.floor());
     let (ax, ay) = (c.0 - fx0, c.1 - fy0);
     let (w00, w10, w01, w11) = (
@@ -531,29 +610,31 @@ fn fill_patch(image: &GreyF32, c: (f32, f32), r: isize, out: &mut [f32]) {
         (1.0 - ax) * ay,
         ax * ay,
     );
-    let (x0, y0) = (fx0 as isize, fy0 as isize);
+    let (left, top) = (fx0 as isize - r, fy0 as isize - r);
     let (w, h) = (image.width as isize, image.height as isize);
-    let side = 2 * r + 1;
-    let inside = x0 - r >= 0 && y0 - r >= 0 && x0 + r + 1 < w && y0 + r + 1 < h;
+    let inside = left >= 0 && top >= 0 && left + (cols as isize) < w && top + (rows as isize) < h;
+    let out = &mut out[..cols * rows];
     if inside {
         let data = &image.data;
-        let n = side as usize;
-        for j in 0..side {
-            let row = ((y0 - r + j) * w + (x0 - r)) as usize;
+        for (j, dst) in out.chunks_exact_mut(cols).enumerate() {
+            let row = (top as usize + j) * w as usize + left as usize;
             let below = row + w as usize;
+            let (a, b) = (&data[row..row + cols], &data[row + 1..row + 1 + cols]);
+            let (c, d) = (
+                &data[below..below + cols],
+                &data[below + 1..below + 1 + cols],
+            );
             // Equal-length slices: no bounds checks, so the loop vectorises.
-            let (a, b) = (&data[row..row + n], &data[row + 1..row + 1 + n]);
-            let (c, d) = (&data[below..below + n], &data[below + 1..below + 1 + n]);
-            let dst = &mut out[j as usize * n..(j as usize + 1) * n];
-            for ((((o, &a), &b), &c), &d) in dst.iter_mut().zip(a).zip(b).zip(c).zip(d) {
-                *o = w00 * a + w10 * b + w01 * c + w11 * d;
+            for i in 0..cols {
+                dst[i] = w00 * a[i] + w10 * b[i] + w01 * c[i] + w11 * d[i];
             }
         }
     } else {
-        for j in 0..side {
-            for i in 0..side {
-                let (x, y) = (x0 - r + i, y0 - r + j);
-                out[(j * side + i) as usize] = w00 * image.at(x, y)
+        for (j, dst) in out.chunks_exact_mut(cols).enumerate() {
+            let y = top + j as isize;
+            for (i, o) in dst.iter_mut().enumerate() {
+                let x = left + i as isize;
+                *o = w00 * image.at(x, y)
                     + w10 * image.at(x + 1, y)
                     + w01 * image.at(x, y + 1)
                     + w11 * image.at(x + 1, y + 1);
@@ -585,6 +666,31 @@ mod tests {
                 (128.0 + v).round().clamp(0.0, 255.0) as u8
             })
             .collect()
+    }
+
+    #[test]
+    fn patches_are_bilinear_samples_inside_and_at_the_border() {
+        let image = GreyF32 {
+            width: 23,
+            height: 17,
+            data: (0..23 * 17).map(|i| ((i * 53) % 251) as f32).collect(),
+        };
+        let (r, cols, rows) = (3isize, 8usize, 7usize);
+        let mut out = vec![0.0; cols * rows];
+        // Inside, and near each border (the clamped path).
+        for c in [(10.25, 8.75), (1.5, 2.125), (21.9, 15.5), (-0.5, 16.2)] {
+            fill_patch(&image, c, (r, cols, rows), &mut out);
+            for j in 0..rows {
+                for i in 0..cols {
+                    let want = image.sample(c.0 - r as f32 + i as f32, c.1 - r as f32 + j as f32);
+                    let got = out[j * cols + i];
+                    assert!(
+                        (got - want).abs() < 1e-3,
+                        "{c:?} ({i}, {j}): {got} vs {want}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

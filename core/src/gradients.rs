@@ -63,10 +63,34 @@ pub struct Gradient {
 
 /// Gradients of every pixel, border replicated: (gx, gy).
 pub(crate) fn gradients(image: &GreyF32, operator: GradientOperator) -> (Vec<f32>, Vec<f32>) {
-    let (side, centre, scale) = operator.weights();
-    let (w, h) = (image.width, image.height);
+    let w = image.width;
     let mut gx = vec![0.0f32; image.data.len()];
     let mut gy = vec![0.0f32; image.data.len()];
+    if w == 0 {
+        return (gx, gy);
+    }
+    for (y, (row_gx, row_gy)) in gx
+        .chunks_exact_mut(w)
+        .zip(gy.chunks_exact_mut(w))
+        .enumerate()
+    {
+        gradient_row(image, y, operator, row_gx, row_gy);
+    }
+    (gx, gy)
+}
+
+/// The gradients of row `y`, border replicated, into `gx` and `gy` (one
+/// row each): a frame's gradients a row at a time, for passes that need
+/// only a few rows at once.
+pub(crate) fn gradient_row(
+    image: &GreyF32,
+    y: usize,
+    operator: GradientOperator,
+    gx: &mut [f32],
+    gy: &mut [f32],
+) {
+    let (side, centre, scale) = operator.weights();
+    let (w, h) = (image.width, image.height);
     // The 3x3 kernels on the 3x3 neighbourhood [a b c; d _ f; g h i].
     let kernel = |[a, b, c, d, f, g, h, i]: [f32; 8]| {
         (
@@ -74,7 +98,7 @@ pub(crate) fn gradients(image: &GreyF32, operator: GradientOperator) -> (Vec<f32
             (side * (g - a) + centre * (h - b) + side * (i - c)) * scale,
         )
     };
-    let clamped = |x: usize, y: usize| {
+    let clamped = |x: usize| {
         let p = |dx: isize, dy: isize| image.at(x as isize + dx, y as isize + dy);
         kernel([
             p(-1, -1),
@@ -87,39 +111,30 @@ pub(crate) fn gradients(image: &GreyF32, operator: GradientOperator) -> (Vec<f32
             p(1, 1),
         ])
     };
-    for y in 0..h {
-        if y == 0 || y + 1 == h || w < 3 {
-            for x in 0..w {
-                (gx[y * w + x], gy[y * w + x]) = clamped(x, y);
-            }
-            continue;
+    if w < 3 {
+        for x in 0..w {
+            (gx[x], gy[x]) = clamped(x);
         }
-        (gx[y * w], gy[y * w]) = clamped(0, y);
-        (gx[y * w + w - 1], gy[y * w + w - 1]) = clamped(w - 1, y);
-        // The interior of the row: no bounds to clamp, no branches.
-        let (up, mid, down) = (
-            &image.data[(y - 1) * w..y * w],
-            &image.data[y * w..(y + 1) * w],
-            &image.data[(y + 1) * w..(y + 2) * w],
-        );
-        let row_gx = &mut gx[y * w..(y + 1) * w];
-        let row_gy = &mut gy[y * w..(y + 1) * w];
-        for x in 1..w - 1 {
-            let (ddx, ddy) = kernel([
-                up[x - 1],
-                up[x],
-                up[x + 1],
-                mid[x - 1],
-                mid[x + 1],
-                down[x - 1],
-                down[x],
-                down[x + 1],
-            ]);
-            row_gx[x] = ddx;
-            row_gy[x] = ddy;
-        }
+        return;
     }
-    (gx, gy)
+    (gx[0], gy[0]) = clamped(0);
+    (gx[w - 1], gy[w - 1]) = clamped(w - 1);
+    // The interior of the row: rows above and below replicated at the
+    // frame's top and bottom, no branches in the loop.
+    let row = |y: usize| &image.data[y * w..(y + 1) * w];
+    let (up, mid, down) = (row(y.saturating_sub(1)), row(y), row((y + 1).min(h - 1)));
+    for x in 1..w - 1 {
+        (gx[x], gy[x]) = kernel([
+            up[x - 1],
+            up[x],
+            up[x + 1],
+            mid[x - 1],
+            mid[x + 1],
+            down[x - 1],
+            down[x],
+            down[x + 1],
+        ]);
+    }
 }
 
 /// The gradient every `step` pixels, starting at (step/2, step/2), in

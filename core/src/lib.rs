@@ -29,6 +29,7 @@ mod frame;
 mod gradients;
 mod pyramid;
 mod report;
+mod scene;
 mod svg;
 mod tracker;
 
@@ -47,5 +48,6 @@ pub use frame::{Frame, Limits, Plane};
 pub use gradients::{Gradient, GradientOperator, gradient_field};
 pub use report::EdgeReport;
 pub use report::{EDGES_VERSION, FrameReport, MOTION_VERSION, MotionReport};
+pub use scene::synthetic_scene;
 pub use svg::{SvgStyle, edges_svg, motion_svg};
 pub use tracker::{Displacement, Tracker, TrackerMode, TrackerOutput, TrackerSettings, Vector};

@@ -51,30 +51,12 @@ pub struct BenchReport {
     pub rows: Vec<BenchRow>,
 }
 
-/// A deterministic test scene: a textured background with bright blobs,
-/// moved `shift` pixels to the right, with a little noise.
+/// The bench's scene ([`core_::synthetic_scene`]) as a WIT frame.
 pub fn synthetic_frame(width: u32, height: u32, shift: u32) -> Frame {
-    let mut rng = core_::SplitMix64::new(u64::from(shift));
-    let mut pixels = Vec::with_capacity(width as usize * height as usize * 4);
-    let blobs = [(0.3, 0.4, 0.12), (0.7, 0.6, 0.08), (0.5, 0.2, 0.05)];
-    for y in 0..height {
-        for x in 0..width {
-            let fx = (x as f64 - shift as f64) / width as f64;
-            let fy = y as f64 / height as f64;
-            let mut v = 40.0 + 30.0 * ((fx * 23.0).sin() * (fy * 17.0).cos());
-            for (bx, by, r) in blobs {
-                let d2 = (fx - bx) * (fx - bx) + (fy - by) * (fy - by);
-                v += 200.0 * (-d2 / (r * r)).exp();
-            }
-            let noise = (rng.next_u64() >> 61) as f64;
-            let v = (v + noise).clamp(0.0, 255.0);
-            pixels.extend_from_slice(&[v as u8, (v * 0.8) as u8, (255.0 - v) as u8, 255]);
-        }
-    }
     Frame {
         width,
         height,
-        pixels,
+        pixels: core_::synthetic_scene(width, height, shift),
     }
 }
 

@@ -53,7 +53,11 @@ impl Runtime {
     /// Compiles a ghostlines component from its bytes (tests use this for
     /// deliberately broken components).
     pub fn from_component_bytes(bytes: &[u8]) -> anyhow::Result<Runtime> {
-        let engine = Engine::new(&Config::new()).context("creating the Wasmtime engine")?;
+        #[allow(unused_mut)]
+        let mut config = Config::new();
+        #[cfg(feature = "perfmap")]
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        let engine = Engine::new(&config).context("creating the Wasmtime engine")?;
         let started = Instant::now();
         let component = crate::cache::component(&engine, bytes)
             .map_err(|e| e.context("compiling the ghostlines component"))?;
