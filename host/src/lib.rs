@@ -7,6 +7,7 @@
 //! outer error is a trap or host failure, the inner one the component's
 //! typed answer to bad input.
 
+pub mod app;
 pub mod bench;
 pub mod bindings;
 mod cache;

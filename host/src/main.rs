@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use ghostlines::app::StaticFiles;
 use ghostlines::bindings::{GradientOperator, GreyMethod, TrackerMode, TrackerSettings, refusal};
 use ghostlines::files::{self, Size};
 use ghostlines::load::{self, LoadConfig, LoadRoute};
@@ -166,6 +167,10 @@ enum Command {
         /// No log line per request.
         #[arg(long)]
         quiet: bool,
+        /// Serve the live page's files (built by `npm run build` in web/)
+        /// from this folder at /app/; skipped with a note if it is missing.
+        #[arg(long, value_name = "DIR", default_value = "web/app")]
+        app: PathBuf,
     },
     /// Load a ghostlines server with concurrent keep-alive clients posting frames.
     Load {
@@ -491,12 +496,23 @@ fn main() -> anyhow::Result<()> {
             memory_limit_mib,
             max_instances,
             quiet,
+            app,
         } => {
             let limits = ServeLimits {
                 body_timeout: Duration::from_millis(body_timeout_ms),
                 compute_timeout: Duration::from_millis(compute_timeout_ms),
                 memory_limit: memory_limit_mib << 20,
                 max_instances,
+            };
+            // The page needs its transpiled component (web/app/gen).
+            let app = if app.join("gen").is_dir() {
+                Some(StaticFiles::new(&app)?)
+            } else {
+                eprintln!(
+                    "note: no built app in {} (run `npm ci && npm run build` in web/); /app/ answers 404",
+                    app.display()
+                );
+                None
             };
             tokio_runtime()?.block_on(async move {
                 let host = HttpHost::new(limits)?;
@@ -507,7 +523,14 @@ fn main() -> anyhow::Result<()> {
                 let ctrl_c = async {
                     let _ = tokio::signal::ctrl_c().await;
                 };
-                serve::serve(host, listener, ctrl_c, !quiet).await
+                if let Some(app) = &app {
+                    println!(
+                        "the live page: http://{}/app/ (files from {})",
+                        listener.local_addr()?,
+                        app.root().display()
+                    );
+                }
+                serve::serve(host, app, listener, ctrl_c, !quiet).await
             })
         }
         Command::Load {

@@ -27,6 +27,8 @@ use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
+use crate::app::StaticFiles;
+
 /// How often the epoch advances; deadlines are whole ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 
@@ -407,10 +409,12 @@ where
     }
 }
 
-/// Serves `host` on `listener` until `shutdown` resolves, then lets the
-/// open connections finish their requests.
+/// Serves `host` (and `app`'s files under `/app/`) on `listener` until
+/// `shutdown` resolves, then lets the open connections finish their
+/// requests.
 pub async fn serve(
     host: Arc<HttpHost>,
+    app: Option<StaticFiles>,
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
     log: bool,
@@ -433,12 +437,15 @@ pub async fn serve(
         };
         while connections.try_join_next().is_some() {}
         let host = host.clone();
+        let app = app.clone();
         let mut stop = stop_rx.clone();
         connections.spawn(async move {
             let service = hyper::service::service_fn(move |request| {
-                let host = host.clone();
+                let (host, app) = (host.clone(), app.clone());
                 async move {
-                    Ok::<_, std::convert::Infallible>(handle_logged(&host, request, log).await)
+                    Ok::<_, std::convert::Infallible>(
+                        handle_logged(&host, app.as_ref(), request, log).await,
+                    )
                 }
             });
             let connection = hyper::server::conn::http1::Builder::new()
@@ -473,13 +480,22 @@ pub async fn serve(
 
 async fn handle_logged(
     host: &HttpHost,
+    app: Option<&StaticFiles>,
     request: hyper::Request<hyper::body::Incoming>,
     log: bool,
 ) -> hyper::Response<HyperOutgoingBody> {
     let started = Instant::now();
     let method = request.method().clone();
     let route = request.uri().path().to_string();
-    let response = host.handle(request).await;
+    let response = match app {
+        Some(app) if StaticFiles::claims(&route) => app.respond(&method, &route).await,
+        None if StaticFiles::claims(&route) => error_response(
+            404,
+            "not-found",
+            "no app folder is served: run `npm run build` in web/ and start with --app web/app",
+        ),
+        _ => host.handle(request).await,
+    };
     if log {
         eprintln!(
             "{method} {route} {} {:.1}ms",

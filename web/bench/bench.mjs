@@ -1,0 +1,157 @@
+// The component through jco in Node against tight typed-array JavaScript,
+// per 800x600 frame: greyscale (max-rgb) and the sketch's whole frame
+// (grey, adjust, centroid, frame diff, vectors). One run, one table.
+//
+//   npm run bench [-- --width 800 --height 600 --iterations 100]
+
+import { parseArgs } from 'node:util';
+import { createTracker, greyscale } from '../app/ghostlines.js';
+import { scene } from '../app/scene.js';
+
+const { values: options } = parseArgs({
+  options: {
+    width: { type: 'string', default: '800' },
+    height: { type: 'string', default: '600' },
+    iterations: { type: 'string', default: '100' },
+  },
+});
+const width = Number(options.width);
+const height = Number(options.height);
+const iterations = Number(options.iterations);
+
+// --- the JavaScript side: what the original sketch did, written tight ----
+
+function greyJs(rgba, out) {
+  for (let i = 0, j = 0; j < out.length; i += 4, j++) {
+    const r = rgba[i];
+    const g = rgba[i + 1];
+    const b = rgba[i + 2];
+    const m = r > g ? r : g;
+    out[j] = m > b ? m : b;
+  }
+  return out;
+}
+
+// The sketch's adjust as a lookup table, made the way a canvas would
+// (two clamped passes).
+function adjustTable(contrast, brightness) {
+  const f = contrast / 100 + 1;
+  const table = new Uint8ClampedArray(256);
+  for (let v = 0; v < 256; v++) table[v] = v * f + 128 * (1 - f);
+  for (let v = 0; v < 256; v++) table[v] = table[v] + brightness;
+  return table;
+}
+
+function sketchJs(state, rgba, settings) {
+  const n = width * height;
+  const grey = greyJs(rgba, state.current);
+  const table = state.table;
+  let total = 0;
+  let sumX = 0;
+  let sumY = 0;
+  for (let y = 0, i = 0; y < height; y++) {
+    let rowTotal = 0;
+    let rowX = 0;
+    for (let x = 0; x < width; x++, i++) {
+      const v = table[grey[i]];
+      grey[i] = v;
+      rowTotal += v;
+      rowX += v * x;
+    }
+    total += rowTotal;
+    sumX += rowX;
+    sumY += rowTotal * y;
+  }
+  const centroid = total > 0 ? { x: sumX / total, y: sumY / total } : undefined;
+  const vectors = [];
+  if (state.previous && centroid && state.centroid) {
+    const dx = centroid.x - state.centroid.x;
+    const dy = centroid.y - state.centroid.y;
+    const limit = settings.threshold * 255;
+    for (let s = 0; s < settings.samples; s++) {
+      // xorshift32: a fast generator, as a sketch would use.
+      let r = state.random;
+      r ^= r << 13;
+      r ^= r >>> 17;
+      r ^= r << 5;
+      state.random = r >>> 0;
+      const i = state.random % n;
+      if (Math.abs(grey[i] - state.previous[i]) >= limit) {
+        vectors.push({ x: i % width, y: (i / width) | 0, dx, dy });
+      }
+    }
+  }
+  [state.current, state.previous] = [state.previous ?? new Uint8Array(n), grey];
+  state.centroid = centroid;
+  return { centroid, vectors };
+}
+
+// --- timing ---------------------------------------------------------------
+
+function time(f) {
+  for (let i = 0; i < 20; i++) f(i);
+  const samples = [];
+  for (let i = 0; i < iterations; i++) {
+    const started = performance.now();
+    f(i);
+    samples.push(performance.now() - started);
+  }
+  samples.sort((a, b) => a - b);
+  const at = (q) => samples[Math.round((samples.length - 1) * q)];
+  return { median: at(0.5), p90: at(0.9) };
+}
+
+const frames = [scene(width, height, 0, 0), scene(width, height, 3, 1)];
+const image = (i) => ({ width, height, data: frames[i & 1] });
+const rows = [];
+
+rows.push({
+  operation: 'copy frame (reference)',
+  js: time((i) => frames[i & 1].slice()),
+});
+
+const greyOut = new Uint8Array(width * height);
+const component = greyscale(image(0), 'max-rgb').values;
+if (!component.every((v, i) => v === greyJs(frames[0], greyOut)[i])) {
+  throw new Error('greyscale: the component and the JS loop disagree');
+}
+rows.push({
+  operation: 'greyscale max-rgb',
+  component: time((i) => greyscale(image(i), 'max-rgb')),
+  js: time((i) => greyJs(frames[i & 1], greyOut)),
+});
+
+const settings = { threshold: 0.1, samples: 2000, contrast: 20, brightness: 10 };
+const tracker = createTracker({ mode: 'sketch', method: 'max-rgb', ...settings });
+const state = { current: new Uint8Array(width * height), table: adjustTable(20, 10), random: 1 };
+// Both sides see the same frames and agree on the centroid.
+const a = tracker.push(image(0)).centroid;
+const b = sketchJs(state, frames[0], settings).centroid;
+if (Math.abs(a.x - b.x) > 1e-9 || Math.abs(a.y - b.y) > 1e-9) {
+  throw new Error(`sketch: centroids differ ${JSON.stringify([a, b])}`);
+}
+rows.push({
+  operation: 'sketch frame (grey, adjust, centroid, diff, vectors)',
+  component: time((i) => tracker.push(image(i + 1))),
+  js: time((i) => sketchJs(state, frames[(i + 1) & 1], settings)),
+});
+tracker.close();
+
+for (const mode of ['sparse', 'dense']) {
+  const flow = createTracker({ mode });
+  rows.push({
+    operation: `tracker push (${mode}; no JS version)`,
+    component: time((i) => flow.push(image(i))),
+  });
+  flow.close();
+}
+
+// --- the table ------------------------------------------------------------
+
+const cell = (t) => (t ? `${t.median.toFixed(3)} (${t.p90.toFixed(3)})` : '-');
+console.log(`ghostlines via jco in Node ${process.version}: ${width}x${height}, ${iterations} iterations, median (p90) ms`);
+console.log(`${'operation'.padEnd(54)}${'component'.padStart(18)}${'JS'.padStart(18)}${'ratio'.padStart(9)}`);
+for (const row of rows) {
+  const ratio = row.component && row.js ? `${(row.component.median / row.js.median).toFixed(2)}x` : '-';
+  console.log(`${row.operation.padEnd(54)}${cell(row.component).padStart(18)}${cell(row.js).padStart(18)}${ratio.padStart(9)}`);
+}

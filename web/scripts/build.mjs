@@ -1,0 +1,56 @@
+// Builds the guest component (the same nested cargo build as host/build.rs)
+// and transpiles it with jco into an ES module for Node and the browser:
+//
+//   app/gen/ghostlines.js (+ .core.wasm, .d.ts)   the component, unchanged
+//   app/vendor/preview2-shim/*.js                 WASI shims for the browser
+//
+// The browser page maps the shim's bare specifiers to app/vendor with an
+// import map; Node resolves them from node_modules. No hand-written glue.
+
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const web = dirname(dirname(fileURLToPath(import.meta.url)));
+const root = dirname(web);
+const targetDir = join(root, 'target', 'wasm-components');
+const component = join(targetDir, 'wasm32-wasip2', 'release', 'ghostlines_guest.wasm');
+
+function run(command, args, options = {}) {
+  console.log(`> ${command} ${args.join(' ')}`);
+  execFileSync(command, args, { stdio: 'inherit', ...options });
+}
+
+// Flags for the host CPU must not leak into the Wasm build; .cargo/config.toml
+// sets +simd128 for wasm32-wasip2.
+const env = { ...process.env };
+for (const name of ['RUSTFLAGS', 'CARGO_ENCODED_RUSTFLAGS', 'CARGO_BUILD_RUSTFLAGS', 'CARGO_TARGET_DIR']) {
+  delete env[name];
+}
+run('cargo', ['build', '--release', '--target', 'wasm32-wasip2', '-p', 'ghostlines-guest',
+  '--target-dir', targetDir], { cwd: root, env });
+
+const gen = join(web, 'app', 'gen');
+rmSync(gen, { recursive: true, force: true });
+run(process.execPath, [join(web, 'node_modules', '@bytecodealliance', 'jco', 'dist', 'jco.js'),
+  'transpile', component, '--name', 'ghostlines', '--out-dir', gen, '--quiet']);
+
+// The browser shims, and every module they import from their own folder.
+const shim = join(web, 'node_modules', '@bytecodealliance', 'preview2-shim', 'dist', 'browser');
+const vendor = join(web, 'app', 'vendor', 'preview2-shim');
+rmSync(vendor, { recursive: true, force: true });
+mkdirSync(vendor, { recursive: true });
+const copied = new Set();
+const copy = (file) => {
+  if (copied.has(file)) return;
+  copied.add(file);
+  cpSync(join(shim, file), join(vendor, file));
+  const source = readFileSync(join(shim, file), 'utf8');
+  for (const [, dep] of source.matchAll(/from\s+["']\.\/([\w.-]+\.js)["']/g)) copy(dep);
+};
+const generated = readFileSync(join(gen, 'ghostlines.js'), 'utf8');
+for (const [, name] of generated.matchAll(/from '@bytecodealliance\/preview2-shim\/(\w+)'/g)) {
+  copy(`${name}.js`);
+}
+console.log(`transpiled ${component}\n  -> ${gen}\n  shims: ${[...copied].join(', ')}`);

@@ -1,0 +1,132 @@
+// The component through jco in Node: exact bytes, known geometry, typed
+// errors. Run `npm run build` first (the README's test script does).
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  GREY_METHODS, GhostlinesError, createTracker, edges, greyscale, limits,
+} from '../app/ghostlines.js';
+import { scene } from '../app/scene.js';
+
+// The WIT's definitions of the grey methods, in plain JS.
+const reference = {
+  'max-rgb': (r, g, b) => Math.max(r, g, b),
+  'luma-bt601': (r, g, b) => (9798 * r + 19235 * g + 3735 * b + 16384) >> 15,
+  'luma-bt709': (r, g, b) => (6966 * r + 23436 * g + 2366 * b + 16384) >> 15,
+  average: (r, g, b) => Math.floor((r + g + b + 1) / 3),
+  lightness: (r, g, b) => (Math.max(r, g, b) + Math.min(r, g, b) + 1) >> 1,
+};
+
+function randomFrame(width, height, seed) {
+  const pixels = new Uint8ClampedArray(width * height * 4);
+  let s = seed;
+  for (let i = 0; i < pixels.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    pixels[i] = s >>> 24;
+  }
+  return { width, height, data: pixels };
+}
+
+test('greyscale gives the WIT-defined bytes for every method', () => {
+  for (const [width, height] of [[1, 1], [3, 5], [64, 48]]) {
+    const frame = randomFrame(width, height, width * 31 + height);
+    for (const method of GREY_METHODS) {
+      const plane = greyscale(frame, method);
+      assert.equal(plane.width, width);
+      assert.equal(plane.height, height);
+      const want = new Uint8Array(width * height);
+      for (let i = 0; i < want.length; i++) {
+        const [r, g, b] = frame.data.subarray(4 * i, 4 * i + 3);
+        want[i] = reference[method](r, g, b);
+      }
+      assert.deepEqual(plane.values, want, `${method} ${width}x${height}`);
+    }
+  }
+});
+
+test('a sparse-flow tracker finds a known shift', () => {
+  const [width, height] = [320, 240];
+  const tracker = createTracker({ mode: 'sparse' });
+  const first = tracker.push({ width, height, data: scene(width, height, 0, 0) });
+  assert.equal(first.vectors.length, 0);
+  const second = tracker.push({ width, height, data: scene(width, height, 5, -3) });
+  const tracked = second.vectors.filter((v) => v.status === 'tracked');
+  assert.ok(tracked.length >= 100, `${tracked.length} tracked`);
+  const median = (values) => values.sort((a, b) => a - b)[values.length >> 1];
+  assert.ok(Math.abs(median(tracked.map((v) => v.dx)) - 5) < 0.1);
+  assert.ok(Math.abs(median(tracked.map((v) => v.dy)) + 3) < 0.1);
+  // Nearly every tracked point is right to half a pixel.
+  const good = tracked.filter((v) => Math.hypot(v.dx - 5, v.dy + 3) < 0.5).length;
+  assert.ok(good >= 0.95 * tracked.length, `${good} of ${tracked.length}`);
+  tracker.close();
+});
+
+test('the sketch tracker moves its samples by the centroid shift', () => {
+  const [width, height] = [40, 30];
+  const square = (x0, y0) => {
+    const data = new Uint8ClampedArray(width * height * 4);
+    for (let y = y0; y < y0 + 6; y++) {
+      for (let x = x0; x < x0 + 6; x++) data.fill(255, 4 * (y * width + x), 4 * (y * width + x) + 4);
+    }
+    return { width, height, data };
+  };
+  const tracker = createTracker({ samples: 5000 });
+  tracker.push(square(10, 12));
+  const out = tracker.push(square(17, 8));
+  assert.deepEqual(out.centroid, { x: 19.5, y: 10.5 });
+  assert.deepEqual(out.centroidMotion, { dx: 7, dy: -4 });
+  assert.ok(out.vectors.length > 0);
+  for (const v of out.vectors) assert.deepEqual([v.dx, v.dy], [7, -4]);
+});
+
+test('edges of a square are its outline', () => {
+  const [width, height] = [48, 40];
+  const values = new Uint8Array(width * height);
+  for (let y = 10; y < 30; y++) values.fill(200, y * width + 12, y * width + 36);
+  const lines = edges({ width, height, values });
+  assert.ok(lines.length >= 1);
+  for (const line of lines) {
+    for (const { x, y } of line) {
+      const toOutline = Math.min(Math.abs(x - 11.5), Math.abs(x - 35.5), Math.abs(y - 9.5), Math.abs(y - 29.5));
+      assert.ok(toOutline <= 1, `(${x}, ${y})`);
+    }
+  }
+});
+
+test('bad input is a typed GhostlinesError, and nothing else breaks', () => {
+  const kind = (f) => {
+    try {
+      f();
+    } catch (e) {
+      assert.ok(e instanceof GhostlinesError, String(e));
+      assert.ok(e.message.length > 0);
+      return e.kind;
+    }
+    assert.fail('no error');
+  };
+  const pixels = new Uint8Array(16);
+  assert.equal(kind(() => greyscale({ width: 3, height: 1, data: pixels })), 'length-mismatch');
+  assert.equal(kind(() => greyscale({ width: 0, height: 4, data: new Uint8Array(0) })), 'invalid-dimensions');
+  const { maxSide } = limits();
+  assert.equal(kind(() => greyscale({ width: maxSide + 1, height: 1, data: pixels })), 'too-large');
+  assert.equal(kind(() => greyscale({ width: 2, height: 2, data: pixels }, 'sepia')), 'invalid-parameter');
+  assert.equal(kind(() => greyscale({ width: 2, height: 2, data: [1, 2, 3] })), 'invalid-parameter');
+  assert.equal(kind(() => greyscale({ width: -1, height: 2, data: pixels })), 'invalid-parameter');
+  assert.equal(kind(() => createTracker({ mode: 'psychic' })), 'invalid-parameter');
+  assert.equal(kind(() => createTracker({ threshold: 2 })), 'invalid-parameter');
+  assert.equal(kind(() => createTracker({ seed: -1 })), 'invalid-parameter');
+  assert.equal(kind(() => createTracker({ mode: 'dense', step: 0 })), 'invalid-parameter');
+  const tracker = createTracker();
+  tracker.push({ width: 2, height: 2, data: pixels });
+  assert.equal(kind(() => tracker.push({ width: 4, height: 1, data: pixels })), 'size-mismatch');
+  // The instance is still fine after every refusal.
+  assert.deepEqual(greyscale({ width: 1, height: 1, data: new Uint8Array([1, 9, 3, 0]) }).values, new Uint8Array([9]));
+});
+
+test('the Node example runs', () => {
+  const example = fileURLToPath(new URL('../node/example.mjs', import.meta.url));
+  const out = execFileSync(process.execPath, [example, 'sparse'], { encoding: 'utf8' });
+  assert.match(out, /sparse: \d+ vectors, \d+ tracked, median motion \(4\.\d+, 2\.\d+\)/);
+});
