@@ -21,6 +21,8 @@ mod adjust;
 mod centroid;
 mod color;
 mod corners;
+#[cfg(feature = "decode")]
+mod decode;
 mod diff;
 mod edges;
 mod error;
@@ -37,6 +39,10 @@ pub use adjust::{Adjustment, adjust_plane_mut, adjust_rgba, adjust_rgba_into, ad
 pub use centroid::{Point, centroid};
 pub use color::{GreyMethod, greyscale, greyscale_into};
 pub use corners::{Corner, CornerSettings, MAX_CORNERS, corners};
+#[cfg(feature = "decode-all")]
+pub use decode::decode_gif_frames;
+#[cfg(feature = "decode")]
+pub use decode::{DecodeError, DecodeLimits, DecodedFrame, decode_frame, guess_format};
 pub use diff::{Change, SplitMix64, frame_diff, frame_diff_into};
 pub use edges::{EdgeSettings, canny, edge_polylines, rdp};
 pub use error::{Error, Result};

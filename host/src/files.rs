@@ -1,17 +1,14 @@
 //! Reading frames from image files and raw RGBA, and writing results.
 
 use std::fs;
-use std::io::{BufReader, Cursor};
+use std::io::Cursor;
 use std::path::Path;
 
-use anyhow::{Context as _, bail, ensure};
-use image::{AnimationDecoder, ImageDecoder, ImageFormat, ImageReader};
+use anyhow::{Context as _, bail};
+use ghostlines_core::{DecodeLimits, DecodedFrame, decode_frame, decode_gif_frames, guess_format};
+use image::ImageFormat;
 
 use crate::bindings::{Frame, Plane};
-
-/// Decoders may allocate at most this much for one image: a limit against
-/// decompression bombs, above what the largest accepted frame needs.
-const MAX_DECODE_ALLOC: u64 = 512 << 20;
 
 /// A frame size given on the command line as `WxH`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,13 +38,12 @@ impl std::str::FromStr for Size {
     }
 }
 
-fn decode_limits() -> image::Limits {
-    let core = ghostlines_core::Limits::DEFAULT;
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(core.max_side);
-    limits.max_image_height = Some(core.max_side);
-    limits.max_alloc = Some(MAX_DECODE_ALLOC);
-    limits
+fn frame(decoded: DecodedFrame) -> Frame {
+    Frame {
+        width: decoded.width,
+        height: decoded.height,
+        pixels: decoded.pixels,
+    }
 }
 
 /// Reads one frame: raw RGBA8 when `size` is given, else a PNG, JPEG, GIF
@@ -63,20 +59,10 @@ pub fn read_frame(path: &Path, size: Option<Size>) -> anyhow::Result<Frame> {
         });
     }
     ensure_not_raw(path)?;
-    let mut reader = ImageReader::open(path)
-        .with_context(|| format!("opening {}", path.display()))?
-        .with_guessed_format()
-        .with_context(|| format!("reading {}", path.display()))?;
-    reader.limits(decode_limits());
-    let image = reader
-        .decode()
-        .with_context(|| format!("decoding {}", path.display()))?
-        .into_rgba8();
-    Ok(Frame {
-        width: image.width(),
-        height: image.height(),
-        pixels: image.into_raw(),
-    })
+    let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let decoded = decode_frame(&bytes, &[], &DecodeLimits::DEFAULT)
+        .with_context(|| format!("decoding {}", path.display()))?;
+    Ok(frame(decoded))
 }
 
 fn ensure_not_raw(path: &Path) -> anyhow::Result<()> {
@@ -105,36 +91,18 @@ pub fn read_sequence(paths: &[impl AsRef<Path>], size: Option<Size>) -> anyhow::
 }
 
 fn is_gif(path: &Path) -> anyhow::Result<bool> {
-    let reader = ImageReader::open(path)
-        .with_context(|| format!("opening {}", path.display()))?
-        .with_guessed_format()
+    let mut head = [0u8; 6];
+    let mut file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let read = std::io::Read::read(&mut file, &mut head)
         .with_context(|| format!("reading {}", path.display()))?;
-    Ok(reader.format() == Some(ImageFormat::Gif))
+    Ok(guess_format(&head[..read], &[ImageFormat::Gif]).is_ok())
 }
 
 fn read_gif_frames(path: &Path) -> anyhow::Result<Vec<Frame>> {
     let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut decoder = image::codecs::gif::GifDecoder::new(BufReader::new(Cursor::new(bytes)))
-        .with_context(|| format!("decoding {}", path.display()))?;
-    decoder
-        .set_limits(decode_limits())
-        .with_context(|| format!("decoding {}", path.display()))?;
-    let frames = decoder
-        .into_frames()
-        .collect_frames()
+    let frames = decode_gif_frames(&bytes, &DecodeLimits::DEFAULT)
         .with_context(|| format!("decoding the frames of {}", path.display()))?;
-    ensure!(!frames.is_empty(), "{} has no frames", path.display());
-    Ok(frames
-        .into_iter()
-        .map(|f| {
-            let buffer = f.into_buffer();
-            Frame {
-                width: buffer.width(),
-                height: buffer.height(),
-                pixels: buffer.into_raw(),
-            }
-        })
-        .collect())
+    Ok(frames.into_iter().map(frame).collect())
 }
 
 /// Writes `bytes` to `path`, creating its folder if needed.

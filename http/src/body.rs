@@ -4,7 +4,10 @@
 use futures::StreamExt;
 use spin_sdk::http::IncomingRequest;
 
-use crate::limits::{MAX_BODY_BYTES, MAX_DECODE_ALLOC};
+use ghostlines_core::{DecodeError, decode_frame};
+use image::ImageFormat;
+
+use crate::limits::{DECODE_LIMITS, MAX_BODY_BYTES};
 use crate::respond::HttpError;
 
 /// What a request body holds.
@@ -98,24 +101,18 @@ pub async fn read(request: IncomingRequest, expected: Option<u64>) -> Result<Vec
     Ok(body)
 }
 
-/// Decodes a PNG body to RGBA8 under decoder limits.
+/// Decodes a PNG body to RGBA8 under the HTTP decoding limits.
 pub fn decode_png(bytes: &[u8]) -> Result<(u32, u32, Vec<u8>), HttpError> {
-    let mut reader =
-        image::ImageReader::with_format(std::io::Cursor::new(bytes), image::ImageFormat::Png);
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(crate::limits::FRAME_LIMITS.max_side);
-    limits.max_image_height = Some(crate::limits::FRAME_LIMITS.max_side);
-    limits.max_alloc = Some(MAX_DECODE_ALLOC);
-    reader.limits(limits);
-    let image = reader.decode().map_err(|e| match e {
-        image::ImageError::Limits(e) => HttpError {
+    let frame = decode_frame(bytes, &[ImageFormat::Png], &DECODE_LIMITS).map_err(|e| match e {
+        DecodeError::TooLarge(_) => HttpError {
             status: 413,
             kind: "too-large",
-            message: format!("the PNG is over the decoding limits: {e}"),
+            message: format!("the PNG is {e}"),
             allow: None,
         },
-        other => HttpError::invalid_body(format!("the body is not a valid PNG: {other}")),
+        DecodeError::Invalid(e) => {
+            HttpError::invalid_body(format!("the body is not a valid PNG: {e}"))
+        }
     })?;
-    let rgba = image.into_rgba8();
-    Ok((rgba.width(), rgba.height(), rgba.into_raw()))
+    Ok((frame.width, frame.height, frame.pixels))
 }

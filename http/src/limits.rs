@@ -1,6 +1,6 @@
 //! What one request may ask for.
 
-use ghostlines_core::Limits;
+use ghostlines_core::{DecodeLimits, Limits};
 
 /// Frame limits over HTTP: 16384 pixels a side as everywhere, but at most
 /// 2^23 pixels (8.4 Mpx, a 4K UHD frame) a frame, which keeps a two-frame
@@ -15,6 +15,11 @@ pub const FRAME_LIMITS: Limits = Limits {
 /// limit.
 pub const MAX_BODY_BYTES: u64 = 2 * 4 * (1 << 23);
 
-/// The most a PNG decoder may allocate: one RGBA frame at the pixel limit
-/// plus room for its row buffers.
-pub const MAX_DECODE_ALLOC: u64 = 4 * (1 << 23) + (16 << 20);
+/// PNG bodies: frames within [`FRAME_LIMITS`], and a decoder budget of one
+/// RGBA frame at the pixel limit plus room for its row buffers.
+pub const DECODE_LIMITS: DecodeLimits = DecodeLimits {
+    frame: FRAME_LIMITS,
+    max_alloc: 4 * (1 << 23) + (16 << 20),
+    max_frames: 1,
+    max_total_pixels: 1 << 23,
+};
