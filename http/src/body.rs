@@ -29,12 +29,17 @@ pub fn header(request: &IncomingRequest, name: &str) -> Option<String> {
 
 /// The media type of the body; `png_allowed` for single-frame routes.
 pub fn body_kind(request: &IncomingRequest, png_allowed: bool) -> Result<BodyKind, HttpError> {
+    media_kind(header(request, "content-type").as_deref(), png_allowed)
+}
+
+/// [`body_kind`] from the `content-type` value (lower-cased).
+pub fn media_kind(content_type: Option<&str>, png_allowed: bool) -> Result<BodyKind, HttpError> {
     let accepted = if png_allowed {
         "application/octet-stream or image/png"
     } else {
         "application/octet-stream"
     };
-    let Some(content_type) = header(request, "content-type") else {
+    let Some(content_type) = content_type else {
         return Ok(BodyKind::Raw);
     };
     let media_type = content_type.split(';').next().unwrap_or("").trim();
@@ -59,46 +64,79 @@ pub fn accepts(request: &IncomingRequest, media_type: &str) -> bool {
 /// `expected` is refused before anything is read; a streamed body is
 /// refused at the first chunk that passes either.
 pub async fn read(request: IncomingRequest, expected: Option<u64>) -> Result<Vec<u8>, HttpError> {
-    let declared = match header(&request, "content-length") {
-        Some(v) => Some(
-            v.parse::<u64>()
-                .map_err(|_| HttpError::invalid_parameter(format!("bad content-length {v:?}")))?,
-        ),
-        None => None,
-    };
-    if let Some(length) = declared {
-        if length > MAX_BODY_BYTES {
-            return Err(HttpError::body_too_large(MAX_BODY_BYTES));
-        }
-        if let Some(expected) = expected
-            && length != expected
-        {
-            return Err(HttpError::length_mismatch(expected, length));
-        }
-    }
-    let limit = expected.unwrap_or(MAX_BODY_BYTES);
-    let capacity = expected.or(declared).unwrap_or(0).min(MAX_BODY_BYTES);
-    let mut body = Vec::with_capacity(capacity as usize);
+    let declared = header(&request, "content-length");
+    let mut framing = Framing::new(expected, declared.as_deref())?;
     let mut stream = request.into_body_stream();
     while let Some(chunk) = stream.next().await {
         // The host cuts a body off at its deadline; a broken connection
         // looks the same from here and gets the same (unread) answer.
         let chunk = chunk.map_err(|_| HttpError::timeout())?;
-        let total = body.len() as u64 + chunk.len() as u64;
+        framing.push(&chunk)?;
+    }
+    framing.finish()
+}
+
+/// The length rules of a body, chunk by chunk, apart from any stream.
+#[derive(Debug)]
+pub struct Framing {
+    expected: Option<u64>,
+    limit: u64,
+    body: Vec<u8>,
+}
+
+impl Framing {
+    /// Judges the declared `content-length` (if any) against `expected`
+    /// and [`MAX_BODY_BYTES`] before any byte is read.
+    pub fn new(expected: Option<u64>, content_length: Option<&str>) -> Result<Framing, HttpError> {
+        let declared =
+            match content_length {
+                Some(v) => Some(v.parse::<u64>().map_err(|_| {
+                    HttpError::invalid_parameter(format!("bad content-length {v:?}"))
+                })?),
+                None => None,
+            };
+        if let Some(length) = declared {
+            if length > MAX_BODY_BYTES {
+                return Err(HttpError::body_too_large(MAX_BODY_BYTES));
+            }
+            if let Some(expected) = expected
+                && length != expected
+            {
+                return Err(HttpError::length_mismatch(expected, length));
+            }
+        }
+        let limit = expected.unwrap_or(MAX_BODY_BYTES).min(MAX_BODY_BYTES);
+        // Reserve what was promised, never more than the limit.
+        let capacity = expected.or(declared).unwrap_or(0).min(limit);
+        Ok(Framing {
+            expected,
+            limit,
+            body: Vec::with_capacity(capacity as usize),
+        })
+    }
+
+    /// Takes the next chunk, or refuses the body as soon as it is too long.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), HttpError> {
+        let total = self.body.len() as u64 + chunk.len() as u64;
         if total > MAX_BODY_BYTES {
             return Err(HttpError::body_too_large(MAX_BODY_BYTES));
         }
-        if total > limit {
-            return Err(HttpError::length_mismatch(limit, total));
+        if total > self.limit {
+            return Err(HttpError::length_mismatch(self.limit, total));
         }
-        body.extend_from_slice(&chunk);
+        self.body.extend_from_slice(chunk);
+        Ok(())
     }
-    if let Some(expected) = expected
-        && body.len() as u64 != expected
-    {
-        return Err(HttpError::length_mismatch(expected, body.len() as u64));
+
+    /// The whole body, if it has the expected length.
+    pub fn finish(self) -> Result<Vec<u8>, HttpError> {
+        if let Some(expected) = self.expected
+            && self.body.len() as u64 != expected
+        {
+            return Err(HttpError::length_mismatch(expected, self.body.len() as u64));
+        }
+        Ok(self.body)
     }
-    Ok(body)
 }
 
 /// Decodes a PNG body to RGBA8 under the HTTP decoding limits.
@@ -115,4 +153,65 @@ pub fn decode_png(bytes: &[u8]) -> Result<(u32, u32, Vec<u8>), HttpError> {
         }
     })?;
     Ok((frame.width, frame.height, frame.pixels))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(result: Result<impl std::fmt::Debug, HttpError>) -> u16 {
+        result.map_or_else(|e| e.status, |ok| panic!("accepted: {ok:?}"))
+    }
+
+    #[test]
+    fn framing_judges_the_declared_length_before_reading() {
+        assert_eq!(status(Framing::new(None, Some("12x"))), 400);
+        assert_eq!(status(Framing::new(None, Some("-1"))), 400);
+        let over = (MAX_BODY_BYTES + 1).to_string();
+        assert_eq!(status(Framing::new(None, Some(&over))), 413);
+        assert_eq!(status(Framing::new(Some(8), Some("9"))), 400);
+    }
+
+    #[test]
+    fn framing_refuses_at_the_first_chunk_too_many() -> Result<(), HttpError> {
+        let mut exact = Framing::new(Some(8), None)?;
+        exact.push(&[1; 5])?;
+        assert_eq!(status(exact.push(&[1; 4]).map(|()| "")), 400);
+
+        let mut short = Framing::new(Some(8), Some("8"))?;
+        short.push(&[1; 7])?;
+        assert_eq!(status(short.finish()), 400);
+
+        let mut whole = Framing::new(Some(3), None)?;
+        whole.push(&[1, 2])?;
+        whole.push(&[3])?;
+        assert_eq!(whole.finish()?, [1, 2, 3]);
+
+        // Unsized bodies stop at the body limit.
+        let mut open = Framing::new(None, None)?;
+        let chunk = vec![0u8; 1 << 20];
+        let mut refused = None;
+        for _ in 0..=(MAX_BODY_BYTES >> 20) {
+            if let Err(e) = open.push(&chunk) {
+                refused = Some(e.status);
+                break;
+            }
+        }
+        assert_eq!(refused, Some(413));
+        Ok(())
+    }
+
+    #[test]
+    fn media_types_are_negotiated_strictly() {
+        assert_eq!(media_kind(None, false).ok(), Some(BodyKind::Raw));
+        assert_eq!(
+            media_kind(Some("image/png; q=1"), true).ok(),
+            Some(BodyKind::Png)
+        );
+        assert_eq!(status(media_kind(Some("image/png"), false)), 415);
+        assert_eq!(
+            status(media_kind(Some("application/x-www-form-urlencoded"), true)),
+            415
+        );
+    }
 }

@@ -15,11 +15,24 @@ mod respond;
 mod routes;
 
 use spin_sdk::http::{IncomingRequest, Method, ResponseOutparam};
+#[cfg(target_arch = "wasm32")]
 use spin_sdk::http_component;
 
 use crate::respond::{HttpError, Reply};
 
-#[http_component]
+/// The pure parts of request handling, for `fuzz/` (not an API).
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::body::{BodyKind, Framing, decode_png, media_kind};
+    pub use crate::limits::{FRAME_LIMITS, MAX_BODY_BYTES};
+    pub use crate::respond::HttpError;
+    pub use crate::routes::judge_query;
+}
+
+// The export only exists in the component: natively (tests, the fuzzer)
+// the crate is a plain library.
+#[cfg_attr(target_arch = "wasm32", http_component)]
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 async fn handle(request: IncomingRequest, out: ResponseOutparam) {
     let reply = route(request).await.unwrap_or_else(Reply::from);
     reply.send(out).await;

@@ -1,0 +1,155 @@
+//! The vector entry points of `core` — corners, sparse and dense flow,
+//! gradient fields, Canny polylines, RDP and the flow trackers — on small
+//! arbitrary planes with arbitrary settings: typed errors or answers that
+//! keep their promises.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use ghostlines_core::{
+    CornerSettings, EdgeSettings, FlowSettings, FlowStatus, Frame, GradientOperator, Plane, Point,
+    Tracker, TrackerMode, TrackerSettings, corners, dense_flow, edge_polylines, gradient_field,
+    rdp, sparse_flow,
+};
+use libfuzzer_sys::fuzz_target;
+
+#[derive(Debug, Arbitrary)]
+struct Input {
+    width: u8,
+    height: u8,
+    values: Vec<u8>,
+    shift: (i8, i8),
+    max_corners: u16,
+    quality: f64,
+    min_distance: f64,
+    window: u8,
+    levels: u8,
+    iterations: u8,
+    epsilon: f64,
+    fb_threshold: f64,
+    min_eigen: f64,
+    max_error: f64,
+    step: u16,
+    sigma: f64,
+    low: f64,
+    high: f64,
+    tolerance: f64,
+    min_length: f64,
+    straight_only: bool,
+    scharr: bool,
+    points: Vec<(f32, f32)>,
+}
+
+fuzz_target!(|input: Input| {
+    let (w, h) = (u32::from(input.width), u32::from(input.height));
+    let n = (w * h) as usize;
+    let mut values = input.values.clone();
+    values.resize(n, 0);
+    let Ok(a) = Plane::new(w, h, &values) else {
+        assert!(w == 0 || h == 0);
+        return;
+    };
+    // The same plane moved by `shift`, border replicated.
+    let (sx, sy) = (i64::from(input.shift.0 % 8), i64::from(input.shift.1 % 8));
+    let moved: Vec<u8> = (0..n as i64)
+        .map(|i| {
+            let (x, y) = ((i % i64::from(w)) - sx, (i / i64::from(w)) - sy);
+            let (x, y) = (x.clamp(0, i64::from(w) - 1), y.clamp(0, i64::from(h) - 1));
+            values[(y * i64::from(w) + x) as usize]
+        })
+        .collect();
+    let b = Plane::new(w, h, &moved).unwrap();
+
+    let corner_settings = CornerSettings {
+        max_corners: u32::from(input.max_corners),
+        quality: input.quality,
+        min_distance: input.min_distance,
+    };
+    let flow = FlowSettings {
+        window: u32::from(input.window),
+        levels: u32::from(input.levels),
+        iterations: u32::from(input.iterations),
+        epsilon: input.epsilon,
+        fb_threshold: input.fb_threshold,
+        min_eigen: input.min_eigen,
+        max_error: input.max_error,
+    };
+    if let Ok(found) = corners(a, &corner_settings) {
+        assert!(found.len() <= corner_settings.max_corners as usize);
+        assert!(found.iter().all(|c| c.x < w && c.y < h && c.score > 0.0));
+    }
+    let check = |vectors: &[ghostlines_core::FlowVector]| {
+        for v in vectors {
+            assert!(v.x >= 0.0 && v.x < f64::from(w) && v.y >= 0.0 && v.y < f64::from(h));
+            match v.status {
+                FlowStatus::Lost => assert_eq!((v.dx, v.dy, v.error), (0.0, 0.0, 0.0)),
+                FlowStatus::Tracked => assert!(v.dx.is_finite() && v.dy.is_finite()),
+            }
+        }
+    };
+    if let Ok(vectors) = sparse_flow(a, b, &corner_settings, &flow) {
+        check(&vectors);
+    }
+    let step = u32::from(input.step % 64);
+    if let Ok(vectors) = dense_flow(a, b, step, &flow) {
+        check(&vectors);
+    }
+    let operator = if input.scharr {
+        GradientOperator::Scharr
+    } else {
+        GradientOperator::Sobel
+    };
+    if let Ok(field) = gradient_field(a, operator, step) {
+        assert!(field.iter().all(|g| g.magnitude.is_finite()));
+    }
+    let edges = EdgeSettings {
+        sigma: input.sigma,
+        low: input.low,
+        high: input.high,
+        tolerance: input.tolerance,
+        min_length: input.min_length,
+        straight_only: input.straight_only,
+    };
+    if let Ok(lines) = edge_polylines(a, &edges) {
+        for line in &lines {
+            assert!(line.len() >= 2 || !edges.straight_only);
+            assert!(line.iter().all(|p| p.x.is_finite() && p.y.is_finite()));
+        }
+    }
+    let points: Vec<Point> = input
+        .points
+        .iter()
+        .map(|&(x, y)| Point {
+            x: f64::from(x),
+            y: f64::from(y),
+        })
+        .collect();
+    if input.tolerance.is_finite() && input.tolerance >= 0.0 {
+        let simple = rdp(&points, input.tolerance);
+        assert!(simple.len() <= points.len());
+    }
+    for mode in [
+        TrackerMode::Sparse {
+            corners: corner_settings,
+            flow,
+        },
+        TrackerMode::Dense { step, flow },
+    ] {
+        let settings = TrackerSettings {
+            mode,
+            ..TrackerSettings::default()
+        };
+        if let Ok(mut tracker) = Tracker::new(settings) {
+            let rgba = |plane: &[u8]| {
+                plane
+                    .iter()
+                    .flat_map(|&v| [v, v, v, 255])
+                    .collect::<Vec<u8>>()
+            };
+            let (fa, fb) = (rgba(&values), rgba(&moved));
+            if tracker.push(Frame::new(w, h, &fa).unwrap()).is_ok() {
+                let out = tracker.push(Frame::new(w, h, &fb).unwrap()).unwrap();
+                assert!(out.vectors.iter().all(|v| v.dx.is_finite()));
+            }
+        }
+    }
+});

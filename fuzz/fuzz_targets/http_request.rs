@@ -1,0 +1,89 @@
+//! The HTTP component's request handling, natively: query parsing for every
+//! route, content-type negotiation, body framing chunk by chunk, and PNG
+//! bodies. Every refusal is a 4xx; an accepted body keeps the length rules.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use ghostlines_http::fuzzing::{
+    BodyKind, FRAME_LIMITS, Framing, MAX_BODY_BYTES, decode_png, judge_query, media_kind,
+};
+use libfuzzer_sys::fuzz_target;
+
+const PATHS: &[&str] = &[
+    "/greyscale",
+    "/adjust",
+    "/centroid",
+    "/edges",
+    "/motion",
+    "/nope",
+];
+
+#[derive(Debug, Arbitrary)]
+struct Input {
+    path: u8,
+    query: String,
+    content_type: Option<String>,
+    png_allowed: bool,
+    content_length: Option<String>,
+    expected: Option<u32>,
+    chunks: Vec<Vec<u8>>,
+}
+
+fuzz_target!(|input: Input| {
+    let path = PATHS[usize::from(input.path) % PATHS.len()];
+    if let Err(e) = judge_query(path, &input.query) {
+        assert!((400..500).contains(&e.status), "{e:?}");
+    }
+    let kind = match media_kind(input.content_type.as_deref(), input.png_allowed) {
+        Ok(kind) => kind,
+        Err(e) => {
+            assert_eq!(e.status, 415);
+            return;
+        }
+    };
+    let expected = input.expected.map(u64::from);
+    let mut framing = match Framing::new(expected, input.content_length.as_deref()) {
+        Ok(framing) => framing,
+        Err(e) => {
+            assert!(matches!(e.status, 400 | 413), "{e:?}");
+            return;
+        }
+    };
+    let mut pushed = 0u64;
+    for chunk in &input.chunks {
+        match framing.push(chunk) {
+            Ok(()) => pushed += chunk.len() as u64,
+            Err(e) => {
+                assert!(matches!(e.status, 400 | 413), "{e:?}");
+                assert!(
+                    pushed + chunk.len() as u64
+                        > expected.unwrap_or(MAX_BODY_BYTES).min(MAX_BODY_BYTES)
+                );
+                return;
+            }
+        }
+    }
+    let body = match framing.finish() {
+        Ok(body) => body,
+        Err(e) => {
+            assert_eq!(e.status, 400);
+            return;
+        }
+    };
+    assert_eq!(body.len() as u64, pushed);
+    if let Some(expected) = expected {
+        assert_eq!(body.len() as u64, expected);
+    }
+    if kind == BodyKind::Png {
+        match decode_png(&body) {
+            Ok((width, height, pixels)) => {
+                FRAME_LIMITS.check(width, height).unwrap();
+                assert_eq!(
+                    pixels.len() as u64,
+                    4 * u64::from(width) * u64::from(height)
+                );
+            }
+            Err(e) => assert!(matches!(e.status, 400 | 413), "{e:?}"),
+        }
+    }
+});
