@@ -11,6 +11,7 @@ pub mod app;
 pub mod bench;
 pub mod bindings;
 mod cache;
+pub mod faults;
 pub mod files;
 pub mod load;
 mod runtime;

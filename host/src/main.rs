@@ -10,6 +10,7 @@ use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use ghostlines::app::StaticFiles;
 use ghostlines::bindings::{GradientOperator, GreyMethod, TrackerMode, TrackerSettings, refusal};
+use ghostlines::faults::{self, FaultConfig};
 use ghostlines::files::{self, Size};
 use ghostlines::load::{self, LoadConfig, LoadRoute};
 use ghostlines::serve::{self, HttpHost, ServeLimits};
@@ -195,6 +196,33 @@ enum Command {
         /// Stop after this many seconds even if requests remain.
         #[arg(long, default_value_t = 120)]
         time_limit_s: u64,
+        /// Also write the results as JSON here.
+        #[arg(long, value_name = "OUT.json")]
+        json: Option<PathBuf>,
+    },
+    /// A fault and load test against a ghostlines server: good frames (checked
+    /// against core) mixed with every kind of bad request; exits non-zero if
+    /// bad input got a 5xx, a good answer was wrong, or the server stopped.
+    Faults {
+        /// The server.
+        #[arg(long, default_value = "http://127.0.0.1:3000")]
+        url: String,
+        /// Clients at once, one connection a request.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Requests in all (cycling through the nine kinds).
+        #[arg(long, default_value_t = 900)]
+        requests: usize,
+        /// Stop after this many seconds even if requests remain.
+        #[arg(long, default_value_t = 300)]
+        time_limit_s: u64,
+        /// How long a stalled upload waits for its 408 (more than the
+        /// server's --body-timeout-ms).
+        #[arg(long, default_value_t = 15_000)]
+        stall_wait_ms: u64,
+        /// The server's process id, to report its peak memory (Linux).
+        #[arg(long)]
+        server_pid: Option<u32>,
         /// Also write the results as JSON here.
         #[arg(long, value_name = "OUT.json")]
         json: Option<PathBuf>,
@@ -532,6 +560,31 @@ fn main() -> anyhow::Result<()> {
                 }
                 serve::serve(host, app, listener, ctrl_c, !quiet).await
             })
+        }
+        Command::Faults {
+            url,
+            concurrency,
+            requests,
+            time_limit_s,
+            stall_wait_ms,
+            server_pid,
+            json,
+        } => {
+            let config = FaultConfig {
+                url,
+                concurrency,
+                requests,
+                time_limit: Duration::from_secs(time_limit_s),
+                stall_wait: Duration::from_millis(stall_wait_ms),
+                server_pid,
+            };
+            let report = tokio_runtime()?.block_on(faults::run(&config))?;
+            print!("{}", report.summary());
+            if let Some(path) = json {
+                files::write_output(&path, serde_json::to_vec_pretty(&report)?)?;
+            }
+            anyhow::ensure!(report.passed(), "the fault run found failures (above)");
+            Ok(())
         }
         Command::Load {
             url,

@@ -270,3 +270,50 @@ fn load_reports_throughput_with_no_errors() {
     let (status, _) = server.interrupt();
     assert!(status.success());
 }
+
+/// The fault and load test (`ghostlines faults`) against the real binary:
+/// 12 clients, 50 requests of each of the nine kinds, stalls cut at 1.5 s.
+#[test]
+fn hostile_traffic_gets_4xx_and_good_traffic_is_unharmed() {
+    let server = Server::start(&["--body-timeout-ms", "1500", "--quiet"]);
+    let config = ghostlines::faults::FaultConfig {
+        url: format!("http://{}", server.addr),
+        concurrency: 12,
+        requests: 450,
+        time_limit: Duration::from_secs(120),
+        stall_wait: Duration::from_secs(10),
+        server_pid: Some(server.child.id()),
+    };
+    let report = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(ghostlines::faults::run(&config))
+        .unwrap();
+    eprintln!("{}", report.summary());
+    assert_eq!(report.sent, 450);
+    assert!(report.passed(), "{}", report.summary());
+    assert_eq!(report.good_identical, 100);
+    let only = |case: ghostlines::faults::Case, status: &str| {
+        let seen = &report.statuses[&case];
+        assert_eq!(seen.get(status), Some(&50), "{case:?}: {seen:?}");
+    };
+    use ghostlines::faults::Case;
+    only(Case::WrongLength, "400");
+    only(Case::MalformedQuery, "400");
+    only(Case::StalledBody, "408");
+    only(Case::OversizedBody, "413");
+    for (case, statuses) in &report.statuses {
+        for status in statuses.keys() {
+            let code: u16 = status.parse().unwrap_or(0);
+            assert!(
+                (200..500).contains(&code),
+                "{case:?} got {status}: {statuses:?}"
+            );
+        }
+    }
+    // Stalled uploads did not hold up the good requests.
+    assert!(report.good_max_ms < 1500.0, "{}", report.good_max_ms);
+    let rss = report.server_peak_rss_mib.unwrap();
+    assert!(rss < 512.0, "peak RSS {rss} MiB");
+}
