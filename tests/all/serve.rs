@@ -294,11 +294,11 @@ fn hostile_traffic_gets_4xx_and_good_traffic_is_unharmed() {
     assert_eq!(report.sent, 450);
     assert!(report.passed(), "{}", report.summary());
     assert_eq!(report.good_identical, 100);
-    let only = |case: ghostlines::faults::Case, status: &str| {
+    use ghostlines::faults::Case;
+    let only = |case: Case, status: &str| {
         let seen = &report.statuses[&case];
         assert_eq!(seen.get(status), Some(&50), "{case:?}: {seen:?}");
     };
-    use ghostlines::faults::Case;
     only(Case::WrongLength, "400");
     only(Case::MalformedQuery, "400");
     only(Case::StalledBody, "408");
