@@ -30,6 +30,24 @@ impl Limits {
         max_samples: 1 << 20,
     };
 
+    /// Over HTTP: 16384 pixels a side as everywhere, but at most 2^23
+    /// pixels (8.4 Mpx, a 4K UHD frame) a frame, which keeps a two-frame
+    /// body at 64 MiB.
+    pub const HTTP: Limits = Limits {
+        max_side: 16_384,
+        max_pixels: 1 << 23,
+        max_samples: 1 << 20,
+    };
+
+    /// These limits, each no larger than `ceiling`'s.
+    pub fn within(&self, ceiling: &Limits) -> Limits {
+        Limits {
+            max_side: self.max_side.min(ceiling.max_side),
+            max_pixels: self.max_pixels.min(ceiling.max_pixels),
+            max_samples: self.max_samples.min(ceiling.max_samples),
+        }
+    }
+
     /// Checks that `width x height` is a non-empty size within the limits,
     /// and returns its pixel count.
     pub fn check(&self, width: u32, height: u32) -> Result<usize> {

@@ -5,7 +5,7 @@
 
 use arbitrary::Arbitrary;
 use ghostlines_http::fuzzing::{
-    BodyKind, FRAME_LIMITS, Framing, MAX_BODY_BYTES, decode_png, judge_query, media_kind,
+    BodyKind, Framing, RequestLimits, decode_png, judge_query, media_kind,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -31,7 +31,9 @@ struct Input {
 
 fuzz_target!(|input: Input| {
     let path = PATHS[usize::from(input.path) % PATHS.len()];
-    if let Err(e) = judge_query(path, &input.query) {
+    let limits = RequestLimits::DEFAULT;
+    let max_body = limits.max_body_bytes;
+    if let Err(e) = judge_query(path, &input.query, &limits) {
         assert!((400..500).contains(&e.status), "{e:?}");
     }
     let kind = match media_kind(input.content_type.as_deref(), input.png_allowed) {
@@ -42,7 +44,7 @@ fuzz_target!(|input: Input| {
         }
     };
     let expected = input.expected.map(u64::from);
-    let mut framing = match Framing::new(expected, input.content_length.as_deref()) {
+    let mut framing = match Framing::new(expected, input.content_length.as_deref(), max_body) {
         Ok(framing) => framing,
         Err(e) => {
             assert!(matches!(e.status, 400 | 413), "{e:?}");
@@ -57,7 +59,7 @@ fuzz_target!(|input: Input| {
                 assert!(matches!(e.status, 400 | 413), "{e:?}");
                 assert!(
                     pushed + chunk.len() as u64
-                        > expected.unwrap_or(MAX_BODY_BYTES).min(MAX_BODY_BYTES)
+                        > expected.unwrap_or(max_body).min(max_body)
                 );
                 return;
             }
@@ -75,9 +77,9 @@ fuzz_target!(|input: Input| {
         assert_eq!(body.len() as u64, expected);
     }
     if kind == BodyKind::Png {
-        match decode_png(&body) {
+        match decode_png(&body, &limits.decode()) {
             Ok((width, height, pixels)) => {
-                FRAME_LIMITS.check(width, height).unwrap();
+                limits.frame.check(width, height).unwrap();
                 assert_eq!(
                     pixels.len() as u64,
                     4 * u64::from(width) * u64::from(height)

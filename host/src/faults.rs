@@ -293,7 +293,11 @@ async fn one(authority: &str, i: usize, stall_wait: Duration) -> Outcome {
                 "width=four&height=4",
                 "width=4&height=4&mode=psychic",
             ];
-            let route = if round.is_multiple_of(2) { "/adjust" } else { "/motion" };
+            let route = if round.is_multiple_of(2) {
+                "/adjust"
+            } else {
+                "/motion"
+            };
             let target = format!("{route}?{}", queries[round % queries.len()]);
             bad(exchange(
                 authority,

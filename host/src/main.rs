@@ -162,6 +162,15 @@ enum Command {
         /// Linear memory of one instance, in MiB.
         #[arg(long, default_value_t = 512)]
         memory_limit_mib: usize,
+        /// Largest frame width and height, pixels (at most 16384).
+        #[arg(long, default_value_t = ghostlines_core::Limits::HTTP.max_side)]
+        max_side: u32,
+        /// Most pixels a frame (at most 2^25).
+        #[arg(long, default_value_t = ghostlines_core::Limits::HTTP.max_pixels)]
+        max_pixels: u64,
+        /// Largest request body, bytes [default: two RGBA frames of --max-pixels].
+        #[arg(long)]
+        max_body_bytes: Option<u64>,
         /// Instances alive at once (requests beyond it get 503).
         #[arg(long, default_value_t = 64)]
         max_instances: u32,
@@ -522,16 +531,26 @@ fn main() -> anyhow::Result<()> {
             body_timeout_ms,
             compute_timeout_ms,
             memory_limit_mib,
+            max_side,
+            max_pixels,
+            max_body_bytes,
             max_instances,
             quiet,
             app,
         } => {
             let limits = ServeLimits {
+                frame: ghostlines_core::Limits {
+                    max_side,
+                    max_pixels,
+                    ..ghostlines_core::Limits::HTTP
+                },
+                max_body_bytes: max_body_bytes.unwrap_or(max_pixels.saturating_mul(8)),
                 body_timeout: Duration::from_millis(body_timeout_ms),
                 compute_timeout: Duration::from_millis(compute_timeout_ms),
-                memory_limit: memory_limit_mib << 20,
+                memory_limit: memory_limit_mib.saturating_mul(1 << 20),
                 max_instances,
             };
+            limits.check()?;
             // The page needs its transpiled component (web/app/gen).
             let app = if app.join("gen").is_dir() {
                 Some(StaticFiles::new(&app)?)

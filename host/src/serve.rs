@@ -32,9 +32,19 @@ use crate::app::StaticFiles;
 /// How often the epoch advances; deadlines are whole ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-/// Per-request limits of the server.
+/// Every limit of the server, in one place: what a request may ask for
+/// (frame size, body size), what it may use (memory, time), and how many
+/// run at once. Checked by the host before the component is instantiated
+/// (the declared body length and the `width`/`height` parameters), again by
+/// the component and by `core` (the host passes the frame and body limits
+/// in its environment), and enforced by `StoreLimits` (memory), the body
+/// deadline and epoch interruption (time), and the pool (instances).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServeLimits {
+    /// Largest width and height, pixels a frame and frame-diff samples.
+    pub frame: ghostlines_core::Limits,
+    /// The largest request body, raw or PNG.
+    pub max_body_bytes: u64,
     /// The whole request body must arrive within this (else 408).
     pub body_timeout: Duration,
     /// Time the component may compute after that; a request running longer
@@ -47,8 +57,12 @@ pub struct ServeLimits {
 }
 
 impl Default for ServeLimits {
+    /// 16384 px a side, 2^23 px a frame, 64 MiB bodies, 10 s for the body,
+    /// 5 s of compute, 512 MiB an instance, 64 instances.
     fn default() -> Self {
         ServeLimits {
+            frame: ghostlines_core::Limits::HTTP,
+            max_body_bytes: 2 * 4 * ghostlines_core::Limits::HTTP.max_pixels,
             body_timeout: Duration::from_secs(10),
             compute_timeout: Duration::from_secs(5),
             memory_limit: 512 << 20,
@@ -57,7 +71,80 @@ impl Default for ServeLimits {
     }
 }
 
-/// The compiled HTTP component, ready to serve requests.
+impl ServeLimits {
+    /// Checks that the limits make sense: frames within core's ceiling
+    /// ([`ghostlines_core::Limits::DEFAULT`]), nothing zero.
+    pub fn check(&self) -> anyhow::Result<()> {
+        let ceiling = ghostlines_core::Limits::DEFAULT;
+        anyhow::ensure!(
+            (1..=ceiling.max_side).contains(&self.frame.max_side),
+            "--max-side must be in 1..={}",
+            ceiling.max_side
+        );
+        anyhow::ensure!(
+            (1..=ceiling.max_pixels).contains(&self.frame.max_pixels),
+            "--max-pixels must be in 1..={}",
+            ceiling.max_pixels
+        );
+        anyhow::ensure!(
+            self.max_body_bytes >= 1,
+            "--max-body-bytes must be at least 1"
+        );
+        anyhow::ensure!(
+            self.memory_limit >= 1 << 20,
+            "--memory-limit-mib must be at least 1"
+        );
+        anyhow::ensure!(
+            self.max_instances >= 1,
+            "--max-instances must be at least 1"
+        );
+        anyhow::ensure!(
+            !self.body_timeout.is_zero() && !self.compute_timeout.is_zero(),
+            "the timeouts must be at least 1 ms"
+        );
+        Ok(())
+    }
+
+    /// The host's own answer to a request that is over the limits before
+    /// any of it is read: a declared body too long (413), or `width` and
+    /// `height` parameters outside the frame limits (400, 413).
+    pub fn refuse_early<B>(
+        &self,
+        request: &hyper::Request<B>,
+    ) -> Option<(u16, &'static str, String)> {
+        let declared = request
+            .headers()
+            .get(hyper::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if let Some(length) = declared
+            && length > self.max_body_bytes
+        {
+            let message = format!("the body is over the {}-byte limit", self.max_body_bytes);
+            return Some((413, "too-large", message));
+        }
+        let query = request.uri().query().unwrap_or("");
+        let param = |name: &str| {
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+                .and_then(|v| v.parse::<u32>().ok())
+        };
+        let (width, height) = (param("width")?, param("height")?);
+        match self.frame.check(width, height) {
+            Ok(_) => None,
+            Err(e) => {
+                let status = if matches!(e, ghostlines_core::Error::TooLarge { .. }) {
+                    413
+                } else {
+                    400
+                };
+                Some((status, e.kind(), e.to_string()))
+            }
+        }
+    }
+}
+
 pub struct HttpHost {
     pre: ProxyPre<RequestState>,
     limits: ServeLimits,
@@ -196,6 +283,10 @@ impl HttpHost {
         B::Error: Into<wasmtime_wasi_http::Error>,
     {
         let limits = self.limits;
+        // Over the limits from the head alone: no instance for it.
+        if let Some((status, kind, message)) = limits.refuse_early(&request) {
+            return Ok(error_response(status, kind, &message));
+        }
         let deadline = tokio::time::Instant::now() + limits.body_timeout;
         let request = request.map(|body| DeadlineBody {
             inner: body,
@@ -258,8 +349,9 @@ impl HttpHost {
 
     fn request_state(&self) -> RequestState {
         let limits = self.limits;
-        // Only the host's own limits are passed in, for `GET /`; nothing of
-        // the host's environment.
+        // Only the host's own limits are passed in (the component applies
+        // the frame and body limits and shows them all at `GET /`); nothing
+        // of the host's environment.
         let env = [
             (
                 "GHOSTLINES_BODY_TIMEOUT_MS",
@@ -272,6 +364,12 @@ impl HttpHost {
             (
                 "GHOSTLINES_MEMORY_LIMIT_BYTES",
                 limits.memory_limit.to_string(),
+            ),
+            ("GHOSTLINES_MAX_SIDE", limits.frame.max_side.to_string()),
+            ("GHOSTLINES_MAX_PIXELS", limits.frame.max_pixels.to_string()),
+            (
+                "GHOSTLINES_MAX_BODY_BYTES",
+                limits.max_body_bytes.to_string(),
             ),
         ];
         RequestState {

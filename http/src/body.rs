@@ -7,7 +7,8 @@ use spin_sdk::http::IncomingRequest;
 use ghostlines_core::{DecodeError, decode_frame};
 use image::ImageFormat;
 
-use crate::limits::{DECODE_LIMITS, MAX_BODY_BYTES};
+use ghostlines_core::DecodeLimits;
+
 use crate::respond::HttpError;
 
 /// What a request body holds.
@@ -59,13 +60,17 @@ pub fn accepts(request: &IncomingRequest, media_type: &str) -> bool {
     })
 }
 
-/// Reads the body: exactly `expected` bytes when given (a raw frame), else
-/// at most [`MAX_BODY_BYTES`]. A `content-length` over the limit or off
+/// Reads the body: exactly `expected` bytes when given (a raw frame), at
+/// most `max_body_bytes` in any case. A `content-length` over the limit or off
 /// `expected` is refused before anything is read; a streamed body is
 /// refused at the first chunk that passes either.
-pub async fn read(request: IncomingRequest, expected: Option<u64>) -> Result<Vec<u8>, HttpError> {
+pub async fn read(
+    request: IncomingRequest,
+    expected: Option<u64>,
+    max_body_bytes: u64,
+) -> Result<Vec<u8>, HttpError> {
     let declared = header(&request, "content-length");
-    let mut framing = Framing::new(expected, declared.as_deref())?;
+    let mut framing = Framing::new(expected, declared.as_deref(), max_body_bytes)?;
     let mut stream = request.into_body_stream();
     while let Some(chunk) = stream.next().await {
         // The host cuts a body off at its deadline; a broken connection
@@ -80,14 +85,19 @@ pub async fn read(request: IncomingRequest, expected: Option<u64>) -> Result<Vec
 #[derive(Debug)]
 pub struct Framing {
     expected: Option<u64>,
+    max_body_bytes: u64,
     limit: u64,
     body: Vec<u8>,
 }
 
 impl Framing {
     /// Judges the declared `content-length` (if any) against `expected`
-    /// and [`MAX_BODY_BYTES`] before any byte is read.
-    pub fn new(expected: Option<u64>, content_length: Option<&str>) -> Result<Framing, HttpError> {
+    /// and `max_body_bytes` before any byte is read.
+    pub fn new(
+        expected: Option<u64>,
+        content_length: Option<&str>,
+        max_body_bytes: u64,
+    ) -> Result<Framing, HttpError> {
         let declared =
             match content_length {
                 Some(v) => Some(v.parse::<u64>().map_err(|_| {
@@ -96,8 +106,8 @@ impl Framing {
                 None => None,
             };
         if let Some(length) = declared {
-            if length > MAX_BODY_BYTES {
-                return Err(HttpError::body_too_large(MAX_BODY_BYTES));
+            if length > max_body_bytes {
+                return Err(HttpError::body_too_large(max_body_bytes));
             }
             if let Some(expected) = expected
                 && length != expected
@@ -105,11 +115,12 @@ impl Framing {
                 return Err(HttpError::length_mismatch(expected, length));
             }
         }
-        let limit = expected.unwrap_or(MAX_BODY_BYTES).min(MAX_BODY_BYTES);
+        let limit = expected.unwrap_or(max_body_bytes).min(max_body_bytes);
         // Reserve what was promised, never more than the limit.
         let capacity = expected.or(declared).unwrap_or(0).min(limit);
         Ok(Framing {
             expected,
+            max_body_bytes,
             limit,
             body: Vec::with_capacity(capacity as usize),
         })
@@ -118,8 +129,8 @@ impl Framing {
     /// Takes the next chunk, or refuses the body as soon as it is too long.
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), HttpError> {
         let total = self.body.len() as u64 + chunk.len() as u64;
-        if total > MAX_BODY_BYTES {
-            return Err(HttpError::body_too_large(MAX_BODY_BYTES));
+        if total > self.max_body_bytes {
+            return Err(HttpError::body_too_large(self.max_body_bytes));
         }
         if total > self.limit {
             return Err(HttpError::length_mismatch(self.limit, total));
@@ -139,9 +150,9 @@ impl Framing {
     }
 }
 
-/// Decodes a PNG body to RGBA8 under the HTTP decoding limits.
-pub fn decode_png(bytes: &[u8]) -> Result<(u32, u32, Vec<u8>), HttpError> {
-    let frame = decode_frame(bytes, &[ImageFormat::Png], &DECODE_LIMITS).map_err(|e| match e {
+/// Decodes a PNG body to RGBA8 under `limits`.
+pub fn decode_png(bytes: &[u8], limits: &DecodeLimits) -> Result<(u32, u32, Vec<u8>), HttpError> {
+    let frame = decode_frame(bytes, &[ImageFormat::Png], limits).map_err(|e| match e {
         DecodeError::TooLarge(_) => HttpError {
             status: 413,
             kind: "too-large",
@@ -159,36 +170,41 @@ pub fn decode_png(bytes: &[u8]) -> Result<(u32, u32, Vec<u8>), HttpError> {
 mod tests {
     use super::*;
 
+    const MAX_BODY_BYTES: u64 = crate::limits::RequestLimits::DEFAULT.max_body_bytes;
+
     fn status(result: Result<impl std::fmt::Debug, HttpError>) -> u16 {
         result.map_or_else(|e| e.status, |ok| panic!("accepted: {ok:?}"))
     }
 
     #[test]
     fn framing_judges_the_declared_length_before_reading() {
-        assert_eq!(status(Framing::new(None, Some("12x"))), 400);
-        assert_eq!(status(Framing::new(None, Some("-1"))), 400);
+        assert_eq!(status(Framing::new(None, Some("12x"), MAX_BODY_BYTES)), 400);
+        assert_eq!(status(Framing::new(None, Some("-1"), MAX_BODY_BYTES)), 400);
         let over = (MAX_BODY_BYTES + 1).to_string();
-        assert_eq!(status(Framing::new(None, Some(&over))), 413);
-        assert_eq!(status(Framing::new(Some(8), Some("9"))), 400);
+        assert_eq!(status(Framing::new(None, Some(&over), MAX_BODY_BYTES)), 413);
+        assert_eq!(
+            status(Framing::new(Some(8), Some("9"), MAX_BODY_BYTES)),
+            400
+        );
     }
 
     #[test]
     fn framing_refuses_at_the_first_chunk_too_many() -> Result<(), HttpError> {
-        let mut exact = Framing::new(Some(8), None)?;
+        let mut exact = Framing::new(Some(8), None, MAX_BODY_BYTES)?;
         exact.push(&[1; 5])?;
         assert_eq!(status(exact.push(&[1; 4]).map(|()| "")), 400);
 
-        let mut short = Framing::new(Some(8), Some("8"))?;
+        let mut short = Framing::new(Some(8), Some("8"), MAX_BODY_BYTES)?;
         short.push(&[1; 7])?;
         assert_eq!(status(short.finish()), 400);
 
-        let mut whole = Framing::new(Some(3), None)?;
+        let mut whole = Framing::new(Some(3), None, MAX_BODY_BYTES)?;
         whole.push(&[1, 2])?;
         whole.push(&[3])?;
         assert_eq!(whole.finish()?, [1, 2, 3]);
 
         // Unsized bodies stop at the body limit.
-        let mut open = Framing::new(None, None)?;
+        let mut open = Framing::new(None, None, MAX_BODY_BYTES)?;
         let chunk = vec![0u8; 1 << 20];
         let mut refused = None;
         for _ in 0..=(MAX_BODY_BYTES >> 20) {

@@ -18,13 +18,14 @@ use spin_sdk::http::{IncomingRequest, Method, ResponseOutparam};
 #[cfg(target_arch = "wasm32")]
 use spin_sdk::http_component;
 
+use crate::limits::RequestLimits;
 use crate::respond::{HttpError, Reply};
 
 /// The pure parts of request handling, for `fuzz/` (not an API).
 #[doc(hidden)]
 pub mod fuzzing {
     pub use crate::body::{BodyKind, Framing, decode_png, media_kind};
-    pub use crate::limits::{FRAME_LIMITS, MAX_BODY_BYTES};
+    pub use crate::limits::RequestLimits;
     pub use crate::respond::HttpError;
     pub use crate::routes::judge_query;
 }
@@ -39,6 +40,8 @@ async fn handle(request: IncomingRequest, out: ResponseOutparam) {
 }
 
 async fn route(request: IncomingRequest) -> Result<Reply, HttpError> {
+    let limits = RequestLimits::from_env();
+    let limits = &limits;
     let path_and_query = request.path_with_query().unwrap_or_else(|| "/".into());
     let (path, query) = path_and_query
         .split_once('?')
@@ -46,17 +49,17 @@ async fn route(request: IncomingRequest) -> Result<Reply, HttpError> {
     let method = request.method();
     match path {
         "/" => match method {
-            Method::Get => Ok(routes::index()),
+            Method::Get => Ok(routes::index(limits)),
             _ => Err(HttpError::method_not_allowed("GET")),
         },
         "/greyscale" | "/adjust" | "/centroid" | "/edges" | "/motion" if method != Method::Post => {
             Err(HttpError::method_not_allowed("POST"))
         }
-        "/greyscale" => routes::greyscale(request, query).await,
-        "/adjust" => routes::adjust(request, query).await,
-        "/centroid" => routes::centroid(request, query).await,
-        "/edges" => routes::edges(request, query).await,
-        "/motion" => routes::motion(request, query).await,
+        "/greyscale" => routes::greyscale(request, query, limits).await,
+        "/adjust" => routes::adjust(request, query, limits).await,
+        "/centroid" => routes::centroid(request, query, limits).await,
+        "/edges" => routes::edges(request, query, limits).await,
+        "/motion" => routes::motion(request, query, limits).await,
         _ => Err(HttpError::not_found(path)),
     }
 }

@@ -2,24 +2,53 @@
 
 use ghostlines_core::{DecodeLimits, Limits};
 
-/// Frame limits over HTTP: 16384 pixels a side as everywhere, but at most
-/// 2^23 pixels (8.4 Mpx, a 4K UHD frame) a frame, which keeps a two-frame
-/// `/motion` body at 64 MiB.
-pub const FRAME_LIMITS: Limits = Limits {
-    max_side: 16_384,
-    max_pixels: 1 << 23,
-    max_samples: 1 << 20,
-};
+/// The limits of one request: frame size, body size, and what a PNG body
+/// may cost to decode. The host may change the defaults through the
+/// environment it gives the component (`ghostlines serve --max-side`,
+/// `--max-pixels`, `--max-body-bytes`), never past [`Limits::DEFAULT`],
+/// core's ceiling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestLimits {
+    /// Frame width, height and pixels.
+    pub frame: Limits,
+    /// The largest body accepted, raw or PNG.
+    pub max_body_bytes: u64,
+}
 
-/// The largest body accepted, raw or PNG: two RGBA frames at the pixel
-/// limit.
-pub const MAX_BODY_BYTES: u64 = 2 * 4 * (1 << 23);
+impl RequestLimits {
+    /// [`Limits::HTTP`], and bodies of two RGBA frames at its pixel limit
+    /// (64 MiB).
+    pub const DEFAULT: RequestLimits = RequestLimits {
+        frame: Limits::HTTP,
+        max_body_bytes: 2 * 4 * Limits::HTTP.max_pixels,
+    };
 
-/// PNG bodies: frames within [`FRAME_LIMITS`], and a decoder budget of one
-/// RGBA frame at the pixel limit plus room for its row buffers.
-pub const DECODE_LIMITS: DecodeLimits = DecodeLimits {
-    frame: FRAME_LIMITS,
-    max_alloc: 4 * (1 << 23) + (16 << 20),
-    max_frames: 1,
-    max_total_pixels: 1 << 23,
-};
+    /// The defaults, with `GHOSTLINES_MAX_SIDE`, `GHOSTLINES_MAX_PIXELS` and
+    /// `GHOSTLINES_MAX_BODY_BYTES` from the host applied when they parse.
+    pub fn from_env() -> RequestLimits {
+        let var = |name: &str| std::env::var(name).ok()?.parse::<u64>().ok();
+        let mut limits = RequestLimits::DEFAULT;
+        if let Some(side) = var("GHOSTLINES_MAX_SIDE") {
+            limits.frame.max_side = u32::try_from(side).unwrap_or(u32::MAX);
+        }
+        if let Some(pixels) = var("GHOSTLINES_MAX_PIXELS") {
+            limits.frame.max_pixels = pixels;
+        }
+        if let Some(bytes) = var("GHOSTLINES_MAX_BODY_BYTES") {
+            limits.max_body_bytes = bytes;
+        }
+        limits.frame = limits.frame.within(&Limits::DEFAULT);
+        limits
+    }
+
+    /// PNG bodies: frames within the frame limits, and a decoder budget of
+    /// one RGBA frame at the pixel limit plus room for its row buffers.
+    pub fn decode(&self) -> DecodeLimits {
+        DecodeLimits {
+            frame: self.frame,
+            max_alloc: 4 * self.frame.max_pixels + (16 << 20),
+            max_frames: 1,
+            max_total_pixels: self.frame.max_pixels,
+        }
+    }
+}

@@ -10,7 +10,7 @@ use serde_json::json;
 use spin_sdk::http::IncomingRequest;
 
 use crate::body::{self, BodyKind};
-use crate::limits::{FRAME_LIMITS, MAX_BODY_BYTES};
+use crate::limits::RequestLimits;
 use crate::query::Params;
 use crate::respond::{HttpError, Reply};
 
@@ -52,7 +52,7 @@ const EDGES_PARAMS: &[&str] = &[
 const DEFAULT_DENSE_STEP: u32 = 16;
 
 /// `GET /`: the routes, their parameters, the limits and the version.
-pub fn index() -> Reply {
+pub fn index(limits: &RequestLimits) -> Reply {
     let methods: Vec<_> = core_::GreyMethod::ALL.iter().map(|m| m.name()).collect();
     let defaults = TrackerSettings::default();
     // `ghostlines serve` states its own limits (deadlines, memory) through
@@ -100,27 +100,31 @@ pub fn index() -> Reply {
                 "contrast": {"range": "-100..=100", "default": defaults.contrast},
                 "brightness": {"range": "-255..=255", "default": defaults.brightness},
                 "threshold": {"range": "0..=1", "default": defaults.threshold},
-                "samples": {"max": FRAME_LIMITS.max_samples, "default": defaults.samples},
+                "samples": {"max": limits.frame.max_samples, "default": defaults.samples},
                 "seed": {"default": defaults.seed}},
              "returns": "application/json: a frame of the ghostlines motion JSON with \"version\":1; image/svg+xml on Accept: image/svg+xml"},
         ],
         "limits": {
-            "max_side": FRAME_LIMITS.max_side,
-            "max_pixels": FRAME_LIMITS.max_pixels,
-            "max_samples": FRAME_LIMITS.max_samples,
-            "max_body_bytes": MAX_BODY_BYTES,
+            "max_side": limits.frame.max_side,
+            "max_pixels": limits.frame.max_pixels,
+            "max_samples": limits.frame.max_samples,
+            "max_body_bytes": limits.max_body_bytes,
         },
         "host": host,
     }))
 }
 
 /// `POST /greyscale`.
-pub async fn greyscale(request: IncomingRequest, query: &str) -> Result<Reply, HttpError> {
+pub async fn greyscale(
+    request: IncomingRequest,
+    query: &str,
+    limits: &RequestLimits,
+) -> Result<Reply, HttpError> {
     let params = Params::parse(query, GREY_PARAMS)?;
     let method = params.grey_method()?;
     let png_out = body::accepts(&request, "image/png");
-    let (width, height, pixels) = read_frame(request, &params).await?;
-    let frame = Frame::with_limits(width, height, &pixels, &FRAME_LIMITS)?;
+    let (width, height, pixels) = read_frame(request, &params, limits).await?;
+    let frame = Frame::with_limits(width, height, &pixels, &limits.frame)?;
     let grey = core_::greyscale(frame, method);
     if png_out {
         return Ok(Reply::ok(
@@ -134,12 +138,16 @@ pub async fn greyscale(request: IncomingRequest, query: &str) -> Result<Reply, H
 }
 
 /// `POST /adjust`.
-pub async fn adjust(request: IncomingRequest, query: &str) -> Result<Reply, HttpError> {
+pub async fn adjust(
+    request: IncomingRequest,
+    query: &str,
+    limits: &RequestLimits,
+) -> Result<Reply, HttpError> {
     let params = Params::parse(query, ADJUST_PARAMS)?;
     let adjustment = Adjustment::new(params.required("contrast")?, params.required("brightness")?)?;
     let png_out = body::accepts(&request, "image/png");
-    let (width, height, mut pixels) = read_frame(request, &params).await?;
-    Frame::with_limits(width, height, &pixels, &FRAME_LIMITS)?;
+    let (width, height, mut pixels) = read_frame(request, &params, limits).await?;
+    Frame::with_limits(width, height, &pixels, &limits.frame)?;
     // The body was read into our own buffer: adjust it in place.
     core_::adjust_rgba_mut(&mut pixels, &adjustment);
     if png_out {
@@ -154,21 +162,29 @@ pub async fn adjust(request: IncomingRequest, query: &str) -> Result<Reply, Http
 }
 
 /// `POST /centroid`.
-pub async fn centroid(request: IncomingRequest, query: &str) -> Result<Reply, HttpError> {
+pub async fn centroid(
+    request: IncomingRequest,
+    query: &str,
+    limits: &RequestLimits,
+) -> Result<Reply, HttpError> {
     let params = Params::parse(query, GREY_PARAMS)?;
     let method = params.grey_method()?;
-    let (width, height, pixels) = read_frame(request, &params).await?;
+    let (width, height, pixels) = read_frame(request, &params, limits).await?;
     let grey = core_::greyscale(
-        Frame::with_limits(width, height, &pixels, &FRAME_LIMITS)?,
+        Frame::with_limits(width, height, &pixels, &limits.frame)?,
         method,
     );
-    let centroid = core_::centroid(Plane::with_limits(width, height, &grey, &FRAME_LIMITS)?);
+    let centroid = core_::centroid(Plane::with_limits(width, height, &grey, &limits.frame)?);
     Ok(Reply::json(&centroid))
 }
 
 /// `POST /motion`: the tracker over two frames; the answer is the second
 /// frame's entry of the motion JSON.
-pub async fn motion(request: IncomingRequest, query: &str) -> Result<Reply, HttpError> {
+pub async fn motion(
+    request: IncomingRequest,
+    query: &str,
+    limits: &RequestLimits,
+) -> Result<Reply, HttpError> {
     let params = Params::parse(query, MOTION_PARAMS)?;
     if body::body_kind(&request, false)? != BodyKind::Raw {
         return Err(HttpError::unsupported_media_type(
@@ -179,12 +195,12 @@ pub async fn motion(request: IncomingRequest, query: &str) -> Result<Reply, Http
     let settings = motion_settings(&params)?;
     let mut tracker = Tracker::new(settings)?;
     let (width, height): (u32, u32) = (params.required("width")?, params.required("height")?);
-    let pixels = FRAME_LIMITS.check(width, height)? as u64;
+    let pixels = limits.frame.check(width, height)? as u64;
     let svg_out = body::accepts(&request, "image/svg+xml");
-    let bytes = body::read(request, Some(2 * 4 * pixels)).await?;
+    let bytes = body::read(request, Some(2 * 4 * pixels), limits.max_body_bytes).await?;
     let (previous, current) = bytes.split_at(bytes.len() / 2);
-    tracker.push(Frame::with_limits(width, height, previous, &FRAME_LIMITS)?)?;
-    let output = tracker.push(Frame::with_limits(width, height, current, &FRAME_LIMITS)?)?;
+    tracker.push(Frame::with_limits(width, height, previous, &limits.frame)?)?;
+    let output = tracker.push(Frame::with_limits(width, height, current, &limits.frame)?)?;
     let frame = FrameReport::new(1, output);
     if svg_out {
         let png = encode_png(current, width, height, image::ExtendedColorType::Rgba8)?;
@@ -263,7 +279,11 @@ fn tracker_mode(params: &Params) -> Result<TrackerMode, HttpError> {
 
 /// `POST /edges`: Canny polylines and, with `gradient_step`, a gradient
 /// field, as the edges JSON (or SVG on `accept: image/svg+xml`).
-pub async fn edges(request: IncomingRequest, query: &str) -> Result<Reply, HttpError> {
+pub async fn edges(
+    request: IncomingRequest,
+    query: &str,
+    limits: &RequestLimits,
+) -> Result<Reply, HttpError> {
     let params = Params::parse(query, EDGES_PARAMS)?;
     let EdgeQuery {
         method,
@@ -272,12 +292,12 @@ pub async fn edges(request: IncomingRequest, query: &str) -> Result<Reply, HttpE
         operator,
     } = edge_query(&params)?;
     let svg_out = body::accepts(&request, "image/svg+xml");
-    let (width, height, pixels) = read_frame(request, &params).await?;
+    let (width, height, pixels) = read_frame(request, &params, limits).await?;
     let grey = core_::greyscale(
-        Frame::with_limits(width, height, &pixels, &FRAME_LIMITS)?,
+        Frame::with_limits(width, height, &pixels, &limits.frame)?,
         method,
     );
-    let plane = Plane::with_limits(width, height, &grey, &FRAME_LIMITS)?;
+    let plane = Plane::with_limits(width, height, &grey, &limits.frame)?;
     let polylines = core_::edge_polylines(plane, &settings)?;
     let gradients = if gradient_step > 0 {
         core_::gradient_field(plane, operator, gradient_step)?
@@ -324,12 +344,12 @@ fn edge_query(params: &Params) -> Result<EdgeQuery, HttpError> {
 
 /// Everything a route judges from its query before it reads the body (what
 /// the fuzzer drives): the same functions the routes call.
-pub fn judge_query(path: &str, query: &str) -> Result<(), HttpError> {
+pub fn judge_query(path: &str, query: &str, limits: &RequestLimits) -> Result<(), HttpError> {
     let raw_size = |params: &Params| -> Result<(), HttpError> {
         if params.has("width") || params.has("height") {
             let (width, height): (u32, u32) =
                 (params.required("width")?, params.required("height")?);
-            FRAME_LIMITS.check(width, height)?;
+            limits.frame.check(width, height)?;
         }
         Ok(())
     };
@@ -354,7 +374,7 @@ pub fn judge_query(path: &str, query: &str) -> Result<(), HttpError> {
             Tracker::new(motion_settings(&params)?)?;
             let (width, height): (u32, u32) =
                 (params.required("width")?, params.required("height")?);
-            FRAME_LIMITS.check(width, height)?;
+            limits.frame.check(width, height)?;
             Ok(())
         }
         _ => Err(HttpError::not_found(path)),
@@ -366,14 +386,15 @@ pub fn judge_query(path: &str, query: &str) -> Result<(), HttpError> {
 async fn read_frame(
     request: IncomingRequest,
     params: &Params,
+    limits: &RequestLimits,
 ) -> Result<(u32, u32, Vec<u8>), HttpError> {
     match body::body_kind(&request, true)? {
         BodyKind::Raw => {
             let (width, height): (u32, u32) =
                 (params.required("width")?, params.required("height")?);
             // Dimensions are judged (400 or 413) before the body is read.
-            let pixels = FRAME_LIMITS.check(width, height)? as u64;
-            let bytes = body::read(request, Some(pixels * 4)).await?;
+            let pixels = limits.frame.check(width, height)? as u64;
+            let bytes = body::read(request, Some(pixels * 4), limits.max_body_bytes).await?;
             Ok((width, height, bytes))
         }
         BodyKind::Png => {
@@ -382,9 +403,9 @@ async fn read_frame(
                     "a PNG body brings its own size: leave out width and height",
                 ));
             }
-            let bytes = body::read(request, None).await?;
-            let (width, height, pixels) = body::decode_png(&bytes)?;
-            FRAME_LIMITS.check(width, height)?;
+            let bytes = body::read(request, None, limits.max_body_bytes).await?;
+            let (width, height, pixels) = body::decode_png(&bytes, &limits.decode())?;
+            limits.frame.check(width, height)?;
             Ok((width, height, pixels))
         }
     }

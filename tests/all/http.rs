@@ -850,3 +850,107 @@ fn spin_toml_source_is_where_its_build_command_writes() {
         "the built component is the one serve embeds"
     );
 }
+
+/// `ServeLimits` reach every layer: the host refuses from the head, and the
+/// component applies the same frame and body limits (given in its
+/// environment) to what only it sees — PNG sizes and unannounced bodies.
+#[test]
+fn serve_limits_apply_in_the_host_and_in_the_component() {
+    let limits = ServeLimits {
+        frame: core_::Limits {
+            max_side: 64,
+            max_pixels: 2048,
+            ..core_::Limits::HTTP
+        },
+        max_body_bytes: 10_000,
+        ..ServeLimits::default()
+    };
+    limits.check().unwrap();
+    let host = HttpHost::new(limits).unwrap();
+    let rt = runtime();
+    let send = |request| rt.block_on(send_to(&host, request));
+    let raw = |uri: &str, body: Vec<u8>| {
+        request(
+            "POST",
+            uri,
+            &[("content-type", "application/octet-stream")],
+            body,
+        )
+    };
+    // Inside: 40x40 = 1600 px.
+    let frame = random_frame(40, 40, 9);
+    let answer = send(raw("/greyscale?width=40&height=40", frame.pixels.clone()));
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, grey_of(&frame, core_::GreyMethod::MaxRgb));
+    // Over the side, over the pixels, zero: judged from the query.
+    for (uri, status, kind) in [
+        ("/greyscale?width=65&height=1", 413, "too-large"),
+        ("/centroid?width=50&height=50", 413, "too-large"),
+        ("/greyscale?width=0&height=5", 400, "invalid-dimensions"),
+    ] {
+        let answer = send(raw(uri, vec![0; 16]));
+        assert_eq!(
+            (answer.status, answer.kind().as_str()),
+            (status, kind),
+            "{uri}"
+        );
+    }
+    // A declared body over the limit.
+    let answer = send(request(
+        "POST",
+        "/greyscale?width=1&height=1",
+        &[("content-length", "10001")],
+        vec![0; 4],
+    ));
+    assert_eq!((answer.status, answer.kind().as_str()), (413, "too-large"));
+    // Only the component sees these: a PNG's own size, and a streamed body.
+    let mut png = Vec::new();
+    image::write_buffer_with_format(
+        &mut std::io::Cursor::new(&mut png),
+        &vec![0u8; 65 * 4],
+        65,
+        1,
+        image::ExtendedColorType::Rgba8,
+        image::ImageFormat::Png,
+    )
+    .unwrap();
+    let answer = send(request(
+        "POST",
+        "/greyscale",
+        &[("content-type", "image/png")],
+        png,
+    ));
+    assert_eq!((answer.status, answer.kind().as_str()), (413, "too-large"));
+    let answer = rt.block_on(send_to(&host, generated("/greyscale", "image/png", 10_001)));
+    assert_eq!((answer.status, answer.kind().as_str()), (413, "too-large"));
+    // And GET / tells the limits in force.
+    let index = send(request("GET", "/", &[], vec![]));
+    let json = index.json();
+    assert_eq!(json["limits"]["max_side"], 64);
+    assert_eq!(json["limits"]["max_pixels"], 2048);
+    assert_eq!(json["limits"]["max_body_bytes"], 10_000);
+    assert_eq!(json["host"]["body_timeout_ms"], 10_000);
+    // Nonsense limits are refused when the server starts.
+    for bad in [
+        ServeLimits {
+            frame: core_::Limits {
+                max_side: 0,
+                ..core_::Limits::HTTP
+            },
+            ..ServeLimits::default()
+        },
+        ServeLimits {
+            frame: core_::Limits {
+                max_pixels: 1 << 30,
+                ..core_::Limits::HTTP
+            },
+            ..ServeLimits::default()
+        },
+        ServeLimits {
+            max_instances: 0,
+            ..ServeLimits::default()
+        },
+    ] {
+        assert!(bad.check().is_err(), "{bad:?}");
+    }
+}
