@@ -414,3 +414,299 @@ impl BenchReport {
         out
     }
 }
+
+impl BenchReport {
+    /// The table as a bar chart: one pair of bars a row (component, native)
+    /// on a logarithmic time axis, since rows span four orders of magnitude.
+    pub fn svg(&self) -> String {
+        let rows: Vec<&BenchRow> = self
+            .rows
+            .iter()
+            .filter(|r| r.component.is_some() || r.native.is_some())
+            .collect();
+        let (label_w, chart_w, row_h, top) = (330.0, 520.0, 30.0, 60.0);
+        let width = label_w + chart_w + 140.0;
+        let height = top + row_h * rows.len() as f64 + 40.0;
+        let times = rows
+            .iter()
+            .flat_map(|r| [r.component, r.native])
+            .flatten()
+            .map(|t| t.median_ms);
+        let (lo, hi) = times.fold((f64::MAX, f64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+        let (lo, hi) = (
+            10f64.powf(lo.max(1e-4).log10().floor()),
+            10f64.powf(hi.max(1e-3).log10().ceil()),
+        );
+        let x = |ms: f64| label_w + chart_w * (ms.max(lo) / lo).log10() / (hi / lo).log10();
+        let mut svg = format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="#fff"/>
+<text x="10" y="20" font-size="14" font-weight="bold">ghostlines bench, {w}x{h}: median ms, log scale</text>
+<text x="10" y="38" fill="#555">{native}</text>
+<rect x="{lx}" y="10" width="12" height="10" fill="#2a7"/><text x="{lx2}" y="19">component (Wasmtime)</text>
+<rect x="{lx}" y="26" width="12" height="10" fill="#888"/><text x="{lx2}" y="35">native core</text>
+"##,
+            w = self.width,
+            h = self.height,
+            native = xml_escape(&self.native_build),
+            lx = label_w + chart_w - 60.0,
+            lx2 = label_w + chart_w - 44.0,
+        );
+        let mut decade = lo;
+        while decade <= hi * 1.0001 {
+            let gx = x(decade);
+            svg.push_str(&format!(
+                "<line x1=\"{gx:.1}\" y1=\"{top}\" x2=\"{gx:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{gx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#555\">{decade}</text>\n",
+                height - 30.0,
+                height - 16.0
+            ));
+            decade *= 10.0;
+        }
+        for (i, row) in rows.iter().enumerate() {
+            let y = top + row_h * i as f64;
+            svg.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
+                label_w - 8.0,
+                y + 17.0,
+                xml_escape(&row.operation)
+            ));
+            for (k, (timing, colour)) in [(row.component, "#2a7"), (row.native, "#888")]
+                .into_iter()
+                .enumerate()
+            {
+                let Some(t) = timing else { continue };
+                let by = y + 4.0 + 11.0 * k as f64;
+                let end = x(t.median_ms);
+                svg.push_str(&format!(
+                    "<rect x=\"{label_w}\" y=\"{by:.1}\" width=\"{:.1}\" height=\"10\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">{:.3}</text>\n",
+                    (end - label_w).max(1.0),
+                    end + 4.0,
+                    by + 9.0,
+                    t.median_ms
+                ));
+            }
+            if let Some(ratio) = row.ratio {
+                svg.push_str(&format!(
+                    "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#333\">{ratio:.2}x</text>\n",
+                    label_w + chart_w + 80.0,
+                    y + 17.0
+                ));
+            }
+        }
+        svg.push_str("</svg>\n");
+        svg
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Time against frame size for the per-pixel and per-frame operations.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScalingReport {
+    /// (width, height) of each size, smallest first.
+    pub sizes: Vec<(u32, u32)>,
+    /// One line per operation.
+    pub rows: Vec<ScalingRow>,
+}
+
+/// One operation across the sizes, in the component.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScalingRow {
+    /// The operation.
+    pub operation: String,
+    /// Median ms at each size.
+    pub median_ms: Vec<f64>,
+    /// Least-squares slope of time against pixels, ns a pixel.
+    pub ns_per_pixel: f64,
+    /// Least-squares intercept, ms (the fixed cost of a call).
+    pub fixed_ms: f64,
+    /// Coefficient of determination of the line (1 = exactly linear).
+    pub r_squared: f64,
+}
+
+/// The sizes of `bench --sizes`: 320x240 up to 1920x1080.
+pub const SCALING_SIZES: [(u32, u32); 5] = [
+    (320, 240),
+    (640, 480),
+    (800, 600),
+    (1280, 720),
+    (1920, 1080),
+];
+
+/// Runs the scaling series in the component.
+pub fn run_scaling(
+    runtime: &Runtime,
+    sizes: &[(u32, u32)],
+    iterations: usize,
+) -> anyhow::Result<ScalingReport> {
+    let mut instance = runtime.instantiate()?;
+    let names = [
+        "greyscale max-rgb",
+        "adjust (contrast 50, brightness 20)",
+        "centroid",
+        "tracker push (sketch frame)",
+        "sparse flow (detect + track)",
+        "dense flow (grid every 16 px)",
+        "edges (Canny, polylines, RDP)",
+    ];
+    let mut times = vec![Vec::new(); names.len()];
+    for &(width, height) in sizes {
+        let (a, b) = (
+            synthetic_frame(width, height, 0),
+            synthetic_frame(width, height, 3),
+        );
+        let grey = |f: &Frame| {
+            let view = core_::Frame::new(f.width, f.height, &f.pixels)?;
+            Ok::<_, anyhow::Error>(Plane {
+                width,
+                height,
+                values: core_::greyscale(view, core_::GreyMethod::MaxRgb),
+            })
+        };
+        let (pa, pb) = (grey(&a)?, grey(&b)?);
+        let flow = core_::FlowSettings::default();
+        let corners = core_::CornerSettings::default();
+        let mut row = 0;
+        let mut record = |timing: Timing| {
+            times[row].push(timing.median_ms);
+            row += 1;
+        };
+        record(time(iterations, || {
+            checked(instance.greyscale(&a, GreyMethod::MaxRgb))
+        })?);
+        record(time(iterations, || checked(instance.adjust(&a, 50, 20)))?);
+        record(time(iterations, || checked(instance.centroid(&pa)))?);
+        {
+            let settings = TrackerSettings::from(&core_::TrackerSettings::default());
+            let mut tracker = checked_value(instance.tracker(&settings))?;
+            let mut flip = false;
+            let timing = time(iterations, || {
+                flip = !flip;
+                checked(tracker.push(if flip { &a } else { &b }))
+            })?;
+            tracker.close()?;
+            record(timing);
+        }
+        record(time(iterations, || {
+            checked(instance.sparse_flow(&pa, &pb, corners.into(), flow.into()))
+        })?);
+        record(time(iterations, || {
+            checked(instance.dense_flow(&pa, &pb, 16, flow.into()))
+        })?);
+        let edges = core_::EdgeSettings::default();
+        record(time(iterations, || {
+            checked(instance.edges(&pa, edges.into()))
+        })?);
+    }
+    let pixels: Vec<f64> = sizes
+        .iter()
+        .map(|&(w, h)| f64::from(w) * f64::from(h))
+        .collect();
+    let rows = names
+        .iter()
+        .zip(times)
+        .map(|(name, median_ms)| {
+            let (slope, intercept, r_squared) = fit_line(&pixels, &median_ms);
+            ScalingRow {
+                operation: (*name).to_string(),
+                ns_per_pixel: slope * 1e6,
+                fixed_ms: intercept,
+                r_squared,
+                median_ms,
+            }
+        })
+        .collect();
+    Ok(ScalingReport {
+        sizes: sizes.to_vec(),
+        rows,
+    })
+}
+
+/// Least squares y = a·x + b: (a, b, R²).
+fn fit_line(x: &[f64], y: &[f64]) -> (f64, f64, f64) {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let sxy: f64 = x.iter().zip(y).map(|(x, y)| (x - mx) * (y - my)).sum();
+    let sxx: f64 = x.iter().map(|x| (x - mx).powi(2)).sum();
+    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+    let intercept = my - slope * mx;
+    let ss_res: f64 = x
+        .iter()
+        .zip(y)
+        .map(|(x, y)| (y - (slope * x + intercept)).powi(2))
+        .sum();
+    let ss_tot: f64 = y.iter().map(|y| (y - my).powi(2)).sum();
+    let r_squared = if ss_tot > 0.0 {
+        1.0 - ss_res / ss_tot
+    } else {
+        1.0
+    };
+    (slope, intercept, r_squared)
+}
+
+impl ScalingReport {
+    /// The series as text, with the fitted line of each operation.
+    pub fn table(&self) -> String {
+        let mut out = String::from(
+            "scaling in the component: median ms at each size; least-squares line time = fixed + ns/pixel · pixels\n\n",
+        );
+        out.push_str(&format!("{:<36}", "operation"));
+        for (w, h) in &self.sizes {
+            out.push_str(&format!("{:>11}", format!("{w}x{h}")));
+        }
+        out.push_str(&format!("{:>10}{:>10}{:>8}\n", "ns/px", "fixed ms", "R²"));
+        for row in &self.rows {
+            out.push_str(&format!("{:<36}", row.operation));
+            for t in &row.median_ms {
+                out.push_str(&format!("{t:>11.3}"));
+            }
+            out.push_str(&format!(
+                "{:>10.2}{:>10.3}{:>8.4}\n",
+                row.ns_per_pixel, row.fixed_ms, row.r_squared
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_is_fitted_exactly() {
+        let (a, b, r2) = fit_line(&[1.0, 2.0, 4.0], &[3.0, 5.0, 9.0]);
+        assert!((a - 2.0).abs() < 1e-12 && (b - 1.0).abs() < 1e-12 && (r2 - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_chart_has_a_bar_per_timing() {
+        let t = |ms| Timing {
+            median_ms: ms,
+            p90_ms: ms,
+        };
+        let report = BenchReport {
+            width: 8,
+            height: 6,
+            iterations: 1,
+            native_build: "x <native>".into(),
+            rows: vec![
+                row("a & b".into(), t(0.01), t(0.02)),
+                BenchRow {
+                    operation: "only component".into(),
+                    component: Some(t(70.0)),
+                    native: None,
+                    ratio: None,
+                },
+            ],
+        };
+        let svg = report.svg();
+        assert_eq!(svg.matches("<rect x=\"330\"").count(), 3);
+        assert!(svg.contains("a &amp; b") && svg.contains("x &lt;native&gt;"));
+        assert!(svg.contains("0.50x"));
+    }
+}

@@ -250,6 +250,13 @@ enum Command {
         /// Also write the results as JSON here.
         #[arg(long, value_name = "OUT.json")]
         json: Option<PathBuf>,
+        /// Also draw the table as an SVG bar chart here.
+        #[arg(long, value_name = "OUT.svg")]
+        svg: Option<PathBuf>,
+        /// Instead, time the per-frame operations at 320x240 up to 1920x1080
+        /// and fit time against pixels (ns a pixel).
+        #[arg(long)]
+        sizes: bool,
     },
 }
 
@@ -647,11 +654,25 @@ fn main() -> anyhow::Result<()> {
             height,
             iterations,
             json,
+            svg,
+            sizes,
         } => {
-            let report = bench::run(&Runtime::new()?, width, height, iterations)?;
+            let runtime = Runtime::new()?;
+            if sizes {
+                let report = bench::run_scaling(&runtime, &bench::SCALING_SIZES, iterations)?;
+                print!("{}", report.table());
+                if let Some(path) = json {
+                    files::write_output(&path, serde_json::to_string_pretty(&report)?)?;
+                }
+                return Ok(());
+            }
+            let report = bench::run(&runtime, width, height, iterations)?;
             print!("{}", report.table());
             if let Some(path) = json {
                 files::write_output(&path, serde_json::to_string_pretty(&report)?)?;
+            }
+            if let Some(path) = svg {
+                files::write_output(&path, report.svg())?;
             }
             Ok(())
         }
