@@ -52,6 +52,16 @@ fn main() {
         .expect("Cargo.lock lists wasmtime");
     println!("cargo:rustc-env=GHOSTLINES_WASMTIME_VERSION={version}");
 
+    // How the host (and the native `core` it benches against) is compiled,
+    // for the bench's header.
+    let flags = env::var("CARGO_ENCODED_RUSTFLAGS")
+        .unwrap_or_default()
+        .split('\x1f')
+        .filter(|f| !f.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    println!("cargo:rustc-env=GHOSTLINES_HOST_RUSTFLAGS={flags}");
+
     for (_, artifact) in COMPONENTS {
         let built = target_dir.join("wasm32-wasip2/release").join(artifact);
         std::fs::copy(&built, out_dir.join(artifact))

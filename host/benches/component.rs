@@ -73,12 +73,15 @@ fn component(c: &mut Criterion) {
         };
         let mut tracker = ok(instance.tracker(&TrackerSettings::from(&settings)));
         let mut flip = false;
-        c.bench_function(&format!("component tracker push ({})", mode.name()), |bench| {
-            bench.iter(|| {
-                flip = !flip;
-                ok(tracker.push(if flip { &a } else { &b }))
-            })
-        });
+        c.bench_function(
+            &format!("component tracker push ({})", mode.name()),
+            |bench| {
+                bench.iter(|| {
+                    flip = !flip;
+                    ok(tracker.push(if flip { &a } else { &b }))
+                })
+            },
+        );
     }
 }
 

@@ -382,12 +382,23 @@ fn time(iterations: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> anyhow:
 }
 
 fn native_build() -> String {
-    let simd = if cfg!(target_feature = "avx2") {
-        "AVX2 on (target-cpu=native or similar)"
+    let flags = env!("GHOSTLINES_HOST_RUSTFLAGS");
+    let features = if cfg!(target_feature = "avx2") {
+        "AVX2 on"
     } else {
-        "baseline target features (set RUSTFLAGS='-C target-cpu=native' for the host CPU)"
+        "no AVX2"
     };
-    format!("{} release, {simd}", std::env::consts::ARCH)
+    if flags.is_empty() {
+        format!(
+            "{} release, no RUSTFLAGS: baseline target features ({features}); scripts/bench-native.sh builds for this CPU",
+            std::env::consts::ARCH
+        )
+    } else {
+        format!(
+            "{} release, RUSTFLAGS \"{flags}\" ({features})",
+            std::env::consts::ARCH
+        )
+    }
 }
 
 impl BenchReport {

@@ -55,8 +55,14 @@ impl Runtime {
     pub fn from_component_bytes(bytes: &[u8]) -> anyhow::Result<Runtime> {
         #[allow(unused_mut)]
         let mut config = Config::new();
+        // GHOSTLINES_JITDUMP=1: a jitdump for `perf inject --jit` (perf
+        // annotate on the component's machine code) instead of a perf map.
         #[cfg(feature = "perfmap")]
-        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        config.profiler(if std::env::var_os("GHOSTLINES_JITDUMP").is_some() {
+            wasmtime::ProfilingStrategy::JitDump
+        } else {
+            wasmtime::ProfilingStrategy::PerfMap
+        });
         let engine = Engine::new(&config).context("creating the Wasmtime engine")?;
         let started = Instant::now();
         let component = crate::cache::component(&engine, bytes)
