@@ -90,6 +90,14 @@ impl ServeLimits {
             self.max_body_bytes >= 1,
             "--max-body-bytes must be at least 1"
         );
+        // A body is read whole into the instance and processed there: one
+        // that cannot fit twice would end in a trap (500), not a 413.
+        anyhow::ensure!(
+            self.max_body_bytes <= self.memory_limit as u64 / 2,
+            "--max-body-bytes ({}) must be at most half of --memory-limit-mib ({} bytes)",
+            self.max_body_bytes,
+            self.memory_limit
+        );
         anyhow::ensure!(
             self.memory_limit >= 1 << 20,
             "--memory-limit-mib must be at least 1"

@@ -950,6 +950,10 @@ fn serve_limits_apply_in_the_host_and_in_the_component() {
             max_instances: 0,
             ..ServeLimits::default()
         },
+        ServeLimits {
+            max_body_bytes: 300 << 20,
+            ..ServeLimits::default()
+        },
     ] {
         assert!(bad.check().is_err(), "{bad:?}");
     }
