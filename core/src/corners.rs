@@ -93,7 +93,17 @@ pub(crate) fn corners_of_image(
     }
     let score = min_eigenvalues(image, operator);
 
-    let best = score.iter().copied().fold(0.0f32, larger);
+    // The strongest score, in eight lanes (a maximum is exact in any
+    // order, and lanes vectorise where one running maximum does not).
+    let mut lanes = [0.0f32; 8];
+    let chunks = score.chunks_exact(8);
+    let tail = chunks.remainder().iter().copied().fold(0.0f32, larger);
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane = larger(*lane, v);
+        }
+    }
+    let best = lanes.into_iter().fold(tail, larger);
     if best <= 0.0 {
         return Vec::new();
     }
@@ -197,10 +207,16 @@ fn min_eigenvalues(image: &GreyF32, operator: GradientOperator) -> Vec<f32> {
         row_sums(below, &mut rows[2]);
         let out = &mut score[y * w..(y + 1) * w];
         let [up, mid, down] = &rows;
+        // Each product's row as its own slice of exactly w: no bounds
+        // checks in the loop, so it vectorises (indexing `up[w + x]` kept
+        // it scalar).
+        let products = |k: usize| (&up[k * w..][..w], &mid[k * w..][..w], &down[k * w..][..w]);
+        let (xx, xy, yy) = (products(0), products(1), products(2));
+        let out = &mut out[..w];
         for x in 0..w {
-            let a = up[x] + mid[x] + down[x];
-            let b = up[w + x] + mid[w + x] + down[w + x];
-            let c = up[2 * w + x] + mid[2 * w + x] + down[2 * w + x];
+            let a = xx.0[x] + xx.1[x] + xx.2[x];
+            let b = xy.0[x] + xy.1[x] + xy.2[x];
+            let c = yy.0[x] + yy.1[x] + yy.2[x];
             let half_trace = (a + c) * 0.5;
             let d = (((a - c) * 0.5).powi(2) + b * b).sqrt();
             out[x] = larger(half_trace - d, 0.0);
