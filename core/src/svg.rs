@@ -125,6 +125,15 @@ pub fn edges_svg(
     svg
 }
 
+/// `value` escaped for a double-quoted XML attribute.
+fn attribute(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 fn header(w: u32, h: u32, background: Option<&str>) -> String {
     let mut svg = String::new();
     let _ = writeln!(
@@ -133,6 +142,7 @@ fn header(w: u32, h: u32, background: Option<&str>) -> String {
     );
     match background {
         Some(href) => {
+            let href = attribute(href);
             let _ = writeln!(svg, r#"<image width="{w}" height="{h}" href="{href}"/>"#);
         }
         None => {
@@ -144,4 +154,25 @@ fn header(w: u32, h: u32, background: Option<&str>) -> String {
 
 fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Seen while writing the core_vectors fuzz target (which checks it now):
+    /// a background reference with a
+    /// quote closed the attribute and broke the document.
+    #[test]
+    fn the_background_reference_is_escaped() {
+        let svg = motion_svg(
+            4,
+            3,
+            &[],
+            Some("data:,\"/><script>x</script>&"),
+            SvgStyle::default(),
+        );
+        assert!(svg.contains(r#"href="data:,&quot;/&gt;&lt;script&gt;x&lt;/script&gt;&amp;""#));
+        assert!(!svg.contains("<script"));
+    }
 }

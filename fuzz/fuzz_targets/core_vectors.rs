@@ -6,9 +6,10 @@
 
 use arbitrary::Arbitrary;
 use ghostlines_core::{
-    CornerSettings, EdgeSettings, FlowSettings, FlowStatus, Frame, GradientOperator, Plane, Point,
-    Tracker, TrackerMode, TrackerSettings, corners, dense_flow, edge_polylines, gradient_field,
-    rdp, sparse_flow,
+    CornerSettings, EdgeReport, EdgeSettings, FlowPyramid, FlowSettings, FlowStatus, Frame,
+    FrameReport, GradientOperator, Plane, Point, SvgStyle, Tracker, TrackerMode, TrackerSettings,
+    canny, corners, dense_flow, edge_polylines, edges_svg, gradient_field, motion_svg, rdp,
+    sparse_flow, track_points,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -101,6 +102,20 @@ fuzz_target!(|input: Input| {
         check(&vectors);
     }
     // Step 0 and past the grid limit are checked; the smallest grid is 2.
+    // Arbitrary points (NaN, infinite, far outside) tracked directly.
+    let raw_points: Vec<(f32, f32)> = input.points.iter().take(64).copied().collect();
+    if let (Ok(()), levels) = (flow.check(), flow.levels) {
+        let (pa, pb) = (FlowPyramid::new(a, levels), FlowPyramid::new(b, levels));
+        let vectors = track_points(&pa, &pb, &raw_points, &flow).unwrap();
+        assert_eq!(vectors.len(), raw_points.len());
+        for v in &vectors {
+            if v.status == FlowStatus::Lost {
+                assert_eq!((v.dx, v.dy), (0.0, 0.0));
+            } else {
+                assert!(v.x.is_finite() && v.dx.is_finite());
+            }
+        }
+    }
     let step = match input.step % 64 {
         1 => 2,
         step => u32::from(step),
@@ -124,11 +139,17 @@ fuzz_target!(|input: Input| {
         min_length: input.min_length,
         straight_only: input.straight_only,
     };
+    if let Ok(map) = canny(a, &edges) {
+        assert_eq!(map.len(), n);
+    }
     if let Ok(lines) = edge_polylines(a, &edges) {
         for line in &lines {
             assert!(line.len() >= 2 || !edges.straight_only);
             assert!(line.iter().all(|p| p.x.is_finite() && p.y.is_finite()));
         }
+        let report = EdgeReport::new(w, h, &lines, Vec::new());
+        let svg = edges_svg(&report, Some("data:,\"<&"), input.tolerance, SvgStyle::default());
+        assert!(svg.starts_with("<svg") && !svg.contains("\"<&"));
     }
     let points: Vec<Point> = input
         .points
@@ -164,6 +185,8 @@ fuzz_target!(|input: Input| {
             if tracker.push(Frame::new(w, h, &fa).unwrap()).is_ok() {
                 let out = tracker.push(Frame::new(w, h, &fb).unwrap()).unwrap();
                 assert!(out.vectors.iter().all(|v| v.dx.is_finite()));
+                let svg = motion_svg(w, h, &[FrameReport::new(1, out)], None, SvgStyle::default());
+                assert!(svg.ends_with("</svg>\n"));
             }
         }
     }
