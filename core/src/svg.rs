@@ -160,9 +160,9 @@ fn round3(v: f64) -> f64 {
 mod tests {
     use super::*;
 
-    /// Seen while writing the core_vectors fuzz target (which checks it now):
-    /// a background reference with a
-    /// quote closed the attribute and broke the document.
+    /// Seen while writing the core_vectors fuzz target (which checks it
+    /// now): a background reference with a quote closed the attribute and
+    /// broke the document.
     #[test]
     fn the_background_reference_is_escaped() {
         let svg = motion_svg(
