@@ -212,14 +212,13 @@ fn min_eigenvalues(image: &GreyF32, operator: GradientOperator) -> Vec<f32> {
         // it scalar).
         let products = |k: usize| (&up[k * w..][..w], &mid[k * w..][..w], &down[k * w..][..w]);
         let (xx, xy, yy) = (products(0), products(1), products(2));
-        let out = &mut out[..w];
-        for x in 0..w {
+        for (x, out) in out.iter_mut().enumerate() {
             let a = xx.0[x] + xx.1[x] + xx.2[x];
             let b = xy.0[x] + xy.1[x] + xy.2[x];
             let c = yy.0[x] + yy.1[x] + yy.2[x];
             let half_trace = (a + c) * 0.5;
             let d = (((a - c) * 0.5).powi(2) + b * b).sqrt();
-            out[x] = larger(half_trace - d, 0.0);
+            *out = larger(half_trace - d, 0.0);
         }
         rows.rotate_left(1);
     }
