@@ -18,7 +18,9 @@ pub struct FlowSettings {
     pub levels: u32,
     /// Most Gauss–Newton iterations a level, 1..=100.
     pub iterations: u32,
-    /// Iterations stop when a step is shorter than this (pixels).
+    /// Iterations at the finest level stop when a step is shorter than
+    /// this (pixels); coarser levels, which only seed the finer ones, stop
+    /// at 0.1 level pixels (or this, if larger).
     pub epsilon: f64,
     /// A point tracked forward and then back must land within this many
     /// pixels of where it started, else it is lost; 0 turns the check off.
@@ -294,6 +296,9 @@ pub(crate) fn check_step(step: u32) -> Result<()> {
     Ok(())
 }
 
+/// Where coarse pyramid levels stop iterating (level pixels).
+const COARSE_EPSILON: f32 = 0.1;
+
 /// Per-point Lucas–Kanade with its scratch buffers (one allocation a call,
 /// not a point).
 ///
@@ -411,6 +416,13 @@ impl PointTracker {
             let scale = (1u32 << level) as f32;
             let at = (p.0 / scale, p.1 / scale);
             let measure = if level == 0 { residual } else { Residual::Skip };
+            // Coarse levels only seed the finer ones, which refine their
+            // answer: they stop at COARSE_EPSILON, the finest at `epsilon`.
+            let epsilon = if level == 0 {
+                self.settings.epsilon as f32
+            } else {
+                (self.settings.epsilon as f32).max(COARSE_EPSILON)
+            };
             // A coarse level without enough texture in the window only
             // passes its guess on (as OpenCV does); the finest decides.
             let v = match self.track_level(
@@ -418,7 +430,7 @@ impl PointTracker {
                 &to.levels[level],
                 at,
                 guess,
-                measure,
+                (measure, epsilon),
             ) {
                 Some((v, e)) => {
                     error = e;
@@ -477,7 +489,7 @@ impl PointTracker {
         to: &Level,
         p: (f32, f32),
         guess: (f32, f32),
-        residual: Residual,
+        (residual, epsilon): (Residual, f32),
     ) -> Option<((f32, f32), f32)> {
         let r = self.radius;
         let (side, stride) = (self.side, self.stride);
@@ -511,7 +523,7 @@ impl PointTracker {
             let [bx, by] = mismatch(&self.patch, &self.moved, &self.patch_gx, &self.patch_gy);
             let step = ((gyy * bx - gxy * by) / det, (gxx * by - gxy * bx) / det);
             v = (v.0 + step.0, v.1 + step.1);
-            if (step.0 * step.0 + step.1 * step.1).sqrt() < self.settings.epsilon as f32 {
+            if (step.0 * step.0 + step.1 * step.1).sqrt() < epsilon {
                 break;
             }
         }

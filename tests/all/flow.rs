@@ -68,9 +68,10 @@ fn assert_accurate(name: &str, errors: &[f64], median_max: f64, total: usize, mi
     let median = errors[errors.len() / 2];
     let within = errors.iter().filter(|&&e| e <= 0.5).count();
     println!(
-        "{name}: {} tracked of {total}, median endpoint error {median:.4} px, {:.1}% within 0.5 px",
+        "{name}: {} tracked of {total}, median endpoint error {median:.4} px, {:.1}% within 0.5 px, worst {:.2} px",
         errors.len(),
-        100.0 * within as f64 / errors.len() as f64
+        100.0 * within as f64 / errors.len() as f64,
+        errors[errors.len() - 1]
     );
     assert!(
         median <= median_max,
