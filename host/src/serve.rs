@@ -94,9 +94,10 @@ impl ServeLimits {
         // that cannot fit twice would end in a trap (500), not a 413.
         anyhow::ensure!(
             self.max_body_bytes <= self.memory_limit as u64 / 2,
-            "--max-body-bytes ({}) must be at most half of --memory-limit-mib ({} bytes)",
+            "--max-body-bytes ({}) must be at most half an instance's memory: {} bytes with --memory-limit-mib {}",
             self.max_body_bytes,
-            self.memory_limit
+            self.memory_limit / 2,
+            self.memory_limit >> 20
         );
         anyhow::ensure!(
             self.memory_limit >= 1 << 20,
