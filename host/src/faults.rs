@@ -151,12 +151,7 @@ struct Outcome {
 
 /// Runs the mix.
 pub async fn run(config: &FaultConfig) -> anyhow::Result<FaultReport> {
-    let authority = config
-        .url
-        .strip_prefix("http://")
-        .context("--url must start with http://")?
-        .trim_end_matches('/')
-        .to_string();
+    let authority = crate::load::authority(&config.url)?;
     if config.concurrency == 0 {
         bail!("--concurrency must be at least 1");
     }

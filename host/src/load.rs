@@ -88,6 +88,16 @@ impl LoadReport {
     }
 }
 
+/// `host:port` of an `http://host:port[/]` URL (the clients speak plain
+/// HTTP/1.1 on loopback).
+pub(crate) fn authority(url: &str) -> anyhow::Result<String> {
+    Ok(url
+        .strip_prefix("http://")
+        .context("--url must start with http://")?
+        .trim_end_matches('/')
+        .to_string())
+}
+
 struct Target {
     authority: String,
     path: String,
@@ -100,12 +110,7 @@ pub async fn run(
     config: &LoadConfig,
     on_response: impl Fn() + Send + Sync + 'static,
 ) -> anyhow::Result<LoadReport> {
-    let authority = config
-        .url
-        .strip_prefix("http://")
-        .context("--url must start with http://")?
-        .trim_end_matches('/')
-        .to_string();
+    let authority = authority(&config.url)?;
     if config.concurrency == 0 {
         bail!("--concurrency must be at least 1");
     }
