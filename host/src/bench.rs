@@ -241,16 +241,7 @@ fn tracker_row(
     (a, b): (&Frame, &Frame),
     iterations: usize,
 ) -> anyhow::Result<BenchRow> {
-    let component = {
-        let mut tracker = checked_value(instance.tracker(&TrackerSettings::from(&settings)))?;
-        let mut flip = false;
-        let timing = time(iterations, || {
-            flip = !flip;
-            checked(tracker.push(if flip { a } else { b }))
-        })?;
-        tracker.close()?;
-        timing
-    };
+    let component = time_component_tracker(instance, &settings, (a, b), iterations)?;
     let (view_a, view_b) = (
         core_::Frame::new(a.width, a.height, &a.pixels)?,
         core_::Frame::new(b.width, b.height, &b.pixels)?,
@@ -263,6 +254,23 @@ fn tracker_row(
         Ok(())
     })?;
     Ok(row(operation.into(), component, native))
+}
+
+/// A tracker in the component fed the two frames in turn.
+fn time_component_tracker(
+    instance: &mut Instance,
+    settings: &core_::TrackerSettings,
+    (a, b): (&Frame, &Frame),
+    iterations: usize,
+) -> anyhow::Result<Timing> {
+    let mut tracker = checked_value(instance.tracker(&TrackerSettings::from(settings)))?;
+    let mut flip = false;
+    let timing = time(iterations, || {
+        flip = !flip;
+        checked(tracker.push(if flip { a } else { b }))
+    })?;
+    tracker.close()?;
+    Ok(timing)
 }
 
 fn row(operation: String, component: Timing, native: Timing) -> BenchRow {
@@ -591,17 +599,12 @@ pub fn run_scaling(
         })?);
         record(time(iterations, || checked(instance.adjust(&a, 50, 20)))?);
         record(time(iterations, || checked(instance.centroid(&pa)))?);
-        {
-            let settings = TrackerSettings::from(&core_::TrackerSettings::default());
-            let mut tracker = checked_value(instance.tracker(&settings))?;
-            let mut flip = false;
-            let timing = time(iterations, || {
-                flip = !flip;
-                checked(tracker.push(if flip { &a } else { &b }))
-            })?;
-            tracker.close()?;
-            record(timing);
-        }
+        record(time_component_tracker(
+            &mut instance,
+            &core_::TrackerSettings::default(),
+            (&a, &b),
+            iterations,
+        )?);
         record(time(iterations, || {
             checked(instance.sparse_flow(&pa, &pb, corners.into(), flow.into()))
         })?);
