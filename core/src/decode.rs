@@ -114,11 +114,9 @@ pub fn decode_frame(
 ) -> Result<DecodedFrame, DecodeError> {
     let format = guess_format(bytes, allowed)?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    // into_decoder hands the reader's limits to the decoder.
     reader.limits(limits.image_limits());
-    let mut decoder = reader.into_decoder().map_err(image_error)?;
-    decoder
-        .set_limits(limits.image_limits())
-        .map_err(image_error)?;
+    let decoder = reader.into_decoder().map_err(image_error)?;
     let (width, height) = decoder.dimensions();
     check_frame(width, height, limits)?;
     let image = image::DynamicImage::from_decoder(decoder).map_err(image_error)?;
