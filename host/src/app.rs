@@ -6,12 +6,11 @@
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, StatusCode};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
-use crate::serve::error_response;
+use crate::serve::{error_response, full_body};
 
 /// The URL prefix of the app.
 pub const PREFIX: &str = "/app";
@@ -59,7 +58,7 @@ impl StaticFiles {
             return response;
         }
         if path == PREFIX {
-            let mut response = hyper::Response::new(empty());
+            let mut response = hyper::Response::new(full_body(Bytes::new()));
             *response.status_mut() = StatusCode::PERMANENT_REDIRECT;
             response
                 .headers_mut()
@@ -69,21 +68,19 @@ impl StaticFiles {
         let Some(file) = self.resolve(&path[PREFIX.len() + 1..]) else {
             return error_response(404, "not-found", &format!("no such file: {path}"));
         };
-        let read =
-            tokio::task::spawn_blocking(move || std::fs::read(file.clone()).map(|b| (file, b)));
+        let read = tokio::task::spawn_blocking(move || std::fs::read(&file).map(|b| (file, b)));
         let (file, bytes) = match read.await {
             Ok(Ok(read)) => read,
             Ok(Err(e)) => return error_response(404, "not-found", &format!("{path}: {e}")),
             Err(e) => return error_response(500, "internal", &format!("reading {path}: {e}")),
         };
         let length = bytes.len();
-        let mut response = hyper::Response::new(if method == Method::HEAD {
-            empty()
+        let body = if method == Method::HEAD {
+            Bytes::new()
         } else {
-            Full::new(Bytes::from(bytes))
-                .map_err(|never| match never {})
-                .boxed_unsync()
-        });
+            Bytes::from(bytes)
+        };
+        let mut response = hyper::Response::new(full_body(body));
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
@@ -139,12 +136,6 @@ fn content_type(file: &Path) -> &'static str {
         Some("ts") => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
-}
-
-fn empty() -> HyperOutgoingBody {
-    Full::new(Bytes::new())
-        .map_err(|never| match never {})
-        .boxed_unsync()
 }
 
 #[cfg(test)]

@@ -469,7 +469,8 @@ pub fn error_response(
     response
 }
 
-fn full_body(bytes: Bytes) -> HyperOutgoingBody {
+/// A whole body from bytes.
+pub(crate) fn full_body(bytes: Bytes) -> HyperOutgoingBody {
     Full::new(bytes)
         .map_err(|never| match never {})
         .boxed_unsync()
