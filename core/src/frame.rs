@@ -39,6 +39,12 @@ impl Limits {
         max_samples: 1 << 20,
     };
 
+    /// Bytes of two RGBA frames at the pixel limit: the default body limit
+    /// over HTTP (`/motion` takes two frames).
+    pub const fn two_frame_bytes(&self) -> u64 {
+        self.max_pixels.saturating_mul(2 * 4)
+    }
+
     /// These limits, each no larger than `ceiling`'s.
     pub fn within(&self, ceiling: &Limits) -> Limits {
         Limits {

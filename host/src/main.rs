@@ -545,13 +545,14 @@ fn main() -> anyhow::Result<()> {
             quiet,
             app,
         } => {
+            let frame = ghostlines_core::Limits {
+                max_side,
+                max_pixels,
+                ..ghostlines_core::Limits::HTTP
+            };
             let limits = ServeLimits {
-                frame: ghostlines_core::Limits {
-                    max_side,
-                    max_pixels,
-                    ..ghostlines_core::Limits::HTTP
-                },
-                max_body_bytes: max_body_bytes.unwrap_or(max_pixels.saturating_mul(8)),
+                frame,
+                max_body_bytes: max_body_bytes.unwrap_or(frame.two_frame_bytes()),
                 body_timeout: Duration::from_millis(body_timeout_ms),
                 compute_timeout: Duration::from_millis(compute_timeout_ms),
                 memory_limit: memory_limit_mib.saturating_mul(1 << 20),

@@ -62,7 +62,7 @@ impl Default for ServeLimits {
     fn default() -> Self {
         ServeLimits {
             frame: ghostlines_core::Limits::HTTP,
-            max_body_bytes: 2 * 4 * ghostlines_core::Limits::HTTP.max_pixels,
+            max_body_bytes: ghostlines_core::Limits::HTTP.two_frame_bytes(),
             body_timeout: Duration::from_secs(10),
             compute_timeout: Duration::from_secs(5),
             memory_limit: 512 << 20,

@@ -20,7 +20,7 @@ impl RequestLimits {
     /// (64 MiB).
     pub const DEFAULT: RequestLimits = RequestLimits {
         frame: Limits::HTTP,
-        max_body_bytes: 2 * 4 * Limits::HTTP.max_pixels,
+        max_body_bytes: Limits::HTTP.two_frame_bytes(),
     };
 
     /// The defaults, with `GHOSTLINES_MAX_SIDE`, `GHOSTLINES_MAX_PIXELS` and
