@@ -68,6 +68,8 @@ pub fn run(
     iterations: usize,
 ) -> anyhow::Result<BenchReport> {
     let iterations = iterations.max(1);
+    // A typed refusal before two frames of that size are allocated.
+    core_::Limits::DEFAULT.check(width, height)?;
     let mut instance = runtime.instantiate()?;
     let a = synthetic_frame(width, height, 0);
     let b = synthetic_frame(width, height, 3);
@@ -562,6 +564,7 @@ pub fn run_scaling(
     sizes: &[(u32, u32)],
     iterations: usize,
 ) -> anyhow::Result<ScalingReport> {
+    let iterations = iterations.max(1);
     let mut instance = runtime.instantiate()?;
     let names = [
         "greyscale max-rgb",

@@ -358,6 +358,11 @@ fn bad_input_fails_with_a_clear_message() {
     assert!(err.contains("invalid-dimensions"), "{err}");
     let err = fail(&[&"grey", &raw, &out, &"--size", &"20000x1"]);
     assert!(err.contains("too-large"), "{err}");
+    // The bench refuses a size before allocating its frames.
+    let err = fail(&[&"bench", &"--width", &"100000", &"--height", &"100000"]);
+    assert!(err.contains("too large"), "{err}");
+    let err = fail(&[&"bench", &"--width", &"0"]);
+    assert!(err.contains("invalid dimensions"), "{err}");
     let err = fail(&[&"grey", &raw, &out]);
     assert!(err.contains("--size"), "{err}");
     let err = fail(&[&"grey", &raw, &out, &"--size", &"67by45"]);
