@@ -113,23 +113,44 @@ pub(crate) fn corners_of_image(
     // vectorises), then across three columns for the pixels over the floor.
     let mut candidates = Vec::new();
     let mut column_max = vec![0.0f32; w];
+    let inner = w - 2 * margin;
+    let mut keep = vec![0u8; inner.next_multiple_of(8)];
     for y in margin..h - margin {
         let row = |y: usize| &score[y * w..(y + 1) * w];
         let (up, mid, down) = (row(y - 1), row(y), row(y + 1));
         for (((m, &a), &b), &c) in column_max.iter_mut().zip(up).zip(mid).zip(down) {
             *m = larger(larger(a, b), c);
         }
-        for x in margin..w - margin {
-            let s = mid[x];
-            // Equal neighbours both survive here; the minimum distance
-            // keeps one of them.
-            let around = larger(larger(column_max[x - 1], column_max[x]), column_max[x + 1]);
-            if s >= floor && s >= around {
-                candidates.push(Corner {
-                    x: x as u32,
-                    y: y as u32,
-                    score: s,
-                });
+        // Which pixels are candidates, branch-free over equal-length
+        // slices (it vectorises); equal neighbours both survive here, and
+        // the minimum distance keeps one of them.
+        let scores = &mid[margin..][..inner];
+        let (left, centre, right) = (
+            &column_max[margin - 1..][..inner],
+            &column_max[margin..][..inner],
+            &column_max[margin + 1..][..inner],
+        );
+        for ((((k, &s), &l), &c), &r) in
+            keep.iter_mut().zip(scores).zip(left).zip(centre).zip(right)
+        {
+            let around = larger(larger(l, c), r);
+            *k = u8::from(s >= floor) & u8::from(s >= around);
+        }
+        // Then only the words with a candidate are looked at: most are
+        // empty.
+        for (word, flags) in keep.chunks_exact(8).enumerate() {
+            if u64::from_ne_bytes(flags.try_into().unwrap()) == 0 {
+                continue;
+            }
+            for (i, &flag) in flags.iter().enumerate() {
+                let x = word * 8 + i;
+                if flag != 0 && x < inner {
+                    candidates.push(Corner {
+                        x: (x + margin) as u32,
+                        y: y as u32,
+                        score: scores[x],
+                    });
+                }
             }
         }
     }

@@ -615,7 +615,14 @@ fn fill_patch(
     let (w, h) = (image.width as isize, image.height as isize);
     let inside = left >= 0 && top >= 0 && left + (cols as isize) < w && top + (rows as isize) < h;
     let out = &mut out[..cols * rows];
-    if inside {
+    if inside && ax == 0.0 && ay == 0.0 {
+        // Whole-pixel positions (corners, the dense grid's points at every
+        // level on the forward pass) are plain copies.
+        for (j, dst) in out.chunks_exact_mut(cols).enumerate() {
+            let row = (top as usize + j) * w as usize + left as usize;
+            dst.copy_from_slice(&image.data[row..row + cols]);
+        }
+    } else if inside {
         let data = &image.data;
         for (j, dst) in out.chunks_exact_mut(cols).enumerate() {
             let row = (top as usize + j) * w as usize + left as usize;
