@@ -138,8 +138,8 @@ pub(crate) fn corners_of_image(
         }
         // Then only the words with a candidate are looked at: most are
         // empty.
-        for (word, flags) in keep.chunks_exact(8).enumerate() {
-            if u64::from_ne_bytes(flags.try_into().unwrap()) == 0 {
+        for (word, flags) in keep.as_chunks::<8>().0.iter().enumerate() {
+            if u64::from_ne_bytes(*flags) == 0 {
                 continue;
             }
             for (i, &flag) in flags.iter().enumerate() {
