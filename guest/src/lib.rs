@@ -44,12 +44,11 @@ impl process::Guest for Component {
 
     fn adjust(frame: Frame, contrast: i32, brightness: i32) -> Result<Frame, Error> {
         let adjustment = core_::Adjustment::new(contrast, brightness)?;
-        let view = frame_view(&frame)?;
-        Ok(Frame {
-            width: frame.width,
-            height: frame.height,
-            pixels: core_::adjust_rgba(view, &adjustment),
-        })
+        frame_view(&frame)?;
+        // The frame was moved in: adjust its own pixels, no second buffer.
+        let mut frame = frame;
+        core_::adjust_rgba_mut(&mut frame.pixels, &adjustment);
+        Ok(frame)
     }
 
     fn adjust_plane(plane: Plane, contrast: i32, brightness: i32) -> Result<Plane, Error> {
