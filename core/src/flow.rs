@@ -322,6 +322,8 @@ struct PointTracker {
     /// The window plus a one-pixel ring, for its Scharr gradients:
     /// (side + 2) rows of (stride + 2).
     border_patch: Vec<f32>,
+    /// Clamped source pixels for windows at the border.
+    scratch: Vec<f32>,
 }
 
 /// Whether a level's tracking should also measure its residual (only the
@@ -346,6 +348,7 @@ impl PointTracker {
             patch_gy: vec![0.0; side * stride],
             moved: vec![0.0; side * stride],
             border_patch: vec![0.0; (side + 2) * (stride + 2)],
+            scratch: Vec::with_capacity((side + 3) * (stride + 3)),
         }
     }
 
@@ -503,6 +506,7 @@ impl PointTracker {
             p,
             (r + 1, stride + 2, side + 2),
             &mut self.border_patch,
+            &mut self.scratch,
         );
         self.window_and_gradients();
         let [gxx, gxy, gyy] = tensor_sums(&self.patch_gx, &self.patch_gy);
@@ -522,7 +526,7 @@ impl PointTracker {
             if q.0 < -(r as f32) || q.1 < -(r as f32) || q.0 > w + r as f32 || q.1 > h + r as f32 {
                 return None;
             }
-            fill_patch(&to.image, q, window, &mut self.moved);
+            fill_patch(&to.image, q, window, &mut self.moved, &mut self.scratch);
             let [bx, by] = mismatch(&self.patch, &self.moved, &self.patch_gx, &self.patch_gy);
             let step = ((gyy * bx - gxy * by) / det, (gxx * by - gxy * bx) / det);
             v = (v.0 + step.0, v.1 + step.1);
@@ -534,7 +538,7 @@ impl PointTracker {
             return Some((v, 0.0));
         }
         let q = (p.0 + guess.0 + v.0, p.1 + guess.1 + v.1);
-        fill_patch(&to.image, q, window, &mut self.moved);
+        fill_patch(&to.image, q, window, &mut self.moved, &mut self.scratch);
         // Over the window's own columns, not the padding.
         let total: f32 = self
             .patch
@@ -597,22 +601,24 @@ fn mismatch(patch: &[f32], moved: &[f32], gx: &[f32], gy: &[f32]) -> [f32; 2] {
 /// Bilinear samples of `image` on a `cols` x `rows` grid whose top-left
 /// sample is `r` pixels left of and above `c`, into `out` (row-major,
 /// `cols` a row). The fractional part is the same for every sample, so the
-/// four weights are computed once; grids inside the image skip the border
-/// clamping.
+/// four weights are computed once. Grids near or past the border first
+/// gather their clamped source pixels into `scratch` and are then sampled
+/// like any other.
 fn fill_patch(
     image: &GreyF32,
     c: (f32, f32),
     (r, cols, rows): (isize, usize, usize),
     out: &mut [f32],
+    scratch: &mut Vec<f32>,
 ) {
     let (fx0, fy0) = (c.0.floor(), c.1.floor());
     let (ax, ay) = (c.0 - fx0, c.1 - fy0);
-    let (w00, w10, w01, w11) = (
+    let weights = [
         (1.0 - ax) * (1.0 - ay),
         ax * (1.0 - ay),
         (1.0 - ax) * ay,
         ax * ay,
-    );
+    ];
     let (left, top) = (fx0 as isize - r, fy0 as isize - r);
     let (w, h) = (image.width as isize, image.height as isize);
     let inside = left >= 0 && top >= 0 && left + (cols as isize) < w && top + (rows as isize) < h;
@@ -625,30 +631,44 @@ fn fill_patch(
             dst.copy_from_slice(&image.data[row..row + cols]);
         }
     } else if inside {
-        let data = &image.data;
-        for (j, dst) in out.chunks_exact_mut(cols).enumerate() {
-            let row = (top as usize + j) * w as usize + left as usize;
-            let below = row + w as usize;
-            let (a, b) = (&data[row..row + cols], &data[row + 1..row + 1 + cols]);
-            let (c, d) = (
-                &data[below..below + cols],
-                &data[below + 1..below + 1 + cols],
-            );
-            // Equal-length slices: no bounds checks, so the loop vectorises.
-            for i in 0..cols {
-                dst[i] = w00 * a[i] + w10 * b[i] + w01 * c[i] + w11 * d[i];
-            }
-        }
+        let origin = top as usize * w as usize + left as usize;
+        bilinear_grid(&image.data, w as usize, origin, weights, cols, out);
     } else {
-        for (j, dst) in out.chunks_exact_mut(cols).enumerate() {
-            let y = top + j as isize;
-            for (i, o) in dst.iter_mut().enumerate() {
-                let x = left + i as isize;
-                *o = w00 * image.at(x, y)
-                    + w10 * image.at(x + 1, y)
-                    + w01 * image.at(x, y + 1)
-                    + w11 * image.at(x + 1, y + 1);
-            }
+        // (rows + 1) x (cols + 1) source pixels, border replicated: a
+        // clamp a pixel here instead of eight a sample.
+        scratch.clear();
+        for j in 0..=rows as isize {
+            let y = (top + j).clamp(0, h - 1) as usize;
+            let row = &image.data[y * w as usize..][..w as usize];
+            scratch.extend((0..=cols as isize).map(|i| row[(left + i).clamp(0, w - 1) as usize]));
+        }
+        bilinear_grid(scratch, cols + 1, 0, weights, cols, out);
+    }
+}
+
+/// `out` (rows of `cols`) from the source pixels at `origin` of `data`
+/// (rows of `pitch`) and the weights of the four neighbours, (0,0), (1,0),
+/// (0,1) and (1,1).
+#[inline(always)]
+fn bilinear_grid(
+    data: &[f32],
+    pitch: usize,
+    origin: usize,
+    [w00, w10, w01, w11]: [f32; 4],
+    cols: usize,
+    out: &mut [f32],
+) {
+    for (j, dst) in out.chunks_exact_mut(cols).enumerate() {
+        let row = origin + j * pitch;
+        let below = row + pitch;
+        let (a, b) = (&data[row..row + cols], &data[row + 1..row + 1 + cols]);
+        let (c, d) = (
+            &data[below..below + cols],
+            &data[below + 1..below + 1 + cols],
+        );
+        // Equal-length slices: no bounds checks, so the loop vectorises.
+        for i in 0..cols {
+            dst[i] = w00 * a[i] + w10 * b[i] + w01 * c[i] + w11 * d[i];
         }
     }
 }
@@ -689,7 +709,7 @@ mod tests {
         let mut out = vec![0.0; cols * rows];
         // Inside, and near each border (the clamped path).
         for c in [(10.25, 8.75), (1.5, 2.125), (21.9, 15.5), (-0.5, 16.2)] {
-            fill_patch(&image, c, (r, cols, rows), &mut out);
+            fill_patch(&image, c, (r, cols, rows), &mut out, &mut Vec::new());
             for j in 0..rows {
                 for i in 0..cols {
                     let want = image.sample(c.0 - r as f32 + i as f32, c.1 - r as f32 + j as f32);
