@@ -25,6 +25,9 @@ pub struct FlowSettings {
     pub epsilon: f64,
     /// A point tracked forward and then back must land within this many
     /// pixels of where it started, else it is lost; 0 turns the check off.
+    /// The way back starts from zero motion at the pyramid level that
+    /// reaches four times the forward displacement (window/2 · 2^level
+    /// pixels a level), not always at the top.
     pub fb_threshold: f64,
     /// A window whose structure tensor's smaller eigenvalue, averaged a
     /// pixel, is below this (grey levels² a pixel²) has too little texture
@@ -297,6 +300,20 @@ pub(crate) fn check_step(step: u32) -> Result<()> {
     Ok(())
 }
 
+/// The level the backward pass of the check starts at: the finest at which
+/// four times the forward `displacement` is within one window `radius` (as
+/// far as one level reaches), so the way back can find a match well beyond
+/// its start. For small motion that skips the coarse levels, which cost as
+/// much a level as the fine ones; the forward pass always uses them all.
+fn check_top(displacement: f32, radius: f32) -> usize {
+    let mut level = 0;
+    // Huge displacements end at 8, above any pyramid (the caller caps it).
+    while level < 8 && 4.0 * displacement > radius * (1u32 << level) as f32 {
+        level += 1;
+    }
+    level
+}
+
 /// Where coarse pyramid levels stop iterating (level pixels).
 const COARSE_EPSILON: f32 = 0.1;
 
@@ -377,16 +394,19 @@ impl PointTracker {
         if !inside(p) {
             return lost;
         }
-        let Some((q, error)) = self.track(previous, next, p, Residual::Measure) else {
+        let Some((q, error)) = self.track(previous, next, p, Residual::Measure, usize::MAX) else {
             return lost;
         };
         if !inside(q) || f64::from(error) > self.settings.max_error {
             return lost;
         }
         if self.settings.fb_threshold > 0.0 {
-            // Back from q through the whole pyramid, from scratch: a false
-            // match seldom leads back to where it started.
-            let Some((back, _)) = self.track(next, previous, q, Residual::Skip) else {
+            // Back from q, from scratch: a false match seldom leads back to
+            // where it started. The way back starts at the level that can
+            // reach four times as far as the way there went (see
+            // `check_top`), not always at the top of the pyramid.
+            let top = check_top((q.0 - p.0).hypot(q.1 - p.1), r);
+            let Some((back, _)) = self.track(next, previous, q, Residual::Skip, top) else {
                 return lost;
             };
             let distance = f64::from(((back.0 - p.0).powi(2) + (back.1 - p.1).powi(2)).sqrt());
@@ -403,7 +423,8 @@ impl PointTracker {
         }
     }
 
-    /// Where `p` of `from` went in `to`, coarse to fine, with the finest
+    /// Where `p` of `from` went in `to`, coarse to fine from level `top` (or
+    /// the pyramid's top, if lower), with the finest
     /// level's residual if asked (else 0); `None` when a window has too
     /// little texture or the point runs far off the frame.
     fn track(
@@ -412,8 +433,9 @@ impl PointTracker {
         to: &FlowPyramid,
         p: (f32, f32),
         residual: Residual,
+        top: usize,
     ) -> Option<((f32, f32), f32)> {
-        let top = from.levels.len().min(to.levels.len()) - 1;
+        let top = (from.levels.len().min(to.levels.len()) - 1).min(top);
         let mut guess = (0.0f32, 0.0f32);
         let mut error = 0.0;
         for level in (0..=top).rev() {
@@ -776,6 +798,106 @@ mod tests {
             assert_eq!(v.status, FlowStatus::Tracked);
             assert!(v.dx.abs() < 1e-3 && v.dy.abs() < 1e-3, "{v:?}");
         }
+    }
+
+    /// A smooth random texture shifted by (sx, sy): values from `seed` on
+    /// a grid every `cell` pixels, bilinearly interpolated (so sub-pixel
+    /// shifts are exact); not periodic, unlike [`texture`].
+    fn noise(w: u32, h: u32, seed: u64, cell: f64, (sx, sy): (f64, f64)) -> Vec<u8> {
+        let mut rng = crate::diff::SplitMix64::new(seed);
+        let pad = 64.0;
+        let (gw, gh) = (
+            (f64::from(w) / cell) as usize + 40,
+            (f64::from(h) / cell) as usize + 40,
+        );
+        let grid: Vec<f64> = (0..gw * gh).map(|_| rng.next_below(256) as f64).collect();
+        (0..w * h)
+            .map(|i| {
+                let x = (f64::from(i % w) - sx + pad) / cell;
+                let y = (f64::from(i / w) - sy + pad) / cell;
+                let (x0, y0) = (x.floor() as usize, y.floor() as usize);
+                let (fx, fy) = (x.fract(), y.fract());
+                let g = |gx: usize, gy: usize| grid[gy * gw + gx];
+                let top = g(x0, y0) * (1.0 - fx) + g(x0 + 1, y0) * fx;
+                let bottom = g(x0, y0 + 1) * (1.0 - fx) + g(x0 + 1, y0 + 1) * fx;
+                (top * (1.0 - fy) + bottom * fy).round() as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn large_motion_is_found_through_the_pyramid() {
+        // 17.3 px right and 11.6 up, three times what one level reaches:
+        // the forward pass needs the coarse levels, and the check must not
+        // throw good points away.
+        let (w, h) = (480, 360);
+        let a = noise(w, h, 7, 6.0, (0.0, 0.0));
+        let b = noise(w, h, 7, 6.0, (17.3, -11.6));
+        let (a, b) = (Plane::new(w, h, &a).unwrap(), Plane::new(w, h, &b).unwrap());
+        let good = |settings: &FlowSettings| {
+            let flow = dense_flow(a, b, 10, settings).unwrap();
+            let tracked: Vec<f64> = flow
+                .iter()
+                .filter(|v| v.status == FlowStatus::Tracked)
+                .map(|v| (v.dx - 17.3).hypot(v.dy + 11.6))
+                .collect();
+            let good = tracked.iter().filter(|&&e| e < 0.5).count();
+            (tracked, good)
+        };
+        let (_, unchecked) = good(&FlowSettings {
+            fb_threshold: 0.0,
+            ..FlowSettings::default()
+        });
+        let (mut errors, checked) = good(&FlowSettings::default());
+        errors.sort_by(f64::total_cmp);
+        // Nearly every point the check keeps is right (1288 of 1293), and
+        // it keeps most of those the forward pass got right (of 1367).
+        assert!(
+            checked * 100 >= errors.len() * 99,
+            "{checked} of {} right",
+            errors.len()
+        );
+        assert!(
+            checked * 100 >= unchecked * 90,
+            "{checked} kept of {unchecked}"
+        );
+        assert!(
+            errors[errors.len() / 2] < 0.1,
+            "median {}",
+            errors[errors.len() / 2]
+        );
+    }
+
+    #[test]
+    fn the_forward_backward_check_rejects_false_matches() {
+        // Two unrelated frames: whatever the forward pass finds is false.
+        let (w, h) = (160, 120);
+        let (a, b) = (
+            noise(w, h, 1, 4.0, (0.0, 0.0)),
+            noise(w, h, 2, 4.0, (0.0, 0.0)),
+        );
+        let (a, b) = (Plane::new(w, h, &a).unwrap(), Plane::new(w, h, &b).unwrap());
+        let lenient = FlowSettings {
+            max_error: 1e6,
+            fb_threshold: 0.0,
+            ..FlowSettings::default()
+        };
+        let tracked = |settings: &FlowSettings| {
+            let flow = dense_flow(a, b, 6, settings).unwrap();
+            flow.iter()
+                .filter(|v| v.status == FlowStatus::Tracked)
+                .count()
+        };
+        let unchecked = tracked(&lenient);
+        let checked = tracked(&FlowSettings {
+            fb_threshold: 0.5,
+            ..lenient
+        });
+        // 383 and 31 (28 with the way back always from the top).
+        assert!(
+            unchecked > 300 && checked * 10 <= unchecked,
+            "{checked} of {unchecked}"
+        );
     }
 
     #[test]
