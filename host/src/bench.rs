@@ -393,7 +393,10 @@ fn time(iterations: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> anyhow:
 
 fn native_build() -> String {
     let flags = env!("GHOSTLINES_HOST_RUSTFLAGS");
-    let features = if cfg!(target_feature = "avx2") {
+    // The widest vectors the native side was compiled for.
+    let features = if cfg!(target_feature = "avx512f") {
+        "AVX-512 on"
+    } else if cfg!(target_feature = "avx2") {
         "AVX2 on"
     } else {
         "no AVX2"
