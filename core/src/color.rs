@@ -73,6 +73,33 @@ pub fn greyscale(frame: Frame<'_>, method: GreyMethod) -> Vec<u8> {
     out
 }
 
+/// Converts an owned RGBA buffer of `width x height` pixels, reusing the
+/// buffer where it can: luma and average (the SIMD kernels) write the grey
+/// plane over the pixels they have read and shrink the buffer to it, so no
+/// second buffer is made. The other methods allocate as [`greyscale`] does.
+/// The result is always [`greyscale`]'s.
+///
+/// ```
+/// use ghostlines_core::{GreyMethod, greyscale_owned};
+/// let pixels = vec![255, 0, 0, 255, 0, 0, 255, 255];
+/// assert_eq!(greyscale_owned(pixels, 2, 1, GreyMethod::LumaBt601)?, [76, 29]);
+/// # Ok::<(), ghostlines_core::Error>(())
+/// ```
+pub fn greyscale_owned(
+    mut pixels: Vec<u8>,
+    width: u32,
+    height: u32,
+    method: GreyMethod,
+) -> Result<Vec<u8>> {
+    let frame = Frame::new(width, height, &pixels)?;
+    let count = frame.pixel_count();
+    if !convert_words_in_place(&mut pixels, count, method) {
+        return Ok(greyscale(Frame::new(width, height, &pixels)?, method));
+    }
+    pixels.truncate(count);
+    Ok(pixels)
+}
+
 /// Converts `frame` into `out`, which must hold exactly one byte a pixel.
 pub fn greyscale_into(frame: Frame<'_>, method: GreyMethod, out: &mut [u8]) -> Result<()> {
     if out.len() != frame.pixel_count() {
@@ -122,15 +149,42 @@ fn convert_words(rgba: &[u8], out: &mut [u8], method: GreyMethod) -> bool {
     match method {
         GreyMethod::LumaBt601 => map_words(rgba_head, out_head, |w| luma_words(BT601, w)),
         GreyMethod::LumaBt709 => map_words(rgba_head, out_head, |w| luma_words(BT709, w)),
-        GreyMethod::Average => map_words(rgba_head, out_head, |w| {
-            let (rb, ga) = split_channels(w);
-            let sum = rb.dot(i16x8::splat(1)) + ga.dot(i16x8::new([1, 0, 1, 0, 1, 0, 1, 0]));
-            ((sum + i32x4::splat(1)) * i32x4::splat(THIRD_FACTOR)).unbounded_shr_scalar(THIRD_SHIFT)
-        }),
+        GreyMethod::Average => map_words(rgba_head, out_head, average_words),
         GreyMethod::MaxRgb | GreyMethod::Lightness => return false,
     }
     map_pixels(rgba_tail, out_tail, |r, g, b| pixel(method, r, g, b));
     true
+}
+
+/// [`convert_words`] over one buffer: the grey value of pixel `i` goes to
+/// byte `i`, which pixel `i` or an earlier one has already been read from
+/// (each group of 16 pixels is copied out before its 16 grey bytes are
+/// written). False, and nothing written, where `convert_words` declines.
+fn convert_words_in_place(rgba: &mut [u8], pixels: usize, method: GreyMethod) -> bool {
+    if cfg!(target_endian = "big") || rgba.len() < pixels * 4 {
+        return false;
+    }
+    match method {
+        GreyMethod::LumaBt601 => map_words_in_place(rgba, pixels, |w| luma_words(BT601, w)),
+        GreyMethod::LumaBt709 => map_words_in_place(rgba, pixels, |w| luma_words(BT709, w)),
+        GreyMethod::Average => map_words_in_place(rgba, pixels, average_words),
+        GreyMethod::MaxRgb | GreyMethod::Lightness => return false,
+    }
+    for i in pixels / 16 * 16..pixels {
+        rgba[i] = pixel(method, rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2]);
+    }
+    true
+}
+
+#[inline(always)]
+fn map_words_in_place(rgba: &mut [u8], pixels: usize, grey: impl Fn(u32x4) -> i32x4) {
+    for group in 0..pixels / 16 {
+        let mut source = [0u8; 64];
+        source.copy_from_slice(&rgba[group * 64..][..64]);
+        let mut out = [0u8; 16];
+        map_words(&source, &mut out, &grey);
+        rgba[group * 16..][..16].copy_from_slice(&out);
+    }
 }
 
 /// One pixel by the method's formula.
@@ -190,6 +244,14 @@ fn map_words(rgba: &[u8], out: &mut [u8], grey: impl Fn(u32x4) -> i32x4) {
         let high = i16x8::from_i32x8_saturate(bytemuck::cast([c, d]));
         *dst = bytemuck::cast(u8x16::narrow_i16x8(low, high));
     }
+}
+
+/// `(R + G + B + 1) / 3` of each pixel word.
+#[inline(always)]
+fn average_words(w: u32x4) -> i32x4 {
+    let (rb, ga) = split_channels(w);
+    let sum = rb.dot(i16x8::splat(1)) + ga.dot(i16x8::new([1, 0, 1, 0, 1, 0, 1, 0]));
+    ((sum + i32x4::splat(1)) * i32x4::splat(THIRD_FACTOR)).unbounded_shr_scalar(THIRD_SHIFT)
 }
 
 /// R and B of each pixel word in 16-bit lanes, and G and A.
@@ -356,6 +418,14 @@ mod tests {
                         .collect();
                     prop_assert_eq!(fast, slow, "method {:?}", method);
                 }
+            }
+        }
+
+        #[test]
+        fn owned_conversion_equals_the_borrowed_one((w, h, pixels) in frame_strategy()) {
+            for method in GreyMethod::ALL {
+                let borrowed = greyscale(Frame::new(w, h, &pixels).unwrap(), method);
+                prop_assert_eq!(greyscale_owned(pixels.clone(), w, h, method).unwrap(), borrowed);
             }
         }
 

@@ -37,7 +37,7 @@ mod tracker;
 
 pub use adjust::{Adjustment, adjust_plane_mut, adjust_rgba, adjust_rgba_into, adjust_rgba_mut};
 pub use centroid::{Point, centroid};
-pub use color::{GreyMethod, greyscale, greyscale_into};
+pub use color::{GreyMethod, greyscale, greyscale_into, greyscale_owned};
 pub use corners::{Corner, CornerSettings, MAX_CORNERS, corners};
 #[cfg(feature = "decode-all")]
 pub use decode::decode_gif_frames;

@@ -34,11 +34,17 @@ impl process::Guest for Component {
     }
 
     fn greyscale(frame: Frame, method: GreyMethod) -> Result<Plane, Error> {
-        let view = frame_view(&frame)?;
+        // The frame was moved in: where the method allows, its own buffer
+        // becomes the plane (no second buffer).
+        let Frame {
+            width,
+            height,
+            pixels,
+        } = frame;
         Ok(Plane {
-            width: frame.width,
-            height: frame.height,
-            values: core_::greyscale(view, method.into()),
+            width,
+            height,
+            values: core_::greyscale_owned(pixels, width, height, method.into())?,
         })
     }
 
