@@ -124,8 +124,9 @@ pub async fn greyscale(
     let method = params.grey_method()?;
     let png_out = body::accepts(&request, "image/png");
     let (width, height, pixels) = read_frame(request, &params, limits).await?;
-    let frame = Frame::with_limits(width, height, &pixels, &limits.frame)?;
-    let grey = core_::greyscale(frame, method);
+    Frame::with_limits(width, height, &pixels, &limits.frame)?;
+    // The body is ours: where the method allows, it becomes the plane.
+    let grey = core_::greyscale_owned(pixels, width, height, method)?;
     if png_out {
         return Ok(Reply::ok(
             "image/png",
