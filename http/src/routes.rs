@@ -123,10 +123,7 @@ pub async fn greyscale(
     let params = Params::parse(query, GREY_PARAMS)?;
     let method = params.grey_method()?;
     let png_out = body::accepts(&request, "image/png");
-    let (width, height, pixels) = read_frame(request, &params, limits).await?;
-    Frame::with_limits(width, height, &pixels, &limits.frame)?;
-    // The body is ours: where the method allows, it becomes the plane.
-    let grey = core_::greyscale_owned(pixels, width, height, method)?;
+    let (width, height, grey) = read_grey(request, &params, limits, method).await?;
     if png_out {
         return Ok(Reply::ok(
             "image/png",
@@ -170,11 +167,7 @@ pub async fn centroid(
 ) -> Result<Reply, HttpError> {
     let params = Params::parse(query, GREY_PARAMS)?;
     let method = params.grey_method()?;
-    let (width, height, pixels) = read_frame(request, &params, limits).await?;
-    let grey = core_::greyscale(
-        Frame::with_limits(width, height, &pixels, &limits.frame)?,
-        method,
-    );
+    let (width, height, grey) = read_grey(request, &params, limits, method).await?;
     let centroid = core_::centroid(Plane::with_limits(width, height, &grey, &limits.frame)?);
     Ok(Reply::json(&centroid))
 }
@@ -293,11 +286,7 @@ pub async fn edges(
         operator,
     } = edge_query(&params)?;
     let svg_out = body::accepts(&request, "image/svg+xml");
-    let (width, height, pixels) = read_frame(request, &params, limits).await?;
-    let grey = core_::greyscale(
-        Frame::with_limits(width, height, &pixels, &limits.frame)?,
-        method,
-    );
+    let (width, height, grey) = read_grey(request, &params, limits, method).await?;
     let plane = Plane::with_limits(width, height, &grey, &limits.frame)?;
     let polylines = core_::edge_polylines(plane, &settings)?;
     let gradients = if gradient_step > 0 {
@@ -380,6 +369,21 @@ pub fn judge_query(path: &str, query: &str, limits: &RequestLimits) -> Result<()
         }
         _ => Err(HttpError::not_found(path)),
     }
+}
+
+/// The frame of a single-frame route, checked against the frame limits and
+/// made grey by `method`. The body is ours: where the method allows, its
+/// buffer becomes the plane (`greyscale_owned`).
+async fn read_grey(
+    request: IncomingRequest,
+    params: &Params,
+    limits: &RequestLimits,
+    method: core_::GreyMethod,
+) -> Result<(u32, u32, Vec<u8>), HttpError> {
+    let (width, height, pixels) = read_frame(request, params, limits).await?;
+    Frame::with_limits(width, height, &pixels, &limits.frame)?;
+    let grey = core_::greyscale_owned(pixels, width, height, method)?;
+    Ok((width, height, grey))
 }
 
 /// The frame of a single-frame route: raw RGBA8 sized by the `width` and
