@@ -55,5 +55,5 @@ pub use gradients::{Gradient, GradientOperator, gradient_field};
 pub use report::EdgeReport;
 pub use report::{EDGES_VERSION, FrameReport, MOTION_VERSION, MotionReport};
 pub use scene::synthetic_scene;
-pub use svg::{SvgStyle, edges_svg, motion_svg};
+pub use svg::{SvgStyle, edges_svg, motion_svg, xml_escape};
 pub use tracker::{Displacement, Tracker, TrackerMode, TrackerOutput, TrackerSettings, Vector};

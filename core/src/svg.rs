@@ -125,8 +125,13 @@ pub fn edges_svg(
     svg
 }
 
-/// `value` escaped for a double-quoted XML attribute.
-fn attribute(value: &str) -> String {
+/// `value` escaped for XML text or a double-quoted attribute (`&`, `"`,
+/// `<` and `>`), as every SVG writer here needs it.
+///
+/// ```
+/// assert_eq!(ghostlines_core::xml_escape(r#"a & "b" <c>"#), "a &amp; &quot;b&quot; &lt;c&gt;");
+/// ```
+pub fn xml_escape(value: &str) -> String {
     value
         .replace('&', "&amp;")
         .replace('"', "&quot;")
@@ -142,7 +147,7 @@ fn header(w: u32, h: u32, background: Option<&str>) -> String {
     );
     match background {
         Some(href) => {
-            let href = attribute(href);
+            let href = xml_escape(href);
             let _ = writeln!(svg, r#"<image width="{w}" height="{h}" href="{href}"/>"#);
         }
         None => {

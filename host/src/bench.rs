@@ -472,7 +472,7 @@ impl BenchReport {
 "##,
             w = self.width,
             h = self.height,
-            native = xml_escape(&self.native_build),
+            native = core_::xml_escape(&self.native_build),
             lx = label_w + chart_w - 60.0,
             lx2 = label_w + chart_w - 44.0,
         );
@@ -492,7 +492,7 @@ impl BenchReport {
                 "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
                 label_w - 8.0,
                 y + 17.0,
-                xml_escape(&row.operation)
+                core_::xml_escape(&row.operation)
             ));
             for (k, (timing, colour)) in [(row.component, "#2a7"), (row.native, "#888")]
                 .into_iter()
@@ -520,12 +520,6 @@ impl BenchReport {
         svg.push_str("</svg>\n");
         svg
     }
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// Time against frame size for the per-pixel and per-frame operations.
