@@ -232,12 +232,13 @@ async fn one(authority: &str, i: usize, stall_wait: Duration) -> Outcome {
         head.extend_from_slice(body);
         head
     };
+    // A whole raw-RGBA POST: the head for `body`, then `body`.
+    let raw_post = |target: &str, body: &[u8]| with_body(post(target, raw, body.len()), body);
     let (status, good) = match case {
         Case::GoodGreyscale => {
             let method = core_::GreyMethod::ALL[i % core_::GreyMethod::ALL.len()];
             let target = format!("/greyscale?width={w}&height={h}&method={}", method.name());
-            let request = with_body(post(&target, raw, frame.len()), &frame);
-            let answer = exchange(authority, &request, None).await;
+            let answer = exchange(authority, &raw_post(&target, &frame), None).await;
             let view = core_::Frame::new(w, h, &frame).ok();
             let want = view.map(|f| core_::greyscale(f, method));
             check(answer, want)
@@ -245,8 +246,7 @@ async fn one(authority: &str, i: usize, stall_wait: Duration) -> Outcome {
         Case::GoodAdjust => {
             let (c, b) = ((i % 201) as i32 - 100, (i % 61) as i32 - 30);
             let target = format!("/adjust?width={w}&height={h}&contrast={c}&brightness={b}");
-            let request = with_body(post(&target, raw, frame.len()), &frame);
-            let answer = exchange(authority, &request, None).await;
+            let answer = exchange(authority, &raw_post(&target, &frame), None).await;
             let want = core_::Adjustment::new(c, b)
                 .ok()
                 .zip(core_::Frame::new(w, h, &frame).ok())
@@ -254,14 +254,9 @@ async fn one(authority: &str, i: usize, stall_wait: Duration) -> Outcome {
             check(answer, want)
         }
         Case::WrongLength => {
-            let body = &frame[..frame.len() - 1];
             let target = format!("/greyscale?width={w}&height={h}");
-            bad(exchange(
-                authority,
-                &with_body(post(&target, raw, body.len()), body),
-                None,
-            )
-            .await)
+            let request = raw_post(&target, &frame[..frame.len() - 1]);
+            bad(exchange(authority, &request, None).await)
         }
         Case::AbsurdDimensions => {
             let sizes = [
@@ -272,12 +267,7 @@ async fn one(authority: &str, i: usize, stall_wait: Duration) -> Outcome {
                 "width=-3&height=2",
             ];
             let target = format!("/centroid?{}", sizes[round % sizes.len()]);
-            bad(exchange(
-                authority,
-                &with_body(post(&target, raw, 16), &[0; 16]),
-                None,
-            )
-            .await)
+            bad(exchange(authority, &raw_post(&target, &[0; 16]), None).await)
         }
         Case::MalformedQuery => {
             let queries = [
@@ -294,12 +284,7 @@ async fn one(authority: &str, i: usize, stall_wait: Duration) -> Outcome {
                 "/motion"
             };
             let target = format!("{route}?{}", queries[round % queries.len()]);
-            bad(exchange(
-                authority,
-                &with_body(post(&target, raw, 64), &[0; 64]),
-                None,
-            )
-            .await)
+            bad(exchange(authority, &raw_post(&target, &[0; 64]), None).await)
         }
         Case::WrongRequest => {
             let requests: [Vec<u8>; 3] = [
@@ -308,7 +293,7 @@ async fn one(authority: &str, i: usize, stall_wait: Duration) -> Outcome {
                     post(&format!("/greyscale?width={w}&height={h}"), "text/plain", 4),
                     b"abcd",
                 ),
-                with_body(post("/nowhere", raw, 4), b"abcd"),
+                raw_post("/nowhere", b"abcd"),
             ];
             bad(exchange(authority, &requests[round % 3], None).await)
         }
