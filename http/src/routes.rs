@@ -188,8 +188,7 @@ pub async fn motion(
     }
     let settings = motion_settings(&params)?;
     let mut tracker = Tracker::new(settings)?;
-    let (width, height): (u32, u32) = (params.required("width")?, params.required("height")?);
-    let pixels = limits.frame.check(width, height)? as u64;
+    let (width, height, pixels) = raw_size(&params, limits)?;
     let svg_out = body::accepts(&request, "image/svg+xml");
     let bytes = body::read(request, Some(2 * 4 * pixels), limits.max_body_bytes).await?;
     let (previous, current) = bytes.split_at(bytes.len() / 2);
@@ -335,11 +334,10 @@ fn edge_query(params: &Params) -> Result<EdgeQuery, HttpError> {
 /// Everything a route judges from its query before it reads the body (what
 /// the fuzzer drives): the same functions the routes call.
 pub fn judge_query(path: &str, query: &str, limits: &RequestLimits) -> Result<(), HttpError> {
-    let raw_size = |params: &Params| -> Result<(), HttpError> {
+    // Single-frame routes take a PNG body without a size too.
+    let size_if_given = |params: &Params| -> Result<(), HttpError> {
         if params.has("width") || params.has("height") {
-            let (width, height): (u32, u32) =
-                (params.required("width")?, params.required("height")?);
-            limits.frame.check(width, height)?;
+            raw_size(params, limits)?;
         }
         Ok(())
     };
@@ -347,24 +345,22 @@ pub fn judge_query(path: &str, query: &str, limits: &RequestLimits) -> Result<()
         "/greyscale" | "/centroid" => {
             let params = Params::parse(query, GREY_PARAMS)?;
             params.grey_method()?;
-            raw_size(&params)
+            size_if_given(&params)
         }
         "/adjust" => {
             let params = Params::parse(query, ADJUST_PARAMS)?;
             Adjustment::new(params.required("contrast")?, params.required("brightness")?)?;
-            raw_size(&params)
+            size_if_given(&params)
         }
         "/edges" => {
             let params = Params::parse(query, EDGES_PARAMS)?;
             edge_query(&params)?;
-            raw_size(&params)
+            size_if_given(&params)
         }
         "/motion" => {
             let params = Params::parse(query, MOTION_PARAMS)?;
             Tracker::new(motion_settings(&params)?)?;
-            let (width, height): (u32, u32) =
-                (params.required("width")?, params.required("height")?);
-            limits.frame.check(width, height)?;
+            raw_size(&params, limits)?;
             Ok(())
         }
         _ => Err(HttpError::not_found(path)),
@@ -386,6 +382,14 @@ async fn read_grey(
     Ok((width, height, grey))
 }
 
+/// The `width` and `height` parameters of a raw body, judged against the
+/// frame limits (400 or 413), and the pixels they make.
+fn raw_size(params: &Params, limits: &RequestLimits) -> Result<(u32, u32, u64), HttpError> {
+    let (width, height): (u32, u32) = (params.required("width")?, params.required("height")?);
+    let pixels = limits.frame.check(width, height)? as u64;
+    Ok((width, height, pixels))
+}
+
 /// The frame of a single-frame route: raw RGBA8 sized by the `width` and
 /// `height` parameters, or a PNG that brings its own size.
 async fn read_frame(
@@ -395,10 +399,8 @@ async fn read_frame(
 ) -> Result<(u32, u32, Vec<u8>), HttpError> {
     match body::body_kind(&request, true)? {
         BodyKind::Raw => {
-            let (width, height): (u32, u32) =
-                (params.required("width")?, params.required("height")?);
             // Dimensions are judged (400 or 413) before the body is read.
-            let pixels = limits.frame.check(width, height)? as u64;
+            let (width, height, pixels) = raw_size(params, limits)?;
             let bytes = body::read(request, Some(pixels * 4), limits.max_body_bytes).await?;
             Ok((width, height, bytes))
         }
