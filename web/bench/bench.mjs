@@ -112,7 +112,8 @@ rows.push({
 
 const greyOut = new Uint8Array(width * height);
 const component = greyscale(image(0), 'max-rgb').values;
-if (!component.every((v, i) => v === greyJs(frames[0], greyOut)[i])) {
+const js = greyJs(frames[0], greyOut);
+if (!component.every((v, i) => v === js[i])) {
   throw new Error('greyscale: the component and the JS loop disagree');
 }
 rows.push({
