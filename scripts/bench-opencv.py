@@ -18,12 +18,22 @@ import cv2
 import numpy as np
 
 
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--width", type=int, default=800)
-    parser.add_argument("--height", type=int, default=600)
-    parser.add_argument("--iterations", type=int, default=200)
+    parser.add_argument("--width", type=positive, default=800)
+    parser.add_argument("--height", type=positive, default=600)
+    parser.add_argument("--iterations", type=positive, default=200)
     args = parser.parse_args()
+    if args.width > 16384 or args.height > 16384:
+        parser.error("--width and --height must be at most 16384 (core's limit)")
 
     cv2.setNumThreads(1)
     rng = np.random.default_rng(1)
