@@ -180,21 +180,20 @@ pub fn track_points(
             actual: b,
         });
     }
-    let mut tracker = PointTracker::new(settings);
-    // Tracked in row order for the caches (corners come strongest first,
-    // scattered over the frame); answered in the caller's order.
-    let mut order: Vec<usize> = (0..points.len()).collect();
-    order.sort_by(|&a, &b| {
-        points[a]
-            .1
-            .total_cmp(&points[b].1)
-            .then(points[a].0.total_cmp(&points[b].0))
-    });
-    let mut out = vec![None; points.len()];
-    for i in order {
-        out[i] = Some(tracker.track_checked(previous, next, points[i]));
-    }
-    Ok(out.into_iter().flatten().collect())
+    // One tracker a window width in registers; `check` allows windows
+    // up to 31 pixels, 8 registers.
+    let track = match settings.window.div_ceil(LANES as u32) {
+        1 => track_all::<1>,
+        2 => track_all::<2>,
+        3 => track_all::<3>,
+        4 => track_all::<4>,
+        5 => track_all::<5>,
+        6 => track_all::<6>,
+        7 => track_all::<7>,
+        8 => track_all::<8>,
+        n => unreachable!("a window row of {n} registers passed the check"),
+    };
+    Ok(track(previous, next, points, settings))
 }
 
 /// Sparse flow: Shi–Tomasi corners of `previous`, tracked into `next`.
@@ -320,24 +319,30 @@ const COARSE_EPSILON: f32 = 0.1;
 /// Per-point Lucas–Kanade with its scratch buffers (one allocation a call,
 /// not a point).
 ///
-/// Windows are stored row-major with each row padded from `side` to
-/// `stride`, a multiple of [`ROW_ALIGN`], so every loop runs over whole SIMD
-/// registers (an 11-pixel row would leave 3 scalar pixels a row). The
-/// padding columns carry zero gradients, so they add nothing to the sums.
-struct PointTracker {
+/// A window row is `N` registers of [`LANES`] floats: the window's side
+/// padded to whole registers (an 11-pixel row is 3 registers, its last
+/// lane padding). `N` is a constant, so each row's loops unroll and every
+/// load has a fixed offset; `track_points` picks the tracker for the
+/// window. The padding lanes carry zero gradients, so they add nothing to
+/// the sums.
+struct PointTracker<const N: usize> {
     settings: FlowSettings,
     /// Half the window side.
     radius: isize,
     /// The window side.
     side: usize,
-    /// The padded row length.
-    stride: usize,
-    patch: Vec<f32>,
-    patch_gx: Vec<f32>,
-    patch_gy: Vec<f32>,
+    /// The window, one entry a row.
+    patch: Vec<[f32x4; N]>,
+    patch_gx: Vec<[f32x4; N]>,
+    patch_gy: Vec<[f32x4; N]>,
+    /// All ones in the last register's lanes inside the window, zero in
+    /// its padding lanes.
+    tail: f32x4,
+    /// The window at the final position, for the residual: rows of
+    /// `N · LANES`.
     moved: Vec<f32>,
     /// The window plus a one-pixel ring, for its Scharr gradients:
-    /// (side + 2) rows of (stride + 2).
+    /// (side + 2) rows of (N · LANES + 2).
     border_patch: Vec<f32>,
     /// Clamped source pixels for windows at the border.
     scratch: Vec<f32>,
@@ -351,21 +356,47 @@ enum Residual {
     Skip,
 }
 
-impl PointTracker {
-    fn new(settings: &FlowSettings) -> PointTracker {
+/// Tracks `points` with windows of `N` registers a row; answers in the
+/// caller's order.
+fn track_all<const N: usize>(
+    previous: &FlowPyramid,
+    next: &FlowPyramid,
+    points: &[(f32, f32)],
+    settings: &FlowSettings,
+) -> Vec<FlowVector> {
+    let mut tracker = PointTracker::<N>::new(settings);
+    // Tracked in row order for the caches (corners come strongest first,
+    // scattered over the frame); answered in the caller's order.
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_by(|&a, &b| {
+        points[a]
+            .1
+            .total_cmp(&points[b].1)
+            .then(points[a].0.total_cmp(&points[b].0))
+    });
+    let mut out = vec![None; points.len()];
+    for i in order {
+        out[i] = Some(tracker.track_checked(previous, next, points[i]));
+    }
+    out.into_iter().flatten().collect()
+}
+
+impl<const N: usize> PointTracker<N> {
+    fn new(settings: &FlowSettings) -> PointTracker<N> {
         let side = settings.window as usize;
-        let stride = side.next_multiple_of(ROW_ALIGN);
+        let columns = N * LANES;
+        let tail = f32x4::new(std::array::from_fn(|i| (columns - LANES + i) as f32));
         PointTracker {
             settings: *settings,
             radius: (side / 2) as isize,
             side,
-            stride,
-            patch: vec![0.0; side * stride],
-            patch_gx: vec![0.0; side * stride],
-            patch_gy: vec![0.0; side * stride],
-            moved: vec![0.0; side * stride],
-            border_patch: vec![0.0; (side + 2) * (stride + 2)],
-            scratch: Vec::with_capacity((side + 3) * (stride + 3)),
+            patch: vec![[f32x4::ZERO; N]; side],
+            patch_gx: vec![[f32x4::ZERO; N]; side],
+            patch_gy: vec![[f32x4::ZERO; N]; side],
+            tail: tail.simd_lt(f32x4::splat(side as f32)),
+            moved: vec![0.0; side * columns],
+            border_patch: vec![0.0; (side + 2) * (columns + 2)],
+            scratch: Vec::with_capacity((side + 3) * (columns + 3)),
         }
     }
 
@@ -475,39 +506,37 @@ impl PointTracker {
     }
 
     /// From `border_patch`, the window `patch` and its Scharr gradients
-    /// `patch_gx`, `patch_gy`; zero gradients in the padding columns.
+    /// `patch_gx`, `patch_gy`; zero gradients in the padding lanes.
     fn window_and_gradients(&mut self) {
-        let (side, stride) = (self.side, self.stride);
-        let wide = stride + 2;
-        let b = &self.border_patch;
-        for j in 0..side {
-            let (up, mid, down) = (
-                &b[j * wide..][..wide],
-                &b[(j + 1) * wide..][..wide],
-                &b[(j + 2) * wide..][..wide],
-            );
-            let row = j * stride..(j + 1) * stride;
-            self.patch[row.clone()].copy_from_slice(&mid[1..=stride]);
-            // Equal-length slices, so the loops vectorise.
-            let (gx, gy) = (&mut self.patch_gx[row.clone()], &mut self.patch_gy[row]);
-            let left = (&up[..stride], &mid[..stride], &down[..stride]);
-            let centre = (&up[1..=stride], &down[1..=stride]);
-            let right = (
-                &up[2..][..stride],
-                &mid[2..][..stride],
-                &down[2..][..stride],
-            );
-            for i in 0..stride {
-                let (a, d, g) = (left.0[i], left.1[i], left.2[i]);
-                let (b, h) = (centre.0[i], centre.1[i]);
-                let (c, f, k) = (right.0[i], right.1[i], right.2[i]);
-                // Scharr scaled by 1/32, with the factors gathered: four
-                // multiplies fewer a register than term by term.
-                gx[i] = ((c - a) + (k - g)) * (3.0 / 32.0) + (f - d) * (10.0 / 32.0);
-                gy[i] = ((g - a) + (k - c)) * (3.0 / 32.0) + (h - b) * (10.0 / 32.0);
-            }
-            gx[side..].fill(0.0);
-            gy[side..].fill(0.0);
+        let wide = N * LANES + 2;
+        let rows = self.border_patch.chunks_exact(wide);
+        let below = rows.clone().skip(1).zip(rows.clone().skip(2));
+        let windows = self
+            .patch
+            .iter_mut()
+            .zip(&mut self.patch_gx)
+            .zip(&mut self.patch_gy);
+        let at = |s: &[f32]| registers::<N>(s);
+        let (three, ten) = (f32x4::splat(3.0 / 32.0), f32x4::splat(10.0 / 32.0));
+        for ((up, (mid, down)), ((patch, gx), gy)) in rows.zip(below).zip(windows) {
+            // The 3x3 neighbours of each pixel, a register at a time:
+            //   a b c
+            //   d   f
+            //   g h k
+            let (a, b, c) = (at(up), at(&up[1..]), at(&up[2..]));
+            let (d, f) = (at(mid), at(&mid[2..]));
+            let (g, h, k) = (at(down), at(&down[1..]), at(&down[2..]));
+            *patch = at(&mid[1..]);
+            // Scharr scaled by 1/32, with the factors gathered: four
+            // multiplies fewer a register than term by term.
+            *gx = std::array::from_fn(|i| {
+                ((c[i] - a[i]) + (k[i] - g[i])) * three + (f[i] - d[i]) * ten
+            });
+            *gy = std::array::from_fn(|i| {
+                ((g[i] - a[i]) + (k[i] - c[i])) * three + (h[i] - b[i]) * ten
+            });
+            gx[N - 1] &= self.tail;
+            gy[N - 1] &= self.tail;
         }
     }
 
@@ -519,14 +548,14 @@ impl PointTracker {
         guess: (f32, f32),
         (residual, epsilon): (Residual, f32),
     ) -> Option<((f32, f32), f32)> {
-        let r = self.radius;
-        let (side, stride) = (self.side, self.stride);
+        let (r, side) = (self.radius, self.side);
+        let columns = N * LANES;
         // One patch a pixel wider on each side gives the window and, by the
         // Scharr kernel on the patch itself, its gradients.
         fill_patch(
             &from.image,
             p,
-            (r + 1, stride + 2, side + 2),
+            (r + 1, columns + 2, side + 2),
             &mut self.border_patch,
             &mut self.scratch,
         );
@@ -541,15 +570,18 @@ impl PointTracker {
             return None;
         }
         let (w, h) = (to.image.width as f32, to.image.height as f32);
-        let window = (r, stride, side);
+        let window = (r, columns, side);
         let mut v = (0.0f32, 0.0f32);
         for _ in 0..self.settings.iterations {
             let q = (p.0 + guess.0 + v.0, p.1 + guess.1 + v.1);
             if q.0 < -(r as f32) || q.1 < -(r as f32) || q.0 > w + r as f32 || q.1 > h + r as f32 {
                 return None;
             }
-            fill_patch(&to.image, q, window, &mut self.moved, &mut self.scratch);
-            let [bx, by] = mismatch(&self.patch, &self.moved, &self.patch_gx, &self.patch_gy);
+            // The moved window is sampled and compared in one pass, never
+            // stored.
+            let source = locate(&to.image, q, window, &mut self.scratch);
+            let template = (&self.patch[..], &self.patch_gx[..], &self.patch_gy[..]);
+            let [bx, by] = mismatch(&source, template);
             let step = ((gyy * bx - gxy * by) / det, (gxx * by - gxy * bx) / det);
             v = (v.0 + step.0, v.1 + step.1);
             if (step.0 * step.0 + step.1 * step.1).sqrt() < epsilon {
@@ -564,10 +596,11 @@ impl PointTracker {
         // Over the window's own columns, not the padding.
         let total: f32 = self
             .patch
-            .chunks_exact(stride)
-            .zip(self.moved.chunks_exact(stride))
+            .iter()
+            .zip(self.moved.chunks_exact(columns))
             .map(|(a, b)| {
-                a[..side]
+                let a = a.map(f32x4::to_array);
+                a.as_flattened()[..side]
                     .iter()
                     .zip(&b[..side])
                     .map(|(a, b)| (a - b).abs())
@@ -578,14 +611,21 @@ impl PointTracker {
     }
 }
 
-/// Window rows are padded to a multiple of this: the f32 lanes of one
-/// 128-bit register (Wasm SIMD, SSE).
-const ROW_ALIGN: usize = 4;
+/// A window's rows, `N` registers each.
+type Rows<const N: usize> = [[f32x4; N]];
 
-/// Four floats from the start of `s` as one register.
+/// Floats in one 128-bit register (Wasm SIMD, SSE): window rows are padded
+/// to a multiple of this.
+const LANES: usize = 4;
+
+/// The first `N` registers of `s` (which must hold `N · LANES` floats).
+/// Whole [f32; 4] chunks load as one register each, so overlapping reads
+/// (a sample's neighbours) stay plain loads: built lane by lane, LLVM
+/// turned them into shuffles.
 #[inline(always)]
-fn load(s: &[f32]) -> f32x4 {
-    f32x4::new([s[0], s[1], s[2], s[3]])
+fn registers<const N: usize>(s: &[f32]) -> [f32x4; N] {
+    let quads = &s.as_chunks::<LANES>().0[..N];
+    std::array::from_fn(|i| f32x4::from(quads[i]))
 }
 
 // The sums below run in four explicit lanes (`wide`'s f32x4: SSE natively,
@@ -594,45 +634,99 @@ fn load(s: &[f32]) -> f32x4 {
 // adds and shuffles, natively and in Wasm.
 
 /// Σ gx², Σ gx·gy and Σ gy²: the structure tensor of a window.
-fn tensor_sums(gx: &[f32], gy: &[f32]) -> [f32; 3] {
+fn tensor_sums<const N: usize>(gx: &Rows<N>, gy: &Rows<N>) -> [f32; 3] {
     let (mut xx, mut xy, mut yy) = (f32x4::ZERO, f32x4::ZERO, f32x4::ZERO);
-    for (x, y) in gx.chunks_exact(ROW_ALIGN).zip(gy.chunks_exact(ROW_ALIGN)) {
-        let (x, y) = (load(x), load(y));
-        xx += x * x;
-        xy += x * y;
-        yy += y * y;
+    for (x, y) in gx.iter().zip(gy) {
+        for (&x, &y) in x.iter().zip(y) {
+            xx += x * x;
+            xy += x * y;
+            yy += y * y;
+        }
     }
     [xx, xy, yy].map(f32x4::reduce_add)
 }
 
-/// Σ (patch − moved)·gx and Σ (patch − moved)·gy.
-fn mismatch(patch: &[f32], moved: &[f32], gx: &[f32], gy: &[f32]) -> [f32; 2] {
+/// Σ (patch − moved)·gx and Σ (patch − moved)·gy, where `moved` is the
+/// window's bilinear samples of `source`, taken as it goes.
+fn mismatch<const N: usize>(
+    source: &Source<'_>,
+    (patch, gx, gy): (&Rows<N>, &Rows<N>, &Rows<N>),
+) -> [f32; 2] {
+    let [w00, w10, w01, w11] = source.weights.map(f32x4::splat);
+    let pitch = source.pitch;
+    // A row of samples reads its source row and the next, each one
+    // register row and a pixel long.
+    let span = pitch + N * LANES + 1;
     let (mut bx, mut by) = (f32x4::ZERO, f32x4::ZERO);
-    let chunks = patch
-        .chunks_exact(ROW_ALIGN)
-        .zip(moved.chunks_exact(ROW_ALIGN))
-        .zip(gx.chunks_exact(ROW_ALIGN).zip(gy.chunks_exact(ROW_ALIGN)));
-    for ((p, m), (x, y)) in chunks {
-        let diff = load(p) - load(m);
-        bx += diff * load(x);
-        by += diff * load(y);
+    let templates = patch.iter().zip(gx).zip(gy);
+    for (j, ((p, x), y)) in templates.enumerate() {
+        let rows = &source.data[source.origin + j * pitch..][..span];
+        let (a, b) = (registers::<N>(rows), registers::<N>(&rows[1..]));
+        let (c, d) = (
+            registers::<N>(&rows[pitch..]),
+            registers::<N>(&rows[pitch + 1..]),
+        );
+        for i in 0..N {
+            // The same sum, in the same order, as `bilinear_grid`.
+            let moved = w00 * a[i] + w10 * b[i] + w01 * c[i] + w11 * d[i];
+            let diff = p[i] - moved;
+            bx += diff * x[i];
+            by += diff * y[i];
+        }
     }
     [bx, by].map(f32x4::reduce_add)
 }
 
+/// Where a grid of bilinear samples reads its source pixels: `data` (rows
+/// of `pitch`) from `origin`, with the four neighbours' weights.
+struct Source<'a> {
+    data: &'a [f32],
+    pitch: usize,
+    origin: usize,
+    /// For (0,0), (1,0), (0,1) and (1,1).
+    weights: [f32; 4],
+    /// At a whole-pixel position inside the image: the samples are the
+    /// pixels themselves.
+    whole: bool,
+}
+
 /// Bilinear samples of `image` on a `cols` x `rows` grid whose top-left
 /// sample is `r` pixels left of and above `c`, into `out` (row-major,
-/// `cols` a row). The fractional part is the same for every sample, so the
-/// four weights are computed once. Grids near or past the border first
-/// gather their clamped source pixels into `scratch` and are then sampled
-/// like any other.
+/// `cols` a row).
 fn fill_patch(
     image: &GreyF32,
     c: (f32, f32),
-    (r, cols, rows): (isize, usize, usize),
+    window: (isize, usize, usize),
     out: &mut [f32],
     scratch: &mut Vec<f32>,
 ) {
+    let (_, cols, rows) = window;
+    let out = &mut out[..cols * rows];
+    let source = locate(image, c, window, scratch);
+    if source.whole {
+        // Whole-pixel positions (corners, the dense grid's points at every
+        // level on the forward pass) are plain copies.
+        for (j, dst) in out.chunks_exact_mut(cols).enumerate() {
+            let row = source.origin + j * source.pitch;
+            dst.copy_from_slice(&source.data[row..row + cols]);
+        }
+    } else {
+        let (data, pitch, origin) = (source.data, source.pitch, source.origin);
+        bilinear_grid(data, pitch, origin, source.weights, cols, out);
+    }
+}
+
+/// The source of a `cols` x `rows` grid of bilinear samples whose top-left
+/// sample is `r` pixels left of and above `c`. The fractional part is the
+/// same for every sample, so the four weights are computed once. Grids
+/// near or past the border first gather their clamped source pixels into
+/// `scratch` and are then sampled like any other.
+fn locate<'a>(
+    image: &'a GreyF32,
+    c: (f32, f32),
+    (r, cols, rows): (isize, usize, usize),
+    scratch: &'a mut Vec<f32>,
+) -> Source<'a> {
     let (fx0, fy0) = (c.0.floor(), c.1.floor());
     let (ax, ay) = (c.0 - fx0, c.1 - fy0);
     let weights = [
@@ -644,27 +738,29 @@ fn fill_patch(
     let (left, top) = (fx0 as isize - r, fy0 as isize - r);
     let (w, h) = (image.width as isize, image.height as isize);
     let inside = left >= 0 && top >= 0 && left + (cols as isize) < w && top + (rows as isize) < h;
-    let out = &mut out[..cols * rows];
-    if inside && ax == 0.0 && ay == 0.0 {
-        // Whole-pixel positions (corners, the dense grid's points at every
-        // level on the forward pass) are plain copies.
-        for (j, dst) in out.chunks_exact_mut(cols).enumerate() {
-            let row = (top as usize + j) * w as usize + left as usize;
-            dst.copy_from_slice(&image.data[row..row + cols]);
-        }
-    } else if inside {
-        let origin = top as usize * w as usize + left as usize;
-        bilinear_grid(&image.data, w as usize, origin, weights, cols, out);
-    } else {
-        // (rows + 1) x (cols + 1) source pixels, border replicated: a
-        // clamp a pixel here instead of eight a sample.
-        scratch.clear();
-        for j in 0..=rows as isize {
-            let y = (top + j).clamp(0, h - 1) as usize;
-            let row = &image.data[y * w as usize..][..w as usize];
-            scratch.extend((0..=cols as isize).map(|i| row[(left + i).clamp(0, w - 1) as usize]));
-        }
-        bilinear_grid(scratch, cols + 1, 0, weights, cols, out);
+    if inside {
+        return Source {
+            data: &image.data,
+            pitch: w as usize,
+            origin: top as usize * w as usize + left as usize,
+            weights,
+            whole: ax == 0.0 && ay == 0.0,
+        };
+    }
+    // (rows + 1) x (cols + 1) source pixels, border replicated: a clamp a
+    // pixel here instead of eight a sample.
+    scratch.clear();
+    for j in 0..=rows as isize {
+        let y = (top + j).clamp(0, h - 1) as usize;
+        let row = &image.data[y * w as usize..][..w as usize];
+        scratch.extend((0..=cols as isize).map(|i| row[(left + i).clamp(0, w - 1) as usize]));
+    }
+    Source {
+        data: scratch,
+        pitch: cols + 1,
+        origin: 0,
+        weights,
+        whole: false,
     }
 }
 
@@ -742,6 +838,148 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// One window's register kernels (`window_and_gradients`, `mismatch`)
+    /// against per-pixel arithmetic on `image.sample`, inside the image
+    /// and at its borders.
+    fn check_window_kernels<const N: usize>(side: u32) {
+        let image = GreyF32 {
+            width: 61,
+            height: 47,
+            data: (0..61 * 47).map(|i| ((i * 53) % 251) as f32).collect(),
+        };
+        let settings = FlowSettings {
+            window: side,
+            ..FlowSettings::default()
+        };
+        let mut tracker = PointTracker::<N>::new(&settings);
+        let (r, columns) = (tracker.radius, N * LANES);
+        let lane =
+            |rows: &[[f32x4; N]], i: usize, j: usize| rows[j][i / LANES].to_array()[i % LANES];
+        for c in [(30.25, 20.75), (1.5, 2.125), (59.9, 45.5), (-0.5, 46.2)] {
+            fill_patch(
+                &image,
+                c,
+                (r + 1, columns + 2, side as usize + 2),
+                &mut tracker.border_patch,
+                &mut tracker.scratch,
+            );
+            tracker.window_and_gradients();
+            // The window's pixel (i, j) is at c + (i − r, j − r).
+            let at = |i: usize, j: usize, di: f32, dj: f32| {
+                let (x, y) = (c.0 + (i as isize - r) as f32, c.1 + (j as isize - r) as f32);
+                image.sample(x + di, y + dj)
+            };
+            for j in 0..side as usize {
+                for i in 0..columns {
+                    let (gx, gy) = (lane(&tracker.patch_gx, i, j), lane(&tracker.patch_gy, i, j));
+                    assert!((lane(&tracker.patch, i, j) - at(i, j, 0.0, 0.0)).abs() < 1e-3);
+                    if i >= side as usize {
+                        // Padding: zero gradients, so it adds nothing.
+                        assert_eq!((gx, gy), (0.0, 0.0), "{c:?} ({i}, {j})");
+                        continue;
+                    }
+                    let p = |di, dj| at(i, j, di, dj);
+                    let want_x = (3.0
+                        * (p(1.0, -1.0) - p(-1.0, -1.0) + p(1.0, 1.0) - p(-1.0, 1.0))
+                        + 10.0 * (p(1.0, 0.0) - p(-1.0, 0.0)))
+                        / 32.0;
+                    let want_y = (3.0
+                        * (p(-1.0, 1.0) - p(-1.0, -1.0) + p(1.0, 1.0) - p(1.0, -1.0))
+                        + 10.0 * (p(0.0, 1.0) - p(0.0, -1.0)))
+                        / 32.0;
+                    assert!(
+                        (gx - want_x).abs() < 1e-2,
+                        "{c:?} ({i}, {j}): {gx} vs {want_x}"
+                    );
+                    assert!(
+                        (gy - want_y).abs() < 1e-2,
+                        "{c:?} ({i}, {j}): {gy} vs {want_y}"
+                    );
+                }
+            }
+            // The window compared with the image around q.
+            for q in [(c.0 + 0.3, c.1 - 0.7), (c.0 - 2.0, c.1 + 1.0)] {
+                let mut scratch = Vec::new();
+                let source = locate(&image, q, (r, columns, side as usize), &mut scratch);
+                let template = (
+                    &tracker.patch[..],
+                    &tracker.patch_gx[..],
+                    &tracker.patch_gy[..],
+                );
+                let [bx, by] = mismatch(&source, template);
+                let (mut want_x, mut want_y, mut scale) = (0.0f64, 0.0f64, 0.0f64);
+                for j in 0..side as usize {
+                    for i in 0..columns {
+                        let (x, y) = (q.0 + (i as isize - r) as f32, q.1 + (j as isize - r) as f32);
+                        let diff = f64::from(lane(&tracker.patch, i, j) - image.sample(x, y));
+                        let (gx, gy) =
+                            (lane(&tracker.patch_gx, i, j), lane(&tracker.patch_gy, i, j));
+                        want_x += diff * f64::from(gx);
+                        want_y += diff * f64::from(gy);
+                        scale += (diff * f64::from(gx.abs() + gy.abs())).abs();
+                    }
+                }
+                let tolerance = 1e-4 * scale + 1e-3;
+                assert!(
+                    (f64::from(bx) - want_x).abs() < tolerance,
+                    "{q:?}: {bx} vs {want_x}"
+                );
+                assert!(
+                    (f64::from(by) - want_y).abs() < tolerance,
+                    "{q:?}: {by} vs {want_y}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn window_kernels_match_per_pixel_arithmetic() {
+        // Each register width, at its narrowest and widest window.
+        check_window_kernels::<1>(3);
+        check_window_kernels::<2>(5);
+        check_window_kernels::<2>(7);
+        check_window_kernels::<3>(9);
+        check_window_kernels::<3>(11);
+        check_window_kernels::<4>(13);
+        check_window_kernels::<4>(15);
+        check_window_kernels::<5>(17);
+        check_window_kernels::<6>(23);
+        check_window_kernels::<7>(25);
+        check_window_kernels::<8>(29);
+        check_window_kernels::<8>(31);
+    }
+
+    #[test]
+    fn every_window_width_tracks_a_sub_pixel_shift() {
+        let (w, h) = (160, 120);
+        let a = texture(w, h, 0.0, 0.0);
+        let b = texture(w, h, 1.7, -0.6);
+        for window in (3..=31).step_by(4) {
+            let settings = FlowSettings {
+                window,
+                ..FlowSettings::default()
+            };
+            let planes = (Plane::new(w, h, &a).unwrap(), Plane::new(w, h, &b).unwrap());
+            let flow = dense_flow(planes.0, planes.1, 8, &settings).unwrap();
+            let mut errors: Vec<f64> = flow
+                .iter()
+                .filter(|v| v.status == FlowStatus::Tracked)
+                .map(|v| (v.dx - 1.7).hypot(v.dy + 0.6))
+                .collect();
+            errors.sort_by(f64::total_cmp);
+            let median = errors[errors.len() / 2];
+            // Wide windows lose the points near the border (their window
+            // must fit), a 3-px window about half to its texture threshold.
+            assert!(
+                errors.len() > flow.len() / 4,
+                "window {window}: {} of {}",
+                errors.len(),
+                flow.len()
+            );
+            assert!(median < 0.1, "window {window}: median error {median}");
         }
     }
 
