@@ -338,11 +338,8 @@ struct PointTracker<const N: usize> {
     /// All ones in the last register's lanes inside the window, zero in
     /// its padding lanes.
     tail: f32x4,
-    /// The window at the final position, for the residual: rows of
-    /// `N · LANES`.
-    moved: Vec<f32>,
     /// The window plus a one-pixel ring, for its Scharr gradients:
-    /// (side + 2) rows of (N · LANES + 2).
+    /// (side + 2) rows of N + 1 registers.
     border_patch: Vec<f32>,
     /// Clamped source pixels for windows at the border.
     scratch: Vec<f32>,
@@ -394,8 +391,7 @@ impl<const N: usize> PointTracker<N> {
             patch_gx: vec![[f32x4::ZERO; N]; side],
             patch_gy: vec![[f32x4::ZERO; N]; side],
             tail: tail.simd_lt(f32x4::splat(side as f32)),
-            moved: vec![0.0; side * columns],
-            border_patch: vec![0.0; (side + 2) * (columns + 2)],
+            border_patch: vec![0.0; (side + 2) * (columns + LANES)],
             scratch: Vec::with_capacity((side + 3) * (columns + 3)),
         }
     }
@@ -508,8 +504,7 @@ impl<const N: usize> PointTracker<N> {
     /// From `border_patch`, the window `patch` and its Scharr gradients
     /// `patch_gx`, `patch_gy`; zero gradients in the padding lanes.
     fn window_and_gradients(&mut self) {
-        let wide = N * LANES + 2;
-        let rows = self.border_patch.chunks_exact(wide);
+        let rows = self.border_patch.chunks_exact((N + 1) * LANES);
         let below = rows.clone().skip(1).zip(rows.clone().skip(2));
         let windows = self
             .patch
@@ -549,13 +544,13 @@ impl<const N: usize> PointTracker<N> {
         (residual, epsilon): (Residual, f32),
     ) -> Option<((f32, f32), f32)> {
         let (r, side) = (self.radius, self.side);
-        let columns = N * LANES;
         // One patch a pixel wider on each side gives the window and, by the
         // Scharr kernel on the patch itself, its gradients.
-        fill_patch(
+        let (ring, rows) = (r + 1, side + 2);
+        fill_patch::<N>(
             &from.image,
             p,
-            (r + 1, columns + 2, side + 2),
+            (ring, rows),
             &mut self.border_patch,
             &mut self.scratch,
         );
@@ -570,7 +565,7 @@ impl<const N: usize> PointTracker<N> {
             return None;
         }
         let (w, h) = (to.image.width as f32, to.image.height as f32);
-        let window = (r, columns, side);
+        let window = (r, N * LANES, side);
         let mut v = (0.0f32, 0.0f32);
         for _ in 0..self.settings.iterations {
             let q = (p.0 + guess.0 + v.0, p.1 + guess.1 + v.1);
@@ -592,19 +587,15 @@ impl<const N: usize> PointTracker<N> {
             return Some((v, 0.0));
         }
         let q = (p.0 + guess.0 + v.0, p.1 + guess.1 + v.1);
-        fill_patch(&to.image, q, window, &mut self.moved, &mut self.scratch);
-        // Over the window's own columns, not the padding.
-        let total: f32 = self
-            .patch
-            .iter()
-            .zip(self.moved.chunks_exact(columns))
-            .map(|(a, b)| {
-                let a = a.map(f32x4::to_array);
-                a.as_flattened()[..side]
-                    .iter()
-                    .zip(&b[..side])
-                    .map(|(a, b)| (a - b).abs())
-                    .sum::<f32>()
+        let source = locate(&to.image, q, window, &mut self.scratch);
+        // Over the window's own columns, not the padding; each row summed
+        // in order.
+        let total: f32 = (self.patch.iter().enumerate())
+            .map(|(j, patch)| {
+                let moved = sample_row::<N>(&source, j, 0);
+                let difference: [[f32; LANES]; N] =
+                    std::array::from_fn(|i| (patch[i] - moved[i]).abs().to_array());
+                difference.as_flattened()[..side].iter().sum::<f32>()
             })
             .sum();
         Some((v, total / n))
@@ -652,29 +643,34 @@ fn mismatch<const N: usize>(
     source: &Source<'_>,
     (patch, gx, gy): (&Rows<N>, &Rows<N>, &Rows<N>),
 ) -> [f32; 2] {
-    let [w00, w10, w01, w11] = source.weights.map(f32x4::splat);
-    let pitch = source.pitch;
-    // A row of samples reads its source row and the next, each one
-    // register row and a pixel long.
-    let span = pitch + N * LANES + 1;
     let (mut bx, mut by) = (f32x4::ZERO, f32x4::ZERO);
     let templates = patch.iter().zip(gx).zip(gy);
     for (j, ((p, x), y)) in templates.enumerate() {
-        let rows = &source.data[source.origin + j * pitch..][..span];
-        let (a, b) = (registers::<N>(rows), registers::<N>(&rows[1..]));
-        let (c, d) = (
-            registers::<N>(&rows[pitch..]),
-            registers::<N>(&rows[pitch + 1..]),
-        );
+        let moved = sample_row::<N>(source, j, 0);
         for i in 0..N {
-            // The same sum, in the same order, as `bilinear_grid`.
-            let moved = w00 * a[i] + w10 * b[i] + w01 * c[i] + w11 * d[i];
-            let diff = p[i] - moved;
+            let diff = p[i] - moved[i];
             bx += diff * x[i];
             by += diff * y[i];
         }
     }
     [bx, by].map(f32x4::reduce_add)
+}
+
+/// Row `j` of the bilinear samples of `source`: `N` registers from column
+/// `offset`.
+#[inline(always)]
+fn sample_row<const N: usize>(source: &Source<'_>, j: usize, offset: usize) -> [f32x4; N] {
+    let [w00, w10, w01, w11] = source.weights.map(f32x4::splat);
+    let pitch = source.pitch;
+    // The source row and the next, each N registers and a pixel long.
+    let start = source.origin + j * pitch + offset;
+    let rows = &source.data[start..][..pitch + N * LANES + 1];
+    let (a, b) = (registers::<N>(rows), registers::<N>(&rows[1..]));
+    let (c, d) = (
+        registers::<N>(&rows[pitch..]),
+        registers::<N>(&rows[pitch + 1..]),
+    );
+    std::array::from_fn(|i| w00 * a[i] + w10 * b[i] + w01 * c[i] + w11 * d[i])
 }
 
 /// Where a grid of bilinear samples reads its source pixels: `data` (rows
@@ -690,29 +686,36 @@ struct Source<'a> {
     whole: bool,
 }
 
-/// Bilinear samples of `image` on a `cols` x `rows` grid whose top-left
-/// sample is `r` pixels left of and above `c`, into `out` (row-major,
-/// `cols` a row).
-fn fill_patch(
+/// Bilinear samples of `image` on `rows` rows of `N + 1` registers whose
+/// top-left sample is `r` pixels left of and above `c`, into `out`
+/// (row-major).
+fn fill_patch<const N: usize>(
     image: &GreyF32,
     c: (f32, f32),
-    window: (isize, usize, usize),
+    (r, rows): (isize, usize),
     out: &mut [f32],
     scratch: &mut Vec<f32>,
 ) {
-    let (_, cols, rows) = window;
-    let out = &mut out[..cols * rows];
-    let source = locate(image, c, window, scratch);
-    if source.whole {
-        // Whole-pixel positions (corners, the dense grid's points at every
-        // level on the forward pass) are plain copies.
-        for (j, dst) in out.chunks_exact_mut(cols).enumerate() {
+    let columns = (N + 1) * LANES;
+    let source = locate(image, c, (r, columns, rows), scratch);
+    for (j, dst) in out.chunks_exact_mut(columns).take(rows).enumerate() {
+        if source.whole {
+            // Whole-pixel positions (corners, the dense grid's points at
+            // every level on the forward pass) are plain copies.
             let row = source.origin + j * source.pitch;
-            dst.copy_from_slice(&source.data[row..row + cols]);
+            dst.copy_from_slice(&source.data[row..][..columns]);
+            continue;
         }
-    } else {
-        let (data, pitch, origin) = (source.data, source.pitch, source.origin);
-        bilinear_grid(data, pitch, origin, source.weights, cols, out);
+        let head = sample_row::<N>(&source, j, 0);
+        let [last] = sample_row::<1>(&source, j, N * LANES);
+        for (dst, v) in dst
+            .as_chunks_mut::<LANES>()
+            .0
+            .iter_mut()
+            .zip(head.iter().chain([&last]))
+        {
+            *dst = v.to_array();
+        }
     }
 }
 
@@ -764,33 +767,6 @@ fn locate<'a>(
     }
 }
 
-/// `out` (rows of `cols`) from the source pixels at `origin` of `data`
-/// (rows of `pitch`) and the weights of the four neighbours, (0,0), (1,0),
-/// (0,1) and (1,1).
-#[inline(always)]
-fn bilinear_grid(
-    data: &[f32],
-    pitch: usize,
-    origin: usize,
-    [w00, w10, w01, w11]: [f32; 4],
-    cols: usize,
-    out: &mut [f32],
-) {
-    for (j, dst) in out.chunks_exact_mut(cols).enumerate() {
-        let row = origin + j * pitch;
-        let below = row + pitch;
-        let (a, b) = (&data[row..row + cols], &data[row + 1..row + 1 + cols]);
-        let (c, d) = (
-            &data[below..below + cols],
-            &data[below + 1..below + 1 + cols],
-        );
-        // Equal-length slices: no bounds checks, so the loop vectorises.
-        for i in 0..cols {
-            dst[i] = w00 * a[i] + w10 * b[i] + w01 * c[i] + w11 * d[i];
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -823,11 +799,12 @@ mod tests {
             height: 17,
             data: (0..23 * 17).map(|i| ((i * 53) % 251) as f32).collect(),
         };
-        let (r, cols, rows) = (3isize, 7usize, 7usize);
+        // Rows of two registers: 8 samples.
+        let (r, cols, rows) = (3isize, 8usize, 7usize);
         let mut out = vec![0.0; cols * rows];
         // Inside, and near each border (the clamped path).
         for c in [(10.25, 8.75), (1.5, 2.125), (21.9, 15.5), (-0.5, 16.2)] {
-            fill_patch(&image, c, (r, cols, rows), &mut out, &mut Vec::new());
+            fill_patch::<1>(&image, c, (r, rows), &mut out, &mut Vec::new());
             for j in 0..rows {
                 for i in 0..cols {
                     let want = image.sample(c.0 - r as f32 + i as f32, c.1 - r as f32 + j as f32);
@@ -859,10 +836,10 @@ mod tests {
         let lane =
             |rows: &[[f32x4; N]], i: usize, j: usize| rows[j][i / LANES].to_array()[i % LANES];
         for c in [(30.25, 20.75), (1.5, 2.125), (59.9, 45.5), (-0.5, 46.2)] {
-            fill_patch(
+            fill_patch::<N>(
                 &image,
                 c,
-                (r + 1, columns + 2, side as usize + 2),
+                (r + 1, side as usize + 2),
                 &mut tracker.border_patch,
                 &mut tracker.scratch,
             );
