@@ -750,13 +750,22 @@ fn locate<'a>(
             whole: ax == 0.0 && ay == 0.0,
         };
     }
-    // (rows + 1) x (cols + 1) source pixels, border replicated: a clamp a
-    // pixel here instead of eight a sample.
+    // (rows + 1) x (cols + 1) source pixels, border replicated: each row
+    // the first pixel repeated, the part inside copied, the last pixel
+    // repeated.
     scratch.clear();
+    let span = cols as isize + 1;
+    let before = (-left).clamp(0, span) as usize;
+    let (first, last) = (left.max(0), (left + span - 1).min(w - 1));
     for j in 0..=rows as isize {
         let y = (top + j).clamp(0, h - 1) as usize;
         let row = &image.data[y * w as usize..][..w as usize];
-        scratch.extend((0..=cols as isize).map(|i| row[(left + i).clamp(0, w - 1) as usize]));
+        scratch.extend(std::iter::repeat_n(row[0], before));
+        if first <= last {
+            scratch.extend_from_slice(&row[first as usize..=last as usize]);
+        }
+        let after = (span as usize * (j as usize + 1)).saturating_sub(scratch.len());
+        scratch.extend(std::iter::repeat_n(row[w as usize - 1], after));
     }
     Source {
         data: scratch,
@@ -802,8 +811,16 @@ mod tests {
         // Rows of two registers: 8 samples.
         let (r, cols, rows) = (3isize, 8usize, 7usize);
         let mut out = vec![0.0; cols * rows];
-        // Inside, and near each border (the clamped path).
-        for c in [(10.25, 8.75), (1.5, 2.125), (21.9, 15.5), (-0.5, 16.2)] {
+        // Inside, near each border and wholly outside (the clamped path).
+        let places = [
+            (10.25, 8.75),
+            (1.5, 2.125),
+            (21.9, 15.5),
+            (-0.5, 16.2),
+            (-9.0, 5.3),
+            (29.5, 18.7),
+        ];
+        for c in places {
             fill_patch::<1>(&image, c, (r, rows), &mut out, &mut Vec::new());
             for j in 0..rows {
                 for i in 0..cols {
