@@ -511,25 +511,23 @@ impl<const N: usize> PointTracker<N> {
             .iter_mut()
             .zip(&mut self.patch_gx)
             .zip(&mut self.patch_gy);
-        let at = |s: &[f32]| registers::<N>(s);
         let (three, ten) = (f32x4::splat(3.0 / 32.0), f32x4::splat(10.0 / 32.0));
         for ((up, (mid, down)), ((patch, gx), gy)) in rows.zip(below).zip(windows) {
-            // The 3x3 neighbours of each pixel, a register at a time:
-            //   a b c
-            //   d   f
-            //   g h k
-            let (a, b, c) = (at(up), at(&up[1..]), at(&up[2..]));
-            let (d, f) = (at(mid), at(&mid[2..]));
-            let (g, h, k) = (at(down), at(&down[1..]), at(&down[2..]));
-            *patch = at(&mid[1..]);
-            // Scharr scaled by 1/32, with the factors gathered: four
-            // multiplies fewer a register than term by term.
-            *gx = std::array::from_fn(|i| {
-                ((c[i] - a[i]) + (k[i] - g[i])) * three + (f[i] - d[i]) * ten
-            });
-            *gy = std::array::from_fn(|i| {
-                ((g[i] - a[i]) + (k[i] - c[i])) * three + (h[i] - b[i]) * ten
-            });
+            for i in 0..N {
+                // The 3x3 neighbours of each pixel, a register at a time:
+                //   a b c
+                //   d   f
+                //   g h k
+                let at = |row: &[f32], dx: usize| register(row, i * LANES + dx);
+                let (a, b, c) = (at(up, 0), at(up, 1), at(up, 2));
+                let (d, f) = (at(mid, 0), at(mid, 2));
+                let (g, h, k) = (at(down, 0), at(down, 1), at(down, 2));
+                patch[i] = at(mid, 1);
+                // Scharr scaled by 1/32, with the factors gathered: four
+                // multiplies fewer a register than term by term.
+                gx[i] = ((c - a) + (k - g)) * three + (f - d) * ten;
+                gy[i] = ((g - a) + (k - c)) * three + (h - b) * ten;
+            }
             gx[N - 1] &= self.tail;
             gy[N - 1] &= self.tail;
         }
@@ -592,9 +590,9 @@ impl<const N: usize> PointTracker<N> {
         // in order.
         let total: f32 = (self.patch.iter().enumerate())
             .map(|(j, patch)| {
-                let moved = sample_row::<N>(&source, j, 0);
+                let moved = sample_row(&source, j, N);
                 let difference: [[f32; LANES]; N] =
-                    std::array::from_fn(|i| (patch[i] - moved[i]).abs().to_array());
+                    std::array::from_fn(|i| (patch[i] - moved.at(i)).abs().to_array());
                 difference.as_flattened()[..side].iter().sum::<f32>()
             })
             .sum();
@@ -609,14 +607,12 @@ type Rows<const N: usize> = [[f32x4; N]];
 /// to a multiple of this.
 const LANES: usize = 4;
 
-/// The first `N` registers of `s` (which must hold `N · LANES` floats).
-/// Whole [f32; 4] chunks load as one register each, so overlapping reads
-/// (a sample's neighbours) stay plain loads: built lane by lane, LLVM
-/// turned them into shuffles.
+/// The four floats at `s[at..]` as one register. A whole [f32; 4] loads
+/// as one register, so overlapping reads (a sample's neighbours) stay
+/// plain loads: built lane by lane, LLVM turned them into shuffles.
 #[inline(always)]
-fn registers<const N: usize>(s: &[f32]) -> [f32x4; N] {
-    let quads = &s.as_chunks::<LANES>().0[..N];
-    std::array::from_fn(|i| f32x4::from(quads[i]))
+fn register(s: &[f32], at: usize) -> f32x4 {
+    f32x4::from(s[at..].as_chunks::<LANES>().0[0])
 }
 
 // The sums below run in four explicit lanes (`wide`'s f32x4: SSE natively,
@@ -646,9 +642,9 @@ fn mismatch<const N: usize>(
     let (mut bx, mut by) = (f32x4::ZERO, f32x4::ZERO);
     let templates = patch.iter().zip(gx).zip(gy);
     for (j, ((p, x), y)) in templates.enumerate() {
-        let moved = sample_row::<N>(source, j, 0);
+        let moved = sample_row(source, j, N);
         for i in 0..N {
-            let diff = p[i] - moved[i];
+            let diff = p[i] - moved.at(i);
             bx += diff * x[i];
             by += diff * y[i];
         }
@@ -656,21 +652,38 @@ fn mismatch<const N: usize>(
     [bx, by].map(f32x4::reduce_add)
 }
 
-/// Row `j` of the bilinear samples of `source`: `N` registers from column
-/// `offset`.
+/// Row `j` of the bilinear samples of `source`, `registers` wide.
 #[inline(always)]
-fn sample_row<const N: usize>(source: &Source<'_>, j: usize, offset: usize) -> [f32x4; N] {
-    let [w00, w10, w01, w11] = source.weights.map(f32x4::splat);
+fn sample_row<'a>(source: &Source<'a>, j: usize, registers: usize) -> SampleRow<'a> {
     let pitch = source.pitch;
-    // The source row and the next, each N registers and a pixel long.
-    let start = source.origin + j * pitch + offset;
-    let rows = &source.data[start..][..pitch + N * LANES + 1];
-    let (a, b) = (registers::<N>(rows), registers::<N>(&rows[1..]));
-    let (c, d) = (
-        registers::<N>(&rows[pitch..]),
-        registers::<N>(&rows[pitch + 1..]),
-    );
-    std::array::from_fn(|i| w00 * a[i] + w10 * b[i] + w01 * c[i] + w11 * d[i])
+    // The source row and the next, each a pixel longer than the samples.
+    let start = source.origin + j * pitch;
+    SampleRow {
+        rows: &source.data[start..][..pitch + registers * LANES + 1],
+        pitch,
+        weights: source.weights,
+    }
+}
+
+/// One row of bilinear samples, computed a register at a time where it is
+/// used: a whole row loaded first (21 registers for an 11-pixel window)
+/// left Cranelift more live values than x86 has registers, and it spilled
+/// them.
+struct SampleRow<'a> {
+    rows: &'a [f32],
+    pitch: usize,
+    weights: [f32x4; 4],
+}
+
+impl SampleRow<'_> {
+    /// Register `i` of the row.
+    #[inline(always)]
+    fn at(&self, i: usize) -> f32x4 {
+        let [w00, w10, w01, w11] = self.weights;
+        let (at, below) = (i * LANES, i * LANES + self.pitch);
+        let source = |o: usize| register(self.rows, o);
+        w00 * source(at) + w10 * source(at + 1) + w01 * source(below) + w11 * source(below + 1)
+    }
 }
 
 /// Where a grid of bilinear samples reads its source pixels: `data` (rows
@@ -679,8 +692,8 @@ struct Source<'a> {
     data: &'a [f32],
     pitch: usize,
     origin: usize,
-    /// For (0,0), (1,0), (0,1) and (1,1).
-    weights: [f32; 4],
+    /// For (0,0), (1,0), (0,1) and (1,1), each in every lane.
+    weights: [f32x4; 4],
     /// At a whole-pixel position inside the image: the samples are the
     /// pixels themselves.
     whole: bool,
@@ -706,15 +719,9 @@ fn fill_patch<const N: usize>(
             dst.copy_from_slice(&source.data[row..][..columns]);
             continue;
         }
-        let head = sample_row::<N>(&source, j, 0);
-        let [last] = sample_row::<1>(&source, j, N * LANES);
-        for (dst, v) in dst
-            .as_chunks_mut::<LANES>()
-            .0
-            .iter_mut()
-            .zip(head.iter().chain([&last]))
-        {
-            *dst = v.to_array();
+        let samples = sample_row(&source, j, N + 1);
+        for (i, dst) in dst.as_chunks_mut::<LANES>().0.iter_mut().enumerate() {
+            *dst = samples.at(i).to_array();
         }
     }
 }
@@ -737,7 +744,8 @@ fn locate<'a>(
         ax * (1.0 - ay),
         (1.0 - ax) * ay,
         ax * ay,
-    ];
+    ]
+    .map(f32x4::splat);
     let (left, top) = (fx0 as isize - r, fy0 as isize - r);
     let (w, h) = (image.width as isize, image.height as isize);
     let inside = left >= 0 && top >= 0 && left + (cols as isize) < w && top + (rows as isize) < h;
