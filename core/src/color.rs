@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::frame::Frame;
-use wide::{bytemuck, i16x8, i32x4, u8x16, u32x4};
+use wide::{bytemuck, i16x8, i32x4, u8x16, u16x8, u32x4};
 
 /// How a colour pixel becomes one grey byte. Alpha is ignored by every
 /// method.
@@ -257,8 +257,11 @@ fn average_words(w: u32x4) -> i32x4 {
 /// R and B of each pixel word in 16-bit lanes, and G and A.
 #[inline(always)]
 fn split_channels(w: u32x4) -> (i16x8, i16x8) {
-    let mask = u32x4::splat(0x00ff_00ff);
-    (bytemuck::cast(w & mask), bytemuck::cast((w >> 8) & mask))
+    let rb = w & u32x4::splat(0x00ff_00ff);
+    // A 16-bit lane shifted right by 8 keeps its high byte: one shift and
+    // no mask for G and A.
+    let ga = bytemuck::cast::<u32x4, u16x8>(w) >> 8u32;
+    (bytemuck::cast(rb), bytemuck::cast(ga))
 }
 
 /// `(wR·R + wG·G + wB·B + 2^14) >> 15` of each pixel word: two 16-bit
