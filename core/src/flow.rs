@@ -939,7 +939,7 @@ mod tests {
 
     #[test]
     fn window_kernels_match_per_pixel_arithmetic() {
-        // Each register width, at its narrowest and widest window.
+        // Every window `check` allows, with its register width.
         check_window_kernels::<1>(3);
         check_window_kernels::<2>(5);
         check_window_kernels::<2>(7);
@@ -948,8 +948,11 @@ mod tests {
         check_window_kernels::<4>(13);
         check_window_kernels::<4>(15);
         check_window_kernels::<5>(17);
+        check_window_kernels::<5>(19);
+        check_window_kernels::<6>(21);
         check_window_kernels::<6>(23);
         check_window_kernels::<7>(25);
+        check_window_kernels::<7>(27);
         check_window_kernels::<8>(29);
         check_window_kernels::<8>(31);
     }
