@@ -640,11 +640,14 @@ fn mismatch<const N: usize>(
     (patch, gx, gy): (&Rows<N>, &Rows<N>, &Rows<N>),
 ) -> [f32; 2] {
     let (mut bx, mut by) = (f32x4::ZERO, f32x4::ZERO);
-    let templates = patch.iter().zip(gx).zip(gy);
-    for (j, ((p, x), y)) in templates.enumerate() {
-        let moved = sample_row(source, j, N);
-        for i in 0..N {
-            let diff = p[i] - moved.at(i);
+    // A register column at a time, down the rows: Cranelift places a loop
+    // body's arithmetic after all its loads, so a whole row in one body
+    // (7 loads a register) kept more values live than x86 has registers
+    // and spilled them; one register a body does not.
+    for i in 0..N {
+        let templates = patch.iter().zip(gx).zip(gy);
+        for (j, ((p, x), y)) in templates.enumerate() {
+            let diff = p[i] - sample_row(source, j, N).at(i);
             bx += diff * x[i];
             by += diff * y[i];
         }
