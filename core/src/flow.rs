@@ -734,6 +734,7 @@ fn fill_patch<const N: usize>(
 /// same for every sample, so the four weights are computed once. Grids
 /// near or past the border first gather their clamped source pixels into
 /// `scratch` and are then sampled like any other.
+#[inline(always)]
 fn locate<'a>(
     image: &'a GreyF32,
     c: (f32, f32),
@@ -752,18 +753,37 @@ fn locate<'a>(
     let (left, top) = (fx0 as isize - r, fy0 as isize - r);
     let (w, h) = (image.width as isize, image.height as isize);
     let inside = left >= 0 && top >= 0 && left + (cols as isize) < w && top + (rows as isize) < h;
-    if inside {
+    if !inside {
+        gather_border(image, (left, top), (cols, rows), scratch);
         return Source {
-            data: &image.data,
-            pitch: w as usize,
-            origin: top as usize * w as usize + left as usize,
+            data: scratch,
+            pitch: cols + 1,
+            origin: 0,
             weights,
-            whole: ax == 0.0 && ay == 0.0,
+            whole: false,
         };
     }
-    // (rows + 1) x (cols + 1) source pixels, border replicated: each row
-    // the first pixel repeated, the part inside copied, the last pixel
-    // repeated.
+    Source {
+        data: &image.data,
+        pitch: w as usize,
+        origin: top as usize * w as usize + left as usize,
+        weights,
+        whole: ax == 0.0 && ay == 0.0,
+    }
+}
+
+/// The (rows + 1) x (cols + 1) source pixels from (left, top) into
+/// `scratch`, border replicated: each row the first pixel repeated, the
+/// part inside copied, the last pixel repeated. Not inlined: most grids are
+/// inside, and `locate` stays small where it is.
+#[inline(never)]
+fn gather_border(
+    image: &GreyF32,
+    (left, top): (isize, isize),
+    (cols, rows): (usize, usize),
+    scratch: &mut Vec<f32>,
+) {
+    let (w, h) = (image.width as isize, image.height as isize);
     scratch.clear();
     let span = cols as isize + 1;
     let before = (-left).clamp(0, span) as usize;
@@ -777,13 +797,6 @@ fn locate<'a>(
         }
         let after = (span as usize * (j as usize + 1)).saturating_sub(scratch.len());
         scratch.extend(std::iter::repeat_n(row[w as usize - 1], after));
-    }
-    Source {
-        data: scratch,
-        pitch: cols + 1,
-        origin: 0,
-        weights,
-        whole: false,
     }
 }
 
