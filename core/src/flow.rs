@@ -392,7 +392,9 @@ impl<const N: usize> PointTracker<N> {
             patch_gy: vec![[f32x4::ZERO; N]; side],
             tail: tail.simd_lt(f32x4::splat(side as f32)),
             border_patch: vec![0.0; (side + 2) * (columns + LANES)],
-            scratch: Vec::with_capacity((side + 3) * (columns + 3)),
+            // The largest gather: the ring patch's (side + 2) rows of
+            // N + 1 registers, plus a row and a column.
+            scratch: Vec::with_capacity((side + 3) * (columns + LANES + 1)),
         }
     }
 
