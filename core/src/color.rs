@@ -74,10 +74,10 @@ pub fn greyscale(frame: Frame<'_>, method: GreyMethod) -> Vec<u8> {
 }
 
 /// Converts an owned RGBA buffer of `width x height` pixels, reusing the
-/// buffer where it can: luma and average (the SIMD kernels) write the grey
-/// plane over the pixels they have read and shrink the buffer to it, so no
-/// second buffer is made. The other methods allocate as [`greyscale`] does.
-/// The result is always [`greyscale`]'s.
+/// the buffer: the SIMD kernels write the grey plane over the pixels they
+/// have read and shrink the buffer to it, so no second buffer is made (on a
+/// big-endian target it allocates as [`greyscale`] does). The result is
+/// always [`greyscale`]'s.
 ///
 /// ```
 /// use ghostlines_core::{GreyMethod, greyscale_owned};
@@ -113,10 +113,11 @@ pub fn greyscale_into(frame: Frame<'_>, method: GreyMethod, out: &mut [u8]) -> R
 }
 
 // One monomorphised loop a method, so that each inner loop is branch-free
-// and LLVM can vectorise it. In Wasm, luma and average take the explicit
-// SIMD kernels below instead (LLVM's own widening of bytes made them twice
-// as slow as max-rgb there); natively LLVM's vectorisation, wider than
-// these 128-bit kernels, stays. Both are tested equal to the formulas.
+// and LLVM can vectorise it. In Wasm every method takes the explicit SIMD
+// kernels below instead (LLVM's own deinterleaving and widening of bytes
+// made luma twice as slow as max-rgb there, and its narrows cost 19 ops
+// for 16 pixels); natively LLVM's vectorisation, wider than these 128-bit
+// kernels, stays. Both are tested equal to the formulas.
 fn convert(rgba: &[u8], out: &mut [u8], method: GreyMethod) {
     if cfg!(target_arch = "wasm32") && convert_words(rgba, out, method) {
         return;
@@ -136,9 +137,8 @@ fn convert(rgba: &[u8], out: &mut [u8], method: GreyMethod) {
     }
 }
 
-/// Luma and average with the SIMD kernels: whole groups of 16 pixels in
-/// registers, the rest by the formulas. False (and nothing written) for
-/// the other methods, or on a big-endian target.
+/// The SIMD kernels: whole groups of 16 pixels in registers, the rest by
+/// the formulas. False (and nothing written) on a big-endian target.
 fn convert_words(rgba: &[u8], out: &mut [u8], method: GreyMethod) -> bool {
     if cfg!(target_endian = "big") {
         return false;
@@ -147,10 +147,11 @@ fn convert_words(rgba: &[u8], out: &mut [u8], method: GreyMethod) -> bool {
     let (rgba_head, rgba_tail) = rgba.split_at(whole * 4);
     let (out_head, out_tail) = out.split_at_mut(whole);
     match method {
+        GreyMethod::MaxRgb => map_words(rgba_head, out_head, max_rgb_words),
         GreyMethod::LumaBt601 => map_words(rgba_head, out_head, |w| luma_words(BT601, w)),
         GreyMethod::LumaBt709 => map_words(rgba_head, out_head, |w| luma_words(BT709, w)),
         GreyMethod::Average => map_words(rgba_head, out_head, average_words),
-        GreyMethod::MaxRgb | GreyMethod::Lightness => return false,
+        GreyMethod::Lightness => map_words(rgba_head, out_head, lightness_words),
     }
     map_pixels(rgba_tail, out_tail, |r, g, b| pixel(method, r, g, b));
     true
@@ -165,10 +166,11 @@ fn convert_words_in_place(rgba: &mut [u8], pixels: usize, method: GreyMethod) ->
         return false;
     }
     match method {
+        GreyMethod::MaxRgb => map_words_in_place(rgba, pixels, max_rgb_words),
         GreyMethod::LumaBt601 => map_words_in_place(rgba, pixels, |w| luma_words(BT601, w)),
         GreyMethod::LumaBt709 => map_words_in_place(rgba, pixels, |w| luma_words(BT709, w)),
         GreyMethod::Average => map_words_in_place(rgba, pixels, average_words),
-        GreyMethod::MaxRgb | GreyMethod::Lightness => return false,
+        GreyMethod::Lightness => map_words_in_place(rgba, pixels, lightness_words),
     }
     for i in pixels / 16 * 16..pixels {
         rgba[i] = pixel(method, rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2]);
@@ -177,7 +179,7 @@ fn convert_words_in_place(rgba: &mut [u8], pixels: usize, method: GreyMethod) ->
 }
 
 #[inline(always)]
-fn map_words_in_place(rgba: &mut [u8], pixels: usize, grey: impl Fn(u32x4) -> i32x4) {
+fn map_words_in_place(rgba: &mut [u8], pixels: usize, grey: impl Fn(u32x4) -> u32x4) {
     for group in 0..pixels / 16 {
         let mut source = [0u8; 64];
         source.copy_from_slice(&rgba[group * 64..][..64]);
@@ -232,26 +234,105 @@ fn map_pixels(rgba: &[u8], out: &mut [u8], f: impl Fn(u8, u8, u8) -> u8) {
 // (SSE natively, simd128 in Wasm). Left to LLVM, the byte deinterleaving
 // and widening made luma and average twice as slow as max-rgb in Wasm.
 
-/// 16 pixels at a time: `grey` maps four pixel words to four grey values
-/// (0..=255 in 32-bit lanes), which are packed back to bytes.
+/// 16 pixels at a time: `grey` maps four pixel words to four grey values,
+/// each in the low byte of its 32-bit lane (what the bytes above hold does
+/// not matter), which are packed back to bytes.
 #[inline(always)]
-fn map_words(rgba: &[u8], out: &mut [u8], grey: impl Fn(u32x4) -> i32x4) {
+fn map_words(rgba: &[u8], out: &mut [u8], grey: impl Fn(u32x4) -> u32x4) {
     let (sources, destinations) = (rgba.as_chunks::<64>().0, out.as_chunks_mut::<16>().0);
     for (src, dst) in sources.iter().zip(destinations) {
         let words: [u32x4; 4] = bytemuck::cast(*src);
-        let [a, b, c, d] = words.map(&grey);
-        let low = i16x8::from_i32x8_saturate(bytemuck::cast([a, b]));
-        let high = i16x8::from_i32x8_saturate(bytemuck::cast([c, d]));
-        *dst = bytemuck::cast(u8x16::narrow_i16x8(low, high));
+        *dst = bytemuck::cast(pack_low_bytes(words.map(&grey)));
+    }
+}
+
+/// The low byte of each lane of four registers (pixels 0..4, 4..8, 8..12
+/// and 12..16), in pixel order.
+#[inline(always)]
+fn pack_low_bytes(grey: [u32x4; 4]) -> u8x16 {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        pack_low_bytes_by_shuffles(grey)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        pack_low_bytes_by_narrowing(grey)
+    }
+}
+
+/// Two constant byte shuffles and a 64-bit interleave. LLVM lowers Wasm's
+/// saturating narrows as clamps and byte shuffles (19 ops for 16 pixels);
+/// these are 3, and Cranelift makes each two-register byte shuffle one
+/// `vpermi2b` where the CPU has AVX-512 VBMI (`pshufb` twice and `por`
+/// where not).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn pack_low_bytes_by_shuffles([a, b, c, d]: [u32x4; 4]) -> u8x16 {
+    use std::arch::wasm32::{i8x16_shuffle, i64x2_shuffle, v128};
+    let v = |x: u32x4| bytemuck::cast::<u32x4, v128>(x);
+    let low = i8x16_shuffle::<0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0>(v(a), v(b));
+    let high = i8x16_shuffle::<0, 4, 8, 12, 16, 20, 24, 28, 0, 0, 0, 0, 0, 0, 0, 0>(v(c), v(d));
+    bytemuck::cast(i64x2_shuffle::<0, 2>(low, high))
+}
+
+/// A mask and two saturating narrows (`packssdw`, `packuswb`).
+#[cfg_attr(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    allow(dead_code)
+)]
+#[inline(always)]
+fn pack_low_bytes_by_narrowing(grey: [u32x4; 4]) -> u8x16 {
+    let [a, b, c, d] = grey.map(|g| bytemuck::cast::<u32x4, i32x4>(g & u32x4::splat(0xff)));
+    let low = i16x8::from_i32x8_saturate(bytemuck::cast([a, b]));
+    let high = i16x8::from_i32x8_saturate(bytemuck::cast([c, d]));
+    u8x16::narrow_i16x8(low, high)
+}
+
+/// G and B of each pixel word shifted down onto R's byte: bytewise
+/// operations on the three then give each pixel's result in its low byte.
+#[inline(always)]
+fn shifted_channels(w: u32x4) -> [u8x16; 3] {
+    [w, w >> 8u32, w >> 16u32].map(bytemuck::cast::<u32x4, u8x16>)
+}
+
+/// `max(R, G, B)` of each pixel word, in the low byte.
+#[inline(always)]
+fn max_rgb_words(w: u32x4) -> u32x4 {
+    let [r, g, b] = shifted_channels(w);
+    bytemuck::cast(r.max(g).max(b))
+}
+
+/// `(max + min + 1) >> 1` of each pixel word, in the low byte.
+#[inline(always)]
+fn lightness_words(w: u32x4) -> u32x4 {
+    let [r, g, b] = shifted_channels(w);
+    bytemuck::cast(rounding_average(r.max(g).max(b), r.min(g).min(b)))
+}
+
+/// `(a + b + 1) >> 1` of each byte: one op in Wasm (`i8x16.avgr_u`), which
+/// `wide` does not offer; elsewhere `(a | b) - ((a ^ b) >> 1)`.
+#[inline(always)]
+fn rounding_average(a: u8x16, b: u8x16) -> u8x16 {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use std::arch::wasm32::{u8x16_avgr, v128};
+        let v = |x: u8x16| bytemuck::cast::<u8x16, v128>(x);
+        bytemuck::cast(u8x16_avgr(v(a), v(b)))
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        (a | b) - (a ^ b).unbounded_shr_scalar(1)
     }
 }
 
 /// `(R + G + B + 1) / 3` of each pixel word.
 #[inline(always)]
-fn average_words(w: u32x4) -> i32x4 {
+fn average_words(w: u32x4) -> u32x4 {
     let (rb, ga) = split_channels(w);
     let sum = rb.dot(i16x8::splat(1)) + ga.dot(i16x8::new([1, 0, 1, 0, 1, 0, 1, 0]));
-    ((sum + i32x4::splat(1)) * i32x4::splat(THIRD_FACTOR)).unbounded_shr_scalar(THIRD_SHIFT)
+    bytemuck::cast(
+        ((sum + i32x4::splat(1)) * i32x4::splat(THIRD_FACTOR)).unbounded_shr_scalar(THIRD_SHIFT),
+    )
 }
 
 /// R and B of each pixel word in 16-bit lanes, and G and A.
@@ -267,12 +348,12 @@ fn split_channels(w: u32x4) -> (i16x8, i16x8) {
 /// `(wR·R + wG·G + wB·B + 2^14) >> 15` of each pixel word: two 16-bit
 /// multiply-adds a register (`pmaddwd`, `i32x4.dot_i16x8_s`).
 #[inline(always)]
-fn luma_words(weights: [u32; 3], w: u32x4) -> i32x4 {
+fn luma_words(weights: [u32; 3], w: u32x4) -> u32x4 {
     let [r, g, b] = weights.map(|v| v as i16);
     let (rb, ga) = split_channels(w);
     let sum =
         rb.dot(i16x8::new([r, b, r, b, r, b, r, b])) + ga.dot(i16x8::new([g, 0, g, 0, g, 0, g, 0]));
-    (sum + i32x4::splat(LUMA_HALF as i32)).unbounded_shr_scalar(LUMA_SHIFT)
+    bytemuck::cast((sum + i32x4::splat(LUMA_HALF as i32)).unbounded_shr_scalar(LUMA_SHIFT))
 }
 
 #[cfg(test)]
@@ -319,6 +400,32 @@ mod tests {
             grey(&pixels, GreyMethod::Lightness),
             [128, 128, 128, 255, 0, 105]
         );
+    }
+
+    #[test]
+    fn packing_keeps_pixel_order_and_ignores_the_high_bytes() {
+        // Low bytes that differ in every register and lane, under garbage.
+        let grey: [u32x4; 4] = std::array::from_fn(|r| {
+            u32x4::new(std::array::from_fn(|l| {
+                0xa5c3_7e00 | ((r * 4 + l) as u32 * 17)
+            }))
+        });
+        let expected: [u8; 16] = std::array::from_fn(|i| i as u8 * 17);
+        assert_eq!(pack_low_bytes(grey).to_array(), expected);
+    }
+
+    #[test]
+    fn rounding_average_of_every_pair() {
+        for a in 0..=255u8 {
+            let b: [u8; 16] = std::array::from_fn(|i| i as u8);
+            for start in (0..=255u8).step_by(16) {
+                let b = u8x16::new(b) + u8x16::splat(start);
+                let expected = b
+                    .to_array()
+                    .map(|b| ((u16::from(a) + u16::from(b) + 1) >> 1) as u8);
+                assert_eq!(rounding_average(u8x16::splat(a), b).to_array(), expected);
+            }
+        }
     }
 
     #[test]

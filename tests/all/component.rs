@@ -1,6 +1,7 @@
 //! Byte-for-byte parity of every operation between the component and
 //! native `core`.
 
+use ghostlines::Frame;
 use ghostlines::bindings::GreyMethod;
 use ghostlines_core as core_;
 
@@ -23,6 +24,36 @@ fn greyscale_matches_core_for_every_method() {
                 method.name()
             );
         }
+    }
+}
+
+#[test]
+fn greyscale_matches_core_on_every_colour() {
+    // All 2^24 colours in one 4096x4096 frame (alpha varying too): the
+    // component's SIMD kernels are not the ones native code runs.
+    let pixels = (0..1u32 << 24)
+        .flat_map(|c| {
+            let [r, g, b, _] = c.to_le_bytes();
+            [r, g, b, (c >> 5) as u8]
+        })
+        .collect();
+    let frame = Frame {
+        width: 4096,
+        height: 4096,
+        pixels,
+    };
+    let view = core_::Frame::new(frame.width, frame.height, &frame.pixels).unwrap();
+    let mut instance = instance();
+    for method in core_::GreyMethod::ALL {
+        let plane = instance
+            .greyscale(&frame, GreyMethod::from(method))
+            .unwrap()
+            .unwrap();
+        assert!(
+            plane.values == core_::greyscale(view, method),
+            "{}",
+            method.name()
+        );
     }
 }
 
