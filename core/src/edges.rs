@@ -79,11 +79,57 @@ pub fn canny(plane: Plane<'_>, settings: &EdgeSettings) -> Result<Vec<u8>> {
     Ok(canny_f32(&GreyF32::from_plane(plane), settings).edges)
 }
 
-/// A Canny edge map with, for each edge pixel, the sub-pixel offset of the
-/// gradient maximum across the edge.
+/// A Canny edge map, and the gradient it was found in (for the sub-pixel
+/// position of each edge pixel).
 struct Edges {
     edges: Vec<u8>,
-    offsets: Vec<(f32, f32)>,
+    gradient: Gradient,
+}
+
+/// Sobel gradients of the smoothed image and their magnitudes.
+struct Gradient {
+    width: usize,
+    gx: Vec<f32>,
+    gy: Vec<f32>,
+    magnitude: Vec<f32>,
+}
+
+impl Gradient {
+    /// The step across the edge at interior pixel `i`, in one of four
+    /// directions, and the magnitudes one step before and after it.
+    fn across(&self, i: usize) -> ((isize, isize), f32, f32) {
+        // tan(22.5°) = √2 − 1, written out so no libm call can differ
+        // between targets.
+        let tan22 = std::f32::consts::SQRT_2 - 1.0;
+        let (gx, gy) = (self.gx[i], self.gy[i]);
+        let (ax, ay) = (gx.abs(), gy.abs());
+        let (dx, dy): (isize, isize) = if ay <= ax * tan22 {
+            (1, 0)
+        } else if ax <= ay * tan22 {
+            (0, 1)
+        } else if (gx > 0.0) == (gy > 0.0) {
+            (1, 1)
+        } else {
+            (1, -1)
+        };
+        let step = dy * self.width as isize + dx;
+        let at = |k: isize| self.magnitude[i.wrapping_add_signed(k * step)];
+        ((dx, dy), at(-1), at(1))
+    }
+
+    /// The peak of the parabola through the three magnitudes across the
+    /// edge at interior pixel `i`: the edge's sub-pixel position, within
+    /// half a step of the pixel.
+    fn peak_offset(&self, i: usize) -> (f32, f32) {
+        let ((dx, dy), before, after) = self.across(i);
+        let curvature = before - 2.0 * self.magnitude[i] + after;
+        let t = if curvature < 0.0 {
+            (0.5 * (before - after) / curvature).clamp(-0.5, 0.5)
+        } else {
+            0.0
+        };
+        (t * dx as f32, t * dy as f32)
+    }
 }
 
 fn canny_f32(image: &GreyF32, settings: &EdgeSettings) -> Edges {
@@ -95,50 +141,31 @@ fn canny_f32(image: &GreyF32, settings: &EdgeSettings) -> Edges {
         .zip(&gy)
         .map(|(a, b)| (a * a + b * b).sqrt())
         .collect();
+    let gradient = Gradient {
+        width: w,
+        gx,
+        gy,
+        magnitude,
+    };
     let (low, high) = (settings.low as f32, settings.high as f32);
 
     // Non-maximum suppression across the edge, in one of four directions.
-    // 0 = none, 1 = weak, 2 = strong.
+    // 0 = none, 1 = weak, 2 = strong. (The sub-pixel offsets are worked
+    // out again for the few pixels that end up traced, rather than stored
+    // for every pixel.)
     let mut class = vec![0u8; w * h];
-    let mut offsets = vec![(0.0f32, 0.0f32); w * h];
-    // tan(22.5°) = √2 − 1, written out so no libm call can differ between
-    // targets.
-    let tan22 = std::f32::consts::SQRT_2 - 1.0;
     for y in 1..h.saturating_sub(1) {
         for x in 1..w.saturating_sub(1) {
             let i = y * w + x;
-            let m = magnitude[i];
+            let m = gradient.magnitude[i];
             if m < low || m == 0.0 {
                 continue;
             }
-            let (ax, ay) = (gx[i].abs(), gy[i].abs());
-            let (dx, dy): (isize, isize) = if ay <= ax * tan22 {
-                (1, 0)
-            } else if ax <= ay * tan22 {
-                (0, 1)
-            } else if (gx[i] > 0.0) == (gy[i] > 0.0) {
-                (1, 1)
-            } else {
-                (1, -1)
-            };
-            let at = |sx: isize, sy: isize| {
-                magnitude[(y as isize + sy) as usize * w + (x as isize + sx) as usize]
-            };
             // Strictly above one neighbour, at least the other: of two equal
             // pixels across an edge, exactly one survives.
-            let (before, after) = (at(-dx, -dy), at(dx, dy));
+            let (_, before, after) = gradient.across(i);
             if m > before && m >= after {
                 class[i] = if m >= high { 2 } else { 1 };
-                // The peak of the parabola through the three magnitudes
-                // across the edge: sub-pixel edge position (within half a
-                // step of this pixel).
-                let curvature = before - 2.0 * m + after;
-                let t = if curvature < 0.0 {
-                    (0.5 * (before - after) / curvature).clamp(-0.5, 0.5)
-                } else {
-                    0.0
-                };
-                offsets[i] = (t * dx as f32, t * dy as f32);
             }
         }
     }
@@ -162,7 +189,7 @@ fn canny_f32(image: &GreyF32, settings: &EdgeSettings) -> Edges {
             }
         }
     }
-    Edges { edges, offsets }
+    Edges { edges, gradient }
 }
 
 /// The 8 neighbours, the 4 edge-adjacent ones first (tracing prefers
@@ -298,7 +325,9 @@ fn trace(canny: &Edges, w: usize, h: usize) -> Vec<Vec<Point>> {
             chain
                 .into_iter()
                 .map(|i| {
-                    let (ox, oy) = canny.offsets[i];
+                    // Every edge pixel is an interior pixel that passed
+                    // non-maximum suppression.
+                    let (ox, oy) = canny.gradient.peak_offset(i);
                     Point {
                         x: (i % w) as f64 + f64::from(ox),
                         y: (i / w) as f64 + f64::from(oy),
