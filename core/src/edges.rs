@@ -5,7 +5,7 @@
 use crate::centroid::Point;
 use crate::error::{Error, Result};
 use crate::frame::Plane;
-use crate::gradients::{GradientOperator, gradients};
+use crate::gradients::{GradientOperator, gradient_row};
 use crate::pyramid::{GreyF32, gaussian_kernel};
 
 /// How edges are found and simplified.
@@ -76,105 +76,128 @@ impl EdgeSettings {
 /// The Canny edge map of `plane`: 1 on edge pixels, 0 elsewhere.
 pub fn canny(plane: Plane<'_>, settings: &EdgeSettings) -> Result<Vec<u8>> {
     settings.check()?;
-    Ok(canny_f32(&GreyF32::from_plane(plane), settings).edges)
+    let edges = canny_f32(&GreyF32::from_plane(plane), settings);
+    Ok((0..edges.marks.len())
+        .map(|i| u8::from(edges.is_edge(i)))
+        .collect())
 }
 
-/// A Canny edge map, and the gradient it was found in (for the sub-pixel
-/// position of each edge pixel).
+/// A Canny edge map, kept with what the polylines need of it: for every
+/// pixel a class, and for the pixels that passed non-maximum suppression
+/// the direction across the edge; and the gradient magnitudes, for the
+/// sub-pixel position of each edge pixel.
 struct Edges {
-    edges: Vec<u8>,
-    gradient: Gradient,
-}
-
-/// Sobel gradients of the smoothed image and their magnitudes.
-struct Gradient {
     width: usize,
-    gx: Vec<f32>,
-    gy: Vec<f32>,
+    /// The class in the low two bits, an index into [`ACROSS`] above them.
+    marks: Vec<u8>,
     magnitude: Vec<f32>,
 }
 
-impl Gradient {
-    /// The step across the edge at interior pixel `i`, in one of four
-    /// directions, and the magnitudes one step before and after it.
-    fn across(&self, i: usize) -> ((isize, isize), f32, f32) {
-        // tan(22.5°) = √2 − 1, written out so no libm call can differ
-        // between targets.
-        let tan22 = std::f32::consts::SQRT_2 - 1.0;
-        let (gx, gy) = (self.gx[i], self.gy[i]);
-        let (ax, ay) = (gx.abs(), gy.abs());
-        let (dx, dy): (isize, isize) = if ay <= ax * tan22 {
-            (1, 0)
-        } else if ax <= ay * tan22 {
-            (0, 1)
-        } else if (gx > 0.0) == (gy > 0.0) {
-            (1, 1)
-        } else {
-            (1, -1)
-        };
-        let step = dy * self.width as isize + dx;
-        let at = |k: isize| self.magnitude[i.wrapping_add_signed(k * step)];
-        ((dx, dy), at(-1), at(1))
+/// A local maximum of the gradient below the high threshold…
+const WEAK: u8 = 1;
+/// …at or above it…
+const STRONG: u8 = 2;
+/// …and one that hysteresis kept: an edge pixel.
+const EDGE: u8 = 3;
+const CLASS: u8 = 0b11;
+
+/// The four steps across an edge.
+const ACROSS: [(isize, isize); 4] = [(1, 0), (0, 1), (1, 1), (1, -1)];
+
+impl Edges {
+    fn is_edge(&self, i: usize) -> bool {
+        self.marks[i] & CLASS == EDGE
     }
 
     /// The peak of the parabola through the three magnitudes across the
-    /// edge at interior pixel `i`: the edge's sub-pixel position, within
-    /// half a step of the pixel.
+    /// edge at edge pixel `i`: the edge's sub-pixel position, within half a
+    /// step of the pixel.
     fn peak_offset(&self, i: usize) -> (f32, f32) {
-        let ((dx, dy), before, after) = self.across(i);
+        let across = ACROSS[usize::from(self.marks[i] >> 2)];
+        let (before, after) = around(&self.magnitude, self.width, i, across);
         let curvature = before - 2.0 * self.magnitude[i] + after;
         let t = if curvature < 0.0 {
             (0.5 * (before - after) / curvature).clamp(-0.5, 0.5)
         } else {
             0.0
         };
-        (t * dx as f32, t * dy as f32)
+        (t * across.0 as f32, t * across.1 as f32)
     }
+}
+
+/// Which of [`ACROSS`] is nearest the gradient's direction.
+fn across_index(gx: f32, gy: f32) -> u8 {
+    // tan(22.5°) = √2 − 1, written out so no libm call can differ between
+    // targets.
+    let tan22 = std::f32::consts::SQRT_2 - 1.0;
+    let (ax, ay) = (gx.abs(), gy.abs());
+    if ay <= ax * tan22 {
+        0
+    } else if ax <= ay * tan22 {
+        1
+    } else if (gx > 0.0) == (gy > 0.0) {
+        2
+    } else {
+        3
+    }
+}
+
+/// The magnitudes one step before and after interior pixel `i`.
+fn around(magnitude: &[f32], width: usize, i: usize, (dx, dy): (isize, isize)) -> (f32, f32) {
+    let step = dy * width as isize + dx;
+    (
+        magnitude[i.wrapping_add_signed(-step)],
+        magnitude[i.wrapping_add_signed(step)],
+    )
 }
 
 fn canny_f32(image: &GreyF32, settings: &EdgeSettings) -> Edges {
     let (w, h) = (image.width, image.height);
     let smooth = image.convolve(&gaussian_kernel(settings.sigma as f32));
-    let (gx, gy) = gradients(&smooth, GradientOperator::Sobel);
-    let magnitude: Vec<f32> = gx
-        .iter()
-        .zip(&gy)
-        .map(|(a, b)| (a * a + b * b).sqrt())
-        .collect();
-    let gradient = Gradient {
-        width: w,
-        gx,
-        gy,
-        magnitude,
-    };
     let (low, high) = (settings.low as f32, settings.high as f32);
-
-    // Non-maximum suppression across the edge, in one of four directions.
-    // 0 = none, 1 = weak, 2 = strong. (The sub-pixel offsets are worked
-    // out again for the few pixels that end up traced, rather than stored
-    // for every pixel.)
-    let mut class = vec![0u8; w * h];
-    for y in 1..h.saturating_sub(1) {
+    let mut magnitude = vec![0.0f32; w * h];
+    let mut marks = vec![0u8; w * h];
+    // Gradients a row at a time: a row's are kept until the next row's
+    // magnitudes are known, then non-maximum suppression runs on it.
+    let mut gx = [vec![0.0f32; w], vec![0.0f32; w]];
+    let mut gy = [vec![0.0f32; w], vec![0.0f32; w]];
+    for y in 0..h {
+        let (row_gx, row_gy) = (&mut gx[y % 2], &mut gy[y % 2]);
+        gradient_row(&smooth, y, GradientOperator::Sobel, row_gx, row_gy);
+        for ((m, a), b) in magnitude[y * w..(y + 1) * w]
+            .iter_mut()
+            .zip(row_gx.iter())
+            .zip(row_gy.iter())
+        {
+            *m = (a * a + b * b).sqrt();
+        }
+        if y < 2 {
+            continue;
+        }
+        // Non-maximum suppression across the edge on row y - 1.
+        let row = y - 1;
+        let (row_gx, row_gy) = (&gx[row % 2], &gy[row % 2]);
         for x in 1..w.saturating_sub(1) {
-            let i = y * w + x;
-            let m = gradient.magnitude[i];
+            let i = row * w + x;
+            let m = magnitude[i];
             if m < low || m == 0.0 {
                 continue;
             }
+            let index = across_index(row_gx[x], row_gy[x]);
+            let (before, after) = around(&magnitude, w, i, ACROSS[usize::from(index)]);
             // Strictly above one neighbour, at least the other: of two equal
             // pixels across an edge, exactly one survives.
-            let (_, before, after) = gradient.across(i);
             if m > before && m >= after {
-                class[i] = if m >= high { 2 } else { 1 };
+                let class = if m >= high { STRONG } else { WEAK };
+                marks[i] = class | index << 2;
             }
         }
     }
 
     // Hysteresis: grow from strong pixels through weak 8-neighbours.
-    let mut edges = vec![0u8; w * h];
-    let mut stack: Vec<usize> = (0..w * h).filter(|&i| class[i] == 2).collect();
+    let mut stack: Vec<usize> = (0..w * h).filter(|&i| marks[i] & CLASS == STRONG).collect();
     for &i in &stack {
-        edges[i] = 1;
+        marks[i] |= EDGE;
     }
     while let Some(i) = stack.pop() {
         let (x, y) = ((i % w) as isize, (i / w) as isize);
@@ -183,13 +206,17 @@ fn canny_f32(image: &GreyF32, settings: &EdgeSettings) -> Edges {
                 continue;
             }
             let j = ny as usize * w + nx as usize;
-            if class[j] == 1 && edges[j] == 0 {
-                edges[j] = 1;
+            if marks[j] & CLASS == WEAK {
+                marks[j] |= EDGE;
                 stack.push(j);
             }
         }
     }
-    Edges { edges, gradient }
+    Edges {
+        width: w,
+        marks,
+        magnitude,
+    }
 }
 
 /// The 8 neighbours, the 4 edge-adjacent ones first (tracing prefers
@@ -250,13 +277,12 @@ pub fn edge_polylines(plane: Plane<'_>, settings: &EdgeSettings) -> Result<Vec<V
 /// endpoints and junctions (pixels without exactly two neighbours), then
 /// the closed loops that are left, which end where they began.
 fn trace(canny: &Edges, w: usize, h: usize) -> Vec<Vec<Point>> {
-    let edges = &canny.edges;
     let on = |x: isize, y: isize| {
         x >= 0
             && y >= 0
             && (x as usize) < w
             && (y as usize) < h
-            && edges[y as usize * w + x as usize] == 1
+            && canny.is_edge(y as usize * w + x as usize)
     };
     let mut visited = vec![false; w * h];
     let mut chains = Vec::new();
@@ -292,7 +318,7 @@ fn trace(canny: &Edges, w: usize, h: usize) -> Vec<Vec<Point>> {
     };
     for pass in [false, true] {
         for i in 0..w * h {
-            if edges[i] == 0 || visited[i] {
+            if !canny.is_edge(i) || visited[i] {
                 continue;
             }
             let (x, y) = ((i % w) as isize, (i / w) as isize);
@@ -327,7 +353,7 @@ fn trace(canny: &Edges, w: usize, h: usize) -> Vec<Vec<Point>> {
                 .map(|i| {
                     // Every edge pixel is an interior pixel that passed
                     // non-maximum suppression.
-                    let (ox, oy) = canny.gradient.peak_offset(i);
+                    let (ox, oy) = canny.peak_offset(i);
                     Point {
                         x: (i % w) as f64 + f64::from(ox),
                         y: (i / w) as f64 + f64::from(oy),

@@ -45,53 +45,29 @@ impl GreyF32 {
     }
 
     /// Separable convolution with a symmetric odd kernel, border
-    /// replicated.
+    /// replicated. The horizontal pass keeps only the rows the vertical
+    /// taps still need (a ring of `kernel.len()` rows), not a second image.
     pub fn convolve(&self, kernel: &[f32]) -> GreyF32 {
         let r = (kernel.len() / 2) as isize;
         let (w, h) = (self.width, self.height);
-        let mut rows = vec![0.0f32; w * h];
-        let ru = r as usize;
-        for y in 0..h {
-            let row = &self.data[y * w..(y + 1) * w];
-            let out = &mut rows[y * w..(y + 1) * w];
-            // Clamped taps only near the ends; the interior indexes directly.
-            let clamped = |x: usize| -> f32 {
-                kernel
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &weight)| {
-                        weight
-                            * row[(x as isize + k as isize - r).clamp(0, w as isize - 1) as usize]
-                    })
-                    .sum()
-            };
-            if w > 2 * ru {
-                // The interior a tap at a time: each pass is a shifted
-                // multiply-add over the whole row, which vectorises (one
-                // sum per pixel over the taps did not), and every pixel
-                // still adds its taps in the same order.
-                let interior = &mut out[ru..w - ru];
-                for (k, &weight) in kernel.iter().enumerate() {
-                    let source = &row[k..k + interior.len()];
-                    for (o, &v) in interior.iter_mut().zip(source) {
-                        *o += weight * v;
-                    }
-                }
-                for x in (0..ru).chain(w - ru..w) {
-                    out[x] = clamped(x);
-                }
-            } else {
-                for (x, o) in out.iter_mut().enumerate() {
-                    *o = clamped(x);
-                }
-            }
-        }
+        // Source row `sy` is horizontally blurred into slot `sy % slots`.
+        // The rows output row y reads, clamp(y - r..=y + r), are at most
+        // `slots` consecutive rows, so they never share a slot.
+        let slots = kernel.len();
+        let mut ring = vec![0.0f32; slots * w];
         let mut out = vec![0.0f32; w * h];
+        let mut blurred = 0;
         for y in 0..h {
+            let last = (y + r as usize).min(h - 1);
+            while blurred <= last {
+                let slot = &mut ring[blurred % slots * w..][..w];
+                self.blur_row(blurred, kernel, slot);
+                blurred += 1;
+            }
+            let dst = &mut out[y * w..(y + 1) * w];
             for (k, &weight) in kernel.iter().enumerate() {
                 let sy = (y as isize + k as isize - r).clamp(0, h as isize - 1) as usize;
-                let src = &rows[sy * w..(sy + 1) * w];
-                let dst = &mut out[y * w..(y + 1) * w];
+                let src = &ring[sy % slots * w..][..w];
                 for (d, s) in dst.iter_mut().zip(src) {
                     *d += weight * s;
                 }
@@ -101,6 +77,46 @@ impl GreyF32 {
             width: w,
             height: h,
             data: out,
+        }
+    }
+
+    /// Row `y` convolved horizontally with `kernel` into `out` (zeroed,
+    /// one row long), border replicated.
+    fn blur_row(&self, y: usize, kernel: &[f32], out: &mut [f32]) {
+        let r = (kernel.len() / 2) as isize;
+        let w = self.width;
+        let ru = r as usize;
+        let row = &self.data[y * w..(y + 1) * w];
+        out.fill(0.0);
+        // Clamped taps only near the ends; the interior indexes directly.
+        let clamped = |x: usize| -> f32 {
+            kernel
+                .iter()
+                .enumerate()
+                .map(|(k, &weight)| {
+                    weight * row[(x as isize + k as isize - r).clamp(0, w as isize - 1) as usize]
+                })
+                .sum()
+        };
+        if w > 2 * ru {
+            // The interior a tap at a time: each pass is a shifted
+            // multiply-add over the whole row, which vectorises (one
+            // sum per pixel over the taps did not), and every pixel
+            // still adds its taps in the same order.
+            let interior = &mut out[ru..w - ru];
+            for (k, &weight) in kernel.iter().enumerate() {
+                let source = &row[k..k + interior.len()];
+                for (o, &v) in interior.iter_mut().zip(source) {
+                    *o += weight * v;
+                }
+            }
+            for x in (0..ru).chain(w - ru..w) {
+                out[x] = clamped(x);
+            }
+        } else {
+            for (x, o) in out.iter_mut().enumerate() {
+                *o = clamped(x);
+            }
         }
     }
 
@@ -246,7 +262,8 @@ mod tests {
     fn convolve_matches_the_separable_definition() {
         let kernel = gaussian_kernel(1.4);
         let r = (kernel.len() / 2) as isize;
-        for (w, h) in [(1, 1), (3, 5), (11, 2), (12, 3), (40, 9)] {
+        for (w, h) in [(1, 1), (3, 5), (11, 2), (12, 3), (40, 9), (23, 31)] {
+            // (31 rows: the ring of 11 blurred rows wraps around.)
             let img = image(w, h, |x, y| ((x * 37 + y * 91) % 256) as f32);
             let blurred = img.convolve(&kernel);
             for y in 0..h {
