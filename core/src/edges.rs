@@ -109,6 +109,24 @@ impl Edges {
         self.marks[i] & CLASS == EDGE
     }
 
+    /// The edge pixels in row-major order, a word of 8 marks at a time:
+    /// most words hold none.
+    fn edge_pixels(&self) -> Vec<usize> {
+        let mut pixels = Vec::new();
+        let (words, rest) = self.marks.as_chunks::<8>();
+        for (word, marks) in words.iter().enumerate() {
+            // A byte whose two class bits are both set is an EDGE.
+            let v = u64::from_ne_bytes(*marks);
+            if v & (v >> 1) & 0x0101_0101_0101_0101 == 0 {
+                continue;
+            }
+            pixels.extend((word * 8..word * 8 + 8).filter(|&i| self.is_edge(i)));
+        }
+        let done = words.len() * 8;
+        pixels.extend((done..done + rest.len()).filter(|&i| self.is_edge(i)));
+        pixels
+    }
+
     /// The peak of the parabola through the three magnitudes across the
     /// edge at edge pixel `i`: the edge's sub-pixel position, within half a
     /// step of the pixel.
@@ -161,6 +179,9 @@ fn canny_f32(image: &GreyF32, settings: &EdgeSettings) -> Edges {
     // magnitudes are known, then non-maximum suppression runs on it.
     let mut gx = [vec![0.0f32; w], vec![0.0f32; w]];
     let mut gy = [vec![0.0f32; w], vec![0.0f32; w]];
+    let inner = w.saturating_sub(2);
+    let mut candidates = vec![0u8; inner.next_multiple_of(8)];
+    let mut strong = Vec::new();
     for y in 0..h {
         let (row_gx, row_gy) = (&mut gx[y % 2], &mut gy[y % 2]);
         gradient_row(&smooth, y, GradientOperator::Sobel, row_gx, row_gy);
@@ -177,25 +198,41 @@ fn canny_f32(image: &GreyF32, settings: &EdgeSettings) -> Edges {
         // Non-maximum suppression across the edge on row y - 1.
         let row = y - 1;
         let (row_gx, row_gy) = (&gx[row % 2], &gy[row % 2]);
-        for x in 1..w.saturating_sub(1) {
-            let i = row * w + x;
-            let m = magnitude[i];
-            if m < low || m == 0.0 {
+        // The pixels strong enough to be edges at all, branch-free (it
+        // vectorises); then only the words with one are looked at. Most
+        // pixels are flat, and a branch a pixel was the slow part in Wasm.
+        let inside = &magnitude[row * w + 1..][..inner];
+        for (c, &m) in candidates.iter_mut().zip(inside) {
+            *c = u8::from(!(m < low || m == 0.0));
+        }
+        for (word, flags) in candidates.as_chunks::<8>().0.iter().enumerate() {
+            if u64::from_ne_bytes(*flags) == 0 {
                 continue;
             }
-            let index = across_index(row_gx[x], row_gy[x]);
-            let (before, after) = around(&magnitude, w, i, ACROSS[usize::from(index)]);
-            // Strictly above one neighbour, at least the other: of two equal
-            // pixels across an edge, exactly one survives.
-            if m > before && m >= after {
-                let class = if m >= high { STRONG } else { WEAK };
-                marks[i] = class | index << 2;
+            for (k, &flag) in flags.iter().enumerate() {
+                let x = 1 + word * 8 + k;
+                if flag == 0 || x > inner {
+                    continue;
+                }
+                let i = row * w + x;
+                let m = magnitude[i];
+                let index = across_index(row_gx[x], row_gy[x]);
+                let (before, after) = around(&magnitude, w, i, ACROSS[usize::from(index)]);
+                // Strictly above one neighbour, at least the other: of two
+                // equal pixels across an edge, exactly one survives.
+                if m > before && m >= after {
+                    let class = if m >= high { STRONG } else { WEAK };
+                    marks[i] = class | index << 2;
+                    if class == STRONG {
+                        strong.push(i);
+                    }
+                }
             }
         }
     }
 
     // Hysteresis: grow from strong pixels through weak 8-neighbours.
-    let mut stack: Vec<usize> = (0..w * h).filter(|&i| marks[i] & CLASS == STRONG).collect();
+    let mut stack = strong;
     for &i in &stack {
         marks[i] |= EDGE;
     }
@@ -316,9 +353,10 @@ fn trace(canny: &Edges, w: usize, h: usize) -> Vec<Vec<Point>> {
         }
         chain
     };
+    let edge_pixels = canny.edge_pixels();
     for pass in [false, true] {
-        for i in 0..w * h {
-            if !canny.is_edge(i) || visited[i] {
+        for &i in &edge_pixels {
+            if visited[i] {
                 continue;
             }
             let (x, y) = ((i % w) as isize, (i / w) as isize);
