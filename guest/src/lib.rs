@@ -34,8 +34,8 @@ impl process::Guest for Component {
     }
 
     fn greyscale(frame: Frame, method: GreyMethod) -> Result<Plane, Error> {
-        // The frame was moved in: where the method allows, its own buffer
-        // becomes the plane (no second buffer).
+        // The frame was moved in: its own buffer becomes the plane (no
+        // second buffer, whatever the method).
         let Frame {
             width,
             height,
