@@ -74,7 +74,7 @@ pub fn greyscale(frame: Frame<'_>, method: GreyMethod) -> Vec<u8> {
 }
 
 /// Converts an owned RGBA buffer of `width x height` pixels, reusing the
-/// the buffer: the SIMD kernels write the grey plane over the pixels they
+/// buffer: the SIMD kernels write the grey plane over the pixels they
 /// have read and shrink the buffer to it, so no second buffer is made (on a
 /// big-endian target it allocates as [`greyscale`] does). The result is
 /// always [`greyscale`]'s.

@@ -368,8 +368,8 @@ pub fn judge_query(path: &str, query: &str, limits: &RequestLimits) -> Result<()
 }
 
 /// The frame of a single-frame route, checked against the frame limits and
-/// made grey by `method`. The body is ours: where the method allows, its
-/// buffer becomes the plane (`greyscale_owned`).
+/// made grey by `method`. The body is ours: its buffer becomes the plane
+/// (`greyscale_owned`).
 async fn read_grey(
     request: IncomingRequest,
     params: &Params,
