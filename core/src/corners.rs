@@ -136,23 +136,13 @@ pub(crate) fn corners_of_image(
             let around = larger(larger(l, c), r);
             *k = u8::from(s >= floor) & u8::from(s >= around);
         }
-        // Then only the words with a candidate are looked at: most are
-        // empty.
-        for (word, flags) in keep.as_chunks::<8>().0.iter().enumerate() {
-            if u64::from_ne_bytes(*flags) == 0 {
-                continue;
-            }
-            for (i, &flag) in flags.iter().enumerate() {
-                let x = word * 8 + i;
-                if flag != 0 && x < inner {
-                    candidates.push(Corner {
-                        x: (x + margin) as u32,
-                        y: y as u32,
-                        score: scores[x],
-                    });
-                }
-            }
-        }
+        // Then only the candidates are looked at (the padding is never
+        // flagged).
+        candidates.extend(flagged(&keep).map(|x| Corner {
+            x: (x + margin) as u32,
+            y: y as u32,
+            score: scores[x],
+        }));
     }
     // Strongest first; position breaks ties so the order is deterministic.
     let order = |a: &Corner, b: &Corner| {
@@ -246,6 +236,22 @@ fn min_eigenvalues(image: &GreyF32, operator: GradientOperator) -> Vec<f32> {
     score
 }
 
+/// The positions of the non-zero bytes of `flags`, in order, looked at a
+/// word of 8 at a time: where this is used most words are all zero, and
+/// one test skips them.
+pub(crate) fn flagged(flags: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    fn set(start: usize, bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+        let positions = bytes.iter().enumerate().filter(|&(_, &flag)| flag != 0);
+        positions.map(move |(k, _)| start + k)
+    }
+    let (words, rest) = flags.as_chunks::<8>();
+    let in_words = words.iter().enumerate();
+    in_words
+        .filter(|(_, word)| u64::from_ne_bytes(**word) != 0)
+        .flat_map(|(i, word)| set(i * 8, word))
+        .chain(set(words.len() * 8, rest))
+}
+
 /// The larger of two scores (never NaN here). Unlike `f32::max` it needs
 /// no NaN handling, so it is one `maxps` natively and one `f32x4.pmax` in
 /// Wasm, where `f32::max` is a libm call on baseline x86-64 and a
@@ -299,6 +305,16 @@ fn enforce_min_distance(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flagged_gives_the_set_positions_in_words_and_the_rest() {
+        let mut flags = vec![0u8; 19];
+        for i in [0, 7, 9, 16, 18] {
+            flags[i] = 1 + i as u8;
+        }
+        assert_eq!(flagged(&flags).collect::<Vec<_>>(), [0, 7, 9, 16, 18]);
+        assert_eq!(flagged(&[0; 24]).count(), 0);
+    }
 
     /// A black image with white squares whose corners are known.
     fn squares() -> (Vec<u8>, u32, u32) {

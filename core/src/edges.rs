@@ -3,6 +3,7 @@
 //! simplified with Ramer–Douglas–Peucker.
 
 use crate::centroid::Point;
+use crate::corners::flagged;
 use crate::error::{Error, Result};
 use crate::frame::Plane;
 use crate::gradients::{GradientOperator, gradient_row};
@@ -199,33 +200,24 @@ fn canny_f32(image: &GreyF32, settings: &EdgeSettings) -> Edges {
         let row = y - 1;
         let (row_gx, row_gy) = (&gx[row % 2], &gy[row % 2]);
         // The pixels strong enough to be edges at all, branch-free (it
-        // vectorises); then only the words with one are looked at. Most
-        // pixels are flat, and a branch a pixel was the slow part in Wasm.
+        // vectorises); then only those are looked at. Most pixels are flat,
+        // and a branch a pixel was the slow part in Wasm.
         let inside = &magnitude[row * w + 1..][..inner];
         for (c, &m) in candidates.iter_mut().zip(inside) {
             *c = u8::from(!(m < low || m == 0.0));
         }
-        for (word, flags) in candidates.as_chunks::<8>().0.iter().enumerate() {
-            if u64::from_ne_bytes(*flags) == 0 {
-                continue;
-            }
-            for (k, &flag) in flags.iter().enumerate() {
-                let x = 1 + word * 8 + k;
-                if flag == 0 || x > inner {
-                    continue;
-                }
-                let i = row * w + x;
-                let m = magnitude[i];
-                let index = across_index(row_gx[x], row_gy[x]);
-                let (before, after) = around(&magnitude, w, i, ACROSS[usize::from(index)]);
-                // Strictly above one neighbour, at least the other: of two
-                // equal pixels across an edge, exactly one survives.
-                if m > before && m >= after {
-                    let class = if m >= high { STRONG } else { WEAK };
-                    marks[i] = class | index << 2;
-                    if class == STRONG {
-                        strong.push(i);
-                    }
+        for x in flagged(&candidates).map(|k| 1 + k) {
+            let i = row * w + x;
+            let m = magnitude[i];
+            let index = across_index(row_gx[x], row_gy[x]);
+            let (before, after) = around(&magnitude, w, i, ACROSS[usize::from(index)]);
+            // Strictly above one neighbour, at least the other: of two
+            // equal pixels across an edge, exactly one survives.
+            if m > before && m >= after {
+                let class = if m >= high { STRONG } else { WEAK };
+                marks[i] = class | index << 2;
+                if class == STRONG {
+                    strong.push(i);
                 }
             }
         }
