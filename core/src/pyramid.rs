@@ -179,11 +179,17 @@ impl GreyF32 {
 /// 0.0; every `tap(k)` is at least as long as `out`. Blocks of outputs are
 /// summed in registers over all the taps and stored once: a pass a tap
 /// over the whole row loads and stores every output once a tap, which in
-/// 128-bit Wasm cost more than the arithmetic. (LLVM vectorises a block
-/// at the target's width: 8 registers in Wasm, 2 with AVX-512; 16 outputs
-/// were as fast in Wasm and 5 % slower natively.)
+/// 128-bit Wasm cost more than the arithmetic. The block size only
+/// changes speed, never the sums.
 #[inline(always)]
 fn weighted_sum<'a>(out: &mut [f32], kernel: &[f32], tap: impl Fn(usize) -> &'a [f32]) {
+    // Wasm: 4 registers of sums. Cranelift loads all of a tap's registers
+    // before the arithmetic, so 8 of them (32 outputs) needed 18 x86
+    // registers and kept two sums on the stack; edges ran 3 % slower.
+    #[cfg(target_arch = "wasm32")]
+    const BLOCK: usize = 16;
+    // Natively, 2 AVX-512 registers; 16 outputs were 5 % slower there.
+    #[cfg(not(target_arch = "wasm32"))]
     const BLOCK: usize = 32;
     let (blocks, rest) = out.as_chunks_mut::<BLOCK>();
     for (b, block) in blocks.iter_mut().enumerate() {
