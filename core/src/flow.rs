@@ -589,12 +589,15 @@ impl<const N: usize> PointTracker<N> {
         let q = (p.0 + guess.0 + v.0, p.1 + guess.1 + v.1);
         let source = locate(&to.image, q, window, &mut self.scratch);
         // Over the window's own columns, not the padding; each row summed
-        // in order.
+        // in order. (A plain loop: in Wasm, `array::from_fn` here stayed a
+        // call a register, with its own bounds checks.)
         let total: f32 = (self.patch.iter().enumerate())
             .map(|(j, patch)| {
                 let moved = sample_row(&source, j, N);
-                let difference: [[f32; LANES]; N] =
-                    std::array::from_fn(|i| (patch[i] - moved.at(i)).abs().to_array());
+                let mut difference = [[0.0f32; LANES]; N];
+                for (i, (d, &p)) in difference.iter_mut().zip(patch).enumerate() {
+                    *d = (p - moved.at(i)).abs().to_array();
+                }
                 difference.as_flattened()[..side].iter().sum::<f32>()
             })
             .sum();
