@@ -240,6 +240,7 @@ impl HttpHost {
         config
             .epoch_interruption(true)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        crate::runtime::align_functions(&mut config);
         let engine = Engine::new(&config)
             .map_err(anyhow::Error::from)
             .context("creating the Wasmtime engine")?;
