@@ -24,9 +24,9 @@ pub const DEFAULT_MEMORY_LIMIT: usize = 512 << 20;
 /// Cranelift starts x86-64 functions on 32 bytes, so where a function's
 /// loops fell in the cache lines depended on the size of the code compiled
 /// before it. The adjust kernel, its machine code unchanged, took 0.37 or
-/// 0.47 ms an 800x600 frame as unrelated functions changed. At 64 bytes a
-/// function's speed depends on its own code only, so that the bench
-/// compares code, not placement.
+/// 0.47 ms an 800x600 frame as unrelated functions changed. At 64 bytes
+/// where a function's loops fall depends on its own code only, so that the
+/// bench compares code changes, not where they moved other code.
 pub(crate) fn align_functions(config: &mut Config) {
     // SAFETY: the alignment changes where code is placed, never what it
     // does (`log2_min_function_alignment`, a setting Cranelift shares
