@@ -15,6 +15,12 @@ pub mod faults;
 pub mod files;
 pub mod load;
 mod runtime;
+
+// build.rs folds constant offsets into the components' loads; its pass is
+// tested with the host's unit tests.
+#[cfg(test)]
+#[path = "../build/offsets.rs"]
+mod offsets;
 pub mod serve;
 
 pub use bindings::{Error, Frame, GreyMethod, Plane};
