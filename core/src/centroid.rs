@@ -27,6 +27,12 @@ pub struct Point {
 /// assert_eq!(centroid(Plane::new(2, 2, &[0; 4])?), None);
 /// # Ok::<(), ghostlines_core::Error>(())
 /// ```
+// Never inlined: the tracker's sketch and the `centroid` export then run
+// one copy of the loop, whose speed in the component does not move with
+// the code around a call (Cranelift does not align loops, and inlined
+// into `Tracker::push` the same loop ran 40 % slower after unrelated code
+// before it changed size).
+#[inline(never)]
 pub fn centroid(plane: Plane<'_>) -> Option<Point> {
     let width = plane.width() as usize;
     let (mut total, mut sum_x, mut sum_y) = (0u64, 0u64, 0u64);
