@@ -236,19 +236,29 @@ fn min_eigenvalues(image: &GreyF32, operator: GradientOperator) -> Vec<f32> {
     score
 }
 
-/// The positions of the non-zero bytes of `flags`, in order, looked at a
-/// word of 8 at a time: where this is used most words are all zero, and
-/// one test skips them.
+/// The positions of the non-zero bytes of `flags`, in order.
 pub(crate) fn flagged(flags: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    fn set(start: usize, bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-        let positions = bytes.iter().enumerate().filter(|&(_, &flag)| flag != 0);
+    positions(flags, |word| word != 0, |flag| flag != 0)
+}
+
+/// The positions of the bytes of `bytes` that `is_set` accepts, in order,
+/// looked at a word of 8 at a time: where this is used most words hold
+/// none, and one `may_hold` test of the word (false only when none of its
+/// bytes is set) skips them.
+pub(crate) fn positions<'a>(
+    bytes: &'a [u8],
+    may_hold: impl Fn(u64) -> bool + 'a,
+    is_set: impl Fn(u8) -> bool + Copy + 'a,
+) -> impl Iterator<Item = usize> + 'a {
+    let set = move |start: usize, bytes: &'a [u8]| {
+        let positions = bytes.iter().enumerate().filter(move |&(_, &b)| is_set(b));
         positions.map(move |(k, _)| start + k)
-    }
-    let (words, rest) = flags.as_chunks::<8>();
+    };
+    let (words, rest) = bytes.as_chunks::<8>();
     let in_words = words.iter().enumerate();
     in_words
-        .filter(|(_, word)| u64::from_ne_bytes(**word) != 0)
-        .flat_map(|(i, word)| set(i * 8, word))
+        .filter(move |(_, word)| may_hold(u64::from_ne_bytes(**word)))
+        .flat_map(move |(i, word)| set(i * 8, word))
         .chain(set(words.len() * 8, rest))
 }
 

@@ -3,7 +3,7 @@
 //! simplified with Ramer–Douglas–Peucker.
 
 use crate::centroid::Point;
-use crate::corners::flagged;
+use crate::corners::{flagged, positions};
 use crate::error::{Error, Result};
 use crate::frame::Plane;
 use crate::gradients::{GradientOperator, gradient_row};
@@ -110,22 +110,12 @@ impl Edges {
         self.marks[i] & CLASS == EDGE
     }
 
-    /// The edge pixels in row-major order, a word of 8 marks at a time:
-    /// most words hold none.
+    /// The edge pixels in row-major order (most words of 8 marks hold
+    /// none).
     fn edge_pixels(&self) -> Vec<usize> {
-        let mut pixels = Vec::new();
-        let (words, rest) = self.marks.as_chunks::<8>();
-        for (word, marks) in words.iter().enumerate() {
-            // A byte whose two class bits are both set is an EDGE.
-            let v = u64::from_ne_bytes(*marks);
-            if v & (v >> 1) & 0x0101_0101_0101_0101 == 0 {
-                continue;
-            }
-            pixels.extend((word * 8..word * 8 + 8).filter(|&i| self.is_edge(i)));
-        }
-        let done = words.len() * 8;
-        pixels.extend((done..done + rest.len()).filter(|&i| self.is_edge(i)));
-        pixels
+        // A word holds an EDGE only if some byte has both class bits set.
+        let may_hold = |v: u64| v & (v >> 1) & 0x0101_0101_0101_0101 != 0;
+        positions(&self.marks, may_hold, |mark| mark & CLASS == EDGE).collect()
     }
 
     /// The peak of the parabola through the three magnitudes across the
