@@ -5,8 +5,8 @@
 //! `nuw` flag of an address computation (llvm/llvm-project#187367). A Wasm
 //! `i32.add` wraps and a memarg offset does not, so Cranelift cannot fold
 //! it back and computes each such address with an instruction of its own:
-//! about one a load in the component's hot loops. Folded, the component
-//! ran 4–12 % faster (sparse flow 3.60 → 3.35 ms at 800x600).
+//! about one a load in the component's hot loops. Folded, flow ran 3–9 %
+//! faster (sparse flow 3.45 → 3.26 ms at 800x600, the mean of two runs).
 //!
 //! The fold is sound for code compiled from Rust: in-bounds pointer
 //! arithmetic never wraps. As binaryen does under `--low-memory-unused`,

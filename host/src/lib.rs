@@ -15,13 +15,13 @@ pub mod faults;
 pub mod files;
 pub mod load;
 mod runtime;
+pub mod serve;
 
-// build.rs folds constant offsets into the components' loads; its pass is
+// build.rs folds constant offsets into the guest's loads; its pass is
 // tested with the host's unit tests.
 #[cfg(test)]
 #[path = "../build/offsets.rs"]
 mod offsets;
-pub mod serve;
 
 pub use bindings::{Error, Frame, GreyMethod, Plane};
 pub use runtime::{Instance, Runtime, Tracker};
