@@ -54,22 +54,31 @@ impl GreyF32 {
         // The rows output row y reads, clamp(y - r..=y + r), are at most
         // `slots` consecutive rows, so they never share a slot.
         let slots = kernel.len();
-        let mut ring = vec![0.0f32; slots * w];
+        // Each slot is a whole number of blocks, so a vertical tap is one
+        // checked index per block of outputs.
+        let row_blocks = w.div_ceil(BLOCK);
+        let mut ring = vec![[0.0f32; BLOCK]; slots * row_blocks];
         let mut out = vec![0.0f32; w * h];
         let mut starts = vec![0; slots];
         let mut blurred = 0;
         for y in 0..h {
             let last = (y + r as usize).min(h - 1);
             while blurred <= last {
-                let slot = &mut ring[blurred % slots * w..][..w];
-                self.blur_row(blurred, kernel, slot);
+                let slot = &mut ring[blurred % slots * row_blocks..][..row_blocks];
+                self.blur_row(blurred, kernel, &mut slot.as_flattened_mut()[..w]);
                 blurred += 1;
             }
             for (k, start) in starts.iter_mut().enumerate() {
                 let sy = (y as isize + k as isize - r).clamp(0, h as isize - 1) as usize;
-                *start = sy % slots * w;
+                *start = sy % slots * row_blocks;
             }
-            weighted_sum(&mut out[y * w..(y + 1) * w], kernel, |k| &ring[starts[k]..]);
+            let ring = &ring;
+            weighted_sum(
+                &mut out[y * w..(y + 1) * w],
+                kernel,
+                |b| starts.iter().map(move |&s| &ring[s + b]),
+                |k| ring[starts[k]..].as_flattened(),
+            );
         }
         GreyF32 {
             width: w,
@@ -96,7 +105,13 @@ impl GreyF32 {
                 .sum()
         };
         if w > 2 * ru {
-            weighted_sum(&mut out[ru..w - ru], kernel, |k| &row[k..]);
+            let span = kernel.len() - 1 + BLOCK;
+            weighted_sum(
+                &mut out[ru..w - ru],
+                kernel,
+                |b| row[b * BLOCK..b * BLOCK + span].array_windows::<BLOCK>(),
+                |k| &row[k..],
+            );
             for x in (0..ru).chain(w - ru..w) {
                 out[x] = clamped(x);
             }
@@ -219,6 +234,15 @@ fn widen_bytes(block: [u8; 16]) -> [f32; 16] {
     bytemuck::cast(words.map(|w| f32x4_convert_i32x4(w)))
 }
 
+// Wasm: 4 registers of sums. Cranelift loads all of a tap's registers
+// before the arithmetic, so 8 of them (32 outputs) needed 18 x86
+// registers and kept two sums on the stack; edges ran 3 % slower.
+#[cfg(target_arch = "wasm32")]
+const BLOCK: usize = 16;
+// Natively, 2 AVX-512 registers; 16 outputs were 5 % slower there.
+#[cfg(not(target_arch = "wasm32"))]
+const BLOCK: usize = 32;
+
 /// `out[i] = Σ kernel[k] · tap(k)[i]`, each sum taken in tap order from
 /// 0.0; every `tap(k)` is at least as long as `out`. Blocks of outputs are
 /// summed in registers over all the taps and stored once: a pass a tap
@@ -226,20 +250,16 @@ fn widen_bytes(block: [u8; 16]) -> [f32; 16] {
 /// 128-bit Wasm cost more than the arithmetic. The block size only
 /// changes speed, never the sums.
 #[inline(always)]
-fn weighted_sum<'a>(out: &mut [f32], kernel: &[f32], tap: impl Fn(usize) -> &'a [f32]) {
-    // Wasm: 4 registers of sums. Cranelift loads all of a tap's registers
-    // before the arithmetic, so 8 of them (32 outputs) needed 18 x86
-    // registers and kept two sums on the stack; edges ran 3 % slower.
-    #[cfg(target_arch = "wasm32")]
-    const BLOCK: usize = 16;
-    // Natively, 2 AVX-512 registers; 16 outputs were 5 % slower there.
-    #[cfg(not(target_arch = "wasm32"))]
-    const BLOCK: usize = 32;
+fn weighted_sum<'a, Taps: Iterator<Item = &'a [f32; BLOCK]>>(
+    out: &mut [f32],
+    kernel: &[f32],
+    block_taps: impl Fn(usize) -> Taps,
+    tap: impl Fn(usize) -> &'a [f32],
+) {
     let (blocks, rest) = out.as_chunks_mut::<BLOCK>();
     for (b, block) in blocks.iter_mut().enumerate() {
         let mut sums = [0.0f32; BLOCK];
-        for (k, &weight) in kernel.iter().enumerate() {
-            let source = &tap(k)[b * BLOCK..][..BLOCK];
+        for (&weight, source) in kernel.iter().zip(block_taps(b)) {
             for (sum, &v) in sums.iter_mut().zip(source) {
                 *sum += weight * v;
             }
@@ -340,10 +360,44 @@ mod tests {
     fn convolve_matches_the_separable_definition() {
         let kernel = gaussian_kernel(1.4);
         let r = (kernel.len() / 2) as isize;
-        for (w, h) in [(1, 1), (3, 5), (11, 2), (12, 3), (40, 9), (23, 31)] {
-            // (31 rows: the ring of 11 blurred rows wraps around.)
+        // 31 rows: the ring of 11 blurred rows wraps around. 75 and 100
+        // columns: rows of two and more blocks of outputs and a remainder,
+        // in Wasm (16) and natively (32).
+        for (w, h) in [
+            (1, 1),
+            (3, 5),
+            (11, 2),
+            (12, 3),
+            (40, 9),
+            (23, 31),
+            (75, 13),
+            (100, 4),
+        ] {
             let img = image(w, h, |x, y| ((x * 37 + y * 91) % 256) as f32);
             let blurred = img.convolve(&kernel);
+            // Exactly the separable sums, each taken in tap order from 0.0:
+            // blocks change the speed, never a bit of the result.
+            let taps = |at: &dyn Fn(isize) -> f32, centre: usize| {
+                kernel.iter().enumerate().fold(0.0f32, |sum, (k, &weight)| {
+                    sum + weight * at(centre as isize + k as isize - r)
+                })
+            };
+            let rows: Vec<Vec<f32>> = (0..h)
+                .map(|y| {
+                    (0..w)
+                        .map(|x| taps(&|sx| img.at(sx, y as isize), x))
+                        .collect()
+                })
+                .collect();
+            for (i, &got) in blurred.data.iter().enumerate() {
+                let (x, y) = (i % w, i / w);
+                let column = |sy: isize| rows[sy.clamp(0, h as isize - 1) as usize][x];
+                assert_eq!(
+                    got.to_bits(),
+                    taps(&column, y).to_bits(),
+                    "{w}x{h} at ({x}, {y})"
+                );
+            }
             for y in 0..h {
                 for x in 0..w {
                     let mut want = 0.0f32;
