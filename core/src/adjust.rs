@@ -118,11 +118,21 @@ pub fn adjust_rgba_into(frame: Frame<'_>, adjustment: &Adjustment, out: &mut [u8
 /// Adjusts R, G and B of RGBA bytes in place (a trailing partial pixel is
 /// left as it is); alpha is kept.
 pub fn adjust_rgba_mut(rgba: &mut [u8], adjustment: &Adjustment) {
+    let pixels = rgba.as_chunks_mut::<4>().0;
+    // In Wasm the pair tables take a third less time at 800x600; natively
+    // three byte lookups a pixel are as fast (0.29 against 0.30 ms).
+    if cfg!(target_arch = "wasm32") && pixels.len() >= PAIRS_FROM {
+        rgba_by_pairs(pixels, adjustment);
+    } else {
+        rgba_by_bytes(pixels, adjustment);
+    }
+}
+
+fn rgba_by_bytes(pixels: &mut [[u8; 4]], adjustment: &Adjustment) {
     let table = &adjustment.table;
     // A whole pixel read and written at once: one load and one store a
-    // pixel instead of three each (the lookups stay scalar: Wasm SIMD has
-    // no gather).
-    for px in rgba.as_chunks_mut::<4>().0 {
+    // pixel instead of three each.
+    for px in pixels {
         let [r, g, b, a] = *px;
         *px = [
             table[usize::from(r)],
@@ -133,12 +143,63 @@ pub fn adjust_rgba_mut(rgba: &mut [u8], adjustment: &Adjustment) {
     }
 }
 
+/// Two lookups a pixel instead of three: R and G together, B with A (kept).
+/// Wasm SIMD has no gather, so lookups are what adjusting costs. (Never
+/// inlined: a function starts on 64 bytes, a loop inside one does not;
+/// inlined into its caller this ran 4 % slower.)
+#[inline(never)]
+fn rgba_by_pairs(pixels: &mut [[u8; 4]], adjustment: &Adjustment) {
+    let red_green = pair_table(&adjustment.table, |v| adjustment.apply(v));
+    let blue_alpha = pair_table(&adjustment.table, |a| a);
+    for px in pixels {
+        // As one little-endian word: R and G are its low half.
+        let v = u32::from_le_bytes(*px);
+        let low = red_green[(v & 0xffff) as usize];
+        let high = blue_alpha[(v >> 16) as usize];
+        *px = (u32::from(high) << 16 | u32::from(low)).to_le_bytes();
+    }
+}
+
 /// Adjusts every value of a grey plane in place.
 pub fn adjust_plane_mut(values: &mut [u8], adjustment: &Adjustment) {
     let table = &adjustment.table;
-    for v in values {
+    let (pairs, rest) = values.as_chunks_mut::<2>();
+    if pairs.len() >= PAIRS_FROM {
+        // One lookup for two values.
+        let both = pair_table(table, |v| adjustment.apply(v));
+        for pair in pairs {
+            *pair = both[usize::from(u16::from_le_bytes(*pair))].to_le_bytes();
+        }
+    } else {
+        for v in pairs.as_flattened_mut() {
+            *v = table[usize::from(*v)];
+        }
+    }
+    for v in rest {
         *v = table[usize::from(*v)];
     }
+}
+
+/// Below this many pixels (or pairs of grey values) one byte is looked up
+/// at a time: building a pair table (64 Ki entries, about 2 µs in Wasm)
+/// would cost more than it saves. At 128x128 pixels both ways take the
+/// same time in Wasm.
+const PAIRS_FROM: usize = 1 << 14;
+
+/// `table` for the first byte and `second` for the second, applied to two
+/// bytes at once:
+/// entry `u16::from_le_bytes([x, y])` is
+/// `u16::from_le_bytes([table[x], second(y)])`.
+fn pair_table(table: &[u8; 256], second: impl Fn(u8) -> u8) -> Box<[u16; 1 << 16]> {
+    let mut pairs = Box::new([0u16; 1 << 16]);
+    let firsts = table.map(u16::from);
+    for (y, row) in pairs.chunks_exact_mut(256).enumerate() {
+        let high = u16::from(second(y as u8)) << 8;
+        for (entry, &first) in row.iter_mut().zip(&firsts) {
+            *entry = high | first;
+        }
+    }
+    pairs
 }
 
 #[cfg(test)]
@@ -205,6 +266,56 @@ mod tests {
                 .kind(),
             "length-mismatch"
         );
+    }
+
+    /// Every pair of values, through the pair tables and one byte at a
+    /// time (each row of 256 values or pixels is below `PAIRS_FROM`).
+    #[test]
+    fn pair_tables_match_the_table_for_every_pair() {
+        for (c, b) in [(50, 20), (-30, -100), (100, 255), (7, 0), (0, 0)] {
+            let adjustment = Adjustment::new(c, b).unwrap();
+            let t = |v: usize| adjustment.apply(v as u8);
+            // Pixel (x, y) is [x, y, y, x]: R and G, and B and A, take
+            // every pair of values.
+            let rgba: Vec<u8> = (0..1 << 16)
+                .flat_map(|i| [i % 256, i / 256, i / 256, i % 256].map(|v| v as u8))
+                .collect();
+            let mut by_pairs = rgba.clone();
+            rgba_by_pairs(by_pairs.as_chunks_mut().0, &adjustment);
+            let mut by_bytes = rgba.clone();
+            rgba_by_bytes(by_bytes.as_chunks_mut().0, &adjustment);
+            let mut by_rows = rgba.clone();
+            for row in by_rows.chunks_exact_mut(4 * 256) {
+                adjust_rgba_mut(row, &adjustment);
+            }
+            let expected: Vec<u8> = (0..1 << 16)
+                .flat_map(|i| [t(i % 256), t(i / 256), t(i / 256), (i % 256) as u8])
+                .collect();
+            for (got, how) in [(by_pairs, "pairs"), (by_bytes, "bytes"), (by_rows, "rows")] {
+                assert!(
+                    got == expected,
+                    "rgba by {how}, contrast {c} brightness {b}"
+                );
+            }
+
+            // A plane of every pair of values, and one value over.
+            let values: Vec<u8> = (0..1 << 16)
+                .flat_map(|i| [i % 256, i / 256].map(|v| v as u8))
+                .chain([200])
+                .collect();
+            let mut plane = values.clone();
+            adjust_plane_mut(&mut plane, &adjustment);
+            let mut by_rows = values.clone();
+            for row in by_rows.chunks_mut(512) {
+                adjust_plane_mut(row, &adjustment);
+            }
+            let expected: Vec<u8> = values.iter().map(|&v| adjustment.apply(v)).collect();
+            assert!(plane == expected, "plane, contrast {c} brightness {b}");
+            assert!(
+                by_rows == expected,
+                "plane by rows, contrast {c} brightness {b}"
+            );
+        }
     }
 
     /// The sketch's two passes, written out with exact rational arithmetic:

@@ -60,7 +60,20 @@ fn greyscale_matches_core_on_every_colour() {
 #[test]
 fn adjust_matches_core() {
     let mut instance = instance();
-    for (name, frame) in parity_frames() {
+    // Pixel (x, y) of this one is [x, y, y, x]: R and G, and B and A, take
+    // every pair of values (the component looks values up in pairs from
+    // 128x128 pixels on, native code one at a time).
+    let every_pair = Frame {
+        width: 256,
+        height: 256,
+        pixels: (0..1 << 16)
+            .flat_map(|i: u32| [i % 256, i / 256, i / 256, i % 256].map(|v| v as u8))
+            .collect(),
+    };
+    let frames = parity_frames()
+        .into_iter()
+        .chain([("every pair".into(), every_pair)]);
+    for (name, frame) in frames {
         let view = core_::Frame::new(frame.width, frame.height, &frame.pixels).unwrap();
         for (c, b) in [
             (0, 0),
