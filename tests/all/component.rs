@@ -119,6 +119,11 @@ fn centroid_matches_core() {
     // All black: none.
     let black = plane_of(&photo(), vec![0; 1000 * 872]);
     assert_eq!(instance.centroid(&black).unwrap().unwrap(), None);
+    // All white: the largest sums each block of 256 columns can have (the
+    // component's SIMD lanes must not overflow), and the exact centre.
+    let white = plane_of(&photo(), vec![255; 1000 * 872]);
+    let centre = instance.centroid(&white).unwrap().unwrap().unwrap();
+    assert_eq!((centre.x, centre.y), (499.5, 435.5));
 }
 
 #[test]
