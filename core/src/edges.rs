@@ -167,6 +167,7 @@ fn magnitude_row(gx: &[f32], gy: &[f32], out: &mut [f32]) {
 
 /// Non-maximum suppression, a row at a time.
 struct Suppression {
+    /// The hysteresis thresholds on the gradient magnitude.
     low: f32,
     high: f32,
     /// One flag per interior pixel of a row, padded to whole words.

@@ -245,7 +245,10 @@ const BLOCK: usize = 16;
 const BLOCK: usize = 32;
 
 /// `out[i] = Σ kernel[k] · tap(k)[i]`, each sum taken in tap order from
-/// 0.0; every `tap(k)` is at least as long as `out`. Blocks of outputs are
+/// 0.0; every `tap(k)` is at least as long as `out`. `block_taps(b)` gives
+/// the same values for the outputs of block `b`, in tap order (those of
+/// `tap(k)[b·BLOCK..][..BLOCK]`), without a bounds check a tap: such checks
+/// outnumbered the arithmetic in Cranelift's code. Blocks of outputs are
 /// summed in registers over all the taps and stored once: a pass a tap
 /// over the whole row loads and stores every output once a tap, which in
 /// 128-bit Wasm cost more than the arithmetic. The block size only
