@@ -163,17 +163,17 @@ fn rgba_by_pairs(pixels: &mut [[u8; 4]], adjustment: &Adjustment) {
 /// Adjusts every value of a grey plane in place.
 pub fn adjust_plane_mut(values: &mut [u8], adjustment: &Adjustment) {
     let table = &adjustment.table;
-    let (pairs, rest) = values.as_chunks_mut::<2>();
-    if pairs.len() >= PAIRS_FROM {
-        // One lookup for two values.
-        let both = pair_table(table, |v| adjustment.apply(v));
-        for pair in pairs {
-            *pair = both[usize::from(u16::from_le_bytes(*pair))].to_le_bytes();
-        }
-    } else {
-        for v in pairs.as_flattened_mut() {
+    if values.len() / 2 < PAIRS_FROM {
+        for v in values {
             *v = table[usize::from(*v)];
         }
+        return;
+    }
+    // One lookup for two values; an odd last value on its own.
+    let both = pair_table(table, |v| adjustment.apply(v));
+    let (pairs, rest) = values.as_chunks_mut::<2>();
+    for pair in pairs {
+        *pair = both[usize::from(u16::from_le_bytes(*pair))].to_le_bytes();
     }
     for v in rest {
         *v = table[usize::from(*v)];
