@@ -91,8 +91,7 @@ fn block_sums_scalar(values: &[u8]) -> (u32, u32) {
 fn block_sums_simd128(values: &[u8]) -> (u32, u32) {
     use std::arch::wasm32::{
         i16x8, i16x8_add, i16x8_splat, i32x4_add, i32x4_dot_i16x8, u16x8_extadd_pairwise_u8x16,
-        u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, u32x4_extadd_pairwise_u16x8,
-        u32x4_extract_lane, v128,
+        u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, u32x4_extadd_pairwise_u16x8, v128,
     };
     let (chunks, rest) = values.as_chunks::<16>();
     let (mut low_columns, mut high_columns) = (
@@ -114,16 +113,7 @@ fn block_sums_simd128(values: &[u8]) -> (u32, u32) {
         high_columns = i16x8_add(high_columns, sixteen);
     }
     let totals = u32x4_extadd_pairwise_u16x8(totals);
-    let sum = |x: v128| {
-        [
-            u32x4_extract_lane::<0>(x),
-            u32x4_extract_lane::<1>(x),
-            u32x4_extract_lane::<2>(x),
-            u32x4_extract_lane::<3>(x),
-        ]
-        .iter()
-        .sum::<u32>()
-    };
+    let sum = |x: v128| bytemuck::cast::<v128, [u32; 4]>(x).into_iter().sum::<u32>();
     let done = chunks.len() * 16;
     let (t, x) = block_sums_scalar(rest);
     (sum(totals) + t, sum(weighted) + x + t * done as u32)
