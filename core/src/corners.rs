@@ -326,6 +326,79 @@ mod tests {
         assert_eq!(flagged(&[0; 24]).count(), 0);
     }
 
+    /// The scores pixel by pixel, as the tensor is defined: the products at
+    /// the clamped neighbours, summed across (the ends 2·p0 + p1 and
+    /// p[w−2] + 2·p[w−1], one pixel 3·p0), then down, in that order.
+    fn min_eigenvalues_per_pixel(image: &GreyF32, operator: GradientOperator) -> Vec<f32> {
+        let (w, h) = (image.width, image.height);
+        let products = |y: usize| {
+            let (mut gx, mut gy) = (vec![0.0f32; w], vec![0.0f32; w]);
+            gradient_row(image, y, operator, &mut gx, &mut gy);
+            let p = |x: usize| [gx[x] * gx[x], gx[x] * gy[x], gy[x] * gy[x]];
+            (0..w)
+                .map(|x| {
+                    let across = |k: usize| match (x, w) {
+                        (_, 1) => 3.0 * p(0)[k],
+                        (0, _) => 2.0 * p(0)[k] + p(1)[k],
+                        _ if x == w - 1 => p(w - 2)[k] + 2.0 * p(w - 1)[k],
+                        _ => p(x - 1)[k] + p(x)[k] + p(x + 1)[k],
+                    };
+                    [across(0), across(1), across(2)]
+                })
+                .collect::<Vec<_>>()
+        };
+        let rows: Vec<_> = (0..h).map(products).collect();
+        let mut score = Vec::with_capacity(w * h);
+        for y in 0..h {
+            let (up, mid, down) = (
+                &rows[y.saturating_sub(1)],
+                &rows[y],
+                &rows[(y + 1).min(h - 1)],
+            );
+            for x in 0..w {
+                let sum = |k: usize| up[x][k] + mid[x][k] + down[x][k];
+                let (a, b, c) = (sum(0), sum(1), sum(2));
+                let d = (((a - c) * 0.5).powi(2) + b * b).sqrt();
+                score.push(larger((a + c) * 0.5 - d, 0.0));
+            }
+        }
+        score
+    }
+
+    #[test]
+    fn scores_match_the_per_pixel_definition() {
+        let mut rng = crate::SplitMix64::new(7);
+        // Widths of one and two pixels (the special cases) and wider.
+        for (w, h) in [
+            (1, 1),
+            (1, 4),
+            (2, 3),
+            (3, 1),
+            (4, 2),
+            (5, 5),
+            (16, 3),
+            (17, 4),
+            (37, 6),
+        ] {
+            // Full-precision values, so that sums in another order round
+            // differently (whole grey levels often sum exactly).
+            let data = (0..w * h)
+                .map(|_| (rng.next_u64() >> 40) as f32 / 65536.0)
+                .collect();
+            let image = GreyF32 {
+                width: w,
+                height: h,
+                data,
+            };
+            for operator in [GradientOperator::Sobel, GradientOperator::Scharr] {
+                let expected = min_eigenvalues_per_pixel(&image, operator);
+                let score = min_eigenvalues(&image, operator);
+                let bits = |v: &[f32]| v.iter().map(|s| s.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&score), bits(&expected), "{w}x{h} {operator:?}");
+            }
+        }
+    }
+
     /// A black image with white squares whose corners are known.
     fn squares() -> (Vec<u8>, u32, u32) {
         let (w, h) = (64u32, 48u32);
