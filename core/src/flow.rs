@@ -128,6 +128,55 @@ pub struct FlowPyramid {
 #[derive(Debug, Clone)]
 struct Level {
     image: GreyF32,
+    /// Above the finest level, the image again inside a margin of
+    /// replicated border pixels (see [`Padded`]).
+    padded: Option<Padded>,
+}
+
+/// An image inside [`MARGIN`] pixels of replicated border on every side.
+/// On the coarse levels most windows of a dense grid cross the border,
+/// and gathering each one's clamped pixels anew (every iteration) cost
+/// more than its arithmetic; windows read this copy directly. The finest
+/// level has few such windows and is not copied.
+#[derive(Debug, Clone)]
+struct Padded {
+    data: Vec<f32>,
+    /// The padded width.
+    pitch: usize,
+}
+
+/// The margin of [`Padded`]: wide enough for every window read while
+/// tracking a point inside the frame. A moved window is centred at most a
+/// radius outside the level (`track_level` gives up beyond that). Centred
+/// a radius right of it, the window starts at its edge and reads 33 pixels
+/// (8 registers of samples and one more); centred a radius left, it starts
+/// two radii, at most 30 pixels, out. Windows beyond gather their pixels.
+const MARGIN: usize = 33;
+
+impl Padded {
+    fn new(image: &GreyF32) -> Padded {
+        let (w, h) = (image.width, image.height);
+        let pitch = w + 2 * MARGIN;
+        let mut data = Vec::with_capacity(pitch * (h + 2 * MARGIN));
+        let padded_row = |data: &mut Vec<f32>, y: usize| {
+            let row = &image.data[y * w..][..w];
+            data.extend(std::iter::repeat_n(row[0], MARGIN));
+            data.extend_from_slice(row);
+            data.extend(std::iter::repeat_n(row[w - 1], MARGIN));
+        };
+        padded_row(&mut data, 0);
+        for _ in 1..=MARGIN {
+            data.extend_from_within(..pitch);
+        }
+        for y in 1..h {
+            padded_row(&mut data, y);
+        }
+        let last = data.len() - pitch;
+        for _ in 0..MARGIN {
+            data.extend_from_within(last..last + pitch);
+        }
+        Padded { data, pitch }
+    }
 }
 
 impl FlowPyramid {
@@ -149,7 +198,12 @@ impl FlowPyramid {
         }
         // No gradient images: each window's gradients come from its own
         // patch (see `track_level`), which is all Lucas–Kanade looks at.
-        let levels = images.into_iter().map(|image| Level { image }).collect();
+        let levels = (images.into_iter().enumerate())
+            .map(|(level, image)| Level {
+                padded: (level > 0).then(|| Padded::new(&image)),
+                image,
+            })
+            .collect();
         FlowPyramid { levels }
     }
 
@@ -548,7 +602,7 @@ impl<const N: usize> PointTracker<N> {
         // Scharr kernel on the patch itself, its gradients.
         let (ring, rows) = (r + 1, side + 2);
         fill_patch::<N>(
-            &from.image,
+            from,
             p,
             (ring, rows),
             &mut self.border_patch,
@@ -574,7 +628,7 @@ impl<const N: usize> PointTracker<N> {
             }
             // The moved window is sampled and compared in one pass, never
             // stored.
-            let source = locate(&to.image, q, window, &mut self.scratch);
+            let source = locate(to, q, window, &mut self.scratch);
             let template = (&self.patch[..], &self.patch_gx[..], &self.patch_gy[..]);
             let [bx, by] = mismatch(&source, template);
             let step = ((gyy * bx - gxy * by) / det, (gxx * by - gxy * bx) / det);
@@ -587,7 +641,7 @@ impl<const N: usize> PointTracker<N> {
             return Some((v, 0.0));
         }
         let q = (p.0 + guess.0 + v.0, p.1 + guess.1 + v.1);
-        let source = locate(&to.image, q, window, &mut self.scratch);
+        let source = locate(to, q, window, &mut self.scratch);
         // Over the window's own columns, not the padding; each row summed
         // in order. (A plain loop: in Wasm, `array::from_fn` here stayed a
         // call a register, with its own bounds checks.)
@@ -711,14 +765,14 @@ struct Source<'a> {
 /// top-left sample is `r` pixels left of and above `c`, into `out`
 /// (row-major).
 fn fill_patch<const N: usize>(
-    image: &GreyF32,
+    level: &Level,
     c: (f32, f32),
     (r, rows): (isize, usize),
     out: &mut [f32],
     scratch: &mut Vec<f32>,
 ) {
     let columns = (N + 1) * LANES;
-    let source = locate(image, c, (r, columns, rows), scratch);
+    let source = locate(level, c, (r, columns, rows), scratch);
     for (j, dst) in out.chunks_exact_mut(columns).take(rows).enumerate() {
         if source.whole {
             // Whole-pixel positions (corners, the dense grid's points at
@@ -737,11 +791,12 @@ fn fill_patch<const N: usize>(
 /// The source of a `cols` x `rows` grid of bilinear samples whose top-left
 /// sample is `r` pixels left of and above `c`. The fractional part is the
 /// same for every sample, so the four weights are computed once. Grids
-/// near or past the border first gather their clamped source pixels into
-/// `scratch` and are then sampled like any other.
+/// near or past the border read the level's padded copy, or where there is
+/// none or they reach beyond it, first gather their clamped source pixels
+/// into `scratch`; either way they are then sampled like any other.
 #[inline(always)]
 fn locate<'a>(
-    image: &'a GreyF32,
+    level: &'a Level,
     c: (f32, f32),
     (r, cols, rows): (isize, usize, usize),
     scratch: &'a mut Vec<f32>,
@@ -755,25 +810,49 @@ fn locate<'a>(
         ax * ay,
     ]
     .map(f32x4::splat);
+    let image = &level.image;
     let (left, top) = (fx0 as isize - r, fy0 as isize - r);
     let (w, h) = (image.width as isize, image.height as isize);
-    let inside = left >= 0 && top >= 0 && left + (cols as isize) < w && top + (rows as isize) < h;
-    if !inside {
-        gather_border(image, (left, top), (cols, rows), scratch);
+    // Whether the grid's (cols + 1) x (rows + 1) source pixels lie within
+    // `margin` pixels around the image.
+    let within = |margin: isize| {
+        left >= -margin
+            && top >= -margin
+            && left + (cols as isize) < w + margin
+            && top + (rows as isize) < h + margin
+    };
+    let whole = ax == 0.0 && ay == 0.0;
+    if within(0) {
         return Source {
-            data: scratch,
-            pitch: cols + 1,
-            origin: 0,
+            data: &image.data,
+            pitch: w as usize,
+            origin: top as usize * w as usize + left as usize,
             weights,
-            whole: false,
+            whole,
         };
     }
+    if let Some(padded) = &level.padded
+        && within(MARGIN as isize)
+    {
+        let (x, y) = (
+            (left + MARGIN as isize) as usize,
+            (top + MARGIN as isize) as usize,
+        );
+        return Source {
+            data: &padded.data,
+            pitch: padded.pitch,
+            origin: y * padded.pitch + x,
+            weights,
+            whole,
+        };
+    }
+    gather_border(image, (left, top), (cols, rows), scratch);
     Source {
-        data: &image.data,
-        pitch: w as usize,
-        origin: top as usize * w as usize + left as usize,
+        data: scratch,
+        pitch: cols + 1,
+        origin: 0,
         weights,
-        whole: ax == 0.0 && ay == 0.0,
+        whole: false,
     }
 }
 
@@ -836,6 +915,15 @@ mod tests {
         values[values.len() / 2]
     }
 
+    /// `image` as a level without and with a padded copy (the finest level
+    /// and the coarser ones).
+    fn as_levels(image: &GreyF32) -> [Level; 2] {
+        [None, Some(Padded::new(image))].map(|padded| Level {
+            image: image.clone(),
+            padded,
+        })
+    }
+
     #[test]
     fn patches_are_bilinear_samples_inside_and_at_the_border() {
         let image = GreyF32 {
@@ -846,7 +934,8 @@ mod tests {
         // Rows of two registers: 8 samples.
         let (r, cols, rows) = (3isize, 8usize, 7usize);
         let mut out = vec![0.0; cols * rows];
-        // Inside, near each border and wholly outside (the clamped path).
+        // Inside, near each border, wholly outside, and (for the padded
+        // copy) beyond its margin: gathered then.
         let places = [
             (10.25, 8.75),
             (1.5, 2.125),
@@ -854,19 +943,71 @@ mod tests {
             (-0.5, 16.2),
             (-9.0, 5.3),
             (29.5, 18.7),
+            (7.0, 3.0),
+            (-45.5, 60.25),
         ];
         for c in places {
-            fill_patch::<1>(&image, c, (r, rows), &mut out, &mut Vec::new());
-            for j in 0..rows {
-                for i in 0..cols {
-                    let want = image.sample(c.0 - r as f32 + i as f32, c.1 - r as f32 + j as f32);
-                    let got = out[j * cols + i];
-                    assert!(
-                        (got - want).abs() < 1e-3,
-                        "{c:?} ({i}, {j}): {got} vs {want}"
-                    );
+            let mut patches = Vec::new();
+            for level in as_levels(&image) {
+                fill_patch::<1>(&level, c, (r, rows), &mut out, &mut Vec::new());
+                for j in 0..rows {
+                    for i in 0..cols {
+                        let (x, y) = (c.0 - r as f32 + i as f32, c.1 - r as f32 + j as f32);
+                        let (got, want) = (out[j * cols + i], image.sample(x, y));
+                        assert!(
+                            (got - want).abs() < 1e-3,
+                            "{c:?} ({i}, {j}): {got} vs {want}"
+                        );
+                    }
                 }
+                patches.push(out.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
             }
+            // The padded copy holds exactly the pixels a gather clamps to.
+            assert_eq!(patches[0], patches[1], "{c:?}");
+        }
+    }
+
+    #[test]
+    fn the_margin_holds_every_window_of_the_widest_rows() {
+        // Sides 29 and 31 have rows of 8 registers, the most there are.
+        const N: usize = 8;
+        let (w, h) = (40usize, 30usize);
+        let image = GreyF32 {
+            width: w,
+            height: h,
+            data: (0..w * h).map(|i| (i % 256) as f32).collect(),
+        };
+        let [_, level] = as_levels(&image);
+        let padded = level.padded.as_ref().map(|p| p.data.as_ptr());
+        let reads_padded = |c: (f32, f32), extent: (isize, usize, usize)| {
+            let mut scratch = Vec::new();
+            let source = locate(&level, c, extent, &mut scratch);
+            Some(source.data.as_ptr()) == padded && scratch.is_empty()
+        };
+        for side in [29usize, 31] {
+            let r = (side / 2) as isize;
+            let (wf, hf, rf) = (w as f32, h as f32, r as f32);
+            // A point's own patch with its ring: the point lies in the level.
+            for p in [
+                (0.0, 0.0),
+                (wf - 0.01, hf - 0.01),
+                (0.0, hf - 0.01),
+                (wf - 0.01, 0.0),
+            ] {
+                let patch = (r + 1, (N + 1) * LANES, side + 2);
+                assert!(reads_padded(p, patch), "{side} {p:?}");
+            }
+            // The moved window, up to a radius outside the level.
+            for q in [
+                (-rf, -rf),
+                (wf + rf, hf + rf),
+                (-rf, hf + rf),
+                (wf + rf, -rf),
+            ] {
+                assert!(reads_padded(q, (r, N * LANES, side)), "{side} {q:?}");
+            }
+            // Beyond that, pixels are gathered.
+            assert!(!reads_padded((wf + rf + 1.0, 0.0), (r, N * LANES, side)));
         }
     }
 
@@ -887,9 +1028,13 @@ mod tests {
         let (r, columns) = (tracker.radius, N * LANES);
         let lane =
             |rows: &[[f32x4; N]], i: usize, j: usize| rows[j][i / LANES].to_array()[i % LANES];
-        for c in [(30.25, 20.75), (1.5, 2.125), (59.9, 45.5), (-0.5, 46.2)] {
+        let places = [(30.25, 20.75), (1.5, 2.125), (59.9, 45.5), (-0.5, 46.2)];
+        for (level, c) in as_levels(&image)
+            .iter()
+            .flat_map(|l| places.map(|c| (l, c)))
+        {
             fill_patch::<N>(
-                &image,
+                level,
                 c,
                 (r + 1, side as usize + 2),
                 &mut tracker.border_patch,
@@ -932,7 +1077,7 @@ mod tests {
             // The window compared with the image around q.
             for q in [(c.0 + 0.3, c.1 - 0.7), (c.0 - 2.0, c.1 + 1.0)] {
                 let mut scratch = Vec::new();
-                let source = locate(&image, q, (r, columns, side as usize), &mut scratch);
+                let source = locate(level, q, (r, columns, side as usize), &mut scratch);
                 let template = (
                     &tracker.patch[..],
                     &tracker.patch_gx[..],
