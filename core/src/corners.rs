@@ -178,36 +178,46 @@ fn min_eigenvalues(image: &GreyF32, operator: GradientOperator) -> Vec<f32> {
     let mut score = vec![0.0f32; w * h];
     let mut rows: [Vec<f32>; 3] = std::array::from_fn(|_| vec![0.0f32; 3 * w]);
     let (mut gx, mut gy) = (vec![0.0f32; w], vec![0.0f32; w]);
-    let mut products = vec![0.0f32; 3 * w];
     let mut row_sums = |y: usize, out: &mut [f32]| {
         gradient_row(image, y, operator, &mut gx, &mut gy);
-        let (a, b) = (&gx[..], &gy[..]);
-        let (pxx, rest) = products.split_at_mut(w);
-        let (pxy, pyy) = rest.split_at_mut(w);
-        for (((xx, xy), yy), (&a, &b)) in pxx
-            .iter_mut()
-            .zip(pxy.iter_mut())
-            .zip(pyy.iter_mut())
-            .zip(a.iter().zip(b))
-        {
-            (*xx, *xy, *yy) = (a * a, a * b, b * b);
+        let (sxx, rest) = out.split_at_mut(w);
+        let (sxy, syy) = rest.split_at_mut(w);
+        // The ends: 2·p0 + p1 and p[w−2] + 2·p[w−1], or 3·p0 alone.
+        let products = |x: usize| [gx[x] * gx[x], gx[x] * gy[x], gy[x] * gy[x]];
+        let ends = if w == 1 {
+            [products(0).map(|p| 3.0 * p); 2]
+        } else {
+            let (first, second) = (products(0), products(1));
+            let (before, last) = (products(w - 2), products(w - 1));
+            [
+                std::array::from_fn(|k| 2.0 * first[k] + second[k]),
+                std::array::from_fn(|k| before[k] + 2.0 * last[k]),
+            ]
+        };
+        [sxx[0], sxy[0], syy[0]] = ends[0];
+        [sxx[w - 1], sxy[w - 1], syy[w - 1]] = ends[1];
+        if w < 3 {
+            return;
         }
-        for (k, p) in [&*pxx, &*pxy, &*pyy].into_iter().enumerate() {
-            let dst = &mut out[k * w..(k + 1) * w];
-            if w == 1 {
-                dst[0] = 3.0 * p[0];
-                continue;
-            }
-            dst[0] = 2.0 * p[0] + p[1];
-            dst[w - 1] = p[w - 2] + 2.0 * p[w - 1];
-            for (((d, &l), &m), &r) in dst[1..w - 1]
-                .iter_mut()
-                .zip(&p[..w - 2])
-                .zip(&p[1..w - 1])
-                .zip(&p[2..])
-            {
-                *d = l + m + r;
-            }
+        // Inside, each pixel's three products with its left and right
+        // neighbours', computed where they are summed: one pass, rather
+        // than the products stored and read back three times. A product
+        // is the same float however often it is computed.
+        let inner = w - 2;
+        let (ax, ay) = (
+            (&gx[..inner], &gx[1..][..inner], &gx[2..]),
+            (&gy[..inner], &gy[1..][..inner], &gy[2..]),
+        );
+        let outs = sxx[1..][..inner]
+            .iter_mut()
+            .zip(&mut sxy[1..][..inner])
+            .zip(&mut syy[1..][..inner]);
+        for (x, ((xx, xy), yy)) in outs.enumerate() {
+            let (a0, a1, a2) = (ax.0[x], ax.1[x], ax.2[x]);
+            let (b0, b1, b2) = (ay.0[x], ay.1[x], ay.2[x]);
+            *xx = a0 * a0 + a1 * a1 + a2 * a2;
+            *xy = a0 * b0 + a1 * b1 + a2 * b2;
+            *yy = b0 * b0 + b1 * b1 + b2 * b2;
         }
     };
     row_sums(0, &mut rows[0]);
