@@ -16,8 +16,11 @@ use crate::bindings::{
 };
 
 /// Linear memory one instance may grow to: room for the largest accepted
-/// frame (2^25 pixels, 128 MiB of RGBA) with its planes and outputs.
-pub const DEFAULT_MEMORY_LIMIT: usize = 512 << 20;
+/// frame (2^25 pixels, 128 MiB of RGBA) in every operation. Sparse flow
+/// needs the most (two pyramids, the corner scores and their candidates):
+/// a tracker on 2^25 pixels of noise needed 832-896 MiB, and at 512 MiB it
+/// ran out and trapped. Twice that, for content with more candidates.
+pub const DEFAULT_MEMORY_LIMIT: usize = 2 << 30;
 
 /// Starts every compiled function on a 64-byte cache line.
 ///

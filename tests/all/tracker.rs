@@ -198,3 +198,42 @@ fn component_tracker_matches_the_native_one() {
         }
     }
 }
+
+#[test]
+fn the_largest_frame_goes_through_every_mode() {
+    // 2^25 pixels, the most a frame may have, of noise: many corner
+    // candidates, so sparse flow needs the most memory (832-896 MiB
+    // here). The instance's default cap must hold it: at 512 MiB the
+    // guest ran out of memory and trapped.
+    let (w, h) = (8192u32, 4096u32);
+    let limits = crate::runtime().limits();
+    assert_eq!(u64::from(w) * u64::from(h), limits.max_pixels);
+    let frames = [random_frame(w, h, 1), random_frame(w, h, 2)];
+    let flow = core_::FlowSettings::default();
+    let modes = [
+        core_::TrackerMode::Sketch,
+        core_::TrackerMode::Sparse {
+            corners: core_::CornerSettings::default(),
+            flow,
+        },
+        core_::TrackerMode::Dense { step: 16, flow },
+    ];
+    for mode in modes {
+        let settings = core_::TrackerSettings {
+            mode,
+            ..core_::TrackerSettings::default()
+        };
+        let mut instance = instance();
+        let mut tracker = instance
+            .tracker(&TrackerSettings::from(&settings))
+            .unwrap()
+            .unwrap();
+        tracker.push(&frames[0]).unwrap().unwrap();
+        let output = tracker.push(&frames[1]).unwrap().unwrap();
+        match mode {
+            // One vector a grid point: 512 columns, 256 rows.
+            core_::TrackerMode::Dense { .. } => assert_eq!(output.vectors.len(), 512 * 256),
+            _ => assert!(!output.vectors.is_empty(), "{}", mode.name()),
+        }
+    }
+}
