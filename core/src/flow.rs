@@ -154,27 +154,14 @@ struct Padded {
 const MARGIN: usize = 33;
 
 impl Padded {
+    /// The clamped pixels from (−MARGIN, −MARGIN), as a window near the
+    /// border gathers them: the same values the gather would read.
     fn new(image: &GreyF32) -> Padded {
         let (w, h) = (image.width, image.height);
-        let pitch = w + 2 * MARGIN;
-        let mut data = Vec::with_capacity(pitch * (h + 2 * MARGIN));
-        let padded_row = |data: &mut Vec<f32>, y: usize| {
-            let row = &image.data[y * w..][..w];
-            data.extend(std::iter::repeat_n(row[0], MARGIN));
-            data.extend_from_slice(row);
-            data.extend(std::iter::repeat_n(row[w - 1], MARGIN));
-        };
-        padded_row(&mut data, 0);
-        for _ in 1..=MARGIN {
-            data.extend_from_within(..pitch);
-        }
-        for y in 1..h {
-            padded_row(&mut data, y);
-        }
-        let last = data.len() - pitch;
-        for _ in 0..MARGIN {
-            data.extend_from_within(last..last + pitch);
-        }
+        let (pitch, rows) = (w + 2 * MARGIN, h + 2 * MARGIN);
+        let mut data = Vec::with_capacity(pitch * rows);
+        let corner = -(MARGIN as isize);
+        gather_border(image, (corner, corner), (pitch - 1, rows - 1), &mut data);
         Padded { data, pitch }
     }
 }
