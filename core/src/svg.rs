@@ -47,7 +47,9 @@ pub fn motion_svg(
     style: SvgStyle,
 ) -> String {
     // `write!` to a String cannot fail.
-    let mut svg = header(width, height, background);
+    // About 40 bytes a line ("M123.5 45.5l-1.25 0.5").
+    let lines: usize = frames.iter().map(|f| f.vectors.len()).sum();
+    let mut svg = header(width, height, background, lines.saturating_mul(40));
     let _ = writeln!(
         svg,
         r#"<g fill="none" stroke="{}" stroke-width="1" stroke-linecap="round">"#,
@@ -89,7 +91,12 @@ pub fn edges_svg(
     style: SvgStyle,
 ) -> String {
     let (w, h) = (report.width, report.height);
-    let mut svg = header(w, h, background);
+    // About 16 bytes a polyline point, 40 a gradient tick.
+    let points: usize = report.polylines.iter().map(Vec::len).sum();
+    let drawing = points
+        .saturating_mul(16)
+        .saturating_add(report.gradients.len().saturating_mul(40));
+    let mut svg = header(w, h, background, drawing);
     let _ = writeln!(
         svg,
         r#"<g fill="none" stroke="{}" stroke-width="1" stroke-linejoin="round">"#,
@@ -132,23 +139,47 @@ pub fn edges_svg(
 /// assert_eq!(ghostlines_core::xml_escape(r#"a & "b" <c>"#), "a &amp; &quot;b&quot; &lt;c&gt;");
 /// ```
 pub fn xml_escape(value: &str) -> String {
-    value
-        .replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut escaped = String::with_capacity(value.len());
+    push_xml_escaped(&mut escaped, value);
+    escaped
 }
 
-fn header(w: u32, h: u32, background: Option<&str>) -> String {
-    let mut svg = String::new();
+/// Appends `value` to `out`, escaped as [`xml_escape`] does, copying the
+/// runs between escapes whole: a data URL (nothing to escape) is copied
+/// once, and no escaped copy of it is made.
+fn push_xml_escaped(out: &mut String, value: &str) {
+    let mut rest = value;
+    while let Some(at) = rest.find(['&', '"', '<', '>']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'<' => "&lt;",
+            _ => "&gt;",
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+}
+
+/// The document's head and background, in a string with room for
+/// `drawing` more bytes. A background of a large frame is tens of
+/// megabytes: reserved up front, the string is not reallocated (old and new
+/// copy at once) when the drawing is appended.
+fn header(w: u32, h: u32, background: Option<&str>, drawing: usize) -> String {
+    let room = 256usize
+        .saturating_add(background.map_or(0, str::len))
+        .saturating_add(drawing);
+    let mut svg = String::with_capacity(room);
     let _ = writeln!(
         svg,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">"#
     );
     match background {
         Some(href) => {
-            let href = xml_escape(href);
-            let _ = writeln!(svg, r#"<image width="{w}" height="{h}" href="{href}"/>"#);
+            let _ = write!(svg, r#"<image width="{w}" height="{h}" href=""#);
+            push_xml_escaped(&mut svg, href);
+            svg.push_str("\"/>\n");
         }
         None => {
             let _ = writeln!(svg, r#"<rect width="{w}" height="{h}" fill="black"/>"#);
