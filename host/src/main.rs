@@ -159,9 +159,10 @@ enum Command {
         /// Milliseconds the component may compute beyond the body deadline, else 503.
         #[arg(long, default_value_t = 5_000)]
         compute_timeout_ms: u64,
-        /// Linear memory of one instance, in MiB.
-        #[arg(long, default_value_t = 512)]
-        memory_limit_mib: usize,
+        /// Linear memory of one instance, in MiB [default: 512, or what
+        /// --max-pixels needs if more: 64 MiB and 48 bytes a pixel].
+        #[arg(long)]
+        memory_limit_mib: Option<usize>,
         /// Largest frame width and height, pixels (at most 16384).
         #[arg(long, default_value_t = ghostlines_core::Limits::HTTP.max_side)]
         max_side: u32,
@@ -555,7 +556,10 @@ fn main() -> anyhow::Result<()> {
                 max_body_bytes: max_body_bytes.unwrap_or(frame.two_frame_bytes()),
                 body_timeout: Duration::from_millis(body_timeout_ms),
                 compute_timeout: Duration::from_millis(compute_timeout_ms),
-                memory_limit: memory_limit_mib.saturating_mul(1 << 20),
+                memory_limit: memory_limit_mib.map_or_else(
+                    || ServeLimits::default_memory_limit(&frame),
+                    |mib| mib.saturating_mul(1 << 20),
+                ),
                 max_instances,
             };
             limits.check()?;

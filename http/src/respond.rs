@@ -1,5 +1,6 @@
 //! Answers: successful replies and JSON errors, with their status codes.
 
+use futures::SinkExt as _;
 use spin_sdk::http::{Fields, OutgoingResponse, ResponseOutparam};
 
 /// An error answer: `{"error":{"kind":"…","message":"…"}}`.
@@ -99,7 +100,8 @@ impl From<ghostlines_core::Error> for HttpError {
 pub struct Reply {
     status: u16,
     headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    /// The body in pieces, sent in order (one for most replies).
+    body: Vec<Vec<u8>>,
 }
 
 impl Reply {
@@ -108,14 +110,18 @@ impl Reply {
         Reply {
             status: 200,
             headers: vec![("content-type".into(), content_type.into())],
-            body,
+            body: vec![body],
         }
     }
 
-    /// 200 with a JSON body.
+    /// 200 with a JSON body, written in pieces ([`Pieces`]).
     pub fn json(value: &impl serde::Serialize) -> Reply {
-        match serde_json::to_vec(value) {
-            Ok(body) => Reply::ok("application/json", body),
+        let mut pieces = Pieces::default();
+        match serde_json::to_writer(&mut pieces, value) {
+            Ok(()) => Reply {
+                body: pieces.0,
+                ..Reply::ok("application/json", Vec::new())
+            },
             // Our own types always serialise; say so if one ever does not.
             Err(e) => Reply::from(HttpError::new(500, "internal", e.to_string())),
         }
@@ -136,7 +142,12 @@ impl Reply {
             .collect();
         headers.push((
             "content-length".into(),
-            self.body.len().to_string().into_bytes(),
+            self.body
+                .iter()
+                .map(Vec::len)
+                .sum::<usize>()
+                .to_string()
+                .into_bytes(),
         ));
         let fields = match Fields::from_list(&headers) {
             Ok(fields) => fields,
@@ -149,9 +160,15 @@ impl Reply {
         if response.set_status_code(self.status).is_err() {
             eprintln!("ghostlines-http: bad status {}", self.status);
         }
-        if let Err(e) = out.set_with_body(response, self.body).await {
-            // The client went away; nobody is left to tell.
-            eprintln!("ghostlines-http: could not send the response: {e:?}");
+        let mut body = response.take_body();
+        out.set(response);
+        // Each piece is freed once it is sent.
+        for piece in self.body {
+            if let Err(e) = body.send(piece).await {
+                // The client went away; nobody is left to tell.
+                eprintln!("ghostlines-http: could not send the response: {e:?}");
+                return;
+            }
         }
     }
 }
@@ -162,11 +179,102 @@ impl From<HttpError> for Reply {
         let mut reply = Reply {
             status: e.status,
             headers: vec![("content-type".into(), "application/json".into())],
-            body: body.to_string().into_bytes(),
+            body: vec![body.to_string().into_bytes()],
         };
         if let Some(allow) = e.allow {
             reply = reply.header("allow", allow);
         }
         reply
+    }
+}
+
+/// A writer into pieces that are never reallocated: each holds twice as
+/// much as the one before, from 64 KiB (most answers fit in one, and each
+/// piece is one write to the response stream) up to 1 MiB. A buffer left
+/// to double as it fills holds its old and new copy while it moves, and
+/// the largest answers are over 100 MB (`/motion` with a dense grid of
+/// 2^20 points): in pieces they need their own size and at most 1 MiB
+/// more.
+#[derive(Default)]
+struct Pieces(Vec<Vec<u8>>);
+
+impl std::io::Write for Pieces {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        // Most writes are a few bytes and fit in the last piece.
+        if let Some(last) = self.0.last_mut()
+            && last.capacity() - last.len() >= bytes.len()
+        {
+            last.extend_from_slice(bytes);
+            return Ok(bytes.len());
+        }
+        self.write_across(bytes);
+        Ok(bytes.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.write(bytes).map(|_| ())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Pieces {
+    const FIRST: usize = 64 << 10;
+    const LARGEST: usize = 1 << 20;
+
+    /// Fills the last piece and starts new ones.
+    #[cold]
+    fn write_across(&mut self, bytes: &[u8]) {
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            match self.0.last_mut() {
+                Some(last) if last.len() < last.capacity() => {
+                    let room = last.capacity() - last.len();
+                    let (now, later) = rest.split_at(room.min(rest.len()));
+                    last.extend_from_slice(now);
+                    rest = later;
+                }
+                last => {
+                    let size =
+                        last.map_or(Pieces::FIRST, |l| (2 * l.capacity()).min(Pieces::LARGEST));
+                    self.0.push(Vec::with_capacity(size));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+
+    #[test]
+    fn pieces_hold_every_byte_in_order_and_grow_without_moving() {
+        let bytes: Vec<u8> = (0..3_500_000u32).map(|i| (i * 7 + i / 251) as u8).collect();
+        let mut pieces = Pieces::default();
+        // Writes of assorted lengths, as a serialiser makes them.
+        let mut rest = &bytes[..];
+        for length in [0, 1, 4095, 1, 2, 70_000, 1 << 20, 3].into_iter().cycle() {
+            if rest.is_empty() {
+                break;
+            }
+            let (now, later) = rest.split_at(length.min(rest.len()));
+            pieces.write_all(now).unwrap();
+            rest = later;
+        }
+        assert_eq!(pieces.0.concat(), bytes);
+        let sizes: Vec<usize> = pieces.0.iter().map(Vec::capacity).collect();
+        // 64 KiB doubling to 1 MiB, then 1 MiB pieces; every piece but the
+        // last is full.
+        assert_eq!(&sizes[..5], [64, 128, 256, 512, 1024].map(|k| k << 10));
+        assert!(sizes[5..].iter().all(|&s| s == 1 << 20));
+        let (last, full) = pieces.0.split_last().unwrap();
+        assert!(full.iter().all(|p| p.len() == p.capacity()));
+        assert!(!last.is_empty());
     }
 }

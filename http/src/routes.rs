@@ -194,10 +194,13 @@ pub async fn motion(
     let (previous, current) = bytes.split_at(bytes.len() / 2);
     tracker.push(Frame::with_limits(width, height, previous, &limits.frame)?)?;
     let output = tracker.push(Frame::with_limits(width, height, current, &limits.frame)?)?;
+    // In a flow mode the tracker keeps two pyramids, about 28 bytes a
+    // pixel: freed before the answer is built, so that the two never need
+    // memory at once (a largest frame's SVG trapped at 512 MiB otherwise).
+    drop(tracker);
     let frame = FrameReport::new(1, output);
     if svg_out {
-        let png = encode_png(current, width, height, image::ExtendedColorType::Rgba8)?;
-        let background = format!("data:image/png;base64,{}", base64_encode(&png));
+        let background = png_data_url(current, width, height)?;
         let frames = [frame];
         let svg = core_::motion_svg(
             width,
@@ -437,7 +440,12 @@ fn encode_png(
     Ok(png)
 }
 
-fn base64_encode(bytes: &[u8]) -> String {
+/// RGBA pixels as a `data:` URL of a PNG, for an SVG's background. The
+/// PNG is freed once encoded into the URL, and the URL is not copied again.
+fn png_data_url(rgba: &[u8], width: u32, height: u32) -> Result<String, HttpError> {
     use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    let png = encode_png(rgba, width, height, image::ExtendedColorType::Rgba8)?;
+    let mut url = String::from("data:image/png;base64,");
+    base64::engine::general_purpose::STANDARD.encode_string(&png, &mut url);
+    Ok(url)
 }

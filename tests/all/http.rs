@@ -958,3 +958,77 @@ fn serve_limits_apply_in_the_host_and_in_the_component() {
         assert!(bad.check().is_err(), "{bad:?}");
     }
 }
+
+/// The heaviest answers for the largest frames, each in an instance of
+/// exactly the memory `ServeLimits::memory_needed` gives those frames: a
+/// 200, never a trap. Noise makes the largest PNG (in an SVG's background)
+/// and the most corners; step 3 is the finest grid 2^23 pixels allow, and
+/// step 1 on 2^20 pixels the largest grid of all (2^20 points).
+#[test]
+fn the_largest_frames_fit_in_an_instance() {
+    let rt = runtime();
+    /// A route with its query, and the answer's media type.
+    type Ask = (&'static str, &'static str);
+    let cases: [(u32, u32, &[Ask]); 2] = [
+        (
+            4096,
+            2048,
+            &[
+                (
+                    "/motion?mode=sparse&max_corners=65536&min_distance=0&quality=0",
+                    "image/svg+xml",
+                ),
+                ("/motion?mode=dense&step=3", "image/svg+xml"),
+                ("/adjust?contrast=50&brightness=20", "image/png"),
+                ("/edges?gradient_step=3", "image/svg+xml"),
+            ],
+        ),
+        (
+            1024,
+            1024,
+            &[
+                ("/motion?mode=dense&step=1", "application/json"),
+                ("/edges?gradient_step=1", "application/json"),
+            ],
+        ),
+    ];
+    for (width, height, routes) in cases {
+        let frame = core_::Limits {
+            max_pixels: u64::from(width * height),
+            ..core_::Limits::HTTP
+        };
+        let limits = ServeLimits {
+            frame,
+            max_body_bytes: frame.two_frame_bytes(),
+            memory_limit: ServeLimits::memory_needed(&frame),
+            // Only memory is tested here: a slow machine gets its time.
+            compute_timeout: Duration::from_secs(300),
+            ..ServeLimits::default()
+        };
+        limits.check().unwrap();
+        let host = HttpHost::new(limits).unwrap();
+        let previous = random_frame(width, height, 1).pixels;
+        let current = random_frame(width, height, 2).pixels;
+        for &(route, accept) in routes {
+            let body = if route.starts_with("/motion") {
+                [&previous[..], &current[..]].concat()
+            } else {
+                current.clone()
+            };
+            let sep = if route.contains('?') { '&' } else { '?' };
+            let uri = format!("{route}{sep}width={width}&height={height}");
+            let headers = [
+                ("content-type", "application/octet-stream"),
+                ("accept", accept),
+            ];
+            let answer = rt.block_on(send_to(&host, request("POST", &uri, &headers, body)));
+            assert_eq!(
+                (answer.status, answer.header("content-type")),
+                (200, Some(accept)),
+                "{uri} as {accept} in {} MiB: {}",
+                limits.memory_limit >> 20,
+                String::from_utf8_lossy(&answer.body[..answer.body.len().min(300)])
+            );
+        }
+    }
+}

@@ -317,3 +317,38 @@ fn hostile_traffic_gets_4xx_and_good_traffic_is_unharmed() {
     let rss = report.server_peak_rss_mib.unwrap();
     assert!(rss < 512.0, "peak RSS {rss} MiB");
 }
+
+/// An instance's memory follows `--max-pixels` unless `--memory-limit-mib`
+/// sets it, and too little for the frames is refused at startup: otherwise
+/// the largest valid requests would be answered with traps (500).
+#[test]
+fn memory_follows_the_frame_limit() {
+    let server = Server::start(&["--quiet", "--max-pixels", "33554432"]);
+    let answer = Client::connect(&server.addr).request("GET", "/", b"");
+    assert_eq!(answer.status, 200);
+    let json: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+    // 64 MiB and 48 bytes a pixel.
+    assert_eq!(json["host"]["memory_limit_bytes"], 1600u64 << 20);
+    assert_eq!(json["limits"]["max_pixels"], 1u64 << 25);
+    let (status, _) = server.interrupt();
+    assert!(status.success());
+
+    let out = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--max-pixels",
+            "33554432",
+        ])
+        .args(["--memory-limit-mib", "1599"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--memory-limit-mib 1599 is too little")
+            && stderr.contains("needs 1600 MiB"),
+        "{stderr}"
+    );
+}
