@@ -127,6 +127,11 @@ impl Runtime {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
+        // Results are copied out of the guest's memory, which is capped
+        // already: any result that fits in it may cross. (Wasmtime's
+        // default, 128 MiB a call, refused the edges of a largest frame of
+        // noise at thresholds 0: 11.7 million points, about 200 MB.)
+        store.set_hostcall_fuel(self.memory_limit);
         let bindings = self
             .pre
             .instantiate(&mut store)
