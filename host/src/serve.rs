@@ -65,42 +65,49 @@ impl Default for ServeLimits {
             max_body_bytes: ghostlines_core::Limits::HTTP.two_frame_bytes(),
             body_timeout: Duration::from_secs(10),
             compute_timeout: Duration::from_secs(5),
-            memory_limit: DEFAULT_MEMORY_LIMIT,
+            memory_limit: ServeLimits::DEFAULT_MEMORY,
             max_instances: 64,
         }
     }
 }
 
-/// The default linear memory an instance may use, when the frame limits
-/// need no more.
-pub const DEFAULT_MEMORY_LIMIT: usize = 512 << 20;
-
 impl ServeLimits {
+    /// The linear memory an instance gets when the frame limits need no
+    /// more.
+    pub const DEFAULT_MEMORY: usize = 512 << 20;
+    /// [`ServeLimits::memory_needed`]'s terms: a base, then the larger of
+    /// bytes a pixel (a flow tracker's two pyramids, the two frames of the
+    /// body, and the SVG's PNG) and bytes a pixel with bytes a dense grid
+    /// point (up to [`ghostlines_core::MAX_GRID_POINTS`]: the vectors and
+    /// their JSON).
+    const BASE_MEMORY: usize = 64 << 20;
+    const BYTES_A_PIXEL: usize = 48;
+    const BYTES_A_PIXEL_BESIDE_A_GRID: usize = 8;
+    const BYTES_A_GRID_POINT: usize = 224;
+
     /// Linear memory an instance needs to answer every route for the
     /// largest frames of `frame`: 64 MiB, and the larger of 48 bytes a
-    /// pixel (a flow tracker's two pyramids, the two frames of the body,
-    /// and the SVG's PNG) and 8 bytes a pixel with 224 a dense grid point
-    /// (up to [`ghostlines_core::MAX_GRID_POINTS`]: the vectors and
-    /// their JSON). Measured in the component with a noise frame and a photo
+    /// pixel and 8 bytes a pixel with 224 a dense grid point. Measured in
+    /// the component with a noise frame and a photo
     /// (`http::the_largest_frames_fit_in_an_instance`): 2^23 pixels ran in
     /// 384 MiB and 2^25 in 1152; a grid of 2^20 points on 2^20 pixels in
     /// 256.
     pub fn memory_needed(frame: &ghostlines_core::Limits) -> usize {
         let pixels = usize::try_from(frame.max_pixels).unwrap_or(usize::MAX);
         let points = pixels.min(ghostlines_core::MAX_GRID_POINTS as usize);
-        let by_pixels = pixels.saturating_mul(48);
+        let by_pixels = pixels.saturating_mul(Self::BYTES_A_PIXEL);
         let by_points = pixels
-            .saturating_mul(8)
-            .saturating_add(points.saturating_mul(224));
-        (64usize << 20).saturating_add(by_pixels.max(by_points))
+            .saturating_mul(Self::BYTES_A_PIXEL_BESIDE_A_GRID)
+            .saturating_add(points.saturating_mul(Self::BYTES_A_GRID_POINT));
+        Self::BASE_MEMORY.saturating_add(by_pixels.max(by_points))
     }
 
-    /// The memory an instance gets unless told otherwise: 512 MiB, or what
-    /// the frame limits need ([`ServeLimits::memory_needed`]) if more,
-    /// in whole MiB.
+    /// The memory an instance gets unless told otherwise:
+    /// [`ServeLimits::DEFAULT_MEMORY`], or what the frame limits need
+    /// ([`ServeLimits::memory_needed`]) if more, in whole MiB.
     pub fn default_memory_limit(frame: &ghostlines_core::Limits) -> usize {
         let needed = ServeLimits::memory_needed(frame).div_ceil(1 << 20) << 20;
-        needed.max(DEFAULT_MEMORY_LIMIT)
+        needed.max(Self::DEFAULT_MEMORY)
     }
 
     /// Checks that the limits make sense: frames within core's ceiling
@@ -136,10 +143,14 @@ impl ServeLimits {
         let needed = ServeLimits::memory_needed(&self.frame);
         anyhow::ensure!(
             self.memory_limit >= needed,
-            "--memory-limit-mib {} is too little for frames of {} pixels: an instance needs {} MiB for them (64 MiB and 48 bytes a pixel, or 224 a dense-grid point); raise it or lower --max-pixels",
+            "--memory-limit-mib {} is too little for frames of {} pixels: an instance needs {} MiB for them ({} MiB and the larger of {} bytes a pixel, or {} bytes a pixel and {} a dense-grid point); raise it or lower --max-pixels",
             self.memory_limit >> 20,
             self.frame.max_pixels,
-            needed.div_ceil(1 << 20)
+            needed.div_ceil(1 << 20),
+            Self::BASE_MEMORY >> 20,
+            Self::BYTES_A_PIXEL,
+            Self::BYTES_A_PIXEL_BESIDE_A_GRID,
+            Self::BYTES_A_GRID_POINT
         );
         anyhow::ensure!(
             self.max_instances >= 1,
