@@ -138,6 +138,14 @@ impl ServeLimits {
             self.memory_limit / 2,
             self.memory_limit >> 20
         );
+        // A 32-bit Wasm memory holds at most 4 GiB (Wasmtime refused more
+        // with "maximum memory size ... exceeds the configured memory
+        // reservation" while creating the engine).
+        anyhow::ensure!(
+            self.memory_limit <= 4 << 30,
+            "--memory-limit-mib must be at most 4096 (a Wasm memory holds 4 GiB), got {}",
+            self.memory_limit >> 20
+        );
         // Less would answer valid requests for the largest frames with a
         // trap (500): refused here, before anything is served.
         let needed = ServeLimits::memory_needed(&self.frame);

@@ -954,6 +954,10 @@ fn serve_limits_apply_in_the_host_and_in_the_component() {
             max_body_bytes: 300 << 20,
             ..ServeLimits::default()
         },
+        ServeLimits {
+            memory_limit: (4 << 30) + (1 << 20),
+            ..ServeLimits::default()
+        },
     ] {
         assert!(bad.check().is_err(), "{bad:?}");
     }
