@@ -372,10 +372,8 @@ struct PointTracker<const N: usize> {
     radius: isize,
     /// The window side.
     side: usize,
-    /// The window, one entry a row.
-    patch: Vec<[f32x4; N]>,
-    patch_gx: Vec<[f32x4; N]>,
-    patch_gy: Vec<[f32x4; N]>,
+    /// The window with its gradients, one entry a row.
+    window: Vec<[Template; N]>,
     /// All ones in the last register's lanes inside the window, zero in
     /// its padding lanes.
     tail: f32x4,
@@ -428,9 +426,7 @@ impl<const N: usize> PointTracker<N> {
             settings: *settings,
             radius: (side / 2) as isize,
             side,
-            patch: vec![[f32x4::ZERO; N]; side],
-            patch_gx: vec![[f32x4::ZERO; N]; side],
-            patch_gy: vec![[f32x4::ZERO; N]; side],
+            window: vec![[Template::ZERO; N]; side],
             tail: tail.simd_lt(f32x4::splat(side as f32)),
             border_patch: vec![0.0; (side + 2) * (columns + LANES)],
             // The largest gather: the ring patch's (side + 2) rows of
@@ -544,19 +540,14 @@ impl<const N: usize> PointTracker<N> {
         Some(((p.0 + guess.0, p.1 + guess.1), error))
     }
 
-    /// From `border_patch`, the window `patch` and its Scharr gradients
-    /// `patch_gx`, `patch_gy`; zero gradients in the padding lanes.
+    /// From `border_patch`, the `window` and its Scharr gradients; zero
+    /// gradients in the padding lanes.
     fn window_and_gradients(&mut self) {
         let rows = self.border_patch.chunks_exact((N + 1) * LANES);
         let below = rows.clone().skip(1).zip(rows.clone().skip(2));
-        let windows = self
-            .patch
-            .iter_mut()
-            .zip(&mut self.patch_gx)
-            .zip(&mut self.patch_gy);
         let (three, ten) = (f32x4::splat(3.0 / 32.0), f32x4::splat(10.0 / 32.0));
-        for ((up, (mid, down)), ((patch, gx), gy)) in rows.zip(below).zip(windows) {
-            for i in 0..N {
+        for ((up, (mid, down)), window) in rows.zip(below).zip(&mut self.window) {
+            for (i, template) in window.iter_mut().enumerate() {
                 // The 3x3 neighbours of each pixel, a register at a time:
                 //   a b c
                 //   d   f
@@ -565,14 +556,16 @@ impl<const N: usize> PointTracker<N> {
                 let (a, b, c) = (at(up, 0), at(up, 1), at(up, 2));
                 let (d, f) = (at(mid, 0), at(mid, 2));
                 let (g, h, k) = (at(down, 0), at(down, 1), at(down, 2));
-                patch[i] = at(mid, 1);
                 // Scharr scaled by 1/32, with the factors gathered: four
                 // multiplies fewer a register than term by term.
-                gx[i] = ((c - a) + (k - g)) * three + (f - d) * ten;
-                gy[i] = ((g - a) + (k - c)) * three + (h - b) * ten;
+                *template = Template {
+                    pixels: at(mid, 1),
+                    gx: ((c - a) + (k - g)) * three + (f - d) * ten,
+                    gy: ((g - a) + (k - c)) * three + (h - b) * ten,
+                };
             }
-            gx[N - 1] &= self.tail;
-            gy[N - 1] &= self.tail;
+            window[N - 1].gx &= self.tail;
+            window[N - 1].gy &= self.tail;
         }
     }
 
@@ -596,7 +589,7 @@ impl<const N: usize> PointTracker<N> {
             &mut self.scratch,
         );
         self.window_and_gradients();
-        let [gxx, gxy, gyy] = tensor_sums(&self.patch_gx, &self.patch_gy);
+        let [gxx, gxy, gyy] = tensor_sums(&self.window);
         let n = (side * side) as f32;
         let det = gxx * gyy - gxy * gxy;
         let min_eigen = ((gxx + gyy) - ((gxx - gyy).powi(2) + 4.0 * gxy * gxy).sqrt()) / (2.0 * n);
@@ -616,8 +609,7 @@ impl<const N: usize> PointTracker<N> {
             // The moved window is sampled and compared in one pass, never
             // stored.
             let source = locate(to, q, window, &mut self.scratch);
-            let template = (&self.patch[..], &self.patch_gx[..], &self.patch_gy[..]);
-            let [bx, by] = mismatch(&source, template);
+            let [bx, by] = mismatch(&source, &self.window);
             let step = ((gyy * bx - gxy * by) / det, (gxx * by - gxy * bx) / det);
             v = (v.0 + step.0, v.1 + step.1);
             if (step.0 * step.0 + step.1 * step.1).sqrt() < epsilon {
@@ -632,12 +624,12 @@ impl<const N: usize> PointTracker<N> {
         // Over the window's own columns, not the padding; each row summed
         // in order. (A plain loop: in Wasm, `array::from_fn` here stayed a
         // call a register, with its own bounds checks.)
-        let total: f32 = (self.patch.iter().enumerate())
-            .map(|(j, patch)| {
+        let total: f32 = (self.window.iter().enumerate())
+            .map(|(j, window)| {
                 let moved = sample_row(&source, j, N);
                 let mut difference = [[0.0f32; LANES]; N];
-                for (i, (d, &p)) in difference.iter_mut().zip(patch).enumerate() {
-                    *d = (p - moved.at(i)).abs().to_array();
+                for (i, (d, t)) in difference.iter_mut().zip(window).enumerate() {
+                    *d = (t.pixels - moved.at(i)).abs().to_array();
                 }
                 difference.as_flattened()[..side].iter().sum::<f32>()
             })
@@ -646,8 +638,23 @@ impl<const N: usize> PointTracker<N> {
     }
 }
 
-/// A window's rows, `N` registers each.
-type Rows<const N: usize> = [[f32x4; N]];
+/// A register of the window: its pixels and their Scharr gradients, side
+/// by side, so that the sums over a window walk one array (in Wasm, one
+/// address to advance a row instead of three).
+#[derive(Clone, Copy)]
+struct Template {
+    pixels: f32x4,
+    gx: f32x4,
+    gy: f32x4,
+}
+
+impl Template {
+    const ZERO: Template = Template {
+        pixels: f32x4::ZERO,
+        gx: f32x4::ZERO,
+        gy: f32x4::ZERO,
+    };
+}
 
 /// Floats in one 128-bit register (Wasm SIMD, SSE): window rows are padded
 /// to a multiple of this.
@@ -667,10 +674,10 @@ fn register(s: &[f32], at: usize) -> f32x4 {
 // adds and shuffles, natively and in Wasm.
 
 /// Σ gx², Σ gx·gy and Σ gy²: the structure tensor of a window.
-fn tensor_sums<const N: usize>(gx: &Rows<N>, gy: &Rows<N>) -> [f32; 3] {
+fn tensor_sums<const N: usize>(window: &[[Template; N]]) -> [f32; 3] {
     let (mut xx, mut xy, mut yy) = (f32x4::ZERO, f32x4::ZERO, f32x4::ZERO);
-    for (x, y) in gx.iter().zip(gy) {
-        for (&x, &y) in x.iter().zip(y) {
+    for row in window {
+        for &Template { gx: x, gy: y, .. } in row {
             xx += x * x;
             xy += x * y;
             yy += y * y;
@@ -681,21 +688,18 @@ fn tensor_sums<const N: usize>(gx: &Rows<N>, gy: &Rows<N>) -> [f32; 3] {
 
 /// Σ (patch − moved)·gx and Σ (patch − moved)·gy, where `moved` is the
 /// window's bilinear samples of `source`, taken as it goes.
-fn mismatch<const N: usize>(
-    source: &Source<'_>,
-    (patch, gx, gy): (&Rows<N>, &Rows<N>, &Rows<N>),
-) -> [f32; 2] {
+fn mismatch<const N: usize>(source: &Source<'_>, window: &[[Template; N]]) -> [f32; 2] {
     let (mut bx, mut by) = (f32x4::ZERO, f32x4::ZERO);
     // A register column at a time, down the rows: Cranelift places a loop
     // body's arithmetic after all its loads, so a whole row in one body
     // (7 loads a register) kept more values live than x86 has registers
     // and spilled them; one register a body does not.
     for i in 0..N {
-        let templates = patch.iter().zip(gx).zip(gy);
-        for (j, ((p, x), y)) in templates.enumerate() {
-            let diff = p[i] - sample_row(source, j, N).at(i);
-            bx += diff * x[i];
-            by += diff * y[i];
+        for (j, row) in window.iter().enumerate() {
+            let t = row[i];
+            let diff = t.pixels - sample_row(source, j, N).at(i);
+            bx += diff * t.gx;
+            by += diff * t.gy;
         }
     }
     [bx, by].map(f32x4::reduce_add)
@@ -728,11 +732,39 @@ impl SampleRow<'_> {
     /// Register `i` of the row.
     #[inline(always)]
     fn at(&self, i: usize) -> f32x4 {
-        let [w00, w10, w01, w11] = self.weights;
         let (at, below) = (i * LANES, i * LANES + self.pitch);
         let source = |o: usize| register(self.rows, o);
-        w00 * source(at) + w10 * source(at + 1) + w01 * source(below) + w11 * source(below + 1)
+        let pixels = [source(at), source(at + 1), source(below), source(below + 1)];
+        bilinear(self.weights, pixels)
     }
+
+    /// The whole row, into `out`. The source row and the next are first
+    /// cut to exactly the length read, so that no read needs a bounds
+    /// check: 4 % off sparse flow in Wasm. (`mismatch`, which reads one
+    /// register of a row at a time, was slower with the cut.)
+    #[inline(always)]
+    fn write_to(&self, out: &mut [[f32; LANES]]) {
+        let len = out.len() * LANES + 1;
+        let (top, below) = self.rows.split_at(self.pitch);
+        let (top, below) = (&top[..len], &below[..len]);
+        for (i, out) in out.iter_mut().enumerate() {
+            let at = i * LANES;
+            let pixels = [
+                register(top, at),
+                register(top, at + 1),
+                register(below, at),
+                register(below, at + 1),
+            ];
+            *out = bilinear(self.weights, pixels).to_array();
+        }
+    }
+}
+
+/// The bilinear sample of four neighbours (top left, top right, bottom
+/// left, bottom right), four samples at a time.
+#[inline(always)]
+fn bilinear([w00, w10, w01, w11]: [f32x4; 4], [p00, p10, p01, p11]: [f32x4; 4]) -> f32x4 {
+    w00 * p00 + w10 * p10 + w01 * p01 + w11 * p11
 }
 
 /// Where a grid of bilinear samples reads its source pixels: `data` (rows
@@ -768,10 +800,7 @@ fn fill_patch<const N: usize>(
             dst.copy_from_slice(&source.data[row..][..columns]);
             continue;
         }
-        let samples = sample_row(&source, j, N + 1);
-        for (i, dst) in dst.as_chunks_mut::<LANES>().0.iter_mut().enumerate() {
-            *dst = samples.at(i).to_array();
-        }
+        sample_row(&source, j, N + 1).write_to(dst.as_chunks_mut::<LANES>().0);
     }
 }
 
@@ -1013,8 +1042,11 @@ mod tests {
         };
         let mut tracker = PointTracker::<N>::new(&settings);
         let (r, columns) = (tracker.radius, N * LANES);
-        let lane =
-            |rows: &[[f32x4; N]], i: usize, j: usize| rows[j][i / LANES].to_array()[i % LANES];
+        // Lane i of row j of the pixels (0), gx (1) or gy (2).
+        let lane = |tracker: &PointTracker<N>, what: usize, i: usize, j: usize| {
+            let t = tracker.window[j][i / LANES];
+            [t.pixels, t.gx, t.gy][what].to_array()[i % LANES]
+        };
         let places = [(30.25, 20.75), (1.5, 2.125), (59.9, 45.5), (-0.5, 46.2)];
         for (level, c) in as_levels(&image)
             .iter()
@@ -1035,8 +1067,8 @@ mod tests {
             };
             for j in 0..side as usize {
                 for i in 0..columns {
-                    let (gx, gy) = (lane(&tracker.patch_gx, i, j), lane(&tracker.patch_gy, i, j));
-                    assert!((lane(&tracker.patch, i, j) - at(i, j, 0.0, 0.0)).abs() < 1e-3);
+                    let (gx, gy) = (lane(&tracker, 1, i, j), lane(&tracker, 2, i, j));
+                    assert!((lane(&tracker, 0, i, j) - at(i, j, 0.0, 0.0)).abs() < 1e-3);
                     if i >= side as usize {
                         // Padding: zero gradients, so it adds nothing.
                         assert_eq!((gx, gy), (0.0, 0.0), "{c:?} ({i}, {j})");
@@ -1065,19 +1097,13 @@ mod tests {
             for q in [(c.0 + 0.3, c.1 - 0.7), (c.0 - 2.0, c.1 + 1.0)] {
                 let mut scratch = Vec::new();
                 let source = locate(level, q, (r, columns, side as usize), &mut scratch);
-                let template = (
-                    &tracker.patch[..],
-                    &tracker.patch_gx[..],
-                    &tracker.patch_gy[..],
-                );
-                let [bx, by] = mismatch(&source, template);
+                let [bx, by] = mismatch(&source, &tracker.window);
                 let (mut want_x, mut want_y, mut scale) = (0.0f64, 0.0f64, 0.0f64);
                 for j in 0..side as usize {
                     for i in 0..columns {
                         let (x, y) = (q.0 + (i as isize - r) as f32, q.1 + (j as isize - r) as f32);
-                        let diff = f64::from(lane(&tracker.patch, i, j) - image.sample(x, y));
-                        let (gx, gy) =
-                            (lane(&tracker.patch_gx, i, j), lane(&tracker.patch_gy, i, j));
+                        let diff = f64::from(lane(&tracker, 0, i, j) - image.sample(x, y));
+                        let (gx, gy) = (lane(&tracker, 1, i, j), lane(&tracker, 2, i, j));
                         want_x += diff * f64::from(gx);
                         want_y += diff * f64::from(gy);
                         scale += (diff * f64::from(gx.abs() + gy.abs())).abs();
