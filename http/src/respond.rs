@@ -105,23 +105,25 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// `status` with a body of `content_type` in `pieces`.
+    fn new(status: u16, content_type: &str, pieces: Vec<Vec<u8>>) -> Reply {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: pieces,
+        }
+    }
+
     /// 200 with `body` of `content_type`.
     pub fn ok(content_type: &str, body: Vec<u8>) -> Reply {
-        Reply {
-            status: 200,
-            headers: vec![("content-type".into(), content_type.into())],
-            body: vec![body],
-        }
+        Reply::new(200, content_type, vec![body])
     }
 
     /// 200 with a JSON body, written in pieces ([`Pieces`]).
     pub fn json(value: &impl serde::Serialize) -> Reply {
         let mut pieces = Pieces::default();
         match serde_json::to_writer(&mut pieces, value) {
-            Ok(()) => Reply {
-                body: pieces.0,
-                ..Reply::ok("application/json", Vec::new())
-            },
+            Ok(()) => Reply::new(200, "application/json", pieces.0),
             // Our own types always serialise; say so if one ever does not.
             Err(e) => Reply::from(HttpError::new(500, "internal", e.to_string())),
         }
@@ -176,11 +178,11 @@ impl Reply {
 impl From<HttpError> for Reply {
     fn from(e: HttpError) -> Reply {
         let body = serde_json::json!({ "error": { "kind": e.kind, "message": e.message } });
-        let mut reply = Reply {
-            status: e.status,
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: vec![body.to_string().into_bytes()],
-        };
+        let mut reply = Reply::new(
+            e.status,
+            "application/json",
+            vec![body.to_string().into_bytes()],
+        );
         if let Some(allow) = e.allow {
             reply = reply.header("allow", allow);
         }
