@@ -740,7 +740,7 @@ impl SampleRow<'_> {
 
     /// The whole row, into `out`. The source row and the next are first
     /// cut to exactly the length read, so that no read needs a bounds
-    /// check: 4 % off sparse flow in Wasm. (`mismatch`, which reads one
+    /// check: 3–4 % off sparse flow in Wasm. (`mismatch`, which reads one
     /// register of a row at a time, was slower with the cut.)
     #[inline(always)]
     fn write_to(&self, out: &mut [[f32; LANES]]) {
