@@ -34,6 +34,8 @@ fn main() {
         println!("cargo:rerun-if-changed={}", root.join(input).display());
     }
 
+    ensure_wasm_target();
+
     // Its own target directory: the outer build holds the lock on ours.
     let target_dir = wasm_target_dir(&out_dir);
     // One cargo run a component, so that each resolves its features alone,
@@ -64,7 +66,7 @@ fn main() {
 
     println!("cargo:rerun-if-changed=build/offsets.rs");
     for (package, artifact) in COMPONENTS {
-        let built = target_dir.join("wasm32-wasip2/release").join(artifact);
+        let built = target_dir.join(WASM_TARGET).join("release").join(artifact);
         let mut bytes = std::fs::read(&built)
             .unwrap_or_else(|e| panic!("could not read {}: {e}", built.display()));
         // The guest with its constant address offsets folded into the
@@ -87,19 +89,66 @@ fn main() {
 #[path = "build/offsets.rs"]
 mod offsets;
 
+/// The Wasm target the components are built for.
+const WASM_TARGET: &str = "wasm32-wasip2";
+
+/// Makes sure the toolchain that runs this build has the Wasm target's
+/// standard library, before the nested build needs it. rustup installs
+/// `rust-toolchain.toml`'s targets only with a toolchain it installs
+/// itself, so on a machine whose `stable` was already there the target is
+/// missing; we ask rustup for it, for this very toolchain. Without rustup
+/// we stop here, with the one command to run, rather than minutes later
+/// inside the nested build.
+fn ensure_wasm_target() {
+    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let libdir = Command::new(&rustc)
+        .args(["--print", "target-libdir", "--target", WASM_TARGET])
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
+    if libdir.as_deref().is_some_and(Path::is_dir) {
+        return;
+    }
+    // rustup's proxies name the toolchain they run in RUSTUP_TOOLCHAIN.
+    let toolchain = env::var("RUSTUP_TOOLCHAIN").ok();
+    let mut rustup = Command::new("rustup");
+    rustup.args(["target", "add", WASM_TARGET]);
+    if let Some(toolchain) = &toolchain {
+        rustup.args(["--toolchain", toolchain]);
+    }
+    let for_toolchain = toolchain.as_deref().unwrap_or("the active toolchain");
+    eprintln!(
+        "ghostlines: the {WASM_TARGET} target is missing; installing it with rustup for {for_toolchain}"
+    );
+    match rustup.status() {
+        Ok(status) if status.success() => {
+            println!(
+                "cargo:warning=installed the {WASM_TARGET} target with rustup for {for_toolchain}"
+            );
+        }
+        outcome => {
+            let why = match outcome {
+                Ok(status) => format!("`rustup target add` failed ({status})"),
+                Err(e) => format!("rustup could not be run ({e})"),
+            };
+            eprintln!(
+                "error: ghostlines builds its components for {WASM_TARGET}, which this Rust \
+                 toolchain lacks and {why}: run `rustup target add {WASM_TARGET}` \
+                 (or install your distribution's Rust standard library for {WASM_TARGET}), \
+                 then build again."
+            );
+            std::process::exit(1);
+        }
+    }
+}
+
 fn build_component(root: &Path, target_dir: &Path, package: &str) {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut build = Command::new(cargo);
     build
         .current_dir(root)
-        .args([
-            "build",
-            "--release",
-            "--target",
-            "wasm32-wasip2",
-            "-p",
-            package,
-        ])
+        .args(["build", "--release", "--target", WASM_TARGET, "-p", package])
         .arg("--target-dir")
         .arg(target_dir);
     // Cargo sets CARGO_ENCODED_RUSTFLAGS (empty) for build scripts, which
@@ -120,7 +169,7 @@ fn build_component(root: &Path, target_dir: &Path, package: &str) {
         .unwrap_or_else(|e| panic!("could not run cargo to build {package}: {e}"));
     assert!(
         status.success(),
-        "building {package} for wasm32-wasip2 failed ({status}); the errors are above"
+        "building {package} for {WASM_TARGET} failed ({status}); the errors are above"
     );
 }
 

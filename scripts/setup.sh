@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# What the tests need beyond rustup and Node.js, installed when missing:
+# Debian's packages as root (apt-get), else the run stops at once with the
+# command to run. scripts/test.sh calls this first, so that a fresh machine
+# fails in seconds, not after the build. The Rust side needs nothing from
+# here: host/build.rs adds the wasm32-wasip2 target itself.
+set -euo pipefail
+
+fail() {
+  echo "error: $*" >&2
+  exit 1
+}
+
+# Node.js cannot be installed for you: it is one of the two prerequisites.
+command -v node >/dev/null ||
+  fail "the tests need Node.js 20.19 or newer (https://nodejs.org); install it, then run scripts/test.sh again"
+node -e '
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  process.exit(major > 20 || (major === 20 && minor >= 19) ? 0 : 1);
+' || fail "the tests need Node.js 20.19 or newer, and this is $(node --version); upgrade it, then run scripts/test.sh again"
+
+# Debian packages: "command package what-for" a line.
+wanted="
+${CHROMIUM:-chromium} chromium the live page's tests (web/test/browser.test.mjs)
+"
+
+missing=()
+while read -r command package why; do
+  [ -n "$command" ] || continue
+  command -v "$command" >/dev/null && continue
+  missing+=("$package")
+  echo "missing: $command, for $why"
+done <<<"$wanted"
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    fail "run \`sudo apt-get install ${missing[*]}\` (or install them with your system's package manager), then run scripts/test.sh again"
+  fi
+  echo "installing Debian's ${missing[*]} with apt-get"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+while read -r command _; do
+  [ -n "$command" ] || continue
+  echo "$command: $("$command" --version 2>/dev/null | head -n 1)"
+done <<<"$wanted"
+echo "node: $(node --version)"
