@@ -19,6 +19,14 @@ node -e '
   process.exit(major > 20 || (major === 20 && minor >= 19) ? 0 : 1);
 ' || fail "the tests need Node.js 20.19 or newer, and this is $(node --version); upgrade it, then run scripts/test.sh again"
 
+# The wasm32-wasip2 target: host/build.rs asks rustup for it. Without
+# rustup nothing can add it, and cargo would only reach that check after
+# compiling every dependency; say so now instead.
+if ! command -v rustup >/dev/null &&
+  [ ! -d "$(rustc --print target-libdir --target wasm32-wasip2 2>/dev/null)" ]; then
+  fail "this Rust toolchain lacks the wasm32-wasip2 target and there is no rustup to add it: install rustup (https://rustup.rs) and run \`rustup target add wasm32-wasip2\`, or your distribution's Rust standard library for wasm32-wasip2"
+fi
+
 # Debian packages: "command package what-for" a line.
 wanted="
 ${CHROMIUM:-chromium} chromium the live page's tests (web/test/browser.test.mjs)
