@@ -2,10 +2,12 @@
 //! Concurrent clients mix good frames (answers checked byte for byte
 //! against `core`) with every kind of bad request — wrong lengths, absurd
 //! dimensions, malformed queries, wrong methods and media types, truncated
-//! bodies, bodies that stall mid-stream, oversized bodies — each over its
-//! own connection, written byte by byte as sent, bounded in count and time.
-//! Bad input must get a 4xx, never a 5xx, and the server must still answer
-//! afterwards.
+//! bodies, bodies that stall mid-stream, oversized bodies, answers never
+//! read — each over its own connection, bounded in count and time. Every
+//! bad request must get exactly its 4xx status and error kind (a stall
+//! within the server's body deadline plus a second, a reader that never
+//! reads cut off within its send deadline plus a second), and the server
+//! must still answer afterwards.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -29,9 +31,6 @@ pub struct FaultConfig {
     pub requests: usize,
     /// Stop after this long even if requests remain.
     pub time_limit: Duration,
-    /// How long a stalled upload waits for its answer (more than the
-    /// server's body timeout).
-    pub stall_wait: Duration,
     /// The server's process id, to read its peak memory (Linux).
     pub server_pid: Option<u32>,
 }
@@ -59,9 +58,12 @@ pub enum Case {
     StalledBody,
     /// A `content-length` over the body limit: refused before the body.
     OversizedBody,
+    /// A large answer the client never reads (the server's send deadline
+    /// must cut it off and free the instance).
+    NeverRead,
 }
 
-const CASES: [Case; 9] = [
+const CASES: [Case; 10] = [
     Case::GoodGreyscale,
     Case::GoodAdjust,
     Case::WrongLength,
@@ -71,14 +73,33 @@ const CASES: [Case; 9] = [
     Case::TruncatedBody,
     Case::StalledBody,
     Case::OversizedBody,
+    Case::NeverRead,
 ];
+
+/// The server's deadlines, as `GET /` states them: the fault run waits
+/// for each promise exactly as long as it may take, and a second more.
+#[derive(Debug, Clone, Copy)]
+struct Deadlines {
+    body: Duration,
+    send: Duration,
+}
+
+/// How much later than its deadline a refusal may come.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// When a reader that never reads looks whether it was cut off: this long
+/// after the send deadline (a cut cannot be seen without reading, and
+/// reading would let the answer flow again).
+const NEVER_READ_LOOK: Duration = Duration::from_millis(500);
 
 /// What a fault run saw.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FaultReport {
     /// Requests sent.
     pub sent: usize,
-    /// Statuses by case (`"none"`: the connection ended without one).
+    /// Outcomes by case: `"400 length-mismatch"` (status and error kind),
+    /// `"200"`, `"cut"` (the server closed the connection mid-answer) or
+    /// `"none"` (no answer).
     pub statuses: BTreeMap<Case, BTreeMap<String, usize>>,
     /// Good requests answered 200 with exactly core's bytes.
     pub good_identical: usize,
@@ -86,8 +107,18 @@ pub struct FaultReport {
     pub good_wrong: usize,
     /// 5xx answers to bad input (must be 0).
     pub bad_5xx: usize,
+    /// Bad requests whose outcome was not the promised one (must be 0).
+    pub bad_wrong: usize,
+    /// The first few broken promises, for people.
+    pub broken: Vec<String>,
     /// Slowest good answer, ms (stalled uploads must not block them).
     pub good_max_ms: f64,
+    /// The server's body and send deadlines, ms, from `GET /`.
+    pub body_timeout_ms: u64,
+    pub send_timeout_ms: u64,
+    /// Slowest 408 to a stalled upload, ms (it must come within the body
+    /// deadline and a second).
+    pub stall_max_ms: f64,
     /// The server's peak resident memory (VmHWM), MiB, if its pid was given.
     pub server_peak_rss_mib: Option<f64>,
     /// Whether `GET /` still answered 200 after the run.
@@ -100,24 +131,28 @@ impl FaultReport {
     /// Lines for people.
     pub fn summary(&self) -> String {
         let mut out = format!(
-            "{} requests in {:.1} s; good answers byte-identical to core: {} (wrong: {}), slowest {:.1} ms; 5xx for bad input: {}\n",
+            "{} requests in {:.1} s; good answers byte-identical to core: {} (wrong: {}), slowest {:.1} ms; bad requests answered otherwise than promised: {} (5xx: {})\n",
             self.sent,
             self.seconds,
             self.good_identical,
             self.good_wrong,
             self.good_max_ms,
+            self.bad_wrong,
             self.bad_5xx
         );
+        out.push_str(&format!(
+            "stalled uploads answered within {:.0} ms (body deadline {} ms); unread answers checked for a cut {} ms after sending (send deadline {} ms)\n",
+            self.stall_max_ms,
+            self.body_timeout_ms,
+            self.send_timeout_ms + NEVER_READ_LOOK.as_millis() as u64,
+            self.send_timeout_ms
+        ));
         for (case, statuses) in &self.statuses {
             let list: Vec<String> = statuses.iter().map(|(s, n)| format!("{n}x {s}")).collect();
-            out.push_str(&format!(
-                "  {:<18} {}\n",
-                serde_json::to_value(case)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                list.join(", ")
-            ));
+            out.push_str(&format!("  {:<18} {}\n", case.name(), list.join(", ")));
+        }
+        for broken in &self.broken {
+            out.push_str(&format!("  broken: {broken}\n"));
         }
         if let Some(mib) = self.server_peak_rss_mib {
             out.push_str(&format!("server peak RSS: {mib:.0} MiB\n"));
@@ -129,10 +164,21 @@ impl FaultReport {
         out
     }
 
-    /// Whether every promise held: good answers identical, no 5xx for bad
-    /// input, the server still up.
+    /// Whether every promise held: good answers identical, every bad
+    /// request answered exactly as promised and in time, the server still
+    /// up.
     pub fn passed(&self) -> bool {
-        self.good_wrong == 0 && self.bad_5xx == 0 && self.answering_after
+        self.good_wrong == 0 && self.bad_wrong == 0 && self.answering_after
+    }
+}
+
+impl Case {
+    /// The case's name, as in the JSON report.
+    pub fn name(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
     }
 }
 
@@ -142,10 +188,20 @@ fn good_frame(i: usize) -> (u32, u32, Vec<u8>) {
     (w, h, core_::synthetic_scene(w, h, (i % 4) as u32))
 }
 
+/// The frame a reader that never reads asks to adjust: its 14.7 MB answer
+/// is several times what the socket buffers between the two ends hold, so
+/// the server must wait on the client.
+const NEVER_READ_SIZE: (u32, u32) = (2560, 1440);
+
 struct Outcome {
     case: Case,
+    /// `"400 length-mismatch"`, `"200"`, `"cut"` or `"none"`.
+    label: String,
     status: Option<u16>,
+    /// Good cases: whether the answer was exactly core's.
     good: Option<bool>,
+    /// Bad cases: the promised label, if it was not met (or not in time).
+    broken: Option<String>,
     millis: f64,
 }
 
@@ -155,36 +211,40 @@ pub async fn run(config: &FaultConfig) -> anyhow::Result<FaultReport> {
     if config.concurrency == 0 {
         bail!("--concurrency must be at least 1");
     }
+    let deadlines = deadlines(&authority).await?;
     let authority = Arc::new(authority);
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
-    let deadline = started + config.time_limit;
+    let stop_at = started + config.time_limit;
     let mut clients = tokio::task::JoinSet::new();
     for _ in 0..config.concurrency {
         let (authority, next) = (authority.clone(), next.clone());
-        let (total, stall_wait) = (config.requests, config.stall_wait);
+        let total = config.requests;
         clients.spawn(async move {
             let mut outcomes = Vec::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= total || Instant::now() >= deadline {
+                if i >= total || Instant::now() >= stop_at {
                     break;
                 }
-                outcomes.push(one(&authority, i, stall_wait).await);
+                outcomes.push(one(&authority, i, deadlines).await);
             }
             outcomes
         });
     }
-    let mut report = FaultReport::default();
+    let mut report = FaultReport {
+        body_timeout_ms: deadlines.body.as_millis() as u64,
+        send_timeout_ms: deadlines.send.as_millis() as u64,
+        ..FaultReport::default()
+    };
     while let Some(outcomes) = clients.join_next().await {
         for o in outcomes.context("a fault client panicked")? {
             report.sent += 1;
-            let status = o.status.map_or("none".to_string(), |s| s.to_string());
             *report
                 .statuses
                 .entry(o.case)
                 .or_default()
-                .entry(status)
+                .entry(o.label.clone())
                 .or_insert(0) += 1;
             match o.good {
                 Some(true) => {
@@ -196,6 +256,20 @@ pub async fn run(config: &FaultConfig) -> anyhow::Result<FaultReport> {
                     if o.status.is_some_and(|s| s >= 500) {
                         report.bad_5xx += 1;
                     }
+                    if o.case == Case::StalledBody {
+                        report.stall_max_ms = report.stall_max_ms.max(o.millis);
+                    }
+                }
+            }
+            if let Some(promised) = o.broken {
+                report.bad_wrong += 1;
+                if report.broken.len() < 10 {
+                    report.broken.push(format!(
+                        "{}: promised {promised}, got {} after {:.0} ms",
+                        o.case.name(),
+                        o.label,
+                        o.millis
+                    ));
                 }
             }
         }
@@ -205,7 +279,7 @@ pub async fn run(config: &FaultConfig) -> anyhow::Result<FaultReport> {
         exchange(
             &authority,
             b"GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
-            None
+            Duration::from_secs(30)
         )
         .await,
         Ok((Some(200), _))
@@ -214,8 +288,35 @@ pub async fn run(config: &FaultConfig) -> anyhow::Result<FaultReport> {
     Ok(report)
 }
 
-/// Request `i`: case `i % 9`, over its own connection.
-async fn one(authority: &str, i: usize, stall_wait: Duration) -> Outcome {
+/// The server's body and send deadlines from `GET /`.
+async fn deadlines(authority: &str) -> anyhow::Result<Deadlines> {
+    let (status, body) = exchange(
+        authority,
+        b"GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+        Duration::from_secs(30),
+    )
+    .await?;
+    anyhow::ensure!(status == Some(200), "GET / answered {status:?}");
+    let index: serde_json::Value =
+        serde_json::from_slice(&body).context("GET / is not the ghostlines index")?;
+    let ms = |name: &str| {
+        index["host"][name]
+            .as_u64()
+            .map(Duration::from_millis)
+            .with_context(|| {
+                format!(
+                    "the server states no host.{name} at GET / (run it with `ghostlines serve`)"
+                )
+            })
+    };
+    Ok(Deadlines {
+        body: ms("body_timeout_ms")?,
+        send: ms("send_timeout_ms")?,
+    })
+}
+
+/// Request `i`: case `i % 10`, over its own connection.
+async fn one(authority: &str, i: usize, deadlines: Deadlines) -> Outcome {
     let case = CASES[i % CASES.len()];
     // Which variant of the case: the round, not `i`, so every variant comes.
     let round = i / CASES.len();
@@ -234,40 +335,46 @@ async fn one(authority: &str, i: usize, stall_wait: Duration) -> Outcome {
     };
     // A whole raw-RGBA POST: the head for `body`, then `body`.
     let raw_post = |target: &str, body: &[u8]| with_body(post(target, raw, body.len()), body);
-    let (status, good) = match case {
+    let patient = Duration::from_secs(30);
+    // (the answer, the promised outcome and the time it may take)
+    let (answer, promise): (Answer, Promise) = match case {
         Case::GoodGreyscale => {
             let method = core_::GreyMethod::ALL[i % core_::GreyMethod::ALL.len()];
             let target = format!("/greyscale?width={w}&height={h}&method={}", method.name());
-            let answer = exchange(authority, &raw_post(&target, &frame), None).await;
-            let view = core_::Frame::new(w, h, &frame).ok();
-            let want = view.map(|f| core_::greyscale(f, method));
-            check(answer, want)
+            let answer = exchange(authority, &raw_post(&target, &frame), patient).await;
+            let want = core_::Frame::new(w, h, &frame)
+                .ok()
+                .map(|f| core_::greyscale(f, method));
+            (answer, Promise::Bytes(want))
         }
         Case::GoodAdjust => {
             let (c, b) = ((i % 201) as i32 - 100, (i % 61) as i32 - 30);
             let target = format!("/adjust?width={w}&height={h}&contrast={c}&brightness={b}");
-            let answer = exchange(authority, &raw_post(&target, &frame), None).await;
+            let answer = exchange(authority, &raw_post(&target, &frame), patient).await;
             let want = core_::Adjustment::new(c, b)
                 .ok()
                 .zip(core_::Frame::new(w, h, &frame).ok())
                 .map(|(a, f)| core_::adjust_rgba(f, &a));
-            check(answer, want)
+            (answer, Promise::Bytes(want))
         }
         Case::WrongLength => {
             let target = format!("/greyscale?width={w}&height={h}");
             let request = raw_post(&target, &frame[..frame.len() - 1]);
-            bad(exchange(authority, &request, None).await)
+            let answer = exchange(authority, &request, patient).await;
+            (answer, Promise::Error("400 length-mismatch", patient))
         }
         Case::AbsurdDimensions => {
             let sizes = [
-                "width=0&height=10",
-                "width=100000&height=100000",
-                "width=4294967296&height=1",
-                "width=16384&height=16384",
-                "width=-3&height=2",
+                ("width=0&height=10", "400 invalid-dimensions"),
+                ("width=100000&height=100000", "413 too-large"),
+                ("width=4294967296&height=1", "400 invalid-parameter"),
+                ("width=16384&height=16384", "413 too-large"),
+                ("width=-3&height=2", "400 invalid-parameter"),
             ];
-            let target = format!("/centroid?{}", sizes[round % sizes.len()]);
-            bad(exchange(authority, &raw_post(&target, &[0; 16]), None).await)
+            let (query, promised) = sizes[round % sizes.len()];
+            let target = format!("/centroid?{query}");
+            let answer = exchange(authority, &raw_post(&target, &[0; 16]), patient).await;
+            (answer, Promise::Error(promised, patient))
         }
         Case::MalformedQuery => {
             let queries = [
@@ -284,76 +391,150 @@ async fn one(authority: &str, i: usize, stall_wait: Duration) -> Outcome {
                 "/motion"
             };
             let target = format!("{route}?{}", queries[round % queries.len()]);
-            bad(exchange(authority, &raw_post(&target, &[0; 64]), None).await)
+            let answer = exchange(authority, &raw_post(&target, &[0; 64]), patient).await;
+            (answer, Promise::Error("400 invalid-parameter", patient))
         }
         Case::WrongRequest => {
-            let requests: [Vec<u8>; 3] = [
-                b"GET /greyscale HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n".to_vec(),
-                with_body(
-                    post(&format!("/greyscale?width={w}&height={h}"), "text/plain", 4),
-                    b"abcd",
+            let requests: [(Vec<u8>, &str); 3] = [
+                (
+                    b"GET /greyscale HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n".to_vec(),
+                    "405 method-not-allowed",
                 ),
-                raw_post("/nowhere", b"abcd"),
+                (
+                    with_body(
+                        post(&format!("/greyscale?width={w}&height={h}"), "text/plain", 4),
+                        b"abcd",
+                    ),
+                    "415 unsupported-media-type",
+                ),
+                (raw_post("/nowhere", b"abcd"), "404 not-found"),
             ];
-            bad(exchange(authority, &requests[round % 3], None).await)
+            let (request, promised) = &requests[round % 3];
+            let answer = exchange(authority, request, patient).await;
+            (answer, Promise::Error(promised, patient))
         }
         Case::TruncatedBody => {
             let target = format!("/greyscale?width={w}&height={h}");
             let mut request = post(&target, raw, frame.len());
             request.extend_from_slice(&frame[..frame.len() / 2]);
-            bad(exchange_then_close(authority, &request).await)
+            let answer = exchange_then_close(authority, &request, patient).await;
+            (answer, Promise::Error("400 invalid-body", patient))
         }
         Case::StalledBody => {
             let target = format!("/greyscale?width={w}&height={h}");
             let mut request = post(&target, raw, frame.len());
             request.extend_from_slice(&frame[..frame.len() / 2]);
-            bad(exchange(authority, &request, Some(stall_wait)).await)
+            let within = deadlines.body + GRACE;
+            let answer = exchange(authority, &request, within).await;
+            (answer, Promise::Error("408 timeout", within))
         }
         Case::OversizedBody => {
             // Only the head: the refusal must come before any body byte.
             let request = post("/motion?width=4096&height=4096", raw, (64 << 20) + 1);
-            bad(exchange(authority, &request, Some(stall_wait)).await)
+            let answer = exchange(authority, &request, patient).await;
+            (answer, Promise::Error("413 too-large", patient))
+        }
+        Case::NeverRead => {
+            let (w, h) = NEVER_READ_SIZE;
+            let body = vec![128u8; w as usize * h as usize * 4];
+            let target = format!("/adjust?width={w}&height={h}&contrast=10&brightness=0");
+            let look = deadlines.send + NEVER_READ_LOOK;
+            let answer = never_read(authority, &raw_post(&target, &body), look).await;
+            (answer, Promise::Cut(body.len(), look + GRACE))
         }
     };
+    let millis = started.elapsed().as_secs_f64() * 1e3;
+    let (status, label, good, broken) = promise.judge(answer, started.elapsed());
     Outcome {
         case,
+        label,
         status,
         good,
-        millis: started.elapsed().as_secs_f64() * 1e3,
+        broken,
+        millis,
     }
+}
+
+/// What a request was promised.
+enum Promise {
+    /// 200 with exactly these bytes (none: the request was not valid).
+    Bytes(Option<Vec<u8>>),
+    /// This status and error kind, within this time.
+    Error(&'static str, Duration),
+    /// The connection closed before this many answer bytes, within this
+    /// time.
+    Cut(usize, Duration),
+}
+
+impl Promise {
+    /// (status, label, good, broken promise) of an answer that took
+    /// `took`.
+    fn judge(
+        self,
+        answer: Answer,
+        took: Duration,
+    ) -> (Option<u16>, String, Option<bool>, Option<String>) {
+        let (status, body) = answer.unwrap_or((None, Vec::new()));
+        let label = match status {
+            None => "none".to_string(),
+            Some(status) => match error_kind(&body) {
+                Some(kind) => format!("{status} {kind}"),
+                None => status.to_string(),
+            },
+        };
+        match self {
+            Promise::Bytes(want) => {
+                let good = status == Some(200) && want.is_some_and(|w| w == body);
+                (status, label, Some(good), None)
+            }
+            Promise::Error(promised, within) => {
+                let kept = label == promised && took <= within;
+                (status, label, None, (!kept).then(|| promised.to_string()))
+            }
+            Promise::Cut(whole, within) => {
+                // The head and part of the body came, then the end.
+                let cut = status == Some(200) && body.len() < whole;
+                let label = if cut { "cut".to_string() } else { label };
+                let kept = cut && took <= within;
+                (status, label, None, (!kept).then(|| "cut".to_string()))
+            }
+        }
+    }
+}
+
+/// The `kind` of a JSON error body.
+fn error_kind(body: &[u8]) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_slice(body).ok()?;
+    Some(json["error"]["kind"].as_str()?.to_string())
 }
 
 type Answer = anyhow::Result<(Option<u16>, Vec<u8>)>;
 
-fn check(answer: Answer, want: Option<Vec<u8>>) -> (Option<u16>, Option<bool>) {
-    match answer {
-        Ok((status, body)) => (
-            status,
-            Some(status == Some(200) && want.is_some_and(|w| w == body)),
-        ),
-        Err(_) => (None, Some(false)),
-    }
-}
-
-fn bad(answer: Answer) -> (Option<u16>, Option<bool>) {
-    (answer.ok().and_then(|(status, _)| status), None)
-}
-
 /// Writes `request`, then reads the answer until the server closes (all
-/// requests say `connection: close`); `wait` bounds the read, else 30 s.
-async fn exchange(authority: &str, request: &[u8], wait: Option<Duration>) -> Answer {
+/// requests say `connection: close`), for at most `wait`.
+async fn exchange(authority: &str, request: &[u8], wait: Duration) -> Answer {
     let mut stream = TcpStream::connect(authority).await?;
     // A server may answer and close before taking the whole request (an
     // early 413): a failed write is not the end of the exchange.
     let _ = stream.write_all(request).await;
-    read_answer(&mut stream, wait.unwrap_or(Duration::from_secs(30))).await
+    read_answer(&mut stream, wait).await
 }
 
 /// Writes `request` and closes the writing side at once.
-async fn exchange_then_close(authority: &str, request: &[u8]) -> Answer {
+async fn exchange_then_close(authority: &str, request: &[u8], wait: Duration) -> Answer {
     let mut stream = TcpStream::connect(authority).await?;
     let _ = stream.write_all(request).await;
     let _ = stream.shutdown().await;
+    read_answer(&mut stream, wait).await
+}
+
+/// Writes `request` and reads nothing until `look`, then reads what the
+/// server sent before it closed (or everything, if it never cut the
+/// connection).
+async fn never_read(authority: &str, request: &[u8], look: Duration) -> Answer {
+    let mut stream = TcpStream::connect(authority).await?;
+    stream.write_all(request).await?;
+    tokio::time::sleep(look).await;
     read_answer(&mut stream, Duration::from_secs(30)).await
 }
 

@@ -156,9 +156,13 @@ enum Command {
         /// The whole request body must arrive within this many milliseconds, else 408.
         #[arg(long, default_value_t = 10_000)]
         body_timeout_ms: u64,
-        /// Milliseconds the component may compute beyond the body deadline, else 503.
+        /// Milliseconds the component may compute without waiting on I/O, else 503.
         #[arg(long, default_value_t = 5_000)]
         compute_timeout_ms: u64,
+        /// A client that takes none of the answer for this many milliseconds
+        /// is cut off and its instance freed.
+        #[arg(long, default_value_t = 10_000)]
+        send_timeout_ms: u64,
         /// Linear memory of one instance, in MiB [default: 512, or what
         /// --max-pixels needs if more: 64 MiB and 48 bytes a pixel].
         #[arg(long)]
@@ -226,10 +230,6 @@ enum Command {
         /// Stop after this many seconds even if requests remain.
         #[arg(long, default_value_t = 300)]
         time_limit_s: u64,
-        /// How long a stalled upload waits for its 408 (more than the
-        /// server's --body-timeout-ms).
-        #[arg(long, default_value_t = 15_000)]
-        stall_wait_ms: u64,
         /// The server's process id, to report its peak memory (Linux).
         #[arg(long)]
         server_pid: Option<u32>,
@@ -538,6 +538,7 @@ fn main() -> anyhow::Result<()> {
             listen,
             body_timeout_ms,
             compute_timeout_ms,
+            send_timeout_ms,
             memory_limit_mib,
             max_side,
             max_pixels,
@@ -556,6 +557,7 @@ fn main() -> anyhow::Result<()> {
                 max_body_bytes: max_body_bytes.unwrap_or(frame.two_frame_bytes()),
                 body_timeout: Duration::from_millis(body_timeout_ms),
                 compute_timeout: Duration::from_millis(compute_timeout_ms),
+                send_timeout: Duration::from_millis(send_timeout_ms),
                 memory_limit: memory_limit_mib.map_or_else(
                     || ServeLimits::default_memory_limit(&frame),
                     |mib| mib.saturating_mul(1 << 20),
@@ -597,7 +599,6 @@ fn main() -> anyhow::Result<()> {
             concurrency,
             requests,
             time_limit_s,
-            stall_wait_ms,
             server_pid,
             json,
         } => {
@@ -606,7 +607,6 @@ fn main() -> anyhow::Result<()> {
                 concurrency,
                 requests,
                 time_limit: Duration::from_secs(time_limit_s),
-                stall_wait: Duration::from_millis(stall_wait_ms),
                 server_pid,
             };
             let report = tokio_runtime()?.block_on(faults::run(&config))?;

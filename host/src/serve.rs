@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -17,8 +18,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use wasmtime::component::{Linker, ResourceTable};
 use wasmtime::{
-    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, StoreLimits,
-    StoreLimitsBuilder, Trap,
+    Config, Engine, InstanceAllocationStrategy, PoolConcurrencyLimitError, PoolingAllocationConfig,
+    Store, StoreLimits, StoreLimitsBuilder, Trap, UpdateDeadline,
 };
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::io::TokioIo;
@@ -47,9 +48,15 @@ pub struct ServeLimits {
     pub max_body_bytes: u64,
     /// The whole request body must arrive within this (else 408).
     pub body_timeout: Duration,
-    /// Time the component may compute after that; a request running longer
-    /// than `body_timeout + compute_timeout` in all is stopped (503).
+    /// Time the component may compute without waiting on I/O: counted
+    /// from the last bytes of the body it received (or of its answer the
+    /// client took); past it the request is stopped (503).
     pub compute_timeout: Duration,
+    /// Once the answer's head is out, the client must keep taking it: a
+    /// client that takes none of it for this long is cut off, and its
+    /// instance freed (epoch interruption cannot stop a guest that waits on
+    /// the host to write).
+    pub send_timeout: Duration,
     /// Linear memory one instance may use.
     pub memory_limit: usize,
     /// Instances alive at once (the pool's size); requests beyond it get 503.
@@ -58,13 +65,15 @@ pub struct ServeLimits {
 
 impl Default for ServeLimits {
     /// 16384 px a side, 2^23 px a frame, 64 MiB bodies, 10 s for the body,
-    /// 5 s of compute, 512 MiB an instance, 64 instances.
+    /// 5 s of compute, 10 s without taking any of the answer, 512 MiB an
+    /// instance, 64 instances.
     fn default() -> Self {
         ServeLimits {
             frame: ghostlines_core::Limits::HTTP,
             max_body_bytes: ghostlines_core::Limits::HTTP.two_frame_bytes(),
             body_timeout: Duration::from_secs(10),
             compute_timeout: Duration::from_secs(5),
+            send_timeout: Duration::from_secs(10),
             memory_limit: ServeLimits::DEFAULT_MEMORY,
             max_instances: 64,
         }
@@ -165,7 +174,9 @@ impl ServeLimits {
             "--max-instances must be at least 1"
         );
         anyhow::ensure!(
-            !self.body_timeout.is_zero() && !self.compute_timeout.is_zero(),
+            [self.body_timeout, self.compute_timeout, self.send_timeout]
+                .iter()
+                .all(|t| t.as_millis() >= 1),
             "the timeouts must be at least 1 ms"
         );
         Ok(())
@@ -343,7 +354,7 @@ impl HttpHost {
 
     async fn run<B>(
         &self,
-        request: hyper::Request<B>,
+        mut request: hyper::Request<B>,
     ) -> Result<hyper::Response<HyperOutgoingBody>, Failure>
     where
         B: Body<Data = Bytes> + Send + Unpin + 'static,
@@ -354,16 +365,30 @@ impl HttpHost {
         if let Some((status, kind, message)) = limits.refuse_early(&request) {
             return Ok(error_response(status, kind, &message));
         }
+        let connection = request.extensions_mut().remove::<ConnectionCut>();
+        let what = format!("{} {}", request.method(), request.uri().path());
+        let clock = IoClock::new();
         let deadline = tokio::time::Instant::now() + limits.body_timeout;
         let request = request.map(|body| DeadlineBody {
             inner: body,
             deadline: Box::pin(tokio::time::sleep_until(deadline)),
+            clock: clock.clone(),
         });
         let mut store = Store::new(self.pre.engine(), self.request_state());
         store.limiter(|state| &mut state.limits);
-        let total = limits.body_timeout + limits.compute_timeout;
-        store.set_epoch_deadline((total.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64);
-        store.epoch_deadline_trap();
+        // The compute deadline counts from the request's last I/O: time
+        // spent waiting on the client is the body's and the answer's
+        // deadlines' to judge, not the component's.
+        let compute = limits.compute_timeout;
+        store.set_epoch_deadline(epoch_ticks(compute));
+        let compute_clock = clock.clone();
+        store.epoch_deadline_callback(move |_| {
+            let idle = compute_clock.since_io();
+            if idle >= compute {
+                return Err(Trap::Interrupt.into());
+            }
+            Ok(UpdateDeadline::Continue(epoch_ticks(compute - idle)))
+        });
 
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let (req, out) = {
@@ -389,7 +414,17 @@ impl HttpHost {
                 .map_err(Failure::guest)
         });
         match receiver.await {
-            Ok(Ok(response)) => Ok(response),
+            Ok(Ok(response)) => {
+                let answer = Answer::new(clock);
+                tokio::spawn(watch_answer(
+                    Arc::downgrade(&answer),
+                    limits.send_timeout,
+                    task.abort_handle(),
+                    connection,
+                    what,
+                ));
+                Ok(response.map(|inner| SendBody { inner, answer }.boxed_unsync()))
+            }
             Ok(Err(code)) => Err(Failure::Guest(format!(
                 "the component answered with an error: {code:?}"
             ))),
@@ -425,9 +460,14 @@ impl HttpHost {
                 limits.body_timeout.as_millis().to_string(),
             ),
             (
-                "GHOSTLINES_CPU_DEADLINE_MS",
+                "GHOSTLINES_COMPUTE_TIMEOUT_MS",
                 limits.compute_timeout.as_millis().to_string(),
             ),
+            (
+                "GHOSTLINES_SEND_TIMEOUT_MS",
+                limits.send_timeout.as_millis().to_string(),
+            ),
+            ("GHOSTLINES_MAX_INSTANCES", limits.max_instances.to_string()),
             (
                 "GHOSTLINES_MEMORY_LIMIT_BYTES",
                 limits.memory_limit.to_string(),
@@ -451,6 +491,11 @@ impl HttpHost {
     }
 }
 
+/// Whole epoch ticks for `time`, at least one.
+fn epoch_ticks(time: Duration) -> u64 {
+    (time.as_millis().div_ceil(EPOCH_TICK.as_millis()) as u64).max(1)
+}
+
 /// Advances the engine's epoch every tick while the engine lives.
 fn spawn_epoch_ticker(engine: &Engine) {
     let weak = engine.weak();
@@ -466,8 +511,10 @@ fn spawn_epoch_ticker(engine: &Engine) {
 /// Why a request got no answer from the component.
 #[derive(Debug)]
 enum Failure {
-    /// The pool is full (or instantiation failed otherwise): 503.
+    /// Every instance of the pool is busy: 503.
     Overloaded(String),
+    /// Instantiation failed otherwise: 500.
+    Instantiate(String),
     /// The epoch deadline passed: 503.
     Deadline,
     /// The guest trapped or misbehaved: 500.
@@ -485,7 +532,10 @@ impl Failure {
         if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
             return Failure::Deadline;
         }
-        Failure::Overloaded(format!("no instance available: {e}"))
+        if e.downcast_ref::<PoolConcurrencyLimitError>().is_some() {
+            return Failure::Overloaded(format!("every instance is busy: {e}"));
+        }
+        Failure::Instantiate(format!("the component could not be instantiated: {e:?}"))
     }
 
     fn guest(e: wasmtime::Error) -> Failure {
@@ -503,6 +553,7 @@ impl Failure {
                 "timeout",
                 "the request ran past its deadline".to_string(),
             ),
+            Failure::Instantiate(m) => (500, "instantiation", m),
             Failure::Guest(m) => (500, "trap", m),
             Failure::Host(m) => (500, "internal", m),
         };
@@ -534,6 +585,34 @@ pub(crate) fn full_body(bytes: Bytes) -> HyperOutgoingBody {
         .boxed_unsync()
 }
 
+/// When a request last did I/O: the last bytes of its body handed to the
+/// component, or of its answer taken by the client. The compute deadline
+/// counts from it.
+struct IoClock {
+    origin: Instant,
+    /// Milliseconds after `origin`.
+    last_io: AtomicU64,
+}
+
+impl IoClock {
+    fn new() -> Arc<IoClock> {
+        Arc::new(IoClock {
+            origin: Instant::now(),
+            last_io: AtomicU64::new(0),
+        })
+    }
+
+    fn touch(&self) {
+        let now = self.origin.elapsed().as_millis() as u64;
+        self.last_io.fetch_max(now, Ordering::Relaxed);
+    }
+
+    fn since_io(&self) -> Duration {
+        let last = Duration::from_millis(self.last_io.load(Ordering::Relaxed));
+        self.origin.elapsed().saturating_sub(last)
+    }
+}
+
 /// A request body that ends in an error once its deadline passes, so that
 /// a stalled upload cannot hold an instance: the component sees a failed
 /// read and answers 408. (Epoch interruption cannot fire while the guest
@@ -541,6 +620,7 @@ pub(crate) fn full_body(bytes: Bytes) -> HyperOutgoingBody {
 struct DeadlineBody<B> {
     inner: B,
     deadline: Pin<Box<tokio::time::Sleep>>,
+    clock: Arc<IoClock>,
 }
 
 impl<B> Body for DeadlineBody<B>
@@ -556,6 +636,7 @@ where
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         if let Poll::Ready(frame) = Pin::new(&mut self.inner).poll_frame(cx) {
+            self.clock.touch();
             return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
         }
         match self.deadline.as_mut().poll(cx) {
@@ -572,6 +653,147 @@ where
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
+    }
+}
+
+/// How an answer is being sent, as its watchdog sees it.
+struct Answer {
+    clock: Arc<IoClock>,
+    state: std::sync::Mutex<Sending>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Sending {
+    /// The connection asked for more and the component has not written it
+    /// yet: the component's turn (its own deadlines apply).
+    Waiting,
+    /// The connection took a piece at this time and has not asked for more
+    /// since: the client's turn.
+    Taken(Instant),
+    /// Cut off by the watchdog.
+    Cut,
+}
+
+impl Answer {
+    fn new(clock: Arc<IoClock>) -> Arc<Answer> {
+        Arc::new(Answer {
+            clock,
+            state: std::sync::Mutex::new(Sending::Taken(Instant::now())),
+        })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, Sending> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The answer's body as the connection takes it, timed for the watchdog.
+struct SendBody {
+    inner: HyperOutgoingBody,
+    answer: Arc<Answer>,
+}
+
+impl Body for SendBody {
+    type Data = Bytes;
+    type Error = wasmtime_wasi_http::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        if *self.answer.state() == Sending::Cut {
+            return Poll::Ready(Some(Err(wasmtime_wasi_http::Error::ConnectionWriteTimeout)));
+        }
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        *self.answer.state() = match polled {
+            Poll::Pending => Sending::Waiting,
+            Poll::Ready(_) => {
+                self.answer.clock.touch();
+                Sending::Taken(Instant::now())
+            }
+        };
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Cuts the answer off when the client takes none of it for `limit`:
+/// stops the component (its instance goes back to the pool) and closes
+/// the connection. Ends with the answer.
+async fn watch_answer(
+    answer: std::sync::Weak<Answer>,
+    limit: Duration,
+    guest: tokio::task::AbortHandle,
+    connection: Option<ConnectionCut>,
+    what: String,
+) {
+    loop {
+        let wake = {
+            let Some(answer) = answer.upgrade() else {
+                return;
+            };
+            let mut state = answer.state();
+            match *state {
+                Sending::Taken(at) if at.elapsed() >= limit => {
+                    *state = Sending::Cut;
+                    drop(state);
+                    // The connection first, so that it closes with this
+                    // reason rather than with the error the stopped
+                    // component leaves.
+                    if let Some(connection) = connection {
+                        connection.cut(format!(
+                            "{what} cut off after {:.1}ms: the client took none of the answer for {} ms",
+                            answer.clock.origin.elapsed().as_secs_f64() * 1e3,
+                            limit.as_millis()
+                        ));
+                    }
+                    guest.abort();
+                    return;
+                }
+                Sending::Taken(at) => at + limit,
+                Sending::Waiting => Instant::now() + limit,
+                Sending::Cut => return,
+            }
+        };
+        tokio::time::sleep_until(wake.into()).await;
+    }
+}
+
+/// A connection's off switch, handed to its requests (in their
+/// extensions) so that a request's watchdog can close it.
+#[derive(Clone, Default)]
+pub struct ConnectionCut(Arc<CutState>);
+
+#[derive(Default)]
+struct CutState {
+    notify: tokio::sync::Notify,
+    reason: std::sync::Mutex<Option<String>>,
+}
+
+impl ConnectionCut {
+    fn cut(&self, reason: String) {
+        *self.0.reason.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason);
+        self.0.notify.notify_one();
+    }
+
+    /// Resolves when a request cut the connection off, with why.
+    async fn cut_off(&self) -> String {
+        self.0.notify.notified().await;
+        self.0
+            .reason
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .unwrap_or_default()
     }
 }
 
@@ -605,9 +827,12 @@ pub async fn serve(
         let host = host.clone();
         let app = app.clone();
         let mut stop = stop_rx.clone();
+        let cut = ConnectionCut::default();
         connections.spawn(async move {
-            let service = hyper::service::service_fn(move |request| {
+            let off_switch = cut.clone();
+            let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
                 let (host, app) = (host.clone(), app.clone());
+                request.extensions_mut().insert(off_switch.clone());
                 async move {
                     Ok::<_, std::convert::Infallible>(
                         handle_logged(&host, app.as_ref(), request, log).await,
@@ -618,11 +843,22 @@ pub async fn serve(
                 .keep_alive(true)
                 .serve_connection(TokioIo::new(stream), service);
             tokio::pin!(connection);
-            let result = tokio::select! {
-                result = connection.as_mut() => result,
-                _ = stop.changed() => {
-                    connection.as_mut().graceful_shutdown();
-                    connection.await
+            let mut stopping = false;
+            let result = loop {
+                tokio::select! {
+                    biased;
+                    reason = cut.cut_off() => {
+                        // Dropping the connection closes it.
+                        if log {
+                            eprintln!("{reason}");
+                        }
+                        return;
+                    }
+                    result = connection.as_mut() => break result,
+                    _ = stop.changed(), if !stopping => {
+                        stopping = true;
+                        connection.as_mut().graceful_shutdown();
+                    }
                 }
             };
             if let Err(e) = result

@@ -3,6 +3,7 @@
 
 use futures::StreamExt;
 use spin_sdk::http::IncomingRequest;
+use spin_sdk::wit::wasi::http0_2_0::types::{ErrorCode, IoError, http_error_code};
 
 use ghostlines_core::{DecodeError, decode_frame};
 use image::ImageFormat;
@@ -73,12 +74,28 @@ pub async fn read(
     let mut framing = Framing::new(expected, declared.as_deref(), max_body_bytes)?;
     let mut stream = request.into_body_stream();
     while let Some(chunk) = stream.next().await {
-        // The host cuts a body off at its deadline; a broken connection
-        // looks the same from here and gets the same (unread) answer.
-        let chunk = chunk.map_err(|_| HttpError::timeout())?;
+        let chunk = chunk.map_err(|e| broken_body(&e, framing.received()))?;
         framing.push(&chunk)?;
     }
     framing.finish()
+}
+
+/// Why a body stopped before its end: the host's body deadline (408), or
+/// a client that broke its request off (400).
+fn broken_body(error: &IoError, received: u64) -> HttpError {
+    // A host names a read timeout with the `error-code`; wasmtime-wasi-http
+    // 48 (`ghostlines serve`, `wasmtime serve`) keeps its own error type
+    // there instead, which `http-error-code` does not see but whose debug
+    // string says the same ("connection read timeout").
+    let timed_out = matches!(
+        http_error_code(error),
+        Some(ErrorCode::ConnectionReadTimeout)
+    ) || error.to_debug_string().contains("read timeout");
+    if timed_out {
+        HttpError::timeout()
+    } else {
+        HttpError::invalid_body(format!("the body broke off after {received} bytes"))
+    }
 }
 
 /// The length rules of a body, chunk by chunk, apart from any stream.
@@ -137,6 +154,11 @@ impl Framing {
         }
         self.body.extend_from_slice(chunk);
         Ok(())
+    }
+
+    /// Bytes taken so far.
+    pub fn received(&self) -> u64 {
+        self.body.len() as u64
     }
 
     /// The whole body, if it has the expected length.

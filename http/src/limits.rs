@@ -23,18 +23,27 @@ impl RequestLimits {
         max_body_bytes: Limits::HTTP.two_frame_bytes(),
     };
 
-    /// The defaults, with `GHOSTLINES_MAX_SIDE`, `GHOSTLINES_MAX_PIXELS` and
-    /// `GHOSTLINES_MAX_BODY_BYTES` from the host applied when they parse.
+    /// The environment variables the host sets these limits with (any
+    /// other `GHOSTLINES_*` variable states a limit of the host's own).
+    pub const VARIABLES: [&str; 3] = [
+        "GHOSTLINES_MAX_SIDE",
+        "GHOSTLINES_MAX_PIXELS",
+        "GHOSTLINES_MAX_BODY_BYTES",
+    ];
+
+    /// The defaults, with [`RequestLimits::VARIABLES`] from the host
+    /// applied when they parse.
     pub fn from_env() -> RequestLimits {
         let var = |name: &str| std::env::var(name).ok()?.parse::<u64>().ok();
         let mut limits = RequestLimits::DEFAULT;
-        if let Some(side) = var("GHOSTLINES_MAX_SIDE") {
+        let [side, pixels, body] = RequestLimits::VARIABLES;
+        if let Some(side) = var(side) {
             limits.frame.max_side = u32::try_from(side).unwrap_or(u32::MAX);
         }
-        if let Some(pixels) = var("GHOSTLINES_MAX_PIXELS") {
+        if let Some(pixels) = var(pixels) {
             limits.frame.max_pixels = pixels;
         }
-        if let Some(bytes) = var("GHOSTLINES_MAX_BODY_BYTES") {
+        if let Some(bytes) = var(body) {
             limits.max_body_bytes = bytes;
         }
         limits.frame = limits.frame.within(&Limits::DEFAULT);

@@ -55,19 +55,18 @@ const DEFAULT_DENSE_STEP: u32 = 16;
 pub fn index(limits: &RequestLimits) -> Reply {
     let methods: Vec<_> = core_::GreyMethod::ALL.iter().map(|m| m.name()).collect();
     let defaults = TrackerSettings::default();
-    // `ghostlines serve` states its own limits (deadlines, memory) through
-    // these variables; under other hosts they are absent.
-    let host: serde_json::Map<_, _> = [
-        ("body_timeout_ms", "GHOSTLINES_BODY_TIMEOUT_MS"),
-        ("cpu_deadline_ms", "GHOSTLINES_CPU_DEADLINE_MS"),
-        ("memory_limit_bytes", "GHOSTLINES_MEMORY_LIMIT_BYTES"),
-    ]
-    .into_iter()
-    .filter_map(|(key, var)| {
-        let value = std::env::var(var).ok()?.parse::<u64>().ok()?;
-        Some((key.to_string(), json!(value)))
-    })
-    .collect();
+    // `ghostlines serve` states its own limits (deadlines, memory,
+    // instances) as `GHOSTLINES_*` variables beside the frame and body
+    // limits applied above; under other hosts there are none.
+    let host: serde_json::Map<_, _> = std::env::vars()
+        .filter_map(|(name, value)| {
+            let key = name.strip_prefix("GHOSTLINES_")?;
+            if RequestLimits::VARIABLES.contains(&name.as_str()) {
+                return None;
+            }
+            Some((key.to_ascii_lowercase(), json!(value.parse::<u64>().ok()?)))
+        })
+        .collect();
     Reply::json(&json!({
         "name": "ghostlines",
         "version": env!("CARGO_PKG_VERSION"),

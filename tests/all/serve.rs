@@ -199,8 +199,9 @@ fn concurrent_clients_stalled_upload_and_ctrl_c() {
     let answer = stalled.read_answer();
     let waited = stalled_at.elapsed();
     assert_eq!((answer.status, answer.kind().as_str()), (408, "timeout"));
+    // At the deadline, and within a second of it.
     assert!(
-        waited >= Duration::from_millis(1400) && waited < Duration::from_secs(15),
+        waited >= Duration::from_millis(1500) && waited < Duration::from_millis(2500),
         "{waited:?}"
     );
     assert!(
@@ -272,16 +273,23 @@ fn load_reports_throughput_with_no_errors() {
 }
 
 /// The fault and load test (`ghostlines faults`) against the real binary:
-/// 12 clients, 50 requests of each of the nine kinds, stalls cut at 1.5 s.
+/// 12 clients, 50 requests of each of the ten kinds, stalls cut at 1.5 s,
+/// unread answers cut at 1.5 s. Every bad request gets exactly its status
+/// and kind, in time.
 #[test]
 fn hostile_traffic_gets_4xx_and_good_traffic_is_unharmed() {
-    let server = Server::start(&["--body-timeout-ms", "1500", "--quiet"]);
+    let server = Server::start(&[
+        "--body-timeout-ms",
+        "1500",
+        "--send-timeout-ms",
+        "1500",
+        "--quiet",
+    ]);
     let config = ghostlines::faults::FaultConfig {
         url: format!("http://{}", server.addr),
         concurrency: 12,
-        requests: 450,
+        requests: 500,
         time_limit: Duration::from_secs(120),
-        stall_wait: Duration::from_secs(10),
         server_pid: Some(server.child.id()),
     };
     let report = tokio::runtime::Builder::new_multi_thread()
@@ -291,31 +299,121 @@ fn hostile_traffic_gets_4xx_and_good_traffic_is_unharmed() {
         .block_on(ghostlines::faults::run(&config))
         .unwrap();
     eprintln!("{}", report.summary());
-    assert_eq!(report.sent, 450);
+    assert_eq!(report.sent, 500);
     assert!(report.passed(), "{}", report.summary());
-    assert_eq!(report.good_identical, 100);
+    assert_eq!((report.good_identical, report.bad_wrong), (100, 0));
     use ghostlines::faults::Case;
-    let only = |case: Case, status: &str| {
+    let exactly = |case: Case, outcomes: &[(&str, usize)]| {
         let seen = &report.statuses[&case];
-        assert_eq!(seen.get(status), Some(&50), "{case:?}: {seen:?}");
+        let want: std::collections::BTreeMap<String, usize> =
+            outcomes.iter().map(|&(s, n)| (s.to_string(), n)).collect();
+        assert_eq!(seen, &want, "{case:?}");
     };
-    only(Case::WrongLength, "400");
-    only(Case::MalformedQuery, "400");
-    only(Case::StalledBody, "408");
-    only(Case::OversizedBody, "413");
-    for (case, statuses) in &report.statuses {
-        for status in statuses.keys() {
-            let code: u16 = status.parse().unwrap_or(0);
-            assert!(
-                (200..500).contains(&code),
-                "{case:?} got {status}: {statuses:?}"
-            );
-        }
-    }
-    // Stalled uploads did not hold up the good requests.
+    exactly(Case::GoodGreyscale, &[("200", 50)]);
+    exactly(Case::GoodAdjust, &[("200", 50)]);
+    exactly(Case::WrongLength, &[("400 length-mismatch", 50)]);
+    exactly(
+        Case::AbsurdDimensions,
+        &[
+            ("400 invalid-dimensions", 10),
+            ("400 invalid-parameter", 20),
+            ("413 too-large", 20),
+        ],
+    );
+    exactly(Case::MalformedQuery, &[("400 invalid-parameter", 50)]);
+    exactly(
+        Case::WrongRequest,
+        &[
+            ("404 not-found", 16),
+            ("405 method-not-allowed", 17),
+            ("415 unsupported-media-type", 17),
+        ],
+    );
+    exactly(Case::TruncatedBody, &[("400 invalid-body", 50)]);
+    exactly(Case::StalledBody, &[("408 timeout", 50)]);
+    exactly(Case::OversizedBody, &[("413 too-large", 50)]);
+    exactly(Case::NeverRead, &[("cut", 50)]);
+    // The 408s came at the deadline, within a second of it.
+    assert!(
+        (1500.0..2500.0).contains(&report.stall_max_ms),
+        "{}",
+        report.stall_max_ms
+    );
+    // Stalled uploads and unread answers did not hold up the good requests.
     assert!(report.good_max_ms < 1500.0, "{}", report.good_max_ms);
     let rss = report.server_peak_rss_mib.unwrap();
     assert!(rss < 512.0, "peak RSS {rss} MiB");
+}
+
+/// Clients that never read their answers hold an instance each, but only
+/// for the send deadline: then they are cut off, their instances freed,
+/// and other requests are answered again.
+#[test]
+fn slow_readers_are_cut_off_and_free_their_instances() {
+    let server = Server::start(&["--max-instances", "2", "--send-timeout-ms", "1500"]);
+    // Two clients post a 3840x2160 frame to /adjust (a 33 MB answer) and
+    // never read.
+    let (w, h) = (3840usize, 2160usize);
+    let body = vec![100u8; w * h * 4];
+    let mut readers: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut stream = TcpStream::connect(&server.addr).unwrap();
+            write!(
+                stream,
+                "POST /adjust?width={w}&height={h}&contrast=10&brightness=0 HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ncontent-length: {}\r\n\r\n",
+                body.len()
+            )
+            .unwrap();
+            stream.write_all(&body).unwrap();
+            stream
+        })
+        .collect();
+    let sent = Instant::now();
+    std::thread::sleep(Duration::from_millis(400));
+    let good = || {
+        Client::connect(&server.addr).request("POST", "/greyscale?width=1&height=1", &[1, 2, 3, 4])
+    };
+    // Both instances are held: a good request finds none free.
+    let answer = good();
+    assert_eq!((answer.status, answer.kind().as_str()), (503, "overloaded"));
+    // Within the deadline and a second they are freed.
+    let answered = loop {
+        let answer = good();
+        if answer.status == 200 {
+            assert_eq!(answer.body, [3]);
+            break sent.elapsed();
+        }
+        assert_eq!((answer.status, answer.kind().as_str()), (503, "overloaded"));
+        assert!(sent.elapsed() < Duration::from_millis(2500), "still 503");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(answered >= Duration::from_millis(1400), "{answered:?}");
+    // The slow readers were cut off mid-answer: the connection ends
+    // before the whole answer.
+    std::thread::sleep(Duration::from_millis(2600).saturating_sub(sent.elapsed()));
+    for reader in &mut readers {
+        reader
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut received = Vec::new();
+        reader
+            .read_to_end(&mut received)
+            .expect("the server closes");
+        assert!(received.starts_with(b"HTTP/1.1 200"));
+        assert!(received.len() < body.len(), "{} bytes", received.len());
+    }
+    let (status, log) = server.interrupt();
+    assert!(status.success());
+    let cuts: Vec<_> = log
+        .lines()
+        .filter(|l| l.starts_with("POST /adjust cut off after "))
+        .collect();
+    assert_eq!(cuts.len(), 2, "{log}");
+    assert!(
+        cuts.iter()
+            .all(|l| l.ends_with("the client took none of the answer for 1500 ms")),
+        "{log}"
+    );
 }
 
 /// An instance's memory follows `--max-pixels` unless `--memory-limit-mib`
