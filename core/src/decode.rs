@@ -21,7 +21,8 @@ use crate::frame::Limits;
 pub struct DecodeLimits {
     /// Frame limits: side and pixels of each decoded frame.
     pub frame: Limits,
-    /// Bytes the decoder may allocate for one frame (pixels and buffers).
+    /// Bytes decoding one frame may allocate: the decoder's pixels and
+    /// buffers, and the RGBA8 copy of a frame decoded in another layout.
     pub max_alloc: u64,
     /// Frames an animation may have.
     pub max_frames: usize,
@@ -54,17 +55,21 @@ pub enum DecodeError {
     /// Not an image of an allowed format, or damaged.
     #[error("{0}")]
     Invalid(String),
-    /// Over the limits (the decoder stopped before allocating for it).
+    /// Its header states a size over the frame limits (nothing was decoded).
     #[error("over the decoding limits: {0}")]
     TooLarge(String),
+    /// Decoding it would allocate more than the budget (`max_alloc`); the
+    /// decoder stopped before allocating.
+    #[error("over the decoding budget: {0}")]
+    OverBudget(String),
 }
 
 impl DecodeError {
-    /// `invalid-image` or `too-large`.
+    /// `invalid-image`, or `too-large` for both size refusals.
     pub fn kind(&self) -> &'static str {
         match self {
             DecodeError::Invalid(_) => "invalid-image",
-            DecodeError::TooLarge(_) => "too-large",
+            DecodeError::TooLarge(_) | DecodeError::OverBudget(_) => "too-large",
         }
     }
 }
@@ -81,8 +86,12 @@ pub struct DecodedFrame {
 }
 
 fn image_error(e: image::ImageError) -> DecodeError {
+    use image::error::LimitErrorKind;
     match e {
-        image::ImageError::Limits(e) => DecodeError::TooLarge(e.to_string()),
+        image::ImageError::Limits(e) => match e.kind() {
+            LimitErrorKind::InsufficientMemory => DecodeError::OverBudget(e.to_string()),
+            _ => DecodeError::TooLarge(e.to_string()),
+        },
         other => DecodeError::Invalid(other.to_string()),
     }
 }
@@ -119,6 +128,7 @@ pub fn decode_frame(
     let decoder = reader.into_decoder().map_err(image_error)?;
     let (width, height) = decoder.dimensions();
     check_frame(width, height, limits)?;
+    check_budget(&decoder, limits)?;
     let image = image::DynamicImage::from_decoder(decoder).map_err(image_error)?;
     let rgba = image.into_rgba8();
     Ok(DecodedFrame {
@@ -166,6 +176,27 @@ pub fn decode_gif_frames(
     Ok(frames)
 }
 
+/// The decoder's budget covers its own buffers; the RGBA8 copy made of a
+/// frame of any other layout is counted here, before either is allocated
+/// (a 16384x16384 grey PNG decodes into 256 MiB, then 1 GiB of RGBA).
+fn check_budget(decoder: &impl ImageDecoder, limits: &DecodeLimits) -> Result<(), DecodeError> {
+    let (width, height) = decoder.dimensions();
+    let decoded = decoder.total_bytes();
+    let rgba = u64::from(width) * u64::from(height) * 4;
+    let needed = if decoder.color_type() == image::ColorType::Rgba8 {
+        decoded
+    } else {
+        decoded.saturating_add(rgba)
+    };
+    if needed > limits.max_alloc {
+        return Err(DecodeError::OverBudget(format!(
+            "a {width}x{height} image needs {needed} bytes to decode into RGBA8, over the budget of {}",
+            limits.max_alloc
+        )));
+    }
+    Ok(())
+}
+
 fn check_frame(width: u32, height: u32, limits: &DecodeLimits) -> Result<(), DecodeError> {
     limits
         .frame
@@ -210,11 +241,9 @@ mod tests {
         assert_eq!(err.kind(), "invalid-image");
     }
 
-    #[test]
-    fn a_decompression_bomb_is_refused_from_its_header() {
-        // A 16384x16384 PNG (1 GiB of RGBA) compresses to a few hundred
-        // kilobytes; with a 4 Mpx frame limit it is refused before any
-        // pixel is decoded.
+    /// A 16384x16384 grey PNG (1 GiB once RGBA) that compresses to a few
+    /// hundred kilobytes.
+    fn bomb() -> Vec<u8> {
         let side = 16_384u32;
         let mut bomb = Vec::new();
         {
@@ -227,6 +256,13 @@ mod tests {
             stream.finish().unwrap();
         }
         assert!(bomb.len() < 2 << 20, "{} bytes", bomb.len());
+        bomb
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused_from_its_header() {
+        // Within 16384 a side but over 4 Mpx: refused before any pixel is
+        // decoded.
         let limits = DecodeLimits {
             frame: Limits {
                 max_pixels: 1 << 22,
@@ -234,17 +270,28 @@ mod tests {
             },
             ..DecodeLimits::DEFAULT
         };
-        let err = decode_frame(&bomb, &[], &limits).unwrap_err();
-        assert_eq!(err.kind(), "too-large", "{err}");
-        // And by the allocation budget alone.
+        let err = decode_frame(&bomb(), &[], &limits).unwrap_err();
+        assert!(matches!(err, DecodeError::TooLarge(_)), "{err}");
+        assert_eq!(err.kind(), "too-large");
+    }
+
+    #[test]
+    fn a_decompression_bomb_is_refused_by_the_allocation_budget_alone() {
+        // Frame limits that let its 2^28 pixels through: only the 512 MiB
+        // budget of DecodeLimits::DEFAULT stands between it and a 1 GiB
+        // allocation, and refuses it.
         let limits = DecodeLimits {
-            max_alloc: 64 << 20,
+            frame: Limits {
+                max_side: 16_384,
+                max_pixels: 1 << 28,
+                ..Limits::DEFAULT
+            },
             ..DecodeLimits::DEFAULT
         };
-        assert_eq!(
-            decode_frame(&bomb, &[], &limits).unwrap_err().kind(),
-            "too-large"
-        );
+        assert!(limits.frame.check(16_384, 16_384).is_ok());
+        let err = decode_frame(&bomb(), &[], &limits).unwrap_err();
+        assert!(matches!(err, DecodeError::OverBudget(_)), "{err}");
+        assert_eq!(err.kind(), "too-large");
     }
 
     #[cfg(feature = "decode-all")]

@@ -175,7 +175,7 @@ impl Framing {
 /// Decodes a PNG body to RGBA8 under `limits`.
 pub fn decode_png(bytes: &[u8], limits: &DecodeLimits) -> Result<(u32, u32, Vec<u8>), HttpError> {
     let frame = decode_frame(bytes, &[ImageFormat::Png], limits).map_err(|e| match e {
-        DecodeError::TooLarge(_) => HttpError {
+        DecodeError::TooLarge(_) | DecodeError::OverBudget(_) => HttpError {
             status: 413,
             kind: "too-large",
             message: format!("the PNG is {e}"),

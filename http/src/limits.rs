@@ -50,12 +50,14 @@ impl RequestLimits {
         limits
     }
 
-    /// PNG bodies: frames within the frame limits, and a decoder budget of
-    /// one RGBA frame at the pixel limit plus room for its row buffers.
+    /// PNG bodies: frames within the frame limits, and a decoding budget
+    /// for a frame at the pixel limit in the widest PNG layout (16-bit
+    /// RGBA, 8 bytes a pixel) with its RGBA8 copy (4), plus room for the
+    /// decoder's row buffers.
     pub fn decode(&self) -> DecodeLimits {
         DecodeLimits {
             frame: self.frame,
-            max_alloc: 4 * self.frame.max_pixels + (16 << 20),
+            max_alloc: 12 * self.frame.max_pixels + (16 << 20),
             max_frames: 1,
             max_total_pixels: self.frame.max_pixels,
         }
