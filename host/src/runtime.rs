@@ -53,7 +53,37 @@ pub struct Runtime {
 pub struct HostState {
     wasi: WasiCtx,
     table: wasmtime::component::ResourceTable,
+    limits: MemoryCap,
+}
+
+/// Caps the guest's linear memory, and remembers its size.
+struct MemoryCap {
     limits: StoreLimits,
+    size: usize,
+}
+
+impl wasmtime::ResourceLimiter for MemoryCap {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let allowed = self.limits.memory_growing(current, desired, maximum)?;
+        if allowed {
+            self.size = desired;
+        }
+        Ok(allowed)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.limits.table_growing(current, desired, maximum)
+    }
 }
 
 impl WasiView for HostState {
@@ -121,9 +151,12 @@ impl Runtime {
         let state = HostState {
             wasi: WasiCtx::builder().inherit_stderr().build(),
             table: Default::default(),
-            limits: StoreLimitsBuilder::new()
-                .memory_size(self.memory_limit)
-                .build(),
+            limits: MemoryCap {
+                limits: StoreLimitsBuilder::new()
+                    .memory_size(self.memory_limit)
+                    .build(),
+                size: 0,
+            },
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
@@ -315,6 +348,12 @@ impl Instance {
             instance: self,
             handle: Some(handle),
         }))
+    }
+
+    /// The size of the guest's linear memory, bytes: it only grows, so
+    /// this is the most the instance has needed so far.
+    pub fn memory_size(&self) -> usize {
+        self.store.data().limits.size
     }
 
     /// The generated bindings and the store, for calls that bypass the
