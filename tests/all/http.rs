@@ -907,38 +907,72 @@ fn spin_toml_source_is_where_its_build_command_writes() {
         command,
         "cargo build -p ghostlines-http --target wasm32-wasip2 --release"
     );
-    let relative = source
-        .strip_prefix("target/")
-        .expect("source under target/");
+    assert!(source.starts_with("target/"), "{source}");
 
-    // Run the manifest's build command as Spin would, into the target
-    // directory the host's build.rs already filled (so it is a no-op build),
-    // and find the component where `source` says.
-    let target_dir = std::path::Path::new(env!("OUT_DIR"))
-        .ancestors()
-        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
-        .expect("the target directory")
-        .join("wasm-components");
+    // Run the manifest's build command as `spin build` does: in a copy of
+    // the sources (no outer build's artifacts), into cargo's default
+    // target folder there, with none of the outer build's environment.
+    // The copy lies outside this checkout (cargo would merge this
+    // checkout's .cargo/config.toml into the copy's, doubling its flags),
+    // and keeps its own target folder between runs, as a developer's
+    // checkout would; the sources are copied afresh each time.
+    let copy = std::env::temp_dir().join(format!(
+        "ghostlines-spin-build-{}",
+        root.canonicalize()
+            .unwrap()
+            .to_string_lossy()
+            .bytes()
+            .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+    ));
+    for item in [
+        ".cargo",
+        "Cargo.toml",
+        "Cargo.lock",
+        "rust-toolchain.toml",
+        "spin.toml",
+        "wit",
+        "core",
+        "guest",
+        "http",
+        "host",
+        "tests/all",
+    ] {
+        let to = copy.join(item);
+        let _ = std::fs::remove_dir_all(&to);
+        copy_tree(&root.join(item), &to);
+    }
     let mut words = command.split_whitespace();
-    let program = words.next().unwrap();
-    assert_eq!(program, "cargo");
-    let status = std::process::Command::new(env!("CARGO"))
-        .args(words)
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .current_dir(&root)
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("RUSTC_WORKSPACE_WRAPPER")
-        .status()
-        .unwrap();
+    assert_eq!(words.next(), Some("cargo"));
+    let mut build = std::process::Command::new("cargo");
+    build.args(words).current_dir(&copy).env_clear();
+    for keep in ["PATH", "HOME", "RUSTUP_HOME", "CARGO_HOME"] {
+        if let Some(value) = std::env::var_os(keep) {
+            build.env(keep, value);
+        }
+    }
+    let status = build.status().unwrap();
     assert!(status.success());
-    let built = target_dir.join(relative);
+    let built = copy.join(&source);
     let bytes = std::fs::read(&built).unwrap_or_else(|e| panic!("{}: {e}", built.display()));
     assert!(
         bytes == ghostlines::HTTP_COMPONENT,
-        "the built component is the one serve embeds"
+        "the component `spin build` makes is the one serve embeds"
     );
+}
+
+/// Copies a file or a folder (without `target` folders) to `to`.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    if from.is_file() {
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(from, to).unwrap();
+        return;
+    }
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() != "target" {
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        }
+    }
 }
 
 /// `ServeLimits` reach every layer: the host refuses from the head, and the
