@@ -36,6 +36,53 @@ pub enum TrackerMode {
 }
 
 impl TrackerMode {
+    /// The grid spacing of [`TrackerMode::dense`], pixels.
+    pub const DENSE_STEP: u32 = 16;
+
+    /// Sparse flow with the default corner and flow settings.
+    pub fn sparse() -> TrackerMode {
+        TrackerMode::Sparse {
+            corners: CornerSettings::default(),
+            flow: FlowSettings::default(),
+        }
+    }
+
+    /// Dense flow every [`TrackerMode::DENSE_STEP`] pixels with the default
+    /// flow settings.
+    pub fn dense() -> TrackerMode {
+        TrackerMode::Dense {
+            step: TrackerMode::DENSE_STEP,
+            flow: FlowSettings::default(),
+        }
+    }
+
+    /// Every mode with its defaults, in the order of the WIT variant.
+    pub fn all() -> [TrackerMode; 3] {
+        [
+            TrackerMode::Sketch,
+            TrackerMode::sparse(),
+            TrackerMode::dense(),
+        ]
+    }
+
+    /// The mode named `name` (`sketch`, `sparse`, `dense`) with its defaults.
+    ///
+    /// ```
+    /// use ghostlines_core::TrackerMode;
+    /// assert_eq!(TrackerMode::from_name("dense"), Ok(TrackerMode::dense()));
+    /// assert_eq!(TrackerMode::from_name("psychic").unwrap_err().kind(), "invalid-parameter");
+    /// ```
+    pub fn from_name(name: &str) -> Result<TrackerMode> {
+        TrackerMode::all()
+            .into_iter()
+            .find(|mode| mode.name() == name)
+            .ok_or_else(|| {
+                Error::InvalidParameter(format!(
+                    "unknown mode {name:?}; expected sketch, sparse or dense"
+                ))
+            })
+    }
+
     /// The mode's name (`sketch`, `sparse`, `dense`).
     pub fn name(&self) -> &'static str {
         match self {

@@ -71,7 +71,7 @@ fn component(c: &mut Criterion) {
             mode,
             ..core_::TrackerSettings::default()
         };
-        let mut tracker = ok(instance.tracker(&TrackerSettings::from(&settings)));
+        let mut tracker = ok(instance.tracker(&TrackerSettings::from(settings.clone())));
         let mut flip = false;
         c.bench_function(
             &format!("component tracker push ({})", mode.name()),

@@ -265,7 +265,7 @@ fn time_component_tracker(
     (a, b): (&Frame, &Frame),
     iterations: usize,
 ) -> anyhow::Result<Timing> {
-    let mut tracker = checked_value(instance.tracker(&TrackerSettings::from(settings)))?;
+    let mut tracker = checked_value(instance.tracker(&TrackerSettings::from(settings.clone())))?;
     let mut flip = false;
     let timing = time(iterations, || {
         flip = !flip;

@@ -203,6 +203,20 @@ impl Instance {
             .call_get_limits(&mut self.store)
     }
 
+    /// The component's sentence for `error`.
+    pub fn error_message(&mut self, error: &Error) -> wasmtime::Result<String> {
+        self.bindings
+            .ghostlines_image_process()
+            .call_error_message(&mut self.store, error)
+    }
+
+    /// The component's default tracker settings.
+    pub fn default_tracker_settings(&mut self) -> wasmtime::Result<TrackerSettings> {
+        self.bindings
+            .ghostlines_image_tracking()
+            .call_default_tracker_settings(&mut self.store)
+    }
+
     /// Greyscale with `method`.
     pub fn greyscale(&mut self, frame: &Frame, method: GreyMethod) -> Call<Plane> {
         if let Err(e) = self.check_frame(frame) {

@@ -48,9 +48,6 @@ const EDGES_PARAMS: &[&str] = &[
     "operator",
 ];
 
-/// Grid spacing of dense flow when `step` is not given.
-const DEFAULT_DENSE_STEP: u32 = 16;
-
 /// `GET /`: the routes, their parameters, the limits and the version.
 pub fn index(limits: &RequestLimits) -> Reply {
     let methods: Vec<_> = core_::GreyMethod::ALL.iter().map(|m| m.name()).collect();
@@ -88,8 +85,8 @@ pub fn index(limits: &RequestLimits) -> Reply {
              "returns": "application/json {\"version\":1,\"width\",\"height\",\"polylines\":[[[x,y],…]],\"gradients\":[…]}; image/svg+xml on Accept: image/svg+xml"},
             {"method": "POST", "path": "/motion", "body": "the previous and the current frame back to back, 2·width·height·4 bytes",
              "parameters": {"width": "pixels", "height": "pixels", "method": methods,
-                "mode": {"values": ["sketch", "sparse", "dense"], "default": "sketch"},
-                "step": {"mode": "dense", "default": DEFAULT_DENSE_STEP},
+                "mode": {"values": TrackerMode::all().map(|m| m.name()), "default": defaults.mode.name()},
+                "step": {"mode": "dense", "default": TrackerMode::DENSE_STEP},
                 "window": {"mode": "sparse, dense", "default": FlowSettings::default().window},
                 "levels": {"mode": "sparse, dense", "default": FlowSettings::default().levels},
                 "fb_threshold": {"mode": "sparse, dense", "default": FlowSettings::default().fb_threshold},
@@ -244,32 +241,34 @@ fn motion_settings(params: &Params) -> Result<TrackerSettings, HttpError> {
 
 /// The tracker mode from `mode` (sketch, sparse or dense) and its settings.
 fn tracker_mode(params: &Params) -> Result<TrackerMode, HttpError> {
-    let d = FlowSettings::default();
-    let flow = FlowSettings {
-        window: params.optional("window")?.unwrap_or(d.window),
-        levels: params.optional("levels")?.unwrap_or(d.levels),
-        fb_threshold: params.optional("fb_threshold")?.unwrap_or(d.fb_threshold),
-        ..d
+    let name = params.optional::<String>("mode")?;
+    let mut mode = TrackerMode::from_name(name.as_deref().unwrap_or("sketch"))?;
+    let flow_from = |flow: &mut FlowSettings| -> Result<(), HttpError> {
+        flow.window = params.optional("window")?.unwrap_or(flow.window);
+        flow.levels = params.optional("levels")?.unwrap_or(flow.levels);
+        flow.fb_threshold = params
+            .optional("fb_threshold")?
+            .unwrap_or(flow.fb_threshold);
+        Ok(())
     };
-    let c = CornerSettings::default();
-    match params.optional::<String>("mode")?.as_deref() {
-        None | Some("sketch") => Ok(TrackerMode::Sketch),
-        Some("sparse") => Ok(TrackerMode::Sparse {
-            corners: CornerSettings {
-                max_corners: params.optional("max_corners")?.unwrap_or(c.max_corners),
-                quality: params.optional("quality")?.unwrap_or(c.quality),
-                min_distance: params.optional("min_distance")?.unwrap_or(c.min_distance),
-            },
-            flow,
-        }),
-        Some("dense") => Ok(TrackerMode::Dense {
-            step: params.optional("step")?.unwrap_or(DEFAULT_DENSE_STEP),
-            flow,
-        }),
-        Some(other) => Err(HttpError::invalid_parameter(format!(
-            "unknown mode {other:?}; expected sketch, sparse or dense"
-        ))),
+    match &mut mode {
+        TrackerMode::Sketch => {}
+        TrackerMode::Sparse { corners, flow } => {
+            corners.max_corners = params
+                .optional("max_corners")?
+                .unwrap_or(corners.max_corners);
+            corners.quality = params.optional("quality")?.unwrap_or(corners.quality);
+            corners.min_distance = params
+                .optional("min_distance")?
+                .unwrap_or(corners.min_distance);
+            flow_from(flow)?;
+        }
+        TrackerMode::Dense { step, flow } => {
+            *step = params.optional("step")?.unwrap_or(*step);
+            flow_from(flow)?;
+        }
     }
+    Ok(mode)
 }
 
 /// `POST /edges`: Canny polylines and, with `gradient_step`, a gradient

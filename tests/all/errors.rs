@@ -6,6 +6,8 @@ use ghostlines::bindings::{
     Error, Frame, GreyMethod, LengthMismatch, Plane, SizeMismatch, TrackerMode, TrackerSettings,
 };
 
+use ghostlines_core as core_;
+
 use crate::{instance, random_frame};
 
 fn frame(width: u32, height: u32, len: usize) -> Frame {
@@ -250,4 +252,51 @@ fn invalid_tracker_settings_are_refused() {
     }
     assert!(instance.tracker(&good).unwrap().is_ok());
     assert_still_works(&mut instance);
+}
+
+/// Each error has one text, core's `Display`: the component's
+/// `error-message`, the host's `Error::message` and core agree, for every
+/// case, and the host's kind is core's.
+#[test]
+fn every_error_reads_alike_everywhere() {
+    let cases = [
+        core_::Error::InvalidDimensions {
+            width: 0,
+            height: 7,
+        },
+        core_::Error::LengthMismatch {
+            expected: 12,
+            actual: 11,
+        },
+        core_::Error::SizeMismatch {
+            expected: (4, 3),
+            actual: (3, 4),
+        },
+        core_::Error::TooLarge {
+            width: 20_000,
+            height: 2,
+            limits: core_::Limits::DEFAULT,
+        },
+        core_::Error::InvalidParameter("threshold must be in 0..=1, got 2".into()),
+    ];
+    let mut instance = instance();
+    for core_error in cases {
+        let error = Error::from(core_error.clone());
+        let text = core_error.to_string();
+        assert_eq!(instance.error_message(&error).unwrap(), text);
+        assert_eq!(error.message(), text);
+        assert_eq!(error.kind(), core_error.kind());
+        assert_eq!(core_::Error::from(error), core_error);
+    }
+}
+
+/// The component's defaults are core's.
+#[test]
+fn the_component_states_cores_defaults() {
+    let mut instance = instance();
+    let settings = instance.default_tracker_settings().unwrap();
+    assert_eq!(
+        core_::TrackerSettings::from(settings),
+        core_::TrackerSettings::default()
+    );
 }

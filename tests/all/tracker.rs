@@ -190,7 +190,7 @@ fn component_tracker_matches_the_native_one() {
             for frames in &sequences {
                 let mut instance = instance();
                 let mut tracker = instance
-                    .tracker(&TrackerSettings::from(&settings))
+                    .tracker(&TrackerSettings::from(settings.clone()))
                     .unwrap()
                     .unwrap();
                 let mut native = core_::Tracker::new(settings.clone()).unwrap();
@@ -238,7 +238,7 @@ fn the_largest_frame_goes_through_every_mode() {
         };
         let mut instance = instance();
         let mut tracker = instance
-            .tracker(&TrackerSettings::from(&settings))
+            .tracker(&TrackerSettings::from(settings.clone()))
             .unwrap()
             .unwrap();
         tracker.push(&frames[0]).unwrap().unwrap();

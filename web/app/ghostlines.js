@@ -5,7 +5,11 @@
 //
 // Every failure is a GhostlinesError whose `kind` is the WIT error's case
 // ('invalid-dimensions', 'length-mismatch', 'size-mismatch', 'too-large',
-// 'invalid-parameter').
+// 'invalid-parameter'), with the component's own message. Every argument
+// is checked against its WIT type first: jco would otherwise coerce a
+// wrong number silently (2**32 + 50 to 50, 1.9 to 1, '7' to 7, NaN to 0).
+// The ranges each parameter means (contrast -100..=100, ...) are the
+// component's to check, and its defaults are read from it.
 
 import { process as proc, tracking, vectors } from './gen/ghostlines.js';
 
@@ -24,21 +28,8 @@ export class GhostlinesError extends Error {
   }
 }
 
-function describe({ tag, val }) {
-  switch (tag) {
-    case 'invalid-dimensions':
-      return 'width and height must both be at least 1';
-    case 'length-mismatch':
-      return `expected ${val.expected} bytes, got ${val.actual}`;
-    case 'size-mismatch':
-      return `expected a ${val.expectedWidth}x${val.expectedHeight} frame, got ${val.actualWidth}x${val.actualHeight}`;
-    case 'too-large':
-      return `${val.width}x${val.height} is over the limits (side ${val.limits.maxSide}, ${val.limits.maxPixels} pixels)`;
-    case 'invalid-parameter':
-      return val;
-    default:
-      return tag;
-  }
+function invalid(message) {
+  return new GhostlinesError('invalid-parameter', message);
 }
 
 // Calls into the component, turning its typed errors into GhostlinesError.
@@ -47,47 +38,90 @@ function call(f) {
     return f();
   } catch (e) {
     if (e && e.payload && typeof e.payload.tag === 'string') {
-      throw new GhostlinesError(e.payload.tag, describe(e.payload), e.payload.val);
+      throw new GhostlinesError(e.payload.tag, proc.errorMessage(e.payload), e.payload.val);
     }
     throw e;
   }
 }
 
-function bytes(value, what) {
-  if (value instanceof Uint8Array || value instanceof Uint8ClampedArray) {
-    return value;
-  }
-  throw new GhostlinesError('invalid-parameter', `${what} must be a Uint8Array or Uint8ClampedArray`);
-}
+// The WIT's number types, as JS checks them.
+const U32 = { name: 'an integer in 0..=4294967295', ok: (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff };
+const S32 = { name: 'an integer in -2147483648..=2147483647', ok: (v) => Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff };
+const F64 = { name: 'a finite number', ok: (v) => typeof v === 'number' && Number.isFinite(v) };
+const BOOL = { name: 'true or false', ok: (v) => typeof v === 'boolean' };
 
-function dimension(value, what) {
-  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-    throw new GhostlinesError('invalid-parameter', `${what} must be an integer in 0..=4294967295, got ${value}`);
+function checked(value, type, what) {
+  if (!type.ok(value)) {
+    throw invalid(`${what} must be ${type.name}, got ${describeValue(value)}`);
   }
   return value;
 }
 
+function describeValue(value) {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
+function object(value, what) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid(`${what} must be an object, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+// A settings record: `given`'s fields (each checked by `fields`) over
+// `defaults`; an unknown field is refused rather than ignored.
+function settings(defaults, given, fields, what) {
+  if (given === undefined) return { ...defaults };
+  object(given, what);
+  const out = { ...defaults };
+  for (const [key, value] of Object.entries(given)) {
+    if (!(key in fields)) {
+      throw invalid(`${what} has no field ${JSON.stringify(key)}; known: ${Object.keys(fields).join(', ')}`);
+    }
+    out[key] = checked(value, fields[key], `${what}.${key}`);
+  }
+  return out;
+}
+
+const CORNER_FIELDS = { maxCorners: U32, quality: F64, minDistance: F64 };
+const FLOW_FIELDS = {
+  window: U32, levels: U32, iterations: U32, epsilon: F64, fbThreshold: F64, minEigen: F64, maxError: F64,
+};
+const EDGE_FIELDS = { sigma: F64, low: F64, high: F64, tolerance: F64, minLength: F64, straightOnly: BOOL };
+
+function bytes(value, what) {
+  if (value instanceof Uint8Array || value instanceof Uint8ClampedArray) {
+    return value;
+  }
+  throw invalid(`${what} must be a Uint8Array or Uint8ClampedArray, got ${describeValue(value)}`);
+}
+
 /** A WIT frame from an ImageData-like object (`data` or `pixels`). */
 export function toFrame(image) {
+  object(image, 'the image');
   return {
-    width: dimension(image.width, 'width'),
-    height: dimension(image.height, 'height'),
-    pixels: bytes(image.data ?? image.pixels, 'pixels'),
+    width: checked(image.width, U32, 'width'),
+    height: checked(image.height, U32, 'height'),
+    pixels: bytes(image.data ?? image.pixels, 'the image data'),
   };
 }
 
 /** A WIT plane from { width, height, values }. */
 export function toPlane(plane) {
+  object(plane, 'the plane');
   return {
-    width: dimension(plane.width, 'width'),
-    height: dimension(plane.height, 'height'),
-    values: bytes(plane.values, 'values'),
+    width: checked(plane.width, U32, 'width'),
+    height: checked(plane.height, U32, 'height'),
+    values: bytes(plane.values, 'the plane values'),
   };
 }
 
 function greyMethod(method) {
   if (!GREY_METHODS.includes(method)) {
-    throw new GhostlinesError('invalid-parameter', `unknown grey method ${JSON.stringify(method)}; expected ${GREY_METHODS.join(', ')}`);
+    throw invalid(`unknown grey method ${describeValue(method)}; expected ${GREY_METHODS.join(', ')}`);
   }
   return method;
 }
@@ -95,7 +129,7 @@ function greyMethod(method) {
 function seed64(seed) {
   const value = typeof seed === 'bigint' ? seed : Number.isSafeInteger(seed) ? BigInt(seed) : -1n;
   if (value < 0n || value >= 1n << 64n) {
-    throw new GhostlinesError('invalid-parameter', `seed must be an integer in 0..2^64, got ${seed}`);
+    throw invalid(`seed must be an integer in 0..2^64, got ${describeValue(seed)}`);
   }
   return value;
 }
@@ -112,7 +146,10 @@ export function greyscale(image, method = 'max-rgb') {
 
 /** Contrast (-100..=100) and brightness (-255..=255) on a frame. */
 export function adjust(image, contrast, brightness) {
-  return call(() => proc.adjust(toFrame(image), contrast, brightness));
+  const frame = toFrame(image);
+  checked(contrast, S32, 'contrast');
+  checked(brightness, S32, 'brightness');
+  return call(() => proc.adjust(frame, contrast, brightness));
 }
 
 /** The brightness centroid { x, y } of a plane, or undefined if it is black. */
@@ -121,63 +158,86 @@ export function centroid(plane) {
 }
 
 /** Canny edges of a plane as polylines ([{ x, y }, ...] each). */
-export function edges(plane, settings = {}) {
-  const full = { ...vectors.defaultEdgeSettings(), ...settings };
+export function edges(plane, options) {
+  const full = settings(vectors.defaultEdgeSettings(), options, EDGE_FIELDS, 'the edge settings');
   return call(() => vectors.edges(toPlane(plane), full));
 }
 
-/** The default corner, flow and edge settings, from the component. */
+/** The defaults of every setting, from the component. */
 export function defaults() {
   return {
     corners: vectors.defaultCornerSettings(),
     flow: vectors.defaultFlowSettings(),
     edges: vectors.defaultEdgeSettings(),
+    tracker: tracking.defaultTrackerSettings(),
+    sparse: tracking.defaultSparseMode(),
+    dense: tracking.defaultDenseMode(),
   };
 }
 
+const TRACKER_OPTIONS = {
+  mode: null, method: null, contrast: S32, brightness: S32, threshold: F64, samples: U32, seed: null,
+  step: U32, corners: null, flow: null,
+};
+
 /**
- * A stateful tracker: push frames, get vectors. Options (defaults in
- * brackets): mode ['sketch'] | 'sparse' | 'dense', method ['max-rgb'],
- * contrast [0], brightness [0], threshold [0.1], samples [2000], seed [0],
- * step [16] (dense), corners and flow (partial settings for the flow modes).
+ * A stateful tracker: push frames, get vectors. Options (the component's
+ * defaults when left out): mode 'sketch' | 'sparse' | 'dense', method,
+ * contrast, brightness, threshold, samples, seed, step (dense), corners and
+ * flow (partial settings for the flow modes).
  */
 export function createTracker(options = {}) {
-  const {
-    mode = 'sketch',
-    method = 'max-rgb',
-    contrast = 0,
-    brightness = 0,
-    threshold = 0.1,
-    samples = 2000,
-    seed = 0,
-    step = 16,
-  } = options;
-  const flow = { ...vectors.defaultFlowSettings(), ...options.flow };
-  const corners = { ...vectors.defaultCornerSettings(), ...options.corners };
+  object(options, 'the tracker options');
+  for (const key of Object.keys(options)) {
+    if (!(key in TRACKER_OPTIONS)) {
+      throw invalid(`the tracker options have no field ${JSON.stringify(key)}; known: ${Object.keys(TRACKER_OPTIONS).join(', ')}`);
+    }
+  }
+  const base = tracking.defaultTrackerSettings();
+  for (const [key, type] of Object.entries(TRACKER_OPTIONS)) {
+    if (type && options[key] !== undefined) checked(options[key], type, key);
+  }
+  // An option left out takes the default; any other value (null too) is
+  // checked.
+  const given = (key, fallback) => (options[key] === undefined ? fallback : options[key]);
+  const mode = given('mode', base.mode.tag);
   let witMode;
   switch (mode) {
     case 'sketch':
       witMode = { tag: 'sketch' };
       break;
-    case 'sparse':
-      witMode = { tag: 'sparse', val: { corners, flow } };
+    case 'sparse': {
+      const d = tracking.defaultSparseMode();
+      witMode = {
+        tag: 'sparse',
+        val: {
+          corners: settings(d.corners, options.corners, CORNER_FIELDS, 'corners'),
+          flow: settings(d.flow, options.flow, FLOW_FIELDS, 'flow'),
+        },
+      };
       break;
-    case 'dense':
-      witMode = { tag: 'dense', val: { step, flow } };
+    }
+    case 'dense': {
+      const d = tracking.defaultDenseMode();
+      witMode = {
+        tag: 'dense',
+        val: { step: given('step', d.step), flow: settings(d.flow, options.flow, FLOW_FIELDS, 'flow') },
+      };
       break;
+    }
     default:
-      throw new GhostlinesError('invalid-parameter', `unknown mode ${JSON.stringify(mode)}; expected ${TRACKER_MODES.join(', ')}`);
+      throw invalid(`unknown mode ${describeValue(mode)}; expected ${TRACKER_MODES.join(', ')}`);
   }
-  const settings = {
-    method: greyMethod(method),
-    contrast,
-    brightness,
-    threshold,
-    samples,
-    seed: seed64(seed),
+  const full = {
+    method: greyMethod(given('method', base.method)),
+    contrast: given('contrast', base.contrast),
+    brightness: given('brightness', base.brightness),
+    threshold: given('threshold', base.threshold),
+    samples: given('samples', base.samples),
+    seed: seed64(given('seed', base.seed)),
     mode: witMode,
   };
-  const inner = call(() => tracking.Tracker.create(settings));
+  const inner = call(() => tracking.Tracker.create(full));
   return {
     /** Vectors for this frame: { centroid, centroidMotion, vectors }. */
     push: (image) => call(() => inner.push(toFrame(image))),

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  GREY_METHODS, GhostlinesError, createTracker, edges, greyscale, limits,
+  GREY_METHODS, GhostlinesError, adjust, centroid, createTracker, defaults, edges, greyscale, limits, toFrame,
 } from '../app/ghostlines.js';
 import { scene } from '../app/scene.js';
 
@@ -123,6 +123,118 @@ test('bad input is a typed GhostlinesError, and nothing else breaks', () => {
   assert.equal(kind(() => tracker.push({ width: 4, height: 1, data: pixels })), 'size-mismatch');
   // The instance is still fine after every refusal.
   assert.deepEqual(greyscale({ width: 1, height: 1, data: new Uint8Array([1, 9, 3, 0]) }).values, new Uint8Array([9]));
+});
+
+// The kind of the GhostlinesError `f` throws.
+function kindOf(f) {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof GhostlinesError, String(e));
+    assert.ok(e.message.length > 0);
+    return e.kind;
+  }
+  return assert.fail('no error');
+}
+
+test('errors carry the component\'s own message', () => {
+  const pixels = new Uint8Array(16);
+  const message = (f) => {
+    try {
+      f();
+    } catch (e) {
+      return e.message;
+    }
+    return assert.fail('no error');
+  };
+  // The texts of ghostlines-core's Display, through the component.
+  assert.equal(message(() => greyscale({ width: 3, height: 1, data: pixels })),
+    'buffer length mismatch: expected 12 bytes, got 16');
+  assert.equal(message(() => greyscale({ width: 0, height: 4, data: new Uint8Array(0) })),
+    'invalid dimensions 0x4: width and height must be at least 1');
+  assert.equal(message(() => adjust({ width: 2, height: 2, data: pixels }, 101, 0)).startsWith('invalid parameter: '), true);
+});
+
+test('every number is checked against its WIT type, never coerced', () => {
+  const image = { width: 2, height: 2, data: new Uint8Array(16) };
+  const plane = { width: 2, height: 2, values: new Uint8Array(4) };
+  // What each WIT type must refuse (an integer type also refuses what a
+  // float allows).
+  const notFloat = ['7', NaN, Infinity, -Infinity, null, 10n, {}, [5], true];
+  const notInteger = [2 ** 32 + 50, 1.9, ...notFloat];
+  const notBool = [1, 0, 'true', null];
+  const bad = { s32: notInteger, u32: notInteger, f64: notFloat, bool: notBool };
+  const types = {
+    tracker: { contrast: 's32', brightness: 's32', threshold: 'f64', samples: 'u32', step: 'u32' },
+    corners: { maxCorners: 'u32', quality: 'f64', minDistance: 'f64' },
+    flow: {
+      window: 'u32', levels: 'u32', iterations: 'u32', epsilon: 'f64', fbThreshold: 'f64', minEigen: 'f64', maxError: 'f64',
+    },
+    edges: { sigma: 'f64', low: 'f64', high: 'f64', tolerance: 'f64', minLength: 'f64', straightOnly: 'bool' },
+  };
+  // Every setting the component has is covered.
+  const d = defaults();
+  assert.deepEqual(Object.keys(types.corners).sort(), Object.keys(d.corners).sort());
+  assert.deepEqual(Object.keys(types.flow).sort(), Object.keys(d.flow).sort());
+  assert.deepEqual(Object.keys(types.edges).sort(), Object.keys(d.edges).sort());
+  const refused = (f, what) => assert.equal(kindOf(f), 'invalid-parameter', what);
+  for (const value of notInteger) {
+    refused(() => adjust(image, value, 0), `contrast ${String(value)}`);
+    refused(() => adjust(image, 0, value), `brightness ${String(value)}`);
+    refused(() => greyscale({ ...image, width: value }), `width ${String(value)}`);
+    refused(() => centroid({ ...plane, height: value }), `height ${String(value)}`);
+  }
+  for (const [group, fields] of Object.entries(types)) {
+    for (const [key, type] of Object.entries(fields)) {
+      for (const value of bad[type]) {
+        const what = `${group}.${key} = ${String(value)}`;
+        if (group === 'tracker') refused(() => createTracker({ mode: 'dense', [key]: value }), what);
+        if (group === 'corners') refused(() => createTracker({ mode: 'sparse', corners: { [key]: value } }), what);
+        if (group === 'flow') refused(() => createTracker({ mode: 'sparse', flow: { [key]: value } }), what);
+        if (group === 'edges') refused(() => edges(plane, { [key]: value }), what);
+      }
+    }
+  }
+  // The seed is a u64: a BigInt, or a Number that is a safe integer.
+  for (const seed of [1.9, '7', NaN, Infinity, -1, 2n ** 64n, -1n, null, {}, [5]]) {
+    refused(() => createTracker({ seed }), `seed ${String(seed)}`);
+  }
+  assert.equal(createTracker({ seed: 2 ** 32 + 50 }).settings().seed, 2n ** 32n + 50n);
+  // In range for the WIT type but not for the parameter: the component's
+  // own check, with its message.
+  refused(() => adjust(image, 101, 0), 'contrast 101');
+  // What is valid still works.
+  assert.deepEqual(adjust(image, 0, 0).pixels, image.data);
+});
+
+test('objects are checked too: null, arrays and unknown fields', () => {
+  for (const value of [null, undefined, 5, 'frame', [1, 2]]) {
+    assert.equal(kindOf(() => toFrame(value)), 'invalid-parameter', String(value));
+    assert.equal(kindOf(() => greyscale(value)), 'invalid-parameter', String(value));
+    assert.equal(kindOf(() => centroid(value)), 'invalid-parameter', String(value));
+  }
+  const plane = { width: 2, height: 2, values: new Uint8Array(4) };
+  assert.equal(kindOf(() => edges(plane, { sigmaa: 2 })), 'invalid-parameter');
+  assert.equal(kindOf(() => edges(plane, 7)), 'invalid-parameter');
+  assert.equal(kindOf(() => createTracker({ thresold: 0.2 })), 'invalid-parameter');
+  assert.equal(kindOf(() => createTracker(null)), 'invalid-parameter');
+  assert.equal(kindOf(() => createTracker({ mode: 'sparse', flow: { windw: 5 } })), 'invalid-parameter');
+});
+
+test('the defaults are the component\'s', () => {
+  const d = defaults();
+  assert.equal(d.tracker.threshold, 0.1);
+  assert.equal(d.tracker.samples, 2000);
+  assert.equal(d.tracker.mode.tag, 'sketch');
+  assert.equal(d.dense.step, 16);
+  assert.deepEqual(d.sparse.flow, d.flow);
+  assert.deepEqual(d.sparse.corners, d.corners);
+  const tracker = createTracker({ mode: 'dense' });
+  const settings = tracker.settings();
+  assert.equal(settings.mode.tag, 'dense');
+  assert.equal(settings.mode.val.step, 16);
+  assert.equal(settings.samples, 2000);
+  tracker.close();
 });
 
 test('the Node example runs', () => {
