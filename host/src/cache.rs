@@ -18,22 +18,32 @@ use wasmtime::component::Component;
 /// The component for `bytes` on `engine`: from the cache when it holds a
 /// loadable copy, else compiled (and stored for next time).
 pub fn component(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Component> {
-    let Some(dir) = cache_dir() else {
-        return compile(engine, bytes);
-    };
+    match cache_dir() {
+        Some(dir) => component_in(engine, bytes, &dir),
+        None => compile(engine, bytes),
+    }
+}
+
+/// [`component`] with the cache in `dir`: all that a start does to load
+/// the component (the bench times it).
+pub(crate) fn component_in(engine: &Engine, bytes: &[u8], dir: &Path) -> anyhow::Result<Component> {
     let path = dir.join(format!("{}.cwasm", key(engine, bytes)));
     if path.is_file() {
         match deserialize(engine, &path) {
-            Ok(component) => return Ok(component),
+            Ok(component) => {
+                crate::log(&format!("cache hit: {}", path.display()));
+                return Ok(component);
+            }
             Err(e) => crate::log(&format!("ignoring {}: {e}", path.display())),
         }
     }
     let component = compile(engine, bytes)?;
-    if let Err(e) = store(&component, &dir, &path) {
-        crate::log(&format!(
+    match store(&component, dir, &path) {
+        Ok(()) => crate::log(&format!("cache miss: compiled into {}", path.display())),
+        Err(e) => crate::log(&format!(
             "could not cache the component in {}: {e}",
             dir.display()
-        ));
+        )),
     }
     Ok(component)
 }
@@ -52,14 +62,6 @@ fn compile(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Component> {
 fn deserialize(engine: &Engine, path: &Path) -> anyhow::Result<Component> {
     // SAFETY: see above; a file written by `store` for this exact key.
     unsafe { Component::deserialize_file(engine, path) }.map_err(anyhow::Error::from)
-}
-
-/// Loads a precompiled component from memory (the bench's "load" row).
-#[allow(unsafe_code)]
-pub(crate) fn deserialize_bytes(engine: &Engine, bytes: &[u8]) -> anyhow::Result<Component> {
-    // SAFETY: `bytes` come from `Engine::precompile_component` on this
-    // engine, in this process.
-    unsafe { Component::deserialize(engine, bytes) }.map_err(anyhow::Error::from)
 }
 
 /// Writes atomically: a unique temporary file renamed into place, so that

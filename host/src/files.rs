@@ -50,8 +50,19 @@ fn frame(decoded: DecodedFrame) -> Frame {
 /// (its first frame) or WebP, whose format is guessed from its bytes.
 pub fn read_frame(path: &Path, size: Option<Size>) -> anyhow::Result<Frame> {
     if let Some(size) = size {
+        // Size and length are judged from the file's length, before a byte
+        // of it is read (a huge file with a wrong --size costs nothing).
+        let length = fs::metadata(path)
+            .with_context(|| format!("reading {}", path.display()))?
+            .len();
+        let length = usize::try_from(length).unwrap_or(usize::MAX);
+        ghostlines_core::Limits::DEFAULT
+            .check_len(size.width, size.height, 4, length)
+            .map_err(|e| crate::bindings::refusal(e.into()))
+            .with_context(|| {
+                format!("{} as {}x{} RGBA", path.display(), size.width, size.height)
+            })?;
         let pixels = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        // The length is the component's to judge (a typed length-mismatch).
         return Ok(Frame {
             width: size.width,
             height: size.height,
@@ -81,13 +92,37 @@ fn ensure_not_raw(path: &Path) -> anyhow::Result<()> {
 /// Reads a sequence: every frame of one animated GIF, or one frame from
 /// each file in order.
 pub fn read_sequence(paths: &[impl AsRef<Path>], size: Option<Size>) -> anyhow::Result<Vec<Frame>> {
+    read_sequence_within(paths, size, DecodeLimits::DEFAULT.max_total_pixels)
+}
+
+fn read_sequence_within(
+    paths: &[impl AsRef<Path>],
+    size: Option<Size>,
+    budget: u64,
+) -> anyhow::Result<Vec<Frame>> {
     if let [single] = paths {
         let path = single.as_ref();
         if size.is_none() && is_gif(path)? {
             return read_gif_frames(path);
         }
     }
-    paths.iter().map(|p| read_frame(p.as_ref(), size)).collect()
+    // Like an animation's frames, a sequence's files share one pixel
+    // budget (DecodeLimits::DEFAULT's: 2^28 pixels, 1 GiB of RGBA).
+    let mut total = 0u64;
+    let mut frames = Vec::with_capacity(paths.len());
+    for path in paths {
+        let frame = read_frame(path.as_ref(), size)?;
+        total += u64::from(frame.width) * u64::from(frame.height);
+        if total > budget {
+            bail!(
+                "the sequence is over {budget} pixels in all at {} (frame {}): give fewer or smaller frames",
+                path.as_ref().display(),
+                frames.len()
+            );
+        }
+        frames.push(frame);
+    }
+    Ok(frames)
 }
 
 fn is_gif(path: &Path) -> anyhow::Result<bool> {
@@ -197,5 +232,26 @@ mod tests {
         assert!("800".parse::<Size>().is_err());
         assert!("ax600".parse::<Size>().is_err());
         assert!("-1x2".parse::<Size>().is_err());
+    }
+
+    #[test]
+    fn a_sequence_of_files_shares_one_pixel_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<_> = (0..3)
+            .map(|i| {
+                let path = dir.path().join(format!("{i}.png"));
+                let frame = Frame {
+                    width: 4,
+                    height: 4,
+                    pixels: vec![i; 64],
+                };
+                write_frame(&path, &frame).unwrap();
+                path
+            })
+            .collect();
+        assert_eq!(read_sequence_within(&paths, None, 48).unwrap().len(), 3);
+        let err = read_sequence_within(&paths, None, 40).unwrap_err();
+        assert!(err.to_string().contains("over 40 pixels in all"), "{err}");
+        assert!(err.to_string().contains("(frame 2)"), "{err}");
     }
 }

@@ -313,17 +313,20 @@ fn precompiled_components_are_cached_and_a_bad_cache_file_is_replaced() {
     let dir = tempfile::tempdir().unwrap();
     let input = data("truth/hubble_161x121.rgba");
     let expected = std::fs::read(data("truth/hubble_161x121.luma-bt601.gray")).unwrap();
-    let run = |n: usize| {
+    // Each run's log: whether it found its component in the cache.
+    let run = |n: usize| -> String {
         let out = dir.path().join(format!("{n}.gray"));
-        let status = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+        let done = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
             .env("GHOSTLINES_CACHE_DIR", cache.path())
+            .env("GHOSTLINES_LOG", "1")
             .args(["grey", "--size", "161x121", "--method", "luma-bt601"])
             .arg(&input)
             .arg(&out)
-            .status()
+            .output()
             .unwrap();
-        assert!(status.success());
+        assert!(done.status.success());
         assert!(std::fs::read(&out).unwrap() == expected, "run {n}");
+        String::from_utf8(done.stderr).unwrap()
     };
     let cached = || -> Vec<_> {
         std::fs::read_dir(cache.path())
@@ -332,15 +335,25 @@ fn precompiled_components_are_cached_and_a_bad_cache_file_is_replaced() {
             .filter(|p| p.extension().is_some_and(|e| e == "cwasm"))
             .collect()
     };
-    run(1);
+    let log = run(1);
     let files = cached();
     assert_eq!(files.len(), 1, "{files:?}");
+    assert!(log.contains("cache miss: compiled into "), "{log}");
     let written = std::fs::read(&files[0]).unwrap();
-    run(2);
+    let log = run(2);
+    assert!(
+        log.contains(&format!("cache hit: {}", files[0].display())),
+        "{log}"
+    );
+    assert!(!log.contains("cache miss"), "{log}");
     // A damaged file is not trusted: the component is compiled again and
     // the file rewritten.
     std::fs::write(&files[0], b"not a precompiled component").unwrap();
-    run(3);
+    let log = run(3);
+    assert!(
+        log.contains("ignoring ") && log.contains("cache miss"),
+        "{log}"
+    );
     assert!(std::fs::read(&files[0]).unwrap() == written);
 }
 
@@ -358,6 +371,18 @@ fn bad_input_fails_with_a_clear_message() {
     assert!(err.contains("invalid-dimensions"), "{err}");
     let err = fail(&[&"grey", &raw, &out, &"--size", &"20000x1"]);
     assert!(err.contains("too-large"), "{err}");
+    // Judged from the file's length, before it is read: a 64 GiB file
+    // (sparse on disk) with a small --size is refused, not loaded.
+    let huge = dir.path().join("huge.rgba");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(64 << 30)
+        .unwrap();
+    let err = fail(&[&"grey", &huge, &out, &"--size", &"2x2"]);
+    assert!(
+        err.contains("expected 16 bytes, got 68719476736") && err.contains("length-mismatch"),
+        "{err}"
+    );
     // The bench refuses a size before allocating its frames.
     let err = fail(&[&"bench", &"--width", &"100000", &"--height", &"100000"]);
     assert!(err.contains("too large"), "{err}");
