@@ -1,16 +1,7 @@
 //! The brightness-weighted centre of mass of a grey plane.
 
 use crate::frame::Plane;
-
-/// A position in pixels; (0, 0) is the top-left pixel, y grows downwards.
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Point {
-    /// Column.
-    pub x: f64,
-    /// Row.
-    pub y: f64,
-}
+use crate::geometry::Point;
 
 /// `x = Σ v·x / Σ v`, `y = Σ v·y / Σ v` over all pixels at their integer
 /// coordinates, or `None` when every value is 0.

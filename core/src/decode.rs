@@ -14,7 +14,7 @@ use std::io::Cursor;
 use image::AnimationDecoder;
 use image::{ImageDecoder, ImageFormat, ImageReader};
 
-use crate::frame::Limits;
+use crate::limits::Limits;
 
 /// What decoding may cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

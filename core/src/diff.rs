@@ -2,7 +2,8 @@
 //! keep those whose grey value changed enough.
 
 use crate::error::{Error, Result};
-use crate::frame::{Limits, Plane};
+use crate::frame::Plane;
+use crate::limits::Limits;
 
 /// SplitMix64 (Steele, Lea and Flood, 2014): a tiny, well-mixed 64-bit
 /// generator that is easy to reproduce in any language, including

@@ -2,10 +2,10 @@
 //! non-maximum suppression, hysteresis), traced into polylines and
 //! simplified with Ramer–Douglas–Peucker.
 
-use crate::centroid::Point;
-use crate::corners::{flagged, positions};
+use crate::bytescan::{flagged, positions};
 use crate::error::{Error, Result};
 use crate::frame::Plane;
+use crate::geometry::Point;
 use crate::gradients::{GradientOperator, gradient_row};
 use crate::pyramid::{GreyF32, gaussian_kernel};
 

@@ -1,6 +1,6 @@
 //! The one error type: every case is the caller's fault.
 
-use crate::frame::Limits;
+use crate::limits::Limits;
 
 /// Why a call was refused. The variants mirror the WIT `error` variant case
 /// for case.

@@ -1,59 +1,12 @@
-//! Checked views of RGBA frames and grey planes, and the size limits.
+//! Checked views of RGBA frames and grey planes, and the checks of a
+//! size against the limits.
 
 use crate::error::{Error, Result};
+use crate::limits::Limits;
 
-/// Size limits, checked before anything is allocated.
-///
-/// ```
-/// use ghostlines_core::Limits;
-/// let limits = Limits::default();
-/// assert_eq!((limits.max_side, limits.max_pixels), (16_384, 1 << 25));
-/// assert!(limits.check(800, 600).is_ok());
-/// assert!(limits.check(16_385, 1).is_err());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Largest width and largest height, in pixels.
-    pub max_side: u32,
-    /// Largest `width * height`.
-    pub max_pixels: u64,
-    /// Largest sample count of a frame difference (each kept sample costs
-    /// memory in the output).
-    pub max_samples: u32,
-}
-
+/// The checks of a size against the limits: here, beside the views they
+/// guard (the limits themselves are plain data in `limits`).
 impl Limits {
-    /// 16384 pixels a side, 2^25 pixels a frame, 2^20 samples.
-    pub const DEFAULT: Limits = Limits {
-        max_side: 16_384,
-        max_pixels: 1 << 25,
-        max_samples: 1 << 20,
-    };
-
-    /// Over HTTP: 16384 pixels a side as everywhere, but at most 2^23
-    /// pixels (8.4 Mpx, a 4K UHD frame) a frame, which keeps a two-frame
-    /// body at 64 MiB.
-    pub const HTTP: Limits = Limits {
-        max_side: 16_384,
-        max_pixels: 1 << 23,
-        max_samples: 1 << 20,
-    };
-
-    /// Bytes of two RGBA frames at the pixel limit: the default body limit
-    /// over HTTP (`/motion` takes two frames).
-    pub const fn two_frame_bytes(&self) -> u64 {
-        self.max_pixels.saturating_mul(2 * 4)
-    }
-
-    /// These limits, each no larger than `ceiling`'s.
-    pub fn within(&self, ceiling: &Limits) -> Limits {
-        Limits {
-            max_side: self.max_side.min(ceiling.max_side),
-            max_pixels: self.max_pixels.min(ceiling.max_pixels),
-            max_samples: self.max_samples.min(ceiling.max_samples),
-        }
-    }
-
     /// Checks that `width x height` is a non-empty size within the limits,
     /// and returns its pixel count.
     pub fn check(&self, width: u32, height: u32) -> Result<usize> {
@@ -107,12 +60,6 @@ impl Limits {
             )));
         }
         Ok(())
-    }
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits::DEFAULT
     }
 }
 

@@ -157,7 +157,7 @@ pub fn gradient_field(
     if step == 0 {
         return Err(Error::InvalidParameter("step must be at least 1".into()));
     }
-    crate::flow::check_grid(plane.width(), plane.height(), step)?;
+    crate::grid::check_grid(plane.width(), plane.height(), step)?;
     let image = GreyF32::from_plane(plane);
     let (gx, gy) = gradients(&image, operator);
     let step = step as usize;

@@ -18,6 +18,7 @@
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod adjust;
+mod bytescan;
 mod centroid;
 mod color;
 mod corners;
@@ -28,7 +29,10 @@ mod edges;
 mod error;
 mod flow;
 mod frame;
+mod geometry;
 mod gradients;
+mod grid;
+mod limits;
 mod pyramid;
 mod report;
 mod scene;
@@ -36,7 +40,7 @@ mod svg;
 mod tracker;
 
 pub use adjust::{Adjustment, adjust_plane_mut, adjust_rgba, adjust_rgba_into, adjust_rgba_mut};
-pub use centroid::{Point, centroid};
+pub use centroid::centroid;
 pub use color::{GreyMethod, greyscale, greyscale_into, greyscale_owned};
 pub use corners::{Corner, CornerSettings, MAX_CORNERS, corners};
 #[cfg(feature = "decode-all")]
@@ -47,13 +51,16 @@ pub use diff::{Change, SplitMix64, frame_diff, frame_diff_into};
 pub use edges::{EdgeSettings, canny, edge_polylines, rdp};
 pub use error::{Error, Result};
 pub use flow::{
-    FlowPyramid, FlowSettings, FlowStatus, FlowVector, MAX_GRID_POINTS, dense_flow,
-    dense_flow_pyramids, sparse_flow, sparse_flow_pyramids, track_points,
+    FlowPyramid, FlowSettings, FlowStatus, FlowVector, dense_flow, dense_flow_pyramids,
+    sparse_flow, sparse_flow_pyramids, track_points,
 };
-pub use frame::{Frame, Limits, Plane};
+pub use frame::{Frame, Plane};
+pub use geometry::{Displacement, Point, Vector};
 pub use gradients::{Gradient, GradientOperator, gradient_field};
+pub use grid::MAX_GRID_POINTS;
+pub use limits::Limits;
 pub use report::EdgeReport;
 pub use report::{EDGES_VERSION, FrameReport, MOTION_VERSION, MotionReport};
 pub use scene::synthetic_scene;
 pub use svg::{SvgStyle, edges_svg, motion_svg, xml_escape};
-pub use tracker::{Displacement, Tracker, TrackerMode, TrackerOutput, TrackerSettings, Vector};
+pub use tracker::{Tracker, TrackerMode, TrackerOutput, TrackerSettings};

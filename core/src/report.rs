@@ -1,9 +1,9 @@
 //! The versioned JSON of tracker runs: `ghostlines motion --json` and the
 //! HTTP `/motion` route. Serialisable with the `serde` feature.
 
-use crate::centroid::Point;
+use crate::geometry::{Displacement, Point, Vector};
 use crate::gradients::Gradient;
-use crate::tracker::{Displacement, TrackerOutput, Vector};
+use crate::tracker::TrackerOutput;
 
 /// The schema version; fields are only ever added within a version.
 pub const MOTION_VERSION: u32 = 1;

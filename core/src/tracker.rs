@@ -2,15 +2,14 @@
 //! difference against the previous frame, ghost lines.
 
 use crate::adjust::{Adjustment, adjust_plane_mut};
-use crate::centroid::{Point, centroid};
+use crate::centroid::centroid;
 use crate::color::{GreyMethod, greyscale_into};
 use crate::corners::CornerSettings;
 use crate::diff::{Change, SplitMix64, check_diff_parameters, frame_diff_into};
 use crate::error::{Error, Result};
-use crate::flow::{
-    FlowPyramid, FlowSettings, FlowStatus, FlowVector, dense_flow_pyramids, sparse_flow_pyramids,
-};
+use crate::flow::{FlowPyramid, FlowSettings, dense_flow_pyramids, sparse_flow_pyramids};
 use crate::frame::{Frame, Plane};
+use crate::geometry::{Displacement, Point, Vector};
 
 /// Where a tracker's vectors come from.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -106,7 +105,7 @@ impl TrackerMode {
     /// Checks what depends on the frame size (the dense grid's point count).
     fn check_size(&self, width: u32, height: u32) -> Result<()> {
         match self {
-            TrackerMode::Dense { step, .. } => crate::flow::check_grid(width, height, *step),
+            TrackerMode::Dense { step, .. } => crate::grid::check_grid(width, height, *step),
             _ => Ok(()),
         }
     }
@@ -144,69 +143,6 @@ impl Default for TrackerSettings {
             samples: 2000,
             seed: 0,
             mode: TrackerMode::Sketch,
-        }
-    }
-}
-
-/// A displacement in pixels.
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Displacement {
-    /// Along x.
-    pub dx: f64,
-    /// Along y.
-    pub dy: f64,
-}
-
-/// A line to draw from (x, y) along (dx, dy).
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Vector {
-    /// Origin column.
-    pub x: f64,
-    /// Origin row.
-    pub y: f64,
-    /// Displacement along x.
-    pub dx: f64,
-    /// Displacement along y.
-    pub dy: f64,
-    /// Flow modes only: tracked or lost.
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
-    pub status: Option<FlowStatus>,
-    /// Flow modes only: the tracking residual.
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
-    pub error: Option<f64>,
-}
-
-impl Vector {
-    /// A sketch vector: no status, no error.
-    pub fn sketch(x: f64, y: f64, dx: f64, dy: f64) -> Vector {
-        Vector {
-            x,
-            y,
-            dx,
-            dy,
-            status: None,
-            error: None,
-        }
-    }
-}
-
-impl From<FlowVector> for Vector {
-    fn from(v: FlowVector) -> Vector {
-        Vector {
-            x: v.x,
-            y: v.y,
-            dx: v.dx,
-            dy: v.dy,
-            status: Some(v.status),
-            error: Some(v.error),
         }
     }
 }
@@ -383,6 +319,7 @@ impl Tracker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flow::FlowStatus;
 
     /// A `w x h` black RGBA frame with a white `size x size` square at (x, y).
     fn square(w: u32, h: u32, x: u32, y: u32, size: u32) -> Vec<u8> {

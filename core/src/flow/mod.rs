@@ -1,0 +1,547 @@
+//! Optical flow: pyramidal Lucas–Kanade (Bouguet's formulation) with
+//! sub-pixel accuracy and a forward–backward check, for sparse corners
+//! and for a dense grid.
+//!
+//! This file holds the public API and its types; `pyramid` prepares a
+//! frame, `level` is one of its levels with its padded copy, `tracker`
+//! follows one point through the levels, and `window` holds the SIMD
+//! kernels over a tracking window.
+
+mod level;
+mod pyramid;
+mod tracker;
+mod window;
+
+pub use pyramid::FlowPyramid;
+
+use crate::corners::CornerSettings;
+use crate::error::{Error, Result};
+use crate::frame::Plane;
+use crate::grid::check_grid;
+use tracker::track_all;
+use window::LANES;
+
+/// How points are tracked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FlowSettings {
+    /// Side of the square window around each point, odd, 3..=31.
+    pub window: u32,
+    /// Pyramid levels, 1..=8 (1 = no pyramid); each level halves the
+    /// size, so motion up to about window/2 · 2^(levels−1) pixels is found.
+    pub levels: u32,
+    /// Most Gauss–Newton iterations a level, 1..=100.
+    pub iterations: u32,
+    /// Iterations at the finest level stop when a step is shorter than
+    /// this (pixels); coarser levels, which only seed the finer ones, stop
+    /// at 0.1 level pixels (or this, if larger).
+    pub epsilon: f64,
+    /// A point tracked forward and then back must land within this many
+    /// pixels of where it started, else it is lost; 0 turns the check off.
+    /// The way back starts from zero motion at the pyramid level that
+    /// reaches four times the forward displacement (window/2 · 2^level
+    /// pixels a level), not always at the top.
+    pub fb_threshold: f64,
+    /// A window whose structure tensor's smaller eigenvalue, averaged a
+    /// pixel, is below this (grey levels² a pixel²) has too little texture
+    /// to track: the point is lost.
+    pub min_eigen: f64,
+    /// A point whose window still differs by more than this (mean absolute
+    /// grey difference at the final position) is lost: a false match.
+    pub max_error: f64,
+}
+
+impl Default for FlowSettings {
+    /// An 11x11 window, 4 levels, 10 iterations, epsilon 0.01, a 0.5 px
+    /// forward–backward check, min-eigen 1, max-error 25.
+    fn default() -> Self {
+        FlowSettings {
+            window: 11,
+            levels: 4,
+            iterations: 10,
+            epsilon: 0.01,
+            fb_threshold: 0.5,
+            min_eigen: 1.0,
+            max_error: 25.0,
+        }
+    }
+}
+
+impl FlowSettings {
+    /// Checks the ranges.
+    pub fn check(&self) -> Result<()> {
+        let bad = |what: String| Err(Error::InvalidParameter(what));
+        if !(3..=31).contains(&self.window) || self.window.is_multiple_of(2) {
+            return bad(format!(
+                "window must be odd and in 3..=31, got {}",
+                self.window
+            ));
+        }
+        if !(1..=8).contains(&self.levels) {
+            return bad(format!("levels must be in 1..=8, got {}", self.levels));
+        }
+        if !(1..=100).contains(&self.iterations) {
+            return bad(format!(
+                "iterations must be in 1..=100, got {}",
+                self.iterations
+            ));
+        }
+        for (name, value) in [
+            ("epsilon", self.epsilon),
+            ("fb-threshold", self.fb_threshold),
+            ("min-eigen", self.min_eigen),
+            ("max-error", self.max_error),
+        ] {
+            if !(0.0..=1e6).contains(&value) {
+                return bad(format!("{name} must be a number in 0..=1e6, got {value}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a point was followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum FlowStatus {
+    /// Found in the next frame (and back, with the forward–backward check).
+    Tracked,
+    /// Too little texture, its window not inside the frame (at the start
+    /// or the end), a residual over `max_error`, or failed the check: its
+    /// displacement is 0 and means nothing.
+    Lost,
+}
+
+/// One point's motion.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FlowVector {
+    /// Origin column (sub-pixel for tracked corners).
+    pub x: f64,
+    /// Origin row.
+    pub y: f64,
+    /// Displacement along x.
+    pub dx: f64,
+    /// Displacement along y.
+    pub dy: f64,
+    /// Tracked or lost.
+    pub status: FlowStatus,
+    /// The tracking residual: mean absolute grey difference over the
+    /// window at the final position (0 for lost points).
+    pub error: f64,
+}
+
+/// Tracks `points` from `previous` to `next`.
+pub fn track_points(
+    previous: &FlowPyramid,
+    next: &FlowPyramid,
+    points: &[(f32, f32)],
+    settings: &FlowSettings,
+) -> Result<Vec<FlowVector>> {
+    settings.check()?;
+    if previous.size() != next.size() {
+        let (a, b) = (previous.size(), next.size());
+        return Err(Error::SizeMismatch {
+            expected: a,
+            actual: b,
+        });
+    }
+    // One tracker a window width in registers; `check` allows windows
+    // up to 31 pixels, 8 registers.
+    let track = match settings.window.div_ceil(LANES as u32) {
+        1 => track_all::<1>,
+        2 => track_all::<2>,
+        3 => track_all::<3>,
+        4 => track_all::<4>,
+        5 => track_all::<5>,
+        6 => track_all::<6>,
+        7 => track_all::<7>,
+        8 => track_all::<8>,
+        n => unreachable!("a window row of {n} registers passed the check"),
+    };
+    Ok(track(previous, next, points, settings))
+}
+
+/// Sparse flow: Shi–Tomasi corners of `previous`, tracked into `next`.
+pub fn sparse_flow(
+    previous: Plane<'_>,
+    next: Plane<'_>,
+    corners: &CornerSettings,
+    flow: &FlowSettings,
+) -> Result<Vec<FlowVector>> {
+    previous.check_same_size(&next)?;
+    corners.check()?;
+    flow.check()?;
+    let a = FlowPyramid::new(previous, flow.levels);
+    let b = FlowPyramid::new(next, flow.levels);
+    sparse_flow_pyramids(&a, &b, corners, flow)
+}
+
+/// [`sparse_flow`] on prepared pyramids.
+pub fn sparse_flow_pyramids(
+    previous: &FlowPyramid,
+    next: &FlowPyramid,
+    corners: &CornerSettings,
+    flow: &FlowSettings,
+) -> Result<Vec<FlowVector>> {
+    corners.check()?;
+    flow.check()?;
+    // Corners whose window does not fit in the frame cannot be tracked.
+    let margin = flow.window / 2;
+    let (w, h) = previous.size();
+    let points: Vec<(f32, f32)> = previous
+        .corners(corners)
+        .iter()
+        .filter(|c| c.x >= margin && c.y >= margin && c.x + margin < w && c.y + margin < h)
+        .map(|c| (c.x as f32, c.y as f32))
+        .collect();
+    track_points(previous, next, &points, flow)
+}
+
+/// Dense flow: one vector every `step` pixels, starting at (step/2,
+/// step/2), row-major; `step` in 1..=1024.
+pub fn dense_flow(
+    previous: Plane<'_>,
+    next: Plane<'_>,
+    step: u32,
+    flow: &FlowSettings,
+) -> Result<Vec<FlowVector>> {
+    previous.check_same_size(&next)?;
+    flow.check()?;
+    check_step(step)?;
+    check_grid(previous.width(), previous.height(), step)?;
+    let a = FlowPyramid::new(previous, flow.levels);
+    let b = FlowPyramid::new(next, flow.levels);
+    dense_flow_pyramids(&a, &b, step, flow)
+}
+
+/// [`dense_flow`] on prepared pyramids.
+pub fn dense_flow_pyramids(
+    previous: &FlowPyramid,
+    next: &FlowPyramid,
+    step: u32,
+    flow: &FlowSettings,
+) -> Result<Vec<FlowVector>> {
+    let (w, h) = previous.size();
+    check_step(step)?;
+    check_grid(w, h, step)?;
+    let s = step as usize;
+    let points: Vec<(f32, f32)> = (s / 2..h as usize)
+        .step_by(s)
+        .flat_map(|y| {
+            (s / 2..w as usize)
+                .step_by(s)
+                .map(move |x| (x as f32, y as f32))
+        })
+        .collect();
+    track_points(previous, next, &points, flow)
+}
+
+/// The dense grid's spacing: 1..=1024.
+pub(crate) fn check_step(step: u32) -> Result<()> {
+    if !(1..=1024).contains(&step) {
+        return Err(Error::InvalidParameter(format!(
+            "step must be in 1..=1024, got {step}"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A smooth random texture, shifted by (sx, sy): sums of sinusoids, so
+    /// any sub-pixel shift is exact.
+    fn texture(w: u32, h: u32, sx: f64, sy: f64) -> Vec<u8> {
+        let waves = [
+            (0.21, 0.13, 0.0, 40.0),
+            (-0.07, 0.31, 1.0, 35.0),
+            (0.37, -0.11, 2.0, 25.0),
+            (0.05, 0.05, 0.5, 30.0),
+        ];
+        (0..w * h)
+            .map(|i| {
+                let (x, y) = (f64::from(i % w) - sx, f64::from(i / w) - sy);
+                let v: f64 = waves
+                    .iter()
+                    .map(|&(a, b, c, amp)| amp * (a * x + b * y + c).sin())
+                    .sum();
+                (128.0 + v).round().clamp(0.0, 255.0) as u8
+            })
+            .collect()
+    }
+
+    /// The middle of `values` once sorted (the upper one of an even count).
+    fn median(mut values: Vec<f64>) -> f64 {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    }
+
+    #[test]
+    fn every_window_width_tracks_a_sub_pixel_shift() {
+        let (w, h) = (160, 120);
+        let a = texture(w, h, 0.0, 0.0);
+        let b = texture(w, h, 1.7, -0.6);
+        for window in (3..=31).step_by(4) {
+            let settings = FlowSettings {
+                window,
+                ..FlowSettings::default()
+            };
+            let planes = (Plane::new(w, h, &a).unwrap(), Plane::new(w, h, &b).unwrap());
+            let flow = dense_flow(planes.0, planes.1, 8, &settings).unwrap();
+            let errors: Vec<f64> = flow
+                .iter()
+                .filter(|v| v.status == FlowStatus::Tracked)
+                .map(|v| (v.dx - 1.7).hypot(v.dy + 0.6))
+                .collect();
+            // Wide windows lose the points near the border (their window
+            // must fit), a 3-px window about half to its texture threshold.
+            assert!(
+                errors.len() > flow.len() / 4,
+                "window {window}: {} of {}",
+                errors.len(),
+                flow.len()
+            );
+            let median = median(errors);
+            assert!(median < 0.1, "window {window}: median error {median}");
+        }
+    }
+
+    #[test]
+    fn recovers_a_sub_pixel_shift() {
+        let (w, h) = (120, 90);
+        let a = texture(w, h, 0.0, 0.0);
+        let b = texture(w, h, 2.3, -1.6);
+        let flow = dense_flow(
+            Plane::new(w, h, &a).unwrap(),
+            Plane::new(w, h, &b).unwrap(),
+            10,
+            &FlowSettings::default(),
+        )
+        .unwrap();
+        // Points whose window stays inside the frame are all tracked.
+        let interior =
+            |v: &&FlowVector| (10.0..110.0).contains(&v.x) && (10.0..80.0).contains(&v.y);
+        let tracked: Vec<_> = flow
+            .iter()
+            .filter(|v| v.status == FlowStatus::Tracked)
+            .collect();
+        assert!(
+            flow.iter()
+                .filter(interior)
+                .all(|v| v.status == FlowStatus::Tracked)
+        );
+        assert!(tracked.len() >= flow.iter().filter(interior).count());
+        let errors: Vec<f64> = tracked
+            .iter()
+            .map(|v| (v.dx - 2.3).hypot(v.dy + 1.6))
+            .collect();
+        let median = median(errors);
+        assert!(median < 0.1, "median error {median}");
+    }
+
+    #[test]
+    fn identical_frames_give_zero_motion() {
+        let a = texture(64, 64, 0.0, 0.0);
+        let plane = Plane::new(64, 64, &a).unwrap();
+        let flow = sparse_flow(
+            plane,
+            plane,
+            &CornerSettings::default(),
+            &FlowSettings::default(),
+        )
+        .unwrap();
+        assert!(!flow.is_empty());
+        for v in &flow {
+            assert_eq!(v.status, FlowStatus::Tracked);
+            assert!(v.dx.abs() < 1e-3 && v.dy.abs() < 1e-3, "{v:?}");
+        }
+    }
+
+    /// A smooth random texture shifted by (sx, sy): values from `seed` on
+    /// a grid every `cell` pixels, bilinearly interpolated (so sub-pixel
+    /// shifts are exact); not periodic, unlike [`texture`].
+    fn noise(w: u32, h: u32, seed: u64, cell: f64, (sx, sy): (f64, f64)) -> Vec<u8> {
+        let mut rng = crate::diff::SplitMix64::new(seed);
+        let pad = 64.0;
+        let (gw, gh) = (
+            (f64::from(w) / cell) as usize + 40,
+            (f64::from(h) / cell) as usize + 40,
+        );
+        let grid: Vec<f64> = (0..gw * gh).map(|_| rng.next_below(256) as f64).collect();
+        (0..w * h)
+            .map(|i| {
+                let x = (f64::from(i % w) - sx + pad) / cell;
+                let y = (f64::from(i / w) - sy + pad) / cell;
+                let (x0, y0) = (x.floor() as usize, y.floor() as usize);
+                let (fx, fy) = (x.fract(), y.fract());
+                let g = |gx: usize, gy: usize| grid[gy * gw + gx];
+                let top = g(x0, y0) * (1.0 - fx) + g(x0 + 1, y0) * fx;
+                let bottom = g(x0, y0 + 1) * (1.0 - fx) + g(x0 + 1, y0 + 1) * fx;
+                (top * (1.0 - fy) + bottom * fy).round() as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn large_motion_is_found_through_the_pyramid() {
+        // 17.3 px right and 11.6 up, three times what one level reaches:
+        // the forward pass needs the coarse levels, and the check must not
+        // throw good points away.
+        let (w, h) = (480, 360);
+        let a = noise(w, h, 7, 6.0, (0.0, 0.0));
+        let b = noise(w, h, 7, 6.0, (17.3, -11.6));
+        let (a, b) = (Plane::new(w, h, &a).unwrap(), Plane::new(w, h, &b).unwrap());
+        let good = |settings: &FlowSettings| {
+            let flow = dense_flow(a, b, 10, settings).unwrap();
+            let tracked: Vec<f64> = flow
+                .iter()
+                .filter(|v| v.status == FlowStatus::Tracked)
+                .map(|v| (v.dx - 17.3).hypot(v.dy + 11.6))
+                .collect();
+            let good = tracked.iter().filter(|&&e| e < 0.5).count();
+            (tracked, good)
+        };
+        let (_, unchecked) = good(&FlowSettings {
+            fb_threshold: 0.0,
+            ..FlowSettings::default()
+        });
+        let (errors, checked) = good(&FlowSettings::default());
+        // Nearly every point the check keeps is right (1288 of 1293), and
+        // it keeps most of those the forward pass got right (of 1367).
+        assert!(
+            checked * 100 >= errors.len() * 99,
+            "{checked} of {} right",
+            errors.len()
+        );
+        assert!(
+            checked * 100 >= unchecked * 90,
+            "{checked} kept of {unchecked}"
+        );
+        let median = median(errors);
+        assert!(median < 0.1, "median {median}");
+    }
+
+    #[test]
+    fn the_forward_backward_check_rejects_false_matches() {
+        // Two unrelated frames: whatever the forward pass finds is false.
+        let (w, h) = (160, 120);
+        let (a, b) = (
+            noise(w, h, 1, 4.0, (0.0, 0.0)),
+            noise(w, h, 2, 4.0, (0.0, 0.0)),
+        );
+        let (a, b) = (Plane::new(w, h, &a).unwrap(), Plane::new(w, h, &b).unwrap());
+        let lenient = FlowSettings {
+            max_error: 1e6,
+            fb_threshold: 0.0,
+            ..FlowSettings::default()
+        };
+        let tracked = |settings: &FlowSettings| {
+            let flow = dense_flow(a, b, 6, settings).unwrap();
+            flow.iter()
+                .filter(|v| v.status == FlowStatus::Tracked)
+                .count()
+        };
+        let unchecked = tracked(&lenient);
+        let checked = tracked(&FlowSettings {
+            fb_threshold: 0.5,
+            ..lenient
+        });
+        // 383 and 31 (28 with the way back always from the top).
+        assert!(
+            unchecked > 300 && checked * 10 <= unchecked,
+            "{checked} of {unchecked}"
+        );
+    }
+
+    #[test]
+    fn flat_windows_and_points_leaving_the_frame_are_lost() {
+        let flat = vec![50u8; 40 * 40];
+        let plane = Plane::new(40, 40, &flat).unwrap();
+        let flow = dense_flow(plane, plane, 8, &FlowSettings::default()).unwrap();
+        assert!(
+            flow.iter()
+                .all(|v| v.status == FlowStatus::Lost && v.dx == 0.0)
+        );
+
+        // A texture moved 6 px left: points near the left edge leave.
+        let (w, h) = (80, 60);
+        let a = texture(w, h, 0.0, 0.0);
+        let b = texture(w, h, -6.0, 0.0);
+        let pa = FlowPyramid::new(Plane::new(w, h, &a).unwrap(), 3);
+        let pb = FlowPyramid::new(Plane::new(w, h, &b).unwrap(), 3);
+        let out = track_points(
+            &pa,
+            &pb,
+            &[(2.0, 30.0), (40.0, 30.0)],
+            &FlowSettings::default(),
+        )
+        .unwrap();
+        assert_eq!(out[0].status, FlowStatus::Lost);
+        assert_eq!(out[1].status, FlowStatus::Tracked);
+        assert!((out[1].dx + 6.0).abs() < 0.1, "{:?}", out[1]);
+    }
+
+    #[test]
+    fn settings_and_sizes_are_checked() {
+        let a = Plane::new(20, 20, &[0; 400]).unwrap();
+        let b = Plane::new(20, 10, &[0; 200]).unwrap();
+        assert_eq!(
+            dense_flow(a, b, 4, &FlowSettings::default())
+                .unwrap_err()
+                .kind(),
+            "size-mismatch"
+        );
+        for bad in [
+            FlowSettings {
+                window: 4,
+                ..Default::default()
+            },
+            FlowSettings {
+                window: 33,
+                ..Default::default()
+            },
+            FlowSettings {
+                levels: 0,
+                ..Default::default()
+            },
+            FlowSettings {
+                iterations: 0,
+                ..Default::default()
+            },
+            FlowSettings {
+                epsilon: f64::NAN,
+                ..Default::default()
+            },
+            FlowSettings {
+                fb_threshold: -1.0,
+                ..Default::default()
+            },
+            FlowSettings {
+                max_error: f64::NAN,
+                ..Default::default()
+            },
+        ] {
+            assert_eq!(
+                dense_flow(a, a, 4, &bad).unwrap_err().kind(),
+                "invalid-parameter",
+                "{bad:?}"
+            );
+        }
+        // 2000x1000 every pixel: over the grid limit.
+        let big = vec![0u8; 2000 * 1000];
+        let big = Plane::new(2000, 1000, &big).unwrap();
+        assert_eq!(
+            dense_flow(big, big, 1, &FlowSettings::default())
+                .unwrap_err()
+                .kind(),
+            "invalid-parameter"
+        );
+        assert_eq!(
+            dense_flow(a, a, 0, &FlowSettings::default())
+                .unwrap_err()
+                .kind(),
+            "invalid-parameter"
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! Where things are and where they move: points, displacements, and the
+//! vectors drawn from them, shared by every algorithm that places or moves
+//! something.
+
+use crate::flow::{FlowStatus, FlowVector};
+
+/// A position in pixels; (0, 0) is the top-left pixel, y grows downwards.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Point {
+    /// Column.
+    pub x: f64,
+    /// Row.
+    pub y: f64,
+}
+
+/// A displacement in pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Displacement {
+    /// Along x.
+    pub dx: f64,
+    /// Along y.
+    pub dy: f64,
+}
+
+/// A line to draw from (x, y) along (dx, dy).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Vector {
+    /// Origin column.
+    pub x: f64,
+    /// Origin row.
+    pub y: f64,
+    /// Displacement along x.
+    pub dx: f64,
+    /// Displacement along y.
+    pub dy: f64,
+    /// Flow modes only: tracked or lost.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub status: Option<FlowStatus>,
+    /// Flow modes only: the tracking residual.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub error: Option<f64>,
+}
+
+impl Vector {
+    /// A sketch vector: no status, no error.
+    pub fn sketch(x: f64, y: f64, dx: f64, dy: f64) -> Vector {
+        Vector {
+            x,
+            y,
+            dx,
+            dy,
+            status: None,
+            error: None,
+        }
+    }
+}
+
+impl From<FlowVector> for Vector {
+    fn from(v: FlowVector) -> Vector {
+        Vector {
+            x: v.x,
+            y: v.y,
+            dx: v.dx,
+            dy: v.dy,
+            status: Some(v.status),
+            error: Some(v.error),
+        }
+    }
+}
