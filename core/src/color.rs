@@ -23,6 +23,13 @@ pub enum GreyMethod {
     Lightness,
 }
 
+/// The WIT name.
+impl std::fmt::Display for GreyMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl GreyMethod {
     /// Every method, in declaration order.
     pub const ALL: [GreyMethod; 5] = [
@@ -45,6 +52,11 @@ impl GreyMethod {
     }
 
     /// The method named `name` (its WIT name).
+    ///
+    /// ```
+    /// use ghostlines_core::GreyMethod;
+    /// assert_eq!(GreyMethod::from_name("luma-bt601"), Ok(GreyMethod::LumaBt601));
+    /// ```
     pub fn from_name(name: &str) -> Result<GreyMethod> {
         GreyMethod::ALL
             .into_iter()

@@ -16,7 +16,17 @@ pub enum GradientOperator {
     Scharr,
 }
 
+/// The operator's name.
+impl std::fmt::Display for GradientOperator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl GradientOperator {
+    /// Every operator, in declaration order.
+    pub const ALL: [GradientOperator; 2] = [GradientOperator::Sobel, GradientOperator::Scharr];
+
     /// The operator's name (`sobel`, `scharr`).
     pub fn name(self) -> &'static str {
         match self {
@@ -27,13 +37,14 @@ impl GradientOperator {
 
     /// The operator named `name`.
     pub fn from_name(name: &str) -> Result<GradientOperator> {
-        match name {
-            "sobel" => Ok(GradientOperator::Sobel),
-            "scharr" => Ok(GradientOperator::Scharr),
-            other => Err(Error::InvalidParameter(format!(
-                "unknown gradient operator {other:?}; expected sobel or scharr"
-            ))),
-        }
+        GradientOperator::ALL
+            .into_iter()
+            .find(|o| o.name() == name)
+            .ok_or_else(|| {
+                Error::InvalidParameter(format!(
+                    "unknown gradient operator {name:?}; expected sobel or scharr"
+                ))
+            })
     }
 
     /// (smoothing weights side/centre, scale).

@@ -34,6 +34,13 @@ pub enum TrackerMode {
     },
 }
 
+/// The mode's name.
+impl std::fmt::Display for TrackerMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl TrackerMode {
     /// The grid spacing of [`TrackerMode::dense`], pixels.
     pub const DENSE_STEP: u32 = 16;

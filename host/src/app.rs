@@ -10,7 +10,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, StatusCode};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
-use crate::serve::{error_response, full_body};
+use crate::reply::{error_response, full_body};
 
 /// The URL prefix of the app.
 pub const PREFIX: &str = "/app";

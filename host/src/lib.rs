@@ -11,9 +11,11 @@ pub mod app;
 pub mod bench;
 pub mod bindings;
 mod cache;
+pub mod commands;
 pub mod faults;
 pub mod files;
 pub mod load;
+mod reply;
 mod runtime;
 pub mod serve;
 

@@ -14,7 +14,7 @@ use tokio::net::TcpStream;
 use wasmtime_wasi_http::io::TokioIo;
 
 /// The route a load run posts to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LoadRoute {
     /// `POST /greyscale`.
     Greyscale,

@@ -4,8 +4,6 @@
 //! `wasmtime serve` and `ghostlines serve` alike. Thin: one function per
 //! route over `ghostlines-core`.
 
-// `#[http_component]` expands to the canonical-ABI glue, which is unsafe.
-#![allow(unsafe_code)]
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 mod body;
@@ -14,9 +12,7 @@ mod query;
 mod respond;
 mod routes;
 
-use spin_sdk::http::{IncomingRequest, Method, ResponseOutparam};
-#[cfg(target_arch = "wasm32")]
-use spin_sdk::http_component;
+use spin_sdk::http::{IncomingRequest, Method};
 
 use crate::limits::RequestLimits;
 use crate::respond::{HttpError, Reply};
@@ -30,13 +26,22 @@ pub mod fuzzing {
     pub use crate::routes::judge_query;
 }
 
-// The export only exists in the component: natively (tests, the fuzzer)
-// the crate is a plain library.
-#[cfg_attr(target_arch = "wasm32", http_component)]
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-async fn handle(request: IncomingRequest, out: ResponseOutparam) {
-    let reply = route(request).await.unwrap_or_else(Reply::from);
-    reply.send(out).await;
+/// The component's export. `#[http_component]` expands to the canonical
+/// ABI's glue, which is unsafe: the allow covers this module only.
+#[allow(unsafe_code)]
+mod export {
+    use spin_sdk::http::{IncomingRequest, ResponseOutparam};
+
+    use crate::respond::Reply;
+
+    // The export only exists in the component: natively (tests, the
+    // fuzzer) the crate is a plain library.
+    #[cfg_attr(target_arch = "wasm32", spin_sdk::http_component)]
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    async fn handle(request: IncomingRequest, out: ResponseOutparam) {
+        let reply = super::route(request).await.unwrap_or_else(Reply::from);
+        reply.send(out).await;
+    }
 }
 
 async fn route(request: IncomingRequest) -> Result<Reply, HttpError> {

@@ -1,0 +1,131 @@
+//! The tracker's flags, shared by the commands that run one (`motion`).
+
+use ghostlines_core as core_;
+use ghostlines_core::{CornerSettings, FlowSettings, TrackerMode, TrackerSettings};
+
+/// How frames become vectors: the tracker's settings as flags, with
+/// core's defaults.
+#[derive(clap::Args, Debug, Clone)]
+pub struct TrackerArgs {
+    /// sketch: difference samples moved by the centroid's motion; sparse:
+    /// each corner's own optical flow; dense: a grid of flow vectors.
+    #[arg(long, value_parser = super::tracker_mode(), default_value_t = TrackerSettings::default().mode)]
+    mode: TrackerMode,
+    /// How frames become grey.
+    #[arg(long, value_parser = super::grey_method(), default_value_t = TrackerSettings::default().method)]
+    method: core_::GreyMethod,
+    /// Contrast on the grey plane, -100..=100.
+    #[arg(long, default_value_t = TrackerSettings::default().contrast, allow_hyphen_values = true)]
+    contrast: i32,
+    /// Brightness on the grey plane, -255..=255.
+    #[arg(long, default_value_t = TrackerSettings::default().brightness, allow_hyphen_values = true)]
+    brightness: i32,
+    /// Sketch mode: a sample is kept when its grey value changed by at
+    /// least threshold·255; 0..=1.
+    #[arg(long, default_value_t = TrackerSettings::default().threshold)]
+    threshold: f64,
+    /// Sketch mode: pixel positions sampled a frame.
+    #[arg(long, default_value_t = TrackerSettings::default().samples)]
+    samples: u32,
+    /// Sketch mode: seed of the SplitMix64 sample stream.
+    #[arg(long, default_value_t = TrackerSettings::default().seed)]
+    seed: u64,
+    /// Dense mode: one vector every this many pixels.
+    #[arg(long, default_value_t = TrackerMode::DENSE_STEP)]
+    step: u32,
+    /// Flow modes: side of the tracking window, odd, 3..=31.
+    #[arg(long, default_value_t = FlowSettings::default().window)]
+    window: u32,
+    /// Flow modes: pyramid levels, 1..=8.
+    #[arg(long, default_value_t = FlowSettings::default().levels)]
+    levels: u32,
+    /// Flow modes: forward–backward check in pixels (0: off).
+    #[arg(long, default_value_t = FlowSettings::default().fb_threshold)]
+    fb_threshold: f64,
+    /// Sparse mode: most corners tracked.
+    #[arg(long, default_value_t = CornerSettings::default().max_corners)]
+    max_corners: u32,
+    /// Sparse mode: corners weaker than quality × the strongest are dropped; 0..=1.
+    #[arg(long, default_value_t = CornerSettings::default().quality)]
+    quality: f64,
+    /// Sparse mode: minimum distance between corners, pixels.
+    #[arg(long, default_value_t = CornerSettings::default().min_distance)]
+    min_distance: f64,
+}
+
+impl TrackerArgs {
+    /// The settings the flags make (core checks their ranges).
+    pub fn settings(&self) -> TrackerSettings {
+        let flow = FlowSettings {
+            window: self.window,
+            levels: self.levels,
+            fb_threshold: self.fb_threshold,
+            ..FlowSettings::default()
+        };
+        let mode = match self.mode {
+            TrackerMode::Sketch => TrackerMode::Sketch,
+            TrackerMode::Sparse { .. } => TrackerMode::Sparse {
+                corners: CornerSettings {
+                    max_corners: self.max_corners,
+                    quality: self.quality,
+                    min_distance: self.min_distance,
+                },
+                flow,
+            },
+            TrackerMode::Dense { .. } => TrackerMode::Dense {
+                step: self.step,
+                flow,
+            },
+        };
+        TrackerSettings {
+            method: self.method,
+            contrast: self.contrast,
+            brightness: self.brightness,
+            threshold: self.threshold,
+            samples: self.samples,
+            seed: self.seed,
+            mode,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        tracker: TrackerArgs,
+    }
+
+    fn settings(args: &[&str]) -> TrackerSettings {
+        let args = std::iter::once("ghostlines").chain(args.iter().copied());
+        Flags::parse_from(args).tracker.settings()
+    }
+
+    #[test]
+    fn no_flags_are_cores_defaults_in_every_mode() {
+        assert_eq!(settings(&[]), TrackerSettings::default());
+        for mode in TrackerMode::all() {
+            let want = TrackerSettings {
+                mode,
+                ..TrackerSettings::default()
+            };
+            assert_eq!(settings(&["--mode", mode.name()]), want);
+        }
+    }
+
+    #[test]
+    fn flags_set_their_fields() {
+        let got = settings(&["--mode", "dense", "--step", "9", "--window", "7"]);
+        let TrackerMode::Dense { step, flow } = got.mode else {
+            panic!("{got:?}");
+        };
+        assert_eq!((step, flow.window), (9, 7));
+        assert!(Flags::try_parse_from(["ghostlines", "--mode", "psychic"]).is_err());
+        assert!(Flags::try_parse_from(["ghostlines", "--method", "sepia"]).is_err());
+    }
+}

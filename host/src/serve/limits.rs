@@ -1,0 +1,192 @@
+//! Every limit of the server, in one type.
+
+use std::time::Duration;
+
+/// Every limit of the server, in one place: what a request may ask for
+/// (frame size, body size), what it may use (memory, time), and how many
+/// run at once. Checked by the host before the component is instantiated
+/// (the declared body length and the `width`/`height` parameters), again by
+/// the component and by `core` (the host passes the frame and body limits
+/// in its environment), and enforced by `StoreLimits` (memory), the body
+/// deadline and epoch interruption (time), and the pool (instances).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeLimits {
+    /// Largest width and height, pixels a frame and frame-diff samples.
+    pub frame: ghostlines_core::Limits,
+    /// The largest request body, raw or PNG.
+    pub max_body_bytes: u64,
+    /// The whole request body must arrive within this (else 408).
+    pub body_timeout: Duration,
+    /// Time the component may compute without waiting on I/O: counted
+    /// from the last bytes of the body it received (or of its answer the
+    /// client took); past it the request is stopped (503).
+    pub compute_timeout: Duration,
+    /// Once the answer's head is out, the client must keep taking it: a
+    /// client that takes none of it for this long is cut off, and its
+    /// instance freed (epoch interruption cannot stop a guest that waits on
+    /// the host to write).
+    pub send_timeout: Duration,
+    /// Linear memory one instance may use.
+    pub memory_limit: usize,
+    /// Instances alive at once (the pool's size); requests beyond it get 503.
+    pub max_instances: u32,
+}
+
+impl Default for ServeLimits {
+    /// 16384 px a side, 2^23 px a frame, 64 MiB bodies, 10 s for the body,
+    /// 5 s of compute, 10 s without taking any of the answer, 512 MiB an
+    /// instance, 64 instances.
+    fn default() -> Self {
+        ServeLimits {
+            frame: ghostlines_core::Limits::HTTP,
+            max_body_bytes: ghostlines_core::Limits::HTTP.two_frame_bytes(),
+            body_timeout: Duration::from_secs(10),
+            compute_timeout: Duration::from_secs(5),
+            send_timeout: Duration::from_secs(10),
+            memory_limit: ServeLimits::DEFAULT_MEMORY,
+            max_instances: 64,
+        }
+    }
+}
+
+impl ServeLimits {
+    /// The linear memory an instance gets when the frame limits need no
+    /// more.
+    pub const DEFAULT_MEMORY: usize = 512 << 20;
+    /// [`ServeLimits::memory_needed`]'s terms: a base, then the larger of
+    /// bytes a pixel (a flow tracker's two pyramids, the two frames of the
+    /// body, and the SVG's PNG) and bytes a pixel with bytes a dense grid
+    /// point (up to [`ghostlines_core::MAX_GRID_POINTS`]: the vectors and
+    /// their JSON).
+    const BASE_MEMORY: usize = 64 << 20;
+    const BYTES_A_PIXEL: usize = 48;
+    const BYTES_A_PIXEL_BESIDE_A_GRID: usize = 8;
+    const BYTES_A_GRID_POINT: usize = 224;
+
+    /// Linear memory an instance needs to answer every route for the
+    /// largest frames of `frame`: 64 MiB, and the larger of 48 bytes a
+    /// pixel and 8 bytes a pixel with 224 a dense grid point. Measured in
+    /// the component with a noise frame and a photo
+    /// (`http::the_largest_frames_fit_in_an_instance`): 2^23 pixels ran in
+    /// 384 MiB and 2^25 in 1152; a grid of 2^20 points on 2^20 pixels in
+    /// 256.
+    pub fn memory_needed(frame: &ghostlines_core::Limits) -> usize {
+        let pixels = usize::try_from(frame.max_pixels).unwrap_or(usize::MAX);
+        let points = pixels.min(ghostlines_core::MAX_GRID_POINTS as usize);
+        let by_pixels = pixels.saturating_mul(Self::BYTES_A_PIXEL);
+        let by_points = pixels
+            .saturating_mul(Self::BYTES_A_PIXEL_BESIDE_A_GRID)
+            .saturating_add(points.saturating_mul(Self::BYTES_A_GRID_POINT));
+        Self::BASE_MEMORY.saturating_add(by_pixels.max(by_points))
+    }
+
+    /// The memory an instance gets unless told otherwise:
+    /// [`ServeLimits::DEFAULT_MEMORY`], or what the frame limits need
+    /// ([`ServeLimits::memory_needed`]) if more, in whole MiB.
+    pub fn default_memory_limit(frame: &ghostlines_core::Limits) -> usize {
+        let needed = ServeLimits::memory_needed(frame).div_ceil(1 << 20) << 20;
+        needed.max(Self::DEFAULT_MEMORY)
+    }
+
+    /// Checks that the limits make sense: frames within core's ceiling
+    /// ([`ghostlines_core::Limits::DEFAULT`]), enough memory for them,
+    /// nothing zero.
+    pub fn check(&self) -> anyhow::Result<()> {
+        let ceiling = ghostlines_core::Limits::DEFAULT;
+        anyhow::ensure!(
+            (1..=ceiling.max_side).contains(&self.frame.max_side),
+            "--max-side must be in 1..={}",
+            ceiling.max_side
+        );
+        anyhow::ensure!(
+            (1..=ceiling.max_pixels).contains(&self.frame.max_pixels),
+            "--max-pixels must be in 1..={}",
+            ceiling.max_pixels
+        );
+        anyhow::ensure!(
+            self.max_body_bytes >= 1,
+            "--max-body-bytes must be at least 1"
+        );
+        // A body is read whole into the instance and processed there: one
+        // that cannot fit twice would end in a trap (500), not a 413.
+        anyhow::ensure!(
+            self.max_body_bytes <= self.memory_limit as u64 / 2,
+            "--max-body-bytes ({}) must be at most half an instance's memory: {} bytes with --memory-limit-mib {}",
+            self.max_body_bytes,
+            self.memory_limit / 2,
+            self.memory_limit >> 20
+        );
+        // A 32-bit Wasm memory holds at most 4 GiB (Wasmtime refused more
+        // with "maximum memory size ... exceeds the configured memory
+        // reservation" while creating the engine).
+        anyhow::ensure!(
+            self.memory_limit <= 4 << 30,
+            "--memory-limit-mib must be at most 4096 (a Wasm memory holds 4 GiB), got {}",
+            self.memory_limit >> 20
+        );
+        // Less would answer valid requests for the largest frames with a
+        // trap (500): refused here, before anything is served.
+        let needed = ServeLimits::memory_needed(&self.frame);
+        anyhow::ensure!(
+            self.memory_limit >= needed,
+            "--memory-limit-mib {} is too little for frames of {} pixels: an instance needs {} MiB for them ({} MiB and the larger of {} bytes a pixel, or {} bytes a pixel and {} a dense-grid point); raise it or lower --max-pixels",
+            self.memory_limit >> 20,
+            self.frame.max_pixels,
+            needed.div_ceil(1 << 20),
+            Self::BASE_MEMORY >> 20,
+            Self::BYTES_A_PIXEL,
+            Self::BYTES_A_PIXEL_BESIDE_A_GRID,
+            Self::BYTES_A_GRID_POINT
+        );
+        anyhow::ensure!(
+            self.max_instances >= 1,
+            "--max-instances must be at least 1"
+        );
+        anyhow::ensure!(
+            [self.body_timeout, self.compute_timeout, self.send_timeout]
+                .iter()
+                .all(|t| t.as_millis() >= 1),
+            "the timeouts must be at least 1 ms"
+        );
+        Ok(())
+    }
+
+    /// The host's own answer to a request that is over the limits before
+    /// any of it is read: a declared body too long (413), or `width` and
+    /// `height` parameters outside the frame limits (400, 413).
+    pub fn refuse_early<B>(
+        &self,
+        request: &hyper::Request<B>,
+    ) -> Option<(u16, &'static str, String)> {
+        let declared = request
+            .headers()
+            .get(hyper::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if let Some(length) = declared
+            && length > self.max_body_bytes
+        {
+            let message = format!("the body is over the {}-byte limit", self.max_body_bytes);
+            return Some((413, "too-large", message));
+        }
+        let query = request.uri().query().unwrap_or("");
+        let param = |name: &str| {
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+                .and_then(|v| v.parse::<u32>().ok())
+        };
+        let (width, height) = (param("width")?, param("height")?);
+        match self.frame.check(width, height) {
+            Ok(_) => None,
+            Err(e) => {
+                let status = if matches!(e, ghostlines_core::Error::TooLarge { .. }) {
+                    413
+                } else {
+                    400
+                };
+                Some((status, e.kind(), e.to_string()))
+            }
+        }
+    }
+}
