@@ -31,7 +31,7 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
-    match Cli::parse().command {
+    let done = match Cli::parse().command {
         Command::Grey(c) => c.execute(),
         Command::Adjust(c) => c.execute(),
         Command::Motion(c) => c.execute(),
@@ -40,5 +40,10 @@ fn main() -> anyhow::Result<()> {
         Command::Load(c) => c.execute(),
         Command::Faults(c) => c.execute(),
         Command::Bench(c) => c.execute(),
+    };
+    // A reader that stopped reading (`| head`) ends the output quietly.
+    match done {
+        Err(e) if ghostlines::commands::is_broken_pipe(&e) => Ok(()),
+        done => done,
     }
 }

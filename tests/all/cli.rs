@@ -494,3 +494,25 @@ fn bench_prints_a_table_and_json() {
             > 0.0
     );
 }
+
+/// A reader that stops early (`ghostlines … --json - | head`) ends the
+/// output quietly: exit 0, nothing on standard error.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+        .args(["motion", "--mode", "sparse", "--json", "-"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/orbit.gif"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    assert!(first.starts_with(b"{\"version\":1,"));
+    // The report is ~190 KB, more than the pipe holds: writing the rest
+    // meets the closed pipe.
+    drop(child.stdout.take());
+    let done = child.wait_with_output().unwrap();
+    assert!(done.status.success(), "{:?}", done.status);
+    assert_eq!(String::from_utf8_lossy(&done.stderr), "");
+}

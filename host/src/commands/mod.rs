@@ -15,6 +15,7 @@ mod motion;
 mod serve;
 mod tracker;
 
+use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context as _;
@@ -72,11 +73,23 @@ fn tracker_mode() -> impl TypedValueParser<Value = core_::TrackerMode> {
 fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
     let text = serde_json::to_string(value)?;
     if path.as_os_str() == "-" {
-        println!("{text}");
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{text}")?;
+        out.flush()?;
         Ok(())
     } else {
         crate::files::write_output(path, text)
     }
+}
+
+/// Whether `error` is a reader that went away (`ghostlines … | head`):
+/// the end of the output, not a failure.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn tokio_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
