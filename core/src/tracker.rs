@@ -316,6 +316,13 @@ impl Tracker {
         Ok(output)
     }
 
+    /// The last pushed frame's filtered plane (grey, then contrast and
+    /// brightness): what the sketch drew its lines over.
+    pub fn filtered(&self) -> Option<Plane<'_>> {
+        let previous = self.previous.as_ref()?;
+        Plane::new(previous.width, previous.height, &previous.plane).ok()
+    }
+
     /// Forgets the previous frame and its size; the sample stream goes on.
     pub fn reset(&mut self) {
         self.previous = None;

@@ -9,13 +9,14 @@ use ghostlines_core as core_;
 
 mod bindings;
 
+use bindings::exports::ghostlines::image::painting::{self, Painted, PainterSettings};
 use bindings::exports::ghostlines::image::tracking::{
     self, DenseMode, SparseMode, TrackerOutput, TrackerSettings,
 };
 use bindings::exports::ghostlines::image::{process, vectors};
 use bindings::ghostlines::image::types::{
     Change, CornerSettings, EdgeSettings, Error, FlowSettings, FlowVector, Frame, Gradient,
-    GradientOperator, GreyMethod, Limits, Plane, Point,
+    GradientOperator, GreyMethod, Limits, Plane, Point, Vector,
 };
 
 struct Component;
@@ -182,6 +183,80 @@ impl tracking::GuestTracker for Tracker {
 
     fn settings(&self) -> TrackerSettings {
         self.0.borrow().settings().clone().into()
+    }
+}
+
+impl painting::Guest for Component {
+    type Painter = Painter;
+
+    fn default_painter_settings() -> PainterSettings {
+        core_::PainterSettings::default().into()
+    }
+}
+
+/// The `painter` resource: a core painter behind a `RefCell`.
+struct Painter(RefCell<core_::Painter>);
+
+impl painting::GuestPainter for Painter {
+    fn create(settings: PainterSettings) -> Result<painting::Painter, Error> {
+        let painter = core_::Painter::new(settings.into())?;
+        Ok(painting::Painter::new(Painter(RefCell::new(painter))))
+    }
+
+    fn paint(
+        &self,
+        frame: Frame,
+        filtered: Option<Plane>,
+        vectors: Vec<Vector>,
+        polylines: Vec<Vec<Point>>,
+    ) -> Result<Frame, Error> {
+        let view = frame_view(&frame)?;
+        let filtered = filtered.as_ref().map(plane_view).transpose()?;
+        let vectors: Vec<core_::Vector> = vectors.into_iter().map(Into::into).collect();
+        let polylines: Vec<Vec<core_::Point>> = polylines
+            .into_iter()
+            .map(|line| line.into_iter().map(Into::into).collect())
+            .collect();
+        let pixels = self
+            .0
+            .borrow_mut()
+            .paint(view, filtered, &vectors, &polylines)?;
+        Ok(Frame {
+            width: frame.width,
+            height: frame.height,
+            pixels,
+        })
+    }
+
+    fn track_and_paint(
+        &self,
+        tracker: tracking::TrackerBorrow<'_>,
+        frame: Frame,
+    ) -> Result<Painted, Error> {
+        let view = frame_view(&frame)?;
+        let mut painter = self.0.borrow_mut();
+        // Refused before the tracker takes the frame, so that a refusal
+        // leaves both as they were.
+        painter.check_size(frame.width, frame.height)?;
+        let mut tracker = tracker.get::<Tracker>().0.borrow_mut();
+        let output = tracker.push(view)?;
+        let pixels = painter.paint(view, tracker.filtered(), &output.vectors, &[])?;
+        Ok(Painted {
+            output: output.into(),
+            frame: Frame {
+                width: frame.width,
+                height: frame.height,
+                pixels,
+            },
+        })
+    }
+
+    fn reset(&self) {
+        self.0.borrow_mut().reset();
+    }
+
+    fn settings(&self) -> PainterSettings {
+        (*self.0.borrow().settings()).into()
     }
 }
 

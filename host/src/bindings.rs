@@ -12,6 +12,9 @@ wasmtime::component::bindgen!({
 #[path = "../../guest/src/bindings/convert.rs"]
 mod convert;
 
+pub use self::exports::ghostlines::image::painting::{
+    Background, Colouring, Painted, PainterSettings, Rgba,
+};
 pub use self::exports::ghostlines::image::tracking::{
     DenseMode, SparseMode, TrackerMode, TrackerOutput, TrackerSettings,
 };

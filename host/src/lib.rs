@@ -26,7 +26,7 @@ pub mod serve;
 mod offsets;
 
 pub use bindings::{Error, Frame, GreyMethod, Plane};
-pub use runtime::{Instance, Runtime, Tracker};
+pub use runtime::{Instance, Painter, Renderer, Runtime, Tracker};
 
 /// Prints a diagnostic line to standard error when `GHOSTLINES_LOG` is set.
 pub(crate) fn log(message: &str) {

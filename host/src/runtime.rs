@@ -11,8 +11,8 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::bindings::{
     Change, CornerSettings, EdgeSettings, Error, FlowSettings, FlowVector, Frame, Ghostlines,
-    GhostlinesPre, Gradient, GradientOperator, GreyMethod, Plane, Point, TrackerOutput,
-    TrackerSettings,
+    GhostlinesPre, Gradient, GradientOperator, GreyMethod, Painted, PainterSettings, Plane, Point,
+    TrackerOutput, TrackerSettings, Vector,
 };
 
 /// Linear memory one instance may grow to: room for the largest accepted
@@ -217,6 +217,13 @@ impl Instance {
             .call_default_tracker_settings(&mut self.store)
     }
 
+    /// The component's default painter settings.
+    pub fn painter_defaults(&mut self) -> wasmtime::Result<PainterSettings> {
+        self.bindings
+            .ghostlines_image_painting()
+            .call_default_painter_settings(&mut self.store)
+    }
+
     /// Greyscale with `method`.
     pub fn greyscale(&mut self, frame: &Frame, method: GreyMethod) -> Call<Plane> {
         if let Err(e) = self.check_frame(frame) {
@@ -364,6 +371,46 @@ impl Instance {
         }))
     }
 
+    /// A painter living in this instance; drop it to free it in the guest.
+    pub fn painter(&mut self, settings: &PainterSettings) -> Call<Painter<'_>> {
+        let created = self
+            .bindings
+            .ghostlines_image_painting()
+            .painter()
+            .call_create(&mut self.store, *settings)?;
+        Ok(created.map(|handle| Painter {
+            instance: self,
+            handle: Some(handle),
+        }))
+    }
+
+    /// A tracker and a painter together: each frame pushed is tracked and
+    /// drawn in one call (`track-and-paint`), the frame copied in once.
+    pub fn renderer(
+        &mut self,
+        tracker: &TrackerSettings,
+        painter: &PainterSettings,
+    ) -> Call<Renderer<'_>> {
+        let tracking = self.bindings.ghostlines_image_tracking();
+        let tracker = match tracking.tracker().call_create(&mut self.store, *tracker)? {
+            Ok(handle) => handle,
+            Err(e) => return Ok(Err(e)),
+        };
+        let painting = self.bindings.ghostlines_image_painting();
+        let painter = match painting.painter().call_create(&mut self.store, *painter)? {
+            Ok(handle) => handle,
+            Err(e) => {
+                tracker.resource_drop(&mut self.store)?;
+                return Ok(Err(e));
+            }
+        };
+        Ok(Ok(Renderer {
+            instance: self,
+            tracker: Some(tracker),
+            painter: Some(painter),
+        }))
+    }
+
     /// The size of the guest's linear memory, bytes: it only grows, so
     /// this is the most the instance has needed so far.
     pub fn memory_size(&self) -> usize {
@@ -450,6 +497,100 @@ impl Drop for Tracker<'_> {
     fn drop(&mut self) {
         if let Some(handle) = self.handle.take() {
             // After a trap the store refuses every call; nothing to free then.
+            let _ = handle.resource_drop(&mut self.instance.store);
+        }
+    }
+}
+
+/// A `painter` resource in the guest, borrowed with its instance.
+pub struct Painter<'a> {
+    instance: &'a mut Instance,
+    handle: Option<ResourceAny>,
+}
+
+impl Painter<'_> {
+    /// Draws one frame (see the WIT's `painter.paint`).
+    pub fn paint(
+        &mut self,
+        frame: &Frame,
+        filtered: Option<&Plane>,
+        vectors: &[Vector],
+        polylines: &[Vec<Point>],
+    ) -> Call<Frame> {
+        if let Err(e) = self.instance.check_frame(frame) {
+            return Ok(Err(e));
+        }
+        if let Some(plane) = filtered
+            && let Err(e) = self.instance.check_plane(plane)
+        {
+            return Ok(Err(e));
+        }
+        let handle = self.handle()?;
+        self.instance
+            .bindings
+            .ghostlines_image_painting()
+            .painter()
+            .call_paint(
+                &mut self.instance.store,
+                handle,
+                frame,
+                filtered,
+                vectors,
+                polylines,
+            )
+    }
+
+    /// The instance, for other calls between paints.
+    pub fn instance(&mut self) -> &mut Instance {
+        self.instance
+    }
+
+    fn handle(&self) -> wasmtime::Result<ResourceAny> {
+        self.handle
+            .ok_or_else(|| wasmtime::Error::msg("the painter was closed"))
+    }
+}
+
+impl Drop for Painter<'_> {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.resource_drop(&mut self.instance.store);
+        }
+    }
+}
+
+/// A tracker and a painter in one instance, fed frame after frame.
+pub struct Renderer<'a> {
+    instance: &'a mut Instance,
+    tracker: Option<ResourceAny>,
+    painter: Option<ResourceAny>,
+}
+
+impl Renderer<'_> {
+    /// Tracks `frame` and draws what was found.
+    pub fn push(&mut self, frame: &Frame) -> Call<Painted> {
+        if let Err(e) = self.instance.check_frame(frame) {
+            return Ok(Err(e));
+        }
+        let missing = || wasmtime::Error::msg("the renderer was closed");
+        let (tracker, painter) = (
+            self.tracker.ok_or_else(missing)?,
+            self.painter.ok_or_else(missing)?,
+        );
+        self.instance
+            .bindings
+            .ghostlines_image_painting()
+            .painter()
+            .call_track_and_paint(&mut self.instance.store, painter, tracker, frame)
+    }
+}
+
+impl Drop for Renderer<'_> {
+    fn drop(&mut self) {
+        for handle in [self.painter.take(), self.tracker.take()]
+            .into_iter()
+            .flatten()
+        {
             let _ = handle.resource_drop(&mut self.instance.store);
         }
     }

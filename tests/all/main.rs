@@ -8,6 +8,7 @@ mod flow;
 mod goldens;
 mod http;
 mod imports;
+mod paint;
 mod serve;
 mod tracker;
 

@@ -7,6 +7,7 @@
 //! code (the guest's crate root, the host's `bindings`), in the manner of
 //! wasmtime's `wasi-http/src/p3/conv.rs`.
 
+use super::exports::ghostlines::image::painting::{Background, Colouring, PainterSettings, Rgba};
 use super::exports::ghostlines::image::tracking::{
     DenseMode, SparseMode, TrackerMode, TrackerOutput, TrackerSettings,
 };
@@ -67,9 +68,11 @@ same_fields! {
     EdgeSettings <=> core_::EdgeSettings {
         sigma, low, high, tolerance, min_length, straight_only,
     }
+    Rgba <=> core_::Rgba { r, g, b, a }
 }
 
 same_cases! {
+    Background <=> core_::Background { Black, Frame, Filtered }
     GreyMethod <=> core_::GreyMethod { MaxRgb, LumaBt601, LumaBt709, Average, Lightness }
     GradientOperator <=> core_::GradientOperator { Sobel, Scharr }
     FlowStatus <=> core_::FlowStatus { Tracked, Lost }
@@ -215,5 +218,31 @@ impl From<TrackerOutput> for core_::TrackerOutput {
             centroid_motion: o.centroid_motion.map(core_::Displacement::from),
             vectors: o.vectors.into_iter().map(core_::Vector::from).collect(),
         }
+    }
+}
+
+impl From<core_::Colouring> for Colouring {
+    fn from(c: core_::Colouring) -> Colouring {
+        match c {
+            core_::Colouring::Solid => Colouring::Solid,
+            core_::Colouring::Direction => Colouring::Direction,
+            core_::Colouring::Speed { max } => Colouring::Speed(max),
+        }
+    }
+}
+
+impl From<Colouring> for core_::Colouring {
+    fn from(c: Colouring) -> core_::Colouring {
+        match c {
+            Colouring::Solid => core_::Colouring::Solid,
+            Colouring::Direction => core_::Colouring::Direction,
+            Colouring::Speed(max) => core_::Colouring::Speed { max },
+        }
+    }
+}
+
+same_fields! {
+    PainterSettings <=> core_::PainterSettings {
+        colour, width, scale, background, dim, persistence, colouring,
     }
 }
