@@ -2,6 +2,12 @@
 //! over a background (black, the frame, or the tracker's filtered grey
 //! plane, each dimmed by a factor), with trails that fade frame by frame.
 //!
+//! Trails are the previous picture faded: each frame the canvas becomes
+//! `persistence · canvas + (1 − persistence) · background`, then the new
+//! strokes are drawn on it. Over black a stroke k frames old shows at
+//! `persistence^k`; over the frame, the frames before show through too, a
+//! motion trail of the whole picture.
+//!
 //! A stroke is a capsule: every pixel within half the stroke width of the
 //! segment, round caps included. A pixel's coverage is
 //! `clamp(width/2 + 1/2 − d, 0, 1)` with `d` its centre's distance to the
@@ -115,10 +121,12 @@ pub struct PainterSettings {
     pub scale: f64,
     /// What the strokes are drawn over [filtered].
     pub background: Background,
-    /// The background's brightness factor, 0..=1 [1]; 0 is black.
+    /// The background's brightness factor, 0..=1 [1]; 0 is black. Applied
+    /// as `(v · round(dim · 256) + 128) >> 8`.
     pub dim: f64,
-    /// Trails: each frame first fades the strokes drawn before by this
-    /// factor, 0..=1 [0: no trails; 1: strokes never fade].
+    /// Trails: each frame starts from the previous picture faded by this
+    /// factor towards the new background, 0..=1 [0: no trails; 1: the
+    /// picture never fades].
     pub persistence: f64,
     /// Stroke colours [solid].
     pub colouring: Colouring,
@@ -178,12 +186,11 @@ impl PainterSettings {
     }
 }
 
-/// Fixed-point unit of the trail layer: 8 fractional bits on the 0..=255
-/// scale, so that fading by a factor each frame keeps the trail within a
+/// Fixed-point unit of the trail canvas: 8 fractional bits on the 0..=255
+/// scale, so that fading by a factor each frame keeps a trail within a
 /// level of `persistence^k` (a byte rounded every frame would drift by up
 /// to half a level a frame).
-const UNIT: u32 = 256;
-const FULL: u32 = 255 * UNIT;
+const UNIT: f32 = 256.0;
 
 /// Draws vectors and polylines frame after frame, keeping the trails.
 ///
@@ -205,23 +212,22 @@ pub struct Painter {
     settings: PainterSettings,
     /// The size of the frames since the first paint (or reset).
     size: Option<(u32, u32)>,
-    /// With trails: the strokes so far, premultiplied RGBA in [`UNIT`]s,
-    /// already faded for the next frame.
+    /// With trails: the picture so far, RGBA in [`UNIT`]s (the alpha lane
+    /// unused).
     trail: Vec<u16>,
-    /// The background's values after dimming, by value.
-    dimmed: [u8; 256],
+    /// The background's brightness factor in 256ths.
+    dim: u32,
 }
 
 impl Painter {
     /// A painter with these settings, or `invalid-parameter`.
     pub fn new(settings: PainterSettings) -> Result<Painter> {
         settings.check()?;
-        let dimmed = std::array::from_fn(|v| (v as f64 * settings.dim).round() as u8);
         Ok(Painter {
             settings,
             size: None,
             trail: Vec::new(),
-            dimmed,
+            dim: (settings.dim * 256.0).round() as u32,
         })
     }
 
@@ -285,11 +291,22 @@ impl Painter {
             height: h as usize,
         };
         if self.settings.persistence > 0.0 {
-            let pixels = canvas.width * canvas.height;
-            self.trail.resize(pixels * 4, 0);
+            if self.trail.len() != out.len() {
+                // The first frame: the background itself.
+                self.trail.clear();
+                self.trail.extend(out.iter().map(|&v| u16::from(v) << 8));
+            } else {
+                fade(&mut self.trail, out, self.settings.persistence);
+            }
             let mut layer = Layer(&mut self.trail);
             draw(&mut layer, canvas, &self.settings, vectors, polylines);
-            composite_and_fade(&mut self.trail, out, self.settings.persistence);
+            for (px, &v) in out.iter_mut().zip(&self.trail) {
+                *px = ((u32::from(v) + 128) >> 8) as u8;
+            }
+            // Opaque (the alpha lane of the canvas is not kept).
+            for px in out.as_chunks_mut::<4>().0 {
+                px[3] = 255;
+            }
         } else {
             let mut over = Over(out);
             draw(&mut over, canvas, &self.settings, vectors, polylines);
@@ -309,39 +326,35 @@ impl Painter {
         }
     }
 
-    /// The background, dimmed, into `out`.
+    /// The background, dimmed, into `out`. Byte by byte, then the alpha
+    /// lanes set: loops that vectorise.
     fn background(&self, frame: Frame<'_>, filtered: Option<Plane<'_>>, out: &mut Vec<u8>) {
         out.clear();
-        let dim = &self.dimmed;
+        let dim = self.dim;
         match (self.settings.background, filtered) {
             (Background::Filtered, Some(plane)) => {
-                out.extend(plane.values().iter().flat_map(|&v| {
-                    let v = dim[usize::from(v)];
-                    [v, v, v, 255]
-                }));
+                out.resize(frame.pixel_count() * 4, 255);
+                for (px, &v) in out.as_chunks_mut::<4>().0.iter_mut().zip(plane.values()) {
+                    let v = dimmed(v, dim);
+                    px[..3].fill(v);
+                }
+                return;
             }
             (Background::Frame, _) => {
-                out.extend(
-                    frame
-                        .pixels()
-                        .as_chunks::<4>()
-                        .0
-                        .iter()
-                        .flat_map(|&[r, g, b, _]| {
-                            [
-                                dim[usize::from(r)],
-                                dim[usize::from(g)],
-                                dim[usize::from(b)],
-                                255,
-                            ]
-                        }),
-                );
+                out.extend(frame.pixels().iter().map(|&v| dimmed(v, dim)));
             }
-            _ => {
-                out.extend(std::iter::repeat_n([0, 0, 0, 255], frame.pixel_count()).flatten());
-            }
+            _ => out.resize(frame.pixel_count() * 4, 0),
+        }
+        for px in out.as_chunks_mut::<4>().0 {
+            px[3] = 255;
         }
     }
+}
+
+/// `v` times the dim factor in 256ths, rounded (exact at 256, i.e. 1).
+#[inline(always)]
+fn dimmed(v: u8, dim: u32) -> u8 {
+    ((u32::from(v) * dim + 128) >> 8) as u8
 }
 
 /// The size of what is drawn on.
@@ -365,25 +378,37 @@ impl Target for Over<'_> {
     #[inline]
     fn blend(&mut self, at: usize, rgb: [f32; 3], alpha: f32) {
         let px = &mut self.0[at * 4..][..3];
+        if alpha >= 1.0 {
+            for (p, c) in px.iter_mut().zip(rgb) {
+                *p = c as u8;
+            }
+            return;
+        }
         for (p, c) in px.iter_mut().zip(rgb) {
-            *p = (f32::from(*p) + (c - f32::from(*p)) * alpha).round() as u8;
+            // + 0.5 and truncate: round half up for these non-negative
+            // values, without a call to libm's roundf.
+            *p = (f32::from(*p) + (c - f32::from(*p)) * alpha + 0.5) as u8;
         }
     }
 }
 
-/// Onto the trail layer (premultiplied, fixed point).
+/// Onto the trail canvas (fixed point).
 struct Layer<'a>(&'a mut Vec<u16>);
 
 impl Target for Layer<'_> {
     #[inline]
     fn blend(&mut self, at: usize, rgb: [f32; 3], alpha: f32) {
-        let px = &mut self.0[at * 4..][..4];
-        let keep = 1.0 - alpha;
-        let unit = UNIT as f32;
-        for (p, c) in px.iter_mut().zip(rgb) {
-            *p = (c * alpha * unit + f32::from(*p) * keep).round() as u16;
+        let px = &mut self.0[at * 4..][..3];
+        if alpha >= 1.0 {
+            for (p, c) in px.iter_mut().zip(rgb) {
+                *p = (c * UNIT) as u16;
+            }
+            return;
         }
-        px[3] = (alpha * FULL as f32 + f32::from(px[3]) * keep).round() as u16;
+        for (p, c) in px.iter_mut().zip(rgb) {
+            let v = f32::from(*p);
+            *p = (v + (c * UNIT - v) * alpha + 0.5) as u16;
+        }
     }
 }
 
@@ -480,61 +505,78 @@ fn stroke(
     let slope = if dx != 0.0 { dy / dx } else { 0.0 };
     let across = reach * (1.0 + slope * slope).sqrt();
     let (lo, hi) = (a.0.min(b.0), a.0.max(b.0));
-    let first = (lo - reach).ceil().max(0.0);
-    let last = (hi + reach).floor().min(major_len as f32 - 1.0);
-    if first > last {
+    let Some((first, last)) = pixel_span(lo - reach, hi + reach, major_len) else {
         return;
-    }
-    for u in first as usize..=last as usize {
+    };
+    let inverse = if length2 > 0.0 { 1.0 / length2 } else { 0.0 };
+    let inverse_length = inverse.sqrt();
+    for u in first..=last {
         let uf = u as f32;
         // The centre line at this step, held to the segment's extent (the
         // caps are disks around its ends).
         let centre = a.1 + slope * (uf.clamp(lo, hi) - a.0);
-        let top = (centre - across).ceil().max(0.0);
-        let bottom = (centre + across).floor().min(minor_len as f32 - 1.0);
-        if top > bottom {
+        let Some((top, bottom)) = pixel_span(centre - across, centre + across, minor_len) else {
             continue;
-        }
-        for v in top as usize..=bottom as usize {
-            let (qx, qy) = (uf - a.0, v as f32 - a.1);
-            let t = if length2 > 0.0 {
-                ((qx * dx + qy * dy) / length2).clamp(0.0, 1.0)
+        };
+        let row = |v: usize| {
+            if steep {
+                u * canvas.width + v
             } else {
-                0.0
+                v * canvas.width + u
+            }
+        };
+        for v in top..=bottom {
+            let (qx, qy) = (uf - a.0, v as f32 - a.1);
+            let t = (qx * dx + qy * dy) * inverse;
+            // Beside the segment the distance is the line's, |q × d| / |d|
+            // (no square root); past an end it is the end's.
+            let distance = if (0.0..=1.0).contains(&t) {
+                (qx * dy - qy * dx).abs() * inverse_length
+            } else {
+                let t = t.clamp(0.0, 1.0);
+                let (ex, ey) = (qx - t * dx, qy - t * dy);
+                (ex * ex + ey * ey).sqrt()
             };
-            let (ex, ey) = (qx - t * dx, qy - t * dy);
-            let coverage = (reach - (ex * ex + ey * ey).sqrt()).clamp(0.0, 1.0);
-            if coverage > 0.0 {
-                let at = if steep {
-                    u * canvas.width + v
-                } else {
-                    v * canvas.width + u
-                };
-                target.blend(at, rgb, alpha * coverage);
+            let coverage = reach - distance;
+            if coverage >= 1.0 {
+                target.blend(row(v), rgb, alpha);
+            } else if coverage > 0.0 {
+                target.blend(row(v), rgb, alpha * coverage);
             }
         }
     }
 }
 
-/// `out` (the background) under the trail layer, and the layer faded by
-/// `persistence` for the next frame, in one pass.
-fn composite_and_fade(trail: &mut [u16], out: &mut [u8], persistence: f64) {
-    // The fade as a 16-bit fraction: (x · keep + 2^15) >> 16.
+/// The pixel centres in `from..=to`, within `0..len`: (first, last), or
+/// none. (Casts, not `ceil`/`floor`, which are calls into libm where SSE4.1
+/// is not assumed.)
+#[inline(always)]
+fn pixel_span(from: f32, to: f32, len: usize) -> Option<(usize, usize)> {
+    let end = (len - 1) as f32;
+    if !(to >= 0.0 && from <= end) {
+        return None;
+    }
+    // Both ends within [0, end] now; truncation floors them.
+    let from = from.max(0.0);
+    let floor = from as usize;
+    let first = if (floor as f32) < from {
+        floor + 1
+    } else {
+        floor
+    };
+    let last = to.min(end) as usize;
+    (first <= last).then_some((first, last))
+}
+
+/// `trail` faded by `persistence` towards the background in `out`:
+/// `p · trail + (1 − p) · background` with the weights in 65536ths, lane
+/// by lane (the loop vectorises).
+fn fade(trail: &mut [u16], background: &[u8], persistence: f64) {
     let keep = (persistence * 65536.0).round() as u32;
-    for (layer, px) in trail
-        .as_chunks_mut::<4>()
-        .0
-        .iter_mut()
-        .zip(out.as_chunks_mut::<4>().0)
-    {
-        let uncovered = FULL - u32::from(layer[3]);
-        for c in 0..3 {
-            let value = u32::from(layer[c]) * 255 + u32::from(px[c]) * uncovered + FULL / 2;
-            px[c] = (value / FULL) as u8;
-        }
-        for v in layer.iter_mut() {
-            *v = ((u32::from(*v) * keep + (1 << 15)) >> 16) as u16;
-        }
+    let take = 65536 - keep;
+    for (v, &b) in trail.iter_mut().zip(background) {
+        let mixed = u32::from(*v) * keep + (u32::from(b) << 8) * take;
+        *v = ((mixed + (1 << 15)) >> 16) as u16;
     }
 }
 

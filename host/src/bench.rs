@@ -216,6 +216,9 @@ pub fn run(
         )?);
     }
 
+    rows.push(paint_row(&mut instance, &a, iterations)?);
+    rows.push(drawn_sketch_row(&mut instance, (&a, &b), iterations)?);
+
     rows.extend(serve_rows(runtime, &a, iterations)?);
 
     Ok(BenchReport {
@@ -225,6 +228,105 @@ pub fn run(
         native_build: native_build(),
         rows,
     })
+}
+
+/// Vectors the paint row draws: the sketch's at its busiest.
+const PAINTED_VECTORS: usize = 10_000;
+
+/// `PAINTED_VECTORS` random strokes of about 6 pixels over `frame`.
+fn random_strokes(frame: &Frame) -> Vec<core_::Vector> {
+    let mut rng = core_::SplitMix64::new(9);
+    let mut unit = move || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+    (0..PAINTED_VECTORS)
+        .map(|_| {
+            let angle = unit() * std::f64::consts::TAU;
+            core_::Vector::sketch(
+                unit() * f64::from(frame.width),
+                unit() * f64::from(frame.height),
+                6.0 * angle.cos(),
+                6.0 * angle.sin(),
+            )
+        })
+        .collect()
+}
+
+/// Drawing 10,000 vectors over the frame with trails (persistence 0.9).
+fn paint_row(
+    instance: &mut Instance,
+    frame: &Frame,
+    iterations: usize,
+) -> anyhow::Result<BenchRow> {
+    let settings = core_::PainterSettings {
+        background: core_::Background::Frame,
+        persistence: 0.9,
+        ..core_::PainterSettings::default()
+    };
+    let strokes = random_strokes(frame);
+    let wit: Vec<crate::bindings::Vector> = strokes.iter().map(|&v| v.into()).collect();
+    let component = {
+        let mut painter = checked_value(instance.painter(&settings.into()))?;
+        time(iterations, || {
+            checked(painter.paint(frame, None, &wit, &[]))
+        })?
+    };
+    let view = core_::Frame::new(frame.width, frame.height, &frame.pixels)?;
+    let mut painter = core_::Painter::new(settings)?;
+    let mut out = Vec::new();
+    let native = time(iterations, || {
+        painter.paint_into(view, None, &strokes, &[], &mut out)?;
+        black_box(&out);
+        Ok(())
+    })?;
+    Ok(row(
+        format!("paint {PAINTED_VECTORS} vectors (trails 0.9)"),
+        component,
+        native,
+    ))
+}
+
+/// The sketch's whole frame drawn: a tracker push and the painter over the
+/// filtered frame (`track-and-paint` in the component).
+fn drawn_sketch_row(
+    instance: &mut Instance,
+    (a, b): (&Frame, &Frame),
+    iterations: usize,
+) -> anyhow::Result<BenchRow> {
+    let tracker = sketch_frame();
+    let painter = core_::PainterSettings::default();
+    let component = {
+        let mut renderer =
+            checked_value(instance.renderer(&tracker.clone().into(), &painter.into()))?;
+        let mut flip = false;
+        time(iterations, || {
+            flip = !flip;
+            checked(renderer.push(if flip { a } else { b }))
+        })?
+    };
+    let views = [a, b].map(|f| core_::Frame::new(f.width, f.height, &f.pixels));
+    let views = [views[0].clone()?, views[1].clone()?];
+    let mut native_tracker = core_::Tracker::new(tracker)?;
+    let mut native_painter = core_::Painter::new(painter)?;
+    let mut out = Vec::new();
+    let mut flip = false;
+    let native = time(iterations, || {
+        flip = !flip;
+        let view = views[usize::from(flip)];
+        let output = native_tracker.push(view)?;
+        native_painter.paint_into(
+            view,
+            native_tracker.filtered(),
+            &output.vectors,
+            &[],
+            &mut out,
+        )?;
+        black_box(&out);
+        Ok(())
+    })?;
+    Ok(row(
+        "sketch frame drawn (tracker push + painter)".into(),
+        component,
+        native,
+    ))
 }
 
 /// A tracker in the component and natively, fed the two frames in turn.
