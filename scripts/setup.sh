@@ -30,13 +30,15 @@ fi
 # Debian packages: "command package what-for" a line.
 wanted="
 ${CHROMIUM:-chromium} chromium the live page's tests (web/test/browser.test.mjs)
+ffmpeg ffmpeg the video tests (tests/all/video.rs)
+ffprobe ffmpeg the video tests (tests/all/video.rs)
 "
 
 missing=()
 while read -r command package why; do
   [ -n "$command" ] || continue
   command -v "$command" >/dev/null && continue
-  missing+=("$package")
+  [[ " ${missing[*]} " == *" $package "* ]] || missing+=("$package")
   echo "missing: $command, for $why"
 done <<<"$wanted"
 
@@ -51,6 +53,7 @@ fi
 
 while read -r command _; do
   [ -n "$command" ] || continue
-  echo "$command: $("$command" --version 2>/dev/null | head -n 1)"
+  version=$("$command" --version 2>/dev/null || "$command" -version 2>/dev/null)
+  echo "$command: $(echo "$version" | head -n 1)"
 done <<<"$wanted"
 echo "node: $(node --version)"

@@ -39,6 +39,7 @@ mod report;
 mod scene;
 mod svg;
 mod tracker;
+mod yuv;
 
 pub use adjust::{Adjustment, adjust_plane_mut, adjust_rgba, adjust_rgba_into, adjust_rgba_mut};
 pub use centroid::centroid;
@@ -66,3 +67,4 @@ pub use report::{EDGES_VERSION, FrameReport, MOTION_VERSION, MotionReport};
 pub use scene::synthetic_scene;
 pub use svg::{SvgStyle, edges_svg, motion_svg, xml_escape};
 pub use tracker::{Tracker, TrackerMode, TrackerOutput, TrackerSettings};
+pub use yuv::{Chroma, yuv_to_rgba};

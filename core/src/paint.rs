@@ -44,6 +44,53 @@ impl Rgba {
     };
 }
 
+/// `#rrggbbaa`.
+impl std::fmt::Display for Rgba {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "#{:02x}{:02x}{:02x}{:02x}",
+            self.r, self.g, self.b, self.a
+        )
+    }
+}
+
+/// `#rrggbb` (opaque) or `#rrggbbaa`, the `#` optional.
+///
+/// ```
+/// use ghostlines_core::Rgba;
+/// assert_eq!("ff8000".parse::<Rgba>(), Ok(Rgba { r: 255, g: 128, b: 0, a: 255 }));
+/// assert_eq!("#00ff0080".parse::<Rgba>().unwrap().to_string(), "#00ff0080");
+/// ```
+impl std::str::FromStr for Rgba {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Rgba> {
+        let hex = text.strip_prefix('#').unwrap_or(text);
+        let byte = |i: usize| {
+            hex.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        };
+        let parsed = match hex.len() {
+            6 => byte(0)
+                .zip(byte(2))
+                .zip(byte(4))
+                .map(|((r, g), b)| Rgba { r, g, b, a: 255 }),
+            8 => byte(0)
+                .zip(byte(2))
+                .zip(byte(4))
+                .zip(byte(6))
+                .map(|(((r, g), b), a)| Rgba { r, g, b, a }),
+            _ => None,
+        };
+        parsed.ok_or_else(|| {
+            Error::InvalidParameter(format!(
+                "colour {text:?} is not #rrggbb or #rrggbbaa in hexadecimal"
+            ))
+        })
+    }
+}
+
 /// What the strokes are drawn over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Background {
@@ -106,6 +153,51 @@ pub enum Colouring {
         /// The displacement drawn red, pixels, above 0.
         max: f64,
     },
+}
+
+impl Colouring {
+    /// The displacement [`Colouring::speed`] draws red, pixels.
+    pub const SPEED_MAX: f64 = 10.0;
+
+    /// Colour by speed, red at [`Colouring::SPEED_MAX`].
+    pub fn speed() -> Colouring {
+        Colouring::Speed {
+            max: Colouring::SPEED_MAX,
+        }
+    }
+
+    /// Every colouring with its defaults.
+    pub fn all() -> [Colouring; 3] {
+        [Colouring::Solid, Colouring::Direction, Colouring::speed()]
+    }
+
+    /// The colouring's name (`solid`, `direction`, `speed`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Colouring::Solid => "solid",
+            Colouring::Direction => "direction",
+            Colouring::Speed { .. } => "speed",
+        }
+    }
+
+    /// The colouring named `name`, with its defaults.
+    pub fn from_name(name: &str) -> Result<Colouring> {
+        Colouring::all()
+            .into_iter()
+            .find(|c| c.name() == name)
+            .ok_or_else(|| {
+                Error::InvalidParameter(format!(
+                    "unknown colouring {name:?}; expected solid, direction or speed"
+                ))
+            })
+    }
+}
+
+/// The colouring's name.
+impl std::fmt::Display for Colouring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// How a [`Painter`] draws (defaults: the original sketch's picture).

@@ -89,43 +89,8 @@ fn ensure_not_raw(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reads a sequence: every frame of one animated GIF, or one frame from
-/// each file in order.
-pub fn read_sequence(paths: &[impl AsRef<Path>], size: Option<Size>) -> anyhow::Result<Vec<Frame>> {
-    read_sequence_within(paths, size, DecodeLimits::DEFAULT.max_total_pixels)
-}
-
-fn read_sequence_within(
-    paths: &[impl AsRef<Path>],
-    size: Option<Size>,
-    budget: u64,
-) -> anyhow::Result<Vec<Frame>> {
-    if let [single] = paths {
-        let path = single.as_ref();
-        if size.is_none() && is_gif(path)? {
-            return read_gif_frames(path);
-        }
-    }
-    // Like an animation's frames, a sequence's files share one pixel
-    // budget (DecodeLimits::DEFAULT's: 2^28 pixels, 1 GiB of RGBA).
-    let mut total = 0u64;
-    let mut frames = Vec::with_capacity(paths.len());
-    for path in paths {
-        let frame = read_frame(path.as_ref(), size)?;
-        total += u64::from(frame.width) * u64::from(frame.height);
-        if total > budget {
-            bail!(
-                "the sequence is over {budget} pixels in all at {} (frame {}): give fewer or smaller frames",
-                path.as_ref().display(),
-                frames.len()
-            );
-        }
-        frames.push(frame);
-    }
-    Ok(frames)
-}
-
-fn is_gif(path: &Path) -> anyhow::Result<bool> {
+/// Whether `path` holds a GIF (by its first bytes).
+pub(crate) fn is_gif(path: &Path) -> anyhow::Result<bool> {
     let mut head = [0u8; 6];
     let mut file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let read = std::io::Read::read(&mut file, &mut head)
@@ -133,7 +98,8 @@ fn is_gif(path: &Path) -> anyhow::Result<bool> {
     Ok(guess_format(&head[..read], &[ImageFormat::Gif]).is_ok())
 }
 
-fn read_gif_frames(path: &Path) -> anyhow::Result<Vec<Frame>> {
+/// Every frame of a GIF, within `DecodeLimits::DEFAULT`.
+pub(crate) fn read_gif_frames(path: &Path) -> anyhow::Result<Vec<Frame>> {
     let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let frames = decode_gif_frames(&bytes, &DecodeLimits::DEFAULT)
         .with_context(|| format!("decoding the frames of {}", path.display()))?;
@@ -232,26 +198,5 @@ mod tests {
         assert!("800".parse::<Size>().is_err());
         assert!("ax600".parse::<Size>().is_err());
         assert!("-1x2".parse::<Size>().is_err());
-    }
-
-    #[test]
-    fn a_sequence_of_files_shares_one_pixel_budget() {
-        let dir = tempfile::tempdir().unwrap();
-        let paths: Vec<_> = (0..3)
-            .map(|i| {
-                let path = dir.path().join(format!("{i}.png"));
-                let frame = Frame {
-                    width: 4,
-                    height: 4,
-                    pixels: vec![i; 64],
-                };
-                write_frame(&path, &frame).unwrap();
-                path
-            })
-            .collect();
-        assert_eq!(read_sequence_within(&paths, None, 48).unwrap().len(), 3);
-        let err = read_sequence_within(&paths, None, 40).unwrap_err();
-        assert!(err.to_string().contains("over 40 pixels in all"), "{err}");
-        assert!(err.to_string().contains("(frame 2)"), "{err}");
     }
 }

@@ -5,7 +5,7 @@
 use clap::{Parser, Subcommand};
 use ghostlines::commands::{
     AdjustCommand, BenchCommand, EdgesCommand, FaultsCommand, GreyCommand, LoadCommand,
-    MotionCommand, ServeCommand,
+    MotionCommand, RenderCommand, ServeCommand,
 };
 
 /// Turn camera frames into vectors with the ghostlines WebAssembly
@@ -23,6 +23,7 @@ enum Command {
     Grey(GreyCommand),
     Adjust(AdjustCommand),
     Motion(MotionCommand),
+    Render(RenderCommand),
     Edges(EdgesCommand),
     Serve(ServeCommand),
     Load(LoadCommand),
@@ -35,6 +36,7 @@ fn main() -> anyhow::Result<()> {
         Command::Grey(c) => c.execute(),
         Command::Adjust(c) => c.execute(),
         Command::Motion(c) => c.execute(),
+        Command::Render(c) => c.execute(),
         Command::Edges(c) => c.execute(),
         Command::Serve(c) => c.execute(),
         Command::Load(c) => c.execute(),

@@ -140,7 +140,8 @@ fn motion_on_the_bundled_gif_writes_json_and_svg() {
     assert!(report.frames[0].centroid_motion.is_none() && report.frames[0].vectors.is_empty());
 
     // The same frames through the native tracker give the same report.
-    let frames = ghostlines::files::read_sequence(&[&gif], None).unwrap();
+    let mut source = ghostlines::video::Source::open(std::slice::from_ref(&gif), None).unwrap();
+    let frames: Vec<_> = std::iter::from_fn(|| source.next_frame().unwrap()).collect();
     let mut native = core_::Tracker::new(core_::TrackerSettings {
         seed: 5,
         ..Default::default()

@@ -11,6 +11,7 @@ mod imports;
 mod paint;
 mod serve;
 mod tracker;
+mod video;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

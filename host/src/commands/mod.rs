@@ -12,6 +12,8 @@ mod faults;
 mod grey;
 mod load;
 mod motion;
+mod painter;
+mod render;
 mod serve;
 mod tracker;
 
@@ -29,6 +31,7 @@ pub use faults::FaultsCommand;
 pub use grey::GreyCommand;
 pub use load::LoadCommand;
 pub use motion::MotionCommand;
+pub use render::RenderCommand;
 pub use serve::ServeCommand;
 
 /// A clap value parser over one of core's named choices: the accepted
@@ -60,15 +63,6 @@ fn gradient_operator() -> impl TypedValueParser<Value = core_::GradientOperator>
     )
 }
 
-/// `--mode`: core's tracker modes, each with its defaults.
-fn tracker_mode() -> impl TypedValueParser<Value = core_::TrackerMode> {
-    named(
-        core_::TrackerMode::all(),
-        |m| m.name(),
-        core_::TrackerMode::from_name,
-    )
-}
-
 /// Writes `value` as JSON to `path`, or to standard output for "-".
 fn write_json(path: &Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
     let text = serde_json::to_string(value)?;
@@ -97,4 +91,24 @@ fn tokio_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("starting the tokio runtime")
+}
+
+/// A progress bar on standard error for `total` frames (a counter when the
+/// total is unknown): frames, frames a second, and the time left. Hidden
+/// when standard error is not a terminal.
+fn progress(total: Option<usize>) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let (bar, template) = match total {
+        Some(total) => (
+            ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr()),
+            "{bar:40} {pos}/{len} frames, {per_sec}, {eta} left",
+        ),
+        None => (
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+            "{spinner} {pos} frames, {per_sec}, {elapsed}",
+        ),
+    };
+    bar.with_style(
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    )
 }

@@ -3,14 +3,46 @@
 use ghostlines_core as core_;
 use ghostlines_core::{CornerSettings, FlowSettings, TrackerMode, TrackerSettings};
 
+/// What a frame becomes: the tracker's vectors in one of its modes, or
+/// (`render` only) the frame's edges.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Mode {
+    /// The tracker, in this mode (with core's defaults).
+    Track(TrackerMode),
+    /// Canny edges as polylines.
+    Edges,
+}
+
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mode::Track(mode) => mode.fmt(f),
+            Mode::Edges => f.write_str("edges"),
+        }
+    }
+}
+
+/// `--mode`: core's tracker modes, and `edges`.
+fn mode() -> impl clap::builder::TypedValueParser<Value = Mode> {
+    use clap::builder::{PossibleValuesParser, TypedValueParser};
+    let names = TrackerMode::all().map(|m| m.name());
+    PossibleValuesParser::new(names.into_iter().chain(["edges"])).try_map(|name: String| match name
+        .as_str()
+    {
+        "edges" => Ok(Mode::Edges),
+        name => TrackerMode::from_name(name).map(Mode::Track),
+    })
+}
+
 /// How frames become vectors: the tracker's settings as flags, with
 /// core's defaults.
 #[derive(clap::Args, Debug, Clone)]
 pub struct TrackerArgs {
     /// sketch: difference samples moved by the centroid's motion; sparse:
-    /// each corner's own optical flow; dense: a grid of flow vectors.
-    #[arg(long, value_parser = super::tracker_mode(), default_value_t = TrackerSettings::default().mode)]
-    mode: TrackerMode,
+    /// each corner's own optical flow; dense: a grid of flow vectors;
+    /// edges (render only): each frame's Canny edges.
+    #[arg(long, value_parser = mode(), default_value_t = Mode::Track(TrackerSettings::default().mode))]
+    mode: Mode,
     /// How frames become grey.
     #[arg(long, value_parser = super::grey_method(), default_value_t = TrackerSettings::default().method)]
     method: core_::GreyMethod,
@@ -54,7 +86,13 @@ pub struct TrackerArgs {
 }
 
 impl TrackerArgs {
-    /// The settings the flags make (core checks their ranges).
+    /// Whether `--mode edges` was asked for.
+    pub fn edges(&self) -> bool {
+        self.mode == Mode::Edges
+    }
+
+    /// The settings the flags make (core checks their ranges); in edges
+    /// mode, the grey method and adjustment, for the edges' plane.
     pub fn settings(&self) -> TrackerSettings {
         let flow = FlowSettings {
             window: self.window,
@@ -63,8 +101,8 @@ impl TrackerArgs {
             ..FlowSettings::default()
         };
         let mode = match self.mode {
-            TrackerMode::Sketch => TrackerMode::Sketch,
-            TrackerMode::Sparse { .. } => TrackerMode::Sparse {
+            Mode::Edges | Mode::Track(TrackerMode::Sketch) => TrackerMode::Sketch,
+            Mode::Track(TrackerMode::Sparse { .. }) => TrackerMode::Sparse {
                 corners: CornerSettings {
                     max_corners: self.max_corners,
                     quality: self.quality,
@@ -72,7 +110,7 @@ impl TrackerArgs {
                 },
                 flow,
             },
-            TrackerMode::Dense { .. } => TrackerMode::Dense {
+            Mode::Track(TrackerMode::Dense { .. }) => TrackerMode::Dense {
                 step: self.step,
                 flow,
             },

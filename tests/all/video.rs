@@ -1,0 +1,489 @@
+//! Video in and out through the real `ghostlines` binary and Debian's
+//! ffmpeg (installed by scripts/setup.sh): ffmpeg pipelines in and out,
+//! YUV4MPEG2 converted as ffmpeg converts it, streams in constant memory,
+//! and bad streams refused with what was done.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use ghostlines::video::Source;
+
+fn ghostlines() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+}
+
+fn orbit() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/orbit.gif")
+}
+
+/// Runs ffmpeg (quiet), panicking with its stderr if it fails.
+fn ffmpeg(args: &[&dyn AsRef<std::ffi::OsStr>]) {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args(args)
+        .output()
+        .expect("ffmpeg runs (scripts/setup.sh installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// (frames, width, height) of a video, counted by ffprobe.
+fn probe(path: &Path) -> (usize, u32, u32) {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
+        .args([
+            "-show_entries",
+            "stream=nb_read_frames,width,height",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(path)
+        .output()
+        .expect("ffprobe runs");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let fields: Vec<_> = text.trim().split(',').collect();
+    (
+        fields[2].parse().unwrap(),
+        fields[0].parse().unwrap(),
+        fields[1].parse().unwrap(),
+    )
+}
+
+/// Every frame of a video as RGBA8, by ffmpeg.
+fn rgba_frames(path: &Path, (w, h): (u32, u32)) -> Vec<Vec<u8>> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-f", "rawvideo", "-pix_fmt", "rgba", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    out.stdout
+        .chunks(w as usize * h as usize * 4)
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// `orbit.gif` as an H.264 MP4.
+fn clip(dir: &Path) -> PathBuf {
+    let clip = dir.join("clip.mp4");
+    ffmpeg(&[
+        &"-i",
+        &orbit(),
+        &"-c:v",
+        &"libx264",
+        &"-pix_fmt",
+        &"yuv420p",
+        &clip,
+    ]);
+    clip
+}
+
+/// The shell pipeline of the README: ffmpeg decodes `input` (as `format`),
+/// ghostlines renders the sketch (strokes 3 pixels wide, so that they
+/// survive H.264), ffmpeg
+/// encodes `out`.
+fn pipeline(input: &Path, format: &[&str], size_flag: Option<&str>, out: &Path) {
+    let mut decode = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(input)
+        .args(format)
+        .arg("-")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut render = ghostlines();
+    render.args(["render", "-", "-o", "-", "--stroke-width", "3"]);
+    if let Some(size) = size_flag {
+        render.args(["--size", size]);
+    }
+    let mut render = render
+        .stdin(decode.stdout.take().unwrap())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let encode = Command::new("ffmpeg")
+        .args([
+            "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgba", "-s", "256x192", "-i", "-",
+        ])
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv444p", "-crf", "10"])
+        .arg(out)
+        .stdin(render.stdout.take().unwrap())
+        .output()
+        .unwrap();
+    assert!(decode.wait().unwrap().success());
+    let rendered = render.wait_with_output().unwrap();
+    assert!(
+        rendered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rendered.stderr)
+    );
+    assert!(
+        encode.status.success(),
+        "{}",
+        String::from_utf8_lossy(&encode.stderr)
+    );
+}
+
+/// Red stroke pixels of each output frame lie where the scene moved: near
+/// pixels that changed from the frame before (the sketch's strokes start
+/// at sampled pixels that changed and go along the centroid's motion).
+fn assert_strokes_where_the_scene_moved(input: &[Vec<u8>], output: &[Vec<u8>]) {
+    let (w, h) = (256usize, 192usize);
+    let mut strokes = 0;
+    for k in 1..output.len() {
+        let changed: Vec<bool> = (0..w * h)
+            .map(|i| (0..3).any(|c| input[k][i * 4 + c].abs_diff(input[k - 1][i * 4 + c]) > 24))
+            .collect();
+        let near = |x: usize, y: usize| {
+            let r = 12isize;
+            (-r..=r).any(|dy| {
+                (-r..=r).any(|dx| {
+                    let (nx, ny) = (x as isize + dx, y as isize + dy);
+                    (0..w as isize).contains(&nx)
+                        && (0..h as isize).contains(&ny)
+                        && changed[ny as usize * w + nx as usize]
+                })
+            })
+        };
+        for y in 0..h {
+            for x in 0..w {
+                let p = &output[k][(y * w + x) * 4..][..3];
+                let red = i32::from(p[0]) - i32::from(p[1].max(p[2])) > 100;
+                if red {
+                    strokes += 1;
+                    assert!(
+                        near(x, y),
+                        "frame {k}: a stroke at ({x}, {y}) where nothing moved"
+                    );
+                }
+            }
+        }
+    }
+    assert!(strokes > 200, "only {strokes} stroke pixels");
+}
+
+#[test]
+fn ffmpeg_in_ghostlines_render_ffmpeg_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = clip(dir.path());
+    let input = rgba_frames(&clip, (256, 192));
+    assert_eq!(input.len(), 16);
+    // Raw RGBA in.
+    let out = dir.path().join("raw.mp4");
+    pipeline(
+        &clip,
+        &["-f", "rawvideo", "-pix_fmt", "rgba"],
+        Some("256x192"),
+        &out,
+    );
+    assert_eq!(probe(&out), (16, 256, 192));
+    assert_strokes_where_the_scene_moved(&input, &rgba_frames(&out, (256, 192)));
+    // YUV4MPEG2 in: the header gives the size.
+    let out = dir.path().join("y4m.mp4");
+    pipeline(&clip, &["-f", "yuv4mpegpipe"], None, &out);
+    assert_eq!(probe(&out), (16, 256, 192));
+    assert_strokes_where_the_scene_moved(&input, &rgba_frames(&out, (256, 192)));
+}
+
+/// ghostlines' YUV4MPEG2 frames against ffmpeg's own RGBA of the same
+/// stream (`orbit.gif` through ffmpeg's yuv444p and yuv420p): in 4:4:4
+/// within 1 level (mean 0.002), in 4:2:0 within 3 (mean 1.45). Neither is
+/// at sharp chroma edges only: ffmpeg's unscaled 4:2:0 path converts
+/// through 8-bit lookup tables, while the same conversion from 4:4:4
+/// agrees with ours to a level; its chroma is not interpolated (bilinear
+/// upsampling was further from it, mean 2.3 and worst 27).
+#[test]
+fn y4m_converts_as_ffmpeg_does() {
+    let dir = tempfile::tempdir().unwrap();
+    for (pix_fmt, worst_allowed, mean_allowed) in [("yuv444p", 1, 0.01), ("yuv420p", 3, 1.5)] {
+        let y4m = dir.path().join(format!("{pix_fmt}.y4m"));
+        ffmpeg(&[
+            &"-i",
+            &orbit(),
+            &"-pix_fmt",
+            &pix_fmt,
+            &"-f",
+            &"yuv4mpegpipe",
+            &y4m,
+        ]);
+        let reference = rgba_frames(&y4m, (256, 192));
+        let mut source = Source::open(std::slice::from_ref(&y4m), None).unwrap();
+        assert_eq!(source.size(), (256, 192));
+        let (mut sum, mut count, mut worst) = (0u64, 0u64, 0u8);
+        let mut frames = 0;
+        while let Some(frame) = source.next_frame().unwrap() {
+            let want = &reference[frames];
+            for (got, want) in frame.pixels.chunks(4).zip(want.chunks(4)) {
+                let diff = (0..3).map(|c| got[c].abs_diff(want[c])).max().unwrap();
+                sum += u64::from(diff);
+                count += 1;
+                worst = worst.max(diff);
+            }
+            frames += 1;
+        }
+        assert_eq!(frames, 16);
+        let mean = sum as f64 / count as f64;
+        println!("{pix_fmt}: mean difference {mean:.3} levels, worst {worst}");
+        assert!(worst <= worst_allowed, "{pix_fmt}: worst {worst}");
+        assert!(mean <= mean_allowed, "{pix_fmt}: mean {mean}");
+    }
+}
+
+/// The frames of `orbit.gif`, as ghostlines reads them.
+fn orbit_frames() -> Vec<ghostlines::Frame> {
+    let mut source = Source::open(&[orbit()], None).unwrap();
+    std::iter::from_fn(|| source.next_frame().unwrap()).collect()
+}
+
+#[test]
+fn a_cut_stream_keeps_what_was_done_and_says_how_much() {
+    let frames = orbit_frames();
+    let mut stream: Vec<u8> = frames[..5].iter().flat_map(|f| f.pixels.clone()).collect();
+    // Half of a sixth frame.
+    stream.extend(&frames[5].pixels[..frames[5].pixels.len() / 2]);
+    let mut render = ghostlines()
+        .args(["render", "-", "--size", "256x192", "-o", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = render.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&stream));
+    let out = render.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the stream ended inside frame 5 (98304 of its 196608 bytes); 5 whole frames came before it"),
+        "{stderr}"
+    );
+    // The five frames before it were drawn and written whole.
+    assert_eq!(out.stdout.len(), 5 * 256 * 192 * 4);
+    // A --size that does not divide the stream (a GIF file's bytes, read
+    // as raw 300x200 frames): the same, and the lines before stay.
+    let bytes = std::fs::metadata(orbit()).unwrap().len() as usize;
+    let (frame, whole) = (300 * 200 * 4, bytes / (300 * 200 * 4));
+    let out = ghostlines()
+        .args(["motion", "-", "--size", "300x200", "--json", "-"])
+        .stdin(Stdio::from(std::fs::File::open(orbit()).unwrap()))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let cut = format!(
+        "the stream ended inside frame {whole} ({} of its {frame} bytes); {whole} whole frames came before it",
+        bytes % frame
+    );
+    assert!(stderr.contains(&cut), "{stderr}");
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1 + whole);
+    assert_eq!(lines[whole]["index"], whole - 1);
+}
+
+#[test]
+fn unsupported_and_oversized_inputs_are_refused_before_any_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let refuse = |input: &Path, want: &str| {
+        let out_dir = dir.path().join("out");
+        let out = ghostlines()
+            .arg("render")
+            .arg(input)
+            .arg("-o")
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(want), "{stderr}");
+        assert!(!out_dir.exists(), "no output for a refused input");
+    };
+    // 4:2:2, straight from ffmpeg.
+    let y422 = dir.path().join("422.y4m");
+    ffmpeg(&[
+        &"-i",
+        &orbit(),
+        &"-pix_fmt",
+        &"yuv422p",
+        &"-f",
+        &"yuv4mpegpipe",
+        &y422,
+    ]);
+    refuse(&y422, "colourspace C422 is not supported");
+    // Interlaced.
+    let interlaced = dir.path().join("interlaced.y4m");
+    let mut bytes = b"YUV4MPEG2 W4 H4 It C420jpeg\nFRAME\n".to_vec();
+    bytes.extend([128u8; 24]);
+    std::fs::write(&interlaced, bytes).unwrap();
+    refuse(&interlaced, "interlaced streams (It) are not supported");
+    // A GIF over the frame limits: 20000 pixels wide.
+    let wide = dir.path().join("wide.gif");
+    {
+        let mut encoder =
+            image::codecs::gif::GifEncoder::new(std::fs::File::create(&wide).unwrap());
+        let frame = image::RgbaImage::from_pixel(20_000, 1, image::Rgba([9, 9, 9, 255]));
+        encoder.encode_frame(image::Frame::new(frame)).unwrap();
+    }
+    refuse(&wide, "over the decoding limits");
+}
+
+#[test]
+fn motion_on_a_stream_writes_a_line_a_frame_as_each_is_done() {
+    let frames = orbit_frames();
+    let mut motion = ghostlines()
+        .args([
+            "motion", "-", "--size", "256x192", "--json", "-", "--seed", "5",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = motion.stdin.take().unwrap();
+    let mut lines = std::io::BufReader::new(motion.stdout.take().unwrap());
+    let mut line = String::new();
+    let mut read_line = |line: &mut String| {
+        line.clear();
+        std::io::BufRead::read_line(&mut lines, line).unwrap();
+        serde_json::from_str::<serde_json::Value>(line).unwrap()
+    };
+    // Each frame's line comes before the next frame is sent (the first
+    // line too waits for the first bytes: they tell a YUV4MPEG2 stream
+    // from raw RGBA).
+    let mut streamed = Vec::new();
+    for (k, frame) in frames.iter().enumerate() {
+        stdin.write_all(&frame.pixels).unwrap();
+        stdin.flush().unwrap();
+        if k == 0 {
+            assert_eq!(
+                read_line(&mut line),
+                serde_json::json!({"version": 1, "width": 256, "height": 192})
+            );
+        }
+        streamed.push(read_line(&mut line));
+    }
+    drop(stdin);
+    assert!(motion.wait().unwrap().success());
+    // The same objects as the report of the whole sequence.
+    let whole = ghostlines()
+        .arg("motion")
+        .arg(orbit())
+        .args(["--json", "-", "--seed", "5"])
+        .output()
+        .unwrap();
+    let whole: serde_json::Value = serde_json::from_slice(&whole.stdout).unwrap();
+    assert_eq!(serde_json::Value::Array(streamed), whole["frames"]);
+}
+
+/// Resident memory of a process, KiB (Linux).
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn a_ten_thousand_frame_stream_does_not_grow_the_process() {
+    let (w, h) = (64usize, 48usize);
+    let mut render = ghostlines()
+        .args([
+            "render",
+            "-",
+            "--size",
+            "64x48",
+            "-o",
+            "-",
+            "--persistence",
+            "0.7",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = render.id();
+    let mut stdout = render.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut buffer = vec![0u8; 1 << 16];
+        let mut total = 0usize;
+        loop {
+            match stdout.read(&mut buffer) {
+                Ok(0) | Err(_) => return total,
+                Ok(n) => total += n,
+            }
+        }
+    });
+    let mut stdin = render.stdin.take().unwrap();
+    let mut frame = vec![0u8; w * h * 4];
+    let mut at_1000 = 0;
+    for k in 0..10_000usize {
+        // A bright square moving across a dark field.
+        frame.fill(20);
+        let (x0, y0) = (k % (w - 8), (k / 7) % (h - 8));
+        for y in y0..y0 + 8 {
+            frame[(y * w + x0) * 4..(y * w + x0 + 8) * 4].fill(230);
+        }
+        stdin.write_all(&frame).unwrap();
+        if k == 1000 {
+            stdin.flush().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            at_1000 = rss_kib(pid);
+        }
+    }
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let at_10000 = rss_kib(pid);
+    drop(stdin);
+    assert!(render.wait().unwrap().success());
+    assert_eq!(reader.join().unwrap(), 10_000 * w * h * 4);
+    println!("resident: {at_1000} KiB at frame 1000, {at_10000} KiB at frame 10000");
+    assert!(
+        at_10000 * 10 <= at_1000 * 11,
+        "grew from {at_1000} to {at_10000} KiB"
+    );
+}
+
+/// The README's picture is what its command draws.
+#[test]
+fn the_readme_picture_is_what_its_command_draws() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = ghostlines()
+        .arg("render")
+        .arg(orbit())
+        .arg("-o")
+        .arg(dir.path())
+        .args([
+            "--mode",
+            "sparse",
+            "--colouring",
+            "direction",
+            "--scale",
+            "4",
+        ])
+        .args([
+            "--stroke-width",
+            "1.5",
+            "--background",
+            "frame",
+            "--dim",
+            "0.6",
+        ])
+        .args(["--persistence", "0.6"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let drawn = std::fs::read(dir.path().join("frame-000012.png")).unwrap();
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/ghost-lines.png");
+    assert!(drawn == std::fs::read(committed).unwrap());
+}
