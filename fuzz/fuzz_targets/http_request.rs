@@ -15,6 +15,7 @@ const PATHS: &[&str] = &[
     "/centroid",
     "/edges",
     "/motion",
+    "/render",
     "/nope",
 ];
 

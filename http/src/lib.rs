@@ -57,7 +57,9 @@ async fn route(request: IncomingRequest) -> Result<Reply, HttpError> {
             Method::Get => Ok(routes::index(limits)),
             _ => Err(HttpError::method_not_allowed("GET")),
         },
-        "/greyscale" | "/adjust" | "/centroid" | "/edges" | "/motion" if method != Method::Post => {
+        "/greyscale" | "/adjust" | "/centroid" | "/edges" | "/motion" | "/render"
+            if method != Method::Post =>
+        {
             Err(HttpError::method_not_allowed("POST"))
         }
         "/greyscale" => routes::greyscale(request, query, limits).await,
@@ -65,6 +67,7 @@ async fn route(request: IncomingRequest) -> Result<Reply, HttpError> {
         "/centroid" => routes::centroid(request, query, limits).await,
         "/edges" => routes::edges(request, query, limits).await,
         "/motion" => routes::motion(request, query, limits).await,
+        "/render" => routes::render(request, query, limits).await,
         _ => Err(HttpError::not_found(path)),
     }
 }

@@ -1,9 +1,9 @@
 //! One function per route.
 
 use ghostlines_core::{
-    self as core_, Adjustment, CornerSettings, EdgeReport, EdgeSettings, FlowSettings, Frame,
-    FrameReport, GradientOperator, MOTION_VERSION, Plane, SvgStyle, Tracker, TrackerMode,
-    TrackerSettings,
+    self as core_, Adjustment, Background, Colouring, CornerSettings, EdgeReport, EdgeSettings,
+    FlowSettings, Frame, FrameReport, GradientOperator, MOTION_VERSION, Painter, PainterSettings,
+    Plane, Rgba, SvgStyle, Tracker, TrackerMode, TrackerSettings,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -33,6 +33,17 @@ const MOTION_PARAMS: &[&str] = &[
     "max_corners",
     "quality",
     "min_distance",
+];
+/// `/render`'s own, beside `/motion`'s.
+const PAINTER_PARAMS: &[&str] = &[
+    "colour",
+    "stroke_width",
+    "scale",
+    "background",
+    "dim",
+    "persistence",
+    "colouring",
+    "speed_max",
 ];
 const EDGES_PARAMS: &[&str] = &[
     "width",
@@ -99,6 +110,17 @@ pub fn index(limits: &RequestLimits) -> Reply {
                 "samples": {"max": limits.frame.max_samples, "default": defaults.samples},
                 "seed": {"default": defaults.seed}},
              "returns": "application/json: a frame of the ghostlines motion JSON with \"version\":1; image/svg+xml on Accept: image/svg+xml"},
+            {"method": "POST", "path": "/render", "body": "the previous and the current frame back to back, 2·width·height·4 bytes",
+             "parameters": {"every parameter of /motion": true,
+                "colour": {"default": PainterSettings::default().colour.to_string(), "form": "#rrggbb or #rrggbbaa"},
+                "stroke_width": {"range": "(0, 64]", "default": PainterSettings::default().width},
+                "scale": {"default": PainterSettings::default().scale},
+                "background": {"values": Background::ALL.map(|b| b.name()), "default": PainterSettings::default().background.name()},
+                "dim": {"range": "0..=1", "default": PainterSettings::default().dim},
+                "persistence": {"range": "0..=1", "default": PainterSettings::default().persistence},
+                "colouring": {"values": Colouring::all().map(|c| c.name()), "default": PainterSettings::default().colouring.name()},
+                "speed_max": {"default": Colouring::SPEED_MAX}},
+             "returns": "image/png: the current frame drawn; application/octet-stream (RGBA8, with x-width and x-height) on Accept: application/octet-stream"},
         ],
         "limits": {
             "max_side": limits.frame.max_side,
@@ -221,6 +243,74 @@ pub async fn motion(
         height,
         frame,
     }))
+}
+
+/// `POST /render`: a frame pair like `/motion`, tracked and drawn; the
+/// second frame drawn, as PNG, or raw RGBA8 on `accept:
+/// application/octet-stream`.
+pub async fn render(
+    request: IncomingRequest,
+    query: &str,
+    limits: &RequestLimits,
+) -> Result<Reply, HttpError> {
+    let params = Params::parse(query, &[MOTION_PARAMS, PAINTER_PARAMS].concat())?;
+    if body::body_kind(&request, false)? != BodyKind::Raw {
+        return Err(HttpError::unsupported_media_type(
+            "image/png",
+            "application/octet-stream",
+        ));
+    }
+    let mut tracker = Tracker::new(motion_settings(&params)?)?;
+    let mut painter = Painter::new(painter_settings(&params)?)?;
+    let (width, height, pixels) = raw_size(&params, limits)?;
+    let raw_out = body::accepts(&request, "application/octet-stream");
+    let bytes = body::read(request, Some(2 * 4 * pixels), limits.max_body_bytes).await?;
+    let (previous, current) = bytes.split_at(bytes.len() / 2);
+    // Both frames are drawn in turn, so that trails have a picture before.
+    let mut drawn = Vec::new();
+    for pixels in [previous, current] {
+        let frame = Frame::with_limits(width, height, pixels, &limits.frame)?;
+        let output = tracker.push(frame)?;
+        painter.paint_into(frame, tracker.filtered(), &output.vectors, &[], &mut drawn)?;
+    }
+    drop((tracker, painter, bytes));
+    if raw_out {
+        return Ok(Reply::ok("application/octet-stream", drawn)
+            .header("x-width", width)
+            .header("x-height", height));
+    }
+    let png = encode_png(&drawn, width, height, image::ExtendedColorType::Rgba8)?;
+    Ok(Reply::ok("image/png", png))
+}
+
+/// The painter settings of `/render`'s query.
+fn painter_settings(params: &Params) -> Result<PainterSettings, HttpError> {
+    let d = PainterSettings::default();
+    let named = |name: &str| params.optional::<String>(name);
+    let colouring = match named("colouring")? {
+        None => d.colouring,
+        Some(name) => match Colouring::from_name(&name)? {
+            Colouring::Speed { max } => Colouring::Speed {
+                max: params.optional("speed_max")?.unwrap_or(max),
+            },
+            other => other,
+        },
+    };
+    Ok(PainterSettings {
+        colour: named("colour")?
+            .map(|c| c.parse::<Rgba>())
+            .transpose()?
+            .unwrap_or(d.colour),
+        width: params.optional("stroke_width")?.unwrap_or(d.width),
+        scale: params.optional("scale")?.unwrap_or(d.scale),
+        background: named("background")?
+            .map(|b| Background::from_name(&b))
+            .transpose()?
+            .unwrap_or(d.background),
+        dim: params.optional("dim")?.unwrap_or(d.dim),
+        persistence: params.optional("persistence")?.unwrap_or(d.persistence),
+        colouring,
+    })
 }
 
 /// The tracker settings of `/motion`'s query.
@@ -361,6 +451,13 @@ pub fn judge_query(path: &str, query: &str, limits: &RequestLimits) -> Result<()
         "/motion" => {
             let params = Params::parse(query, MOTION_PARAMS)?;
             Tracker::new(motion_settings(&params)?)?;
+            raw_size(&params, limits)?;
+            Ok(())
+        }
+        "/render" => {
+            let params = Params::parse(query, &[MOTION_PARAMS, PAINTER_PARAMS].concat())?;
+            Tracker::new(motion_settings(&params)?)?;
+            Painter::new(painter_settings(&params)?)?;
             raw_size(&params, limits)?;
             Ok(())
         }

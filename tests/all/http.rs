@@ -419,6 +419,97 @@ fn motion_route_flow_modes() {
 }
 
 #[test]
+fn render_route_draws_what_core_draws() {
+    let (a, b) = (random_frame(97, 61, 21), random_frame(97, 61, 22));
+    let body = [a.pixels.clone(), b.pixels.clone()].concat();
+    for (query, tracker, painter) in [
+        (
+            "",
+            core_::TrackerSettings::default(),
+            core_::PainterSettings::default(),
+        ),
+        (
+            "&mode=sparse&colour=%2300ff0080&stroke_width=2.5&background=frame&dim=0.5&persistence=0.7&colouring=speed&speed_max=3",
+            core_::TrackerSettings {
+                mode: core_::TrackerMode::sparse(),
+                ..core_::TrackerSettings::default()
+            },
+            core_::PainterSettings {
+                colour: core_::Rgba {
+                    r: 0,
+                    g: 255,
+                    b: 0,
+                    a: 128,
+                },
+                width: 2.5,
+                background: core_::Background::Frame,
+                dim: 0.5,
+                persistence: 0.7,
+                colouring: core_::Colouring::Speed { max: 3.0 },
+                ..core_::PainterSettings::default()
+            },
+        ),
+    ] {
+        let mut native_tracker = core_::Tracker::new(tracker).unwrap();
+        let mut native_painter = core_::Painter::new(painter).unwrap();
+        let mut want = Vec::new();
+        for frame in [&a, &b] {
+            let view = core_::Frame::new(97, 61, &frame.pixels).unwrap();
+            let output = native_tracker.push(view).unwrap();
+            want = native_painter
+                .paint(view, native_tracker.filtered(), &output.vectors, &[])
+                .unwrap();
+        }
+        let uri = format!("/render?width=97&height=61{query}");
+        // PNG by default.
+        let answer = post(&uri, body.clone());
+        assert_eq!(
+            answer.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&answer.body)
+        );
+        assert_eq!(answer.header("content-type"), Some("image/png"));
+        let png = image::load_from_memory(&answer.body).unwrap().into_rgba8();
+        assert!(png.into_raw() == want, "{query}");
+        // Raw RGBA on request.
+        let answer = call(
+            "POST",
+            &uri,
+            &[
+                ("content-type", "application/octet-stream"),
+                ("accept", "application/octet-stream"),
+            ],
+            body.clone(),
+        );
+        assert_eq!(answer.header("x-width"), Some("97"));
+        assert!(answer.body == want, "{query}");
+    }
+    // Bad painter parameters are 400s with the kind.
+    for query in [
+        "colour=red",
+        "stroke_width=0",
+        "persistence=2",
+        "background=white",
+        "colouring=rainbow",
+        "dim=NaN",
+        "brush=1",
+    ] {
+        let answer = post(&format!("/render?width=97&height=61&{query}"), body.clone());
+        assert_eq!(
+            (answer.status, answer.kind().as_str()),
+            (400, "invalid-parameter"),
+            "{query}"
+        );
+    }
+    let answer = call("GET", "/render?width=2&height=2", &[], vec![]);
+    assert_eq!(
+        (answer.status, answer.kind().as_str()),
+        (405, "method-not-allowed")
+    );
+}
+
+#[test]
 fn index_names_routes_and_limits() {
     let answer = call("GET", "/", &[], vec![]);
     assert_eq!(answer.status, 200);
@@ -438,7 +529,8 @@ fn index_names_routes_and_limits() {
             "/adjust",
             "/centroid",
             "/edges",
-            "/motion"
+            "/motion",
+            "/render"
         ]
     );
     assert_eq!(json["limits"]["max_side"], 16384);
@@ -1109,6 +1201,14 @@ fn the_largest_frames_fit_in_an_instance() {
                 ("/motion?mode=dense&step=3", "image/svg+xml"),
                 ("/adjust?contrast=50&brightness=20", "image/png"),
                 ("/edges?gradient_step=3", "image/svg+xml"),
+                (
+                    "/render?mode=sparse&max_corners=65536&min_distance=0&quality=0&persistence=0.5",
+                    "image/png",
+                ),
+                (
+                    "/render?mode=dense&step=3&persistence=0.5",
+                    "application/octet-stream",
+                ),
             ],
         ),
         (
@@ -1138,7 +1238,7 @@ fn the_largest_frames_fit_in_an_instance() {
         let previous = random_frame(width, height, 1).pixels;
         let current = random_frame(width, height, 2).pixels;
         for &(route, accept) in routes {
-            let body = if route.starts_with("/motion") {
+            let body = if route.starts_with("/motion") || route.starts_with("/render") {
                 [&previous[..], &current[..]].concat()
             } else {
                 current.clone()
