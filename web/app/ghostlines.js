@@ -11,7 +11,7 @@
 // The ranges each parameter means (contrast -100..=100, ...) are the
 // component's to check, and its defaults are read from it.
 
-import { process as proc, tracking, vectors } from './gen/ghostlines.js';
+import { painting, process as proc, tracking, vectors } from './gen/ghostlines.js';
 
 /** The grey methods of the WIT `grey-method` enum. */
 export const GREY_METHODS = ['max-rgb', 'luma-bt601', 'luma-bt709', 'average', 'lightness'];
@@ -45,6 +45,7 @@ function call(f) {
 }
 
 // The WIT's number types, as JS checks them.
+const U8 = { name: 'an integer in 0..=255', ok: (v) => Number.isInteger(v) && v >= 0 && v <= 255 };
 const U32 = { name: 'an integer in 0..=4294967295', ok: (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff };
 const S32 = { name: 'an integer in -2147483648..=2147483647', ok: (v) => Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff };
 const F64 = { name: 'a finite number', ok: (v) => typeof v === 'number' && Number.isFinite(v) };
@@ -175,6 +176,9 @@ export function defaults() {
   };
 }
 
+// The component's tracker inside a createTracker() object, for painters.
+const TRACKER = Symbol('tracker');
+
 const TRACKER_OPTIONS = {
   mode: null, method: null, contrast: S32, brightness: S32, threshold: F64, samples: U32, seed: null,
   step: U32, corners: null, flow: null,
@@ -239,11 +243,107 @@ export function createTracker(options = {}) {
   };
   const inner = call(() => tracking.Tracker.create(full));
   return {
+    [TRACKER]: inner,
     /** Vectors for this frame: { centroid, centroidMotion, vectors }. */
     push: (image) => call(() => inner.push(toFrame(image))),
     /** Forgets the previous frame. */
     reset: () => inner.reset(),
     /** The settings the tracker runs with. */
+    settings: () => inner.settings(),
+    /** Frees the component-side resource now. */
+    close: () => inner[Symbol.dispose](),
+  };
+}
+
+/** The painter's backgrounds and colourings. */
+export const BACKGROUNDS = ['black', 'frame', 'filtered'];
+export const COLOURINGS = ['solid', 'direction', 'speed'];
+
+const RGBA_FIELDS = { r: U8, g: U8, b: U8, a: U8 };
+const PAINTER_OPTIONS = {
+  colour: null, width: F64, scale: F64, background: null, dim: F64, persistence: F64, colouring: null, speedMax: F64,
+};
+
+// An RGBA8 frame from the component as ImageData-shaped, on the same bytes.
+function toImage({ width, height, pixels }) {
+  return { width, height, data: new Uint8ClampedArray(pixels.buffer, pixels.byteOffset, pixels.byteLength) };
+}
+
+/**
+ * A painter: draws vectors and polylines over a background, frame after
+ * frame, with trails. Options (the component's defaults when left out: the
+ * sketch's red 1-pixel lines over the filtered frame): colour { r, g, b, a },
+ * width (stroke, pixels), scale, background 'black' | 'frame' | 'filtered',
+ * dim, persistence, colouring 'solid' | 'direction' | 'speed', speedMax.
+ */
+export function createPainter(options = {}) {
+  object(options, 'the painter options');
+  for (const key of Object.keys(options)) {
+    if (!(key in PAINTER_OPTIONS)) {
+      throw invalid(`the painter options have no field ${JSON.stringify(key)}; known: ${Object.keys(PAINTER_OPTIONS).join(', ')}`);
+    }
+  }
+  const base = painting.defaultPainterSettings();
+  const given = (key, fallback) => (options[key] === undefined ? fallback : options[key]);
+  for (const [key, type] of Object.entries(PAINTER_OPTIONS)) {
+    if (type && options[key] !== undefined) checked(options[key], type, key);
+  }
+  const background = given('background', base.background);
+  if (!BACKGROUNDS.includes(background)) {
+    throw invalid(`unknown background ${describeValue(background)}; expected ${BACKGROUNDS.join(', ')}`);
+  }
+  const colouring = given('colouring', base.colouring.tag);
+  if (!COLOURINGS.includes(colouring)) {
+    throw invalid(`unknown colouring ${describeValue(colouring)}; expected ${COLOURINGS.join(', ')}`);
+  }
+  const defaultSpeedMax = base.colouring.tag === 'speed' ? base.colouring.val : 10;
+  const full = {
+    colour: settings(base.colour, options.colour, RGBA_FIELDS, 'colour'),
+    width: given('width', base.width),
+    scale: given('scale', base.scale),
+    background,
+    dim: given('dim', base.dim),
+    persistence: given('persistence', base.persistence),
+    colouring: colouring === 'speed' ? { tag: 'speed', val: given('speedMax', defaultSpeedMax) } : { tag: colouring },
+  };
+  const inner = call(() => painting.Painter.create(full));
+  return {
+    /**
+     * Draws one frame: `filtered` (a plane) for the filtered background,
+     * `vectors` (a tracker's, or any { x, y, dx, dy }) and `polylines`.
+     * Returns the drawn frame, ImageData-shaped.
+     */
+    paint(image, { filtered, vectors: lines = [], polylines = [] } = {}) {
+      const frame = toFrame(image);
+      const plane = filtered === undefined || filtered === null ? undefined : toPlane(filtered);
+      if (!Array.isArray(lines) || !Array.isArray(polylines)) {
+        throw invalid('vectors and polylines must be arrays');
+      }
+      const wit = lines.map((v) => {
+        object(v, 'a vector');
+        const out = {};
+        for (const key of ['x', 'y', 'dx', 'dy']) out[key] = checked(v[key], F64, `vector.${key}`);
+        if (v.status === 'tracked' || v.status === 'lost') out.status = v.status;
+        return out;
+      });
+      const points = polylines.map((line) => {
+        if (!Array.isArray(line)) throw invalid('a polyline must be an array of { x, y }');
+        return line.map((p) => ({ x: checked(object(p, 'a point').x, F64, 'point.x'), y: checked(p.y, F64, 'point.y') }));
+      });
+      return toImage(call(() => inner.paint(frame, plane, wit, points)));
+    },
+    /**
+     * Pushes `image` through `tracker` (a createTracker() object) and draws
+     * what it found, in one call: { output, image }.
+     */
+    track(tracker, image) {
+      if (!tracker || !tracker[TRACKER]) throw invalid('track takes a tracker made by createTracker');
+      const { output, frame } = call(() => inner.trackAndPaint(tracker[TRACKER], toFrame(image)));
+      return { output, image: toImage(frame) };
+    },
+    /** Forgets the trails. */
+    reset: () => inner.reset(),
+    /** The settings the painter runs with. */
     settings: () => inner.settings(),
     /** Frees the component-side resource now. */
     close: () => inner[Symbol.dispose](),

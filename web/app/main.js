@@ -1,8 +1,10 @@
 // The live ghostlines page: camera → canvas → the component → thousands of
-// vectors drawn back on the canvas. Without a camera (none, denied, or
-// ?camera=off) a generated moving scene stands in, and the page says so.
+// vectors, drawn by the component's painter (the same picture the CLI's
+// render and HTTP's /render make) and put back on the canvas. Without a
+// camera (none, denied, or ?camera=off) a generated moving scene stands
+// in, and the page says so.
 
-import { createTracker, edges, greyscale } from './ghostlines.js';
+import { createPainter, createTracker, edges, greyscale } from './ghostlines.js';
 import { scene } from './scene.js';
 
 const WIDTH = 640;
@@ -79,6 +81,7 @@ function generatedScene() {
 // --- processing -----------------------------------------------------------
 
 let tracker = null;
+let painter = null;
 
 function settings() {
   return {
@@ -90,10 +93,21 @@ function settings() {
 
 function rebuild() {
   tracker?.close();
+  painter?.close();
   tracker = null;
   const { mode, method, threshold } = settings();
   stats.mode = mode;
   $('threshold-value').value = threshold.toFixed(2);
+  // Trails over black, or over the camera dimmed; the sketch's red lines,
+  // flow coloured by direction, edges in one colour.
+  const look = {
+    background: controls.showCamera.checked ? 'frame' : 'black',
+    dim: 0.35,
+    persistence: 0.65,
+  };
+  if (mode === 'sketch') painter = createPainter(look);
+  else if (mode === 'edges') painter = createPainter({ ...look, colour: { r: 120, g: 255, b: 210, a: 255 } });
+  else painter = createPainter({ ...look, colouring: 'direction', scale: 3 });
   if (mode === 'edges') return;
   tracker = createTracker({
     mode,
@@ -124,29 +138,9 @@ function vectorsOf(image) {
 
 // --- drawing --------------------------------------------------------------
 
-function draw({ lines, vectors }, frame) {
-  // Ghost trails: last frames fade instead of being erased.
-  ink.globalCompositeOperation = 'source-over';
-  if (controls.showCamera.checked) {
-    ink.globalAlpha = 0.35;
-    ink.drawImage(frame, 0, 0);
-    ink.globalAlpha = 1;
-  }
-  ink.fillStyle = 'rgba(0, 0, 0, 0.35)';
-  ink.fillRect(0, 0, WIDTH, HEIGHT);
-  ink.globalCompositeOperation = 'lighter';
-  ink.lineWidth = 1;
-  ink.strokeStyle = 'rgba(120, 255, 210, 0.55)';
-  ink.beginPath();
-  const gain = 3;
-  for (const v of vectors) {
-    ink.moveTo(v.x, v.y);
-    ink.lineTo(v.x + v.dx * gain, v.y + v.dy * gain);
-  }
-  for (const line of lines) {
-    line.forEach((p, i) => (i === 0 ? ink.moveTo(p.x, p.y) : ink.lineTo(p.x, p.y)));
-  }
-  ink.stroke();
+function draw({ lines, vectors }, image) {
+  const drawn = painter.paint(image, { vectors, polylines: lines });
+  ink.putImageData(new ImageData(drawn.data, WIDTH, HEIGHT), 0, 0);
   return vectors.length + lines.length;
 }
 
@@ -175,8 +169,8 @@ async function main() {
       const image = grab.getImageData(0, 0, WIDTH, HEIGHT);
       const started = performance.now();
       const result = vectorsOf(image);
+      stats.drawn = draw(result, image);
       const ms = performance.now() - started;
-      stats.drawn = draw(result, grab.canvas);
       stats.vectors = result.vectors.length;
       stats.frames += 1;
       smoothed = stats.frames === 1 ? ms : 0.9 * smoothed + 0.1 * ms;
@@ -185,7 +179,7 @@ async function main() {
       stats.fps = 0.9 * stats.fps + 0.1 * (1000 / Math.max(1, now - last));
       last = now;
       $('stats').textContent =
-        `${stats.fps.toFixed(0)} fps · ${smoothed.toFixed(2)} ms a frame in the component · ` +
+        `${stats.fps.toFixed(0)} fps · ${smoothed.toFixed(2)} ms a frame in the component (tracked and drawn) · ` +
         `${result.vectors.length} vectors, ${result.lines.length} polylines`;
     } catch (e) {
       stats.error = String(e);

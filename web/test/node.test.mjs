@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  GREY_METHODS, GhostlinesError, adjust, centroid, createTracker, defaults, edges, greyscale, limits, toFrame,
+  GREY_METHODS, GhostlinesError, adjust, centroid, createPainter, createTracker, defaults, edges, greyscale, limits,
+  toFrame,
 } from '../app/ghostlines.js';
 import { scene } from '../app/scene.js';
 
@@ -235,6 +236,45 @@ test('the defaults are the component\'s', () => {
   assert.equal(settings.mode.val.step, 16);
   assert.equal(settings.samples, 2000);
   tracker.close();
+});
+
+test('the painter draws the sketch strokes, trails that fade, and typed errors', () => {
+  const [width, height] = [20, 9];
+  const black = { width, height, data: new Uint8Array(width * height * 4) };
+  const red = (image, x, y) => image.data[(y * width + x) * 4];
+  // A 1-pixel horizontal stroke covers exactly its row.
+  const painter = createPainter({ background: 'black', persistence: 0.5 });
+  const drawn = painter.paint(black, { vectors: [{ x: 3, y: 4, dx: 10, dy: 0 }] });
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      assert.equal(red(drawn, x, y), y === 4 && x >= 3 && x <= 13 ? 255 : 0, `(${x}, ${y})`);
+    }
+  }
+  // Trails: half as bright each frame after.
+  for (let k = 1; k <= 4; k++) {
+    const faded = painter.paint(black);
+    assert.ok(Math.abs(red(faded, 8, 4) - 255 * 0.5 ** k) <= 1, `frame ${k}: ${red(faded, 8, 4)}`);
+  }
+  painter.close();
+  // The defaults are the sketch's: the filtered background needs a plane,
+  // or a tracker to take it from.
+  const sketch = createPainter();
+  assert.equal(kindOf(() => sketch.paint(black)), 'invalid-parameter');
+  const tracker = createTracker();
+  const first = sketch.track(tracker, black);
+  assert.equal(first.output.vectors.length, 0);
+  assert.equal(first.image.data.length, width * height * 4);
+  assert.equal(kindOf(() => sketch.track({}, black)), 'invalid-parameter');
+  // Bad options, by WIT type and by the component's ranges.
+  for (const options of [
+    { background: 'white' }, { colouring: 'rainbow' }, { colour: { r: 300, g: 0, b: 0, a: 255 } },
+    { colour: { r: 0, g: 0, b: 0 } , brush: 1 }, { width: 0 }, { width: '2' }, { persistence: 2 }, { dim: NaN },
+  ]) {
+    assert.equal(kindOf(() => createPainter(options)), 'invalid-parameter', JSON.stringify(options));
+  }
+  assert.equal(kindOf(() => sketch.paint(black, { vectors: [{ x: 1, y: 'a', dx: 0, dy: 0 }] })), 'invalid-parameter');
+  // A frame of another size after the first.
+  assert.equal(kindOf(() => sketch.track(tracker, { width: 2, height: 2, data: new Uint8Array(16) })), 'size-mismatch');
 });
 
 test('the Node example runs', () => {
