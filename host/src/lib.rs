@@ -18,6 +18,7 @@ pub mod load;
 mod reply;
 mod runtime;
 pub mod serve;
+pub mod streams;
 pub mod video;
 
 // build.rs folds constant offsets into the guest's loads; its pass is

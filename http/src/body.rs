@@ -82,7 +82,7 @@ pub async fn read(
 
 /// Why a body stopped before its end: the host's body deadline (408), or
 /// a client that broke its request off (400).
-fn broken_body(error: &IoError, received: u64) -> HttpError {
+pub(crate) fn broken_body(error: &IoError, received: u64) -> HttpError {
     // A host names a read timeout with the `error-code`; wasmtime-wasi-http
     // 48 (`ghostlines serve`, `wasmtime serve`) keeps its own error type
     // there instead, which `http-error-code` does not see but whose debug

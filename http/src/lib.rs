@@ -11,6 +11,7 @@ mod limits;
 mod query;
 mod respond;
 mod routes;
+mod stream;
 
 use spin_sdk::http::{IncomingRequest, Method};
 
@@ -24,6 +25,7 @@ pub mod fuzzing {
     pub use crate::limits::RequestLimits;
     pub use crate::respond::HttpError;
     pub use crate::routes::judge_query;
+    pub use crate::stream::StreamFraming;
 }
 
 /// The component's export. `#[http_component]` expands to the canonical
@@ -39,9 +41,24 @@ mod export {
     #[cfg_attr(target_arch = "wasm32", spin_sdk::http_component)]
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     async fn handle(request: IncomingRequest, out: ResponseOutparam) {
+        if let Some((path, query)) = super::stream_route(&request) {
+            let limits = super::RequestLimits::from_env();
+            return super::stream::handle(request, out, &path, &query, &limits).await;
+        }
         let reply = super::route(request).await.unwrap_or_else(Reply::from);
         reply.send(out).await;
     }
+}
+
+/// The path and query of a POST to a stream route, which answers as it
+/// reads (not through a `Reply`).
+fn stream_route(request: &IncomingRequest) -> Option<(String, String)> {
+    let path_and_query = request.path_with_query()?;
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((&path_and_query, ""));
+    (matches!(path, "/motion/stream" | "/render/stream") && request.method() == Method::Post)
+        .then(|| (path.to_string(), query.to_string()))
 }
 
 async fn route(request: IncomingRequest) -> Result<Reply, HttpError> {
@@ -58,6 +75,7 @@ async fn route(request: IncomingRequest) -> Result<Reply, HttpError> {
             _ => Err(HttpError::method_not_allowed("GET")),
         },
         "/greyscale" | "/adjust" | "/centroid" | "/edges" | "/motion" | "/render"
+        | "/motion/stream" | "/render/stream"
             if method != Method::Post =>
         {
             Err(HttpError::method_not_allowed("POST"))

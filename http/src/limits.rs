@@ -11,8 +11,11 @@ use ghostlines_core::{DecodeLimits, Limits};
 pub struct RequestLimits {
     /// Frame width, height and pixels.
     pub frame: Limits,
-    /// The largest body accepted, raw or PNG.
+    /// The largest body accepted, raw or PNG (the stream routes count
+    /// frames instead).
     pub max_body_bytes: u64,
+    /// The most frames one stream request may carry.
+    pub max_stream_frames: u64,
 }
 
 impl RequestLimits {
@@ -21,14 +24,16 @@ impl RequestLimits {
     pub const DEFAULT: RequestLimits = RequestLimits {
         frame: Limits::HTTP,
         max_body_bytes: Limits::HTTP.two_frame_bytes(),
+        max_stream_frames: 100_000,
     };
 
     /// The environment variables the host sets these limits with (any
     /// other `GHOSTLINES_*` variable states a limit of the host's own).
-    pub const VARIABLES: [&str; 3] = [
+    pub const VARIABLES: [&str; 4] = [
         "GHOSTLINES_MAX_SIDE",
         "GHOSTLINES_MAX_PIXELS",
         "GHOSTLINES_MAX_BODY_BYTES",
+        "GHOSTLINES_MAX_STREAM_FRAMES",
     ];
 
     /// The defaults, with [`RequestLimits::VARIABLES`] from the host
@@ -36,7 +41,7 @@ impl RequestLimits {
     pub fn from_env() -> RequestLimits {
         let var = |name: &str| std::env::var(name).ok()?.parse::<u64>().ok();
         let mut limits = RequestLimits::DEFAULT;
-        let [side, pixels, body] = RequestLimits::VARIABLES;
+        let [side, pixels, body, frames] = RequestLimits::VARIABLES;
         if let Some(side) = var(side) {
             limits.frame.max_side = u32::try_from(side).unwrap_or(u32::MAX);
         }
@@ -45,6 +50,9 @@ impl RequestLimits {
         }
         if let Some(bytes) = var(body) {
             limits.max_body_bytes = bytes;
+        }
+        if let Some(count) = var(frames) {
+            limits.max_stream_frames = count;
         }
         limits.frame = limits.frame.within(&Limits::DEFAULT);
         limits

@@ -81,6 +81,24 @@ impl HttpError {
         )
     }
 
+    pub fn cut_frame(index: u64, got: u64, frame_bytes: u64) -> HttpError {
+        HttpError::new(
+            400,
+            "length-mismatch",
+            format!(
+                "the stream ended inside frame {index}: {got} of its {frame_bytes} bytes (width·height·4)"
+            ),
+        )
+    }
+
+    pub fn too_many_frames(max: u64) -> HttpError {
+        HttpError::new(
+            413,
+            "too-large",
+            format!("a stream may carry at most {max} frames"),
+        )
+    }
+
     pub fn invalid_body(message: impl Into<String>) -> HttpError {
         HttpError::new(400, "invalid-body", message)
     }

@@ -16,7 +16,7 @@ use crate::respond::{HttpError, Reply};
 
 const GREY_PARAMS: &[&str] = &["width", "height", "method"];
 const ADJUST_PARAMS: &[&str] = &["width", "height", "contrast", "brightness"];
-const MOTION_PARAMS: &[&str] = &[
+pub(crate) const MOTION_PARAMS: &[&str] = &[
     "width",
     "height",
     "threshold",
@@ -35,7 +35,7 @@ const MOTION_PARAMS: &[&str] = &[
     "min_distance",
 ];
 /// `/render`'s own, beside `/motion`'s.
-const PAINTER_PARAMS: &[&str] = &[
+pub(crate) const PAINTER_PARAMS: &[&str] = &[
     "colour",
     "stroke_width",
     "scale",
@@ -121,12 +121,19 @@ pub fn index(limits: &RequestLimits) -> Reply {
                 "colouring": {"values": Colouring::all().map(|c| c.name()), "default": PainterSettings::default().colouring.name()},
                 "speed_max": {"default": Colouring::SPEED_MAX}},
              "returns": "image/png: the current frame drawn; application/octet-stream (RGBA8, with x-width and x-height) on Accept: application/octet-stream"},
+            {"method": "POST", "path": "/motion/stream", "body": "frames back to back, width·height·4 bytes each, usually chunked",
+             "parameters": {"every parameter of /motion": true},
+             "returns": "application/x-ndjson: a line {\"version\":1,\"width\",\"height\"}, then a line a frame as each is done; an error after the 200 is a last line {\"error\":{\"kind\",\"message\",\"frames\"}}"},
+            {"method": "POST", "path": "/render/stream", "body": "frames back to back, width·height·4 bytes each, usually chunked",
+             "parameters": {"every parameter of /render": true},
+             "returns": "application/octet-stream: the drawn RGBA8 frames back to back; an error after the 200 leaves the body unfinished"},
         ],
         "limits": {
             "max_side": limits.frame.max_side,
             "max_pixels": limits.frame.max_pixels,
             "max_samples": limits.frame.max_samples,
             "max_body_bytes": limits.max_body_bytes,
+            "max_stream_frames": limits.max_stream_frames,
         },
         "host": host,
     }))
@@ -284,7 +291,7 @@ pub async fn render(
 }
 
 /// The painter settings of `/render`'s query.
-fn painter_settings(params: &Params) -> Result<PainterSettings, HttpError> {
+pub(crate) fn painter_settings(params: &Params) -> Result<PainterSettings, HttpError> {
     let d = PainterSettings::default();
     let named = |name: &str| params.optional::<String>(name);
     let colouring = match named("colouring")? {
@@ -314,7 +321,7 @@ fn painter_settings(params: &Params) -> Result<PainterSettings, HttpError> {
 }
 
 /// The tracker settings of `/motion`'s query.
-fn motion_settings(params: &Params) -> Result<TrackerSettings, HttpError> {
+pub(crate) fn motion_settings(params: &Params) -> Result<TrackerSettings, HttpError> {
     let defaults = TrackerSettings::default();
     Ok(TrackerSettings {
         method: params.grey_method()?,
@@ -482,7 +489,10 @@ async fn read_grey(
 
 /// The `width` and `height` parameters of a raw body, judged against the
 /// frame limits (400 or 413), and the pixels they make.
-fn raw_size(params: &Params, limits: &RequestLimits) -> Result<(u32, u32, u64), HttpError> {
+pub(crate) fn raw_size(
+    params: &Params,
+    limits: &RequestLimits,
+) -> Result<(u32, u32, u64), HttpError> {
     let (width, height): (u32, u32) = (params.required("width")?, params.required("height")?);
     let pixels = limits.frame.check(width, height)? as u64;
     Ok((width, height, pixels))

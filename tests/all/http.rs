@@ -509,6 +509,10 @@ fn render_route_draws_what_core_draws() {
     );
 }
 
+fn limits_default_frames() -> u64 {
+    ServeLimits::default().max_stream_frames
+}
+
 #[test]
 fn index_names_routes_and_limits() {
     let answer = call("GET", "/", &[], vec![]);
@@ -530,11 +534,14 @@ fn index_names_routes_and_limits() {
             "/centroid",
             "/edges",
             "/motion",
-            "/render"
+            "/render",
+            "/motion/stream",
+            "/render/stream"
         ]
     );
     assert_eq!(json["limits"]["max_side"], 16384);
     assert_eq!(json["limits"]["max_body_bytes"], 64 << 20);
+    assert_eq!(json["limits"]["max_stream_frames"], limits_default_frames());
     let limits = ServeLimits::default();
     assert_eq!(
         json["host"]["body_timeout_ms"],
@@ -554,9 +561,11 @@ fn index_names_routes_and_limits() {
         [
             ("body_timeout_ms", ms(limits.body_timeout)),
             ("compute_timeout_ms", ms(limits.compute_timeout)),
+            ("frame_timeout_ms", ms(limits.frame_timeout)),
             ("max_instances", u64::from(limits.max_instances)),
             ("memory_limit_bytes", limits.memory_limit as u64),
             ("send_timeout_ms", ms(limits.send_timeout)),
+            ("stream_idle_timeout_ms", ms(limits.stream_idle_timeout)),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))

@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::files;
 use crate::load::{self, LoadConfig, LoadRoute};
+use crate::streams::StreamConfig;
 
 /// Load a ghostlines server with concurrent keep-alive clients posting frames.
 #[derive(clap::Args)]
@@ -35,10 +36,42 @@ pub struct LoadCommand {
     /// Also write the results as JSON here.
     #[arg(long, value_name = "OUT.json")]
     json: Option<PathBuf>,
+    /// Instead, this many concurrent /motion/stream requests of --frames
+    /// frames each (frames a second, and the time from a frame to its line).
+    #[arg(long)]
+    streams: Option<usize>,
+    /// With --streams: frames a stream.
+    #[arg(long, default_value_t = 300)]
+    frames: usize,
+    /// With --streams: the tracker's mode.
+    #[arg(long, default_value = "sketch", value_parser = ["sketch", "sparse", "dense"])]
+    mode: String,
 }
 
 impl LoadCommand {
     pub fn execute(self) -> anyhow::Result<()> {
+        if let Some(streams) = self.streams {
+            let config = StreamConfig {
+                url: self.url,
+                streams,
+                frames: self.frames,
+                width: self.width,
+                height: self.height,
+                mode: self.mode,
+                time_limit: Duration::from_secs(self.time_limit_s),
+            };
+            let progress = super::progress(Some(streams * self.frames));
+            let bar = progress.clone();
+            let report = super::tokio_runtime()?
+                .block_on(crate::streams::run(&config, move |_, _| bar.inc(1)))?;
+            progress.finish_and_clear();
+            print!("{}", report.summary());
+            if let Some(path) = &self.json {
+                files::write_output(path, serde_json::to_string_pretty(&report)?)?;
+            }
+            anyhow::ensure!(report.errors.is_empty(), "some streams failed (above)");
+            return Ok(());
+        }
         let config = LoadConfig {
             url: self.url,
             concurrency: self.concurrency,

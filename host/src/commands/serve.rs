@@ -25,6 +25,16 @@ pub struct ServeCommand {
     /// is cut off and its instance freed.
     #[arg(long, default_value_t = millis(ServeLimits::default().send_timeout))]
     send_timeout_ms: u64,
+    /// Stream routes: the next chunk must come within this many
+    /// milliseconds (a stream past it ends with a timeout line).
+    #[arg(long, default_value_t = millis(ServeLimits::default().stream_idle_timeout))]
+    stream_idle_timeout_ms: u64,
+    /// Stream routes: milliseconds the component may compute a frame.
+    #[arg(long, default_value_t = millis(ServeLimits::default().frame_timeout))]
+    frame_timeout_ms: u64,
+    /// Stream routes: the most frames a request may carry.
+    #[arg(long, default_value_t = ServeLimits::default().max_stream_frames)]
+    max_stream_frames: u64,
     /// Linear memory of one instance, in MiB [default: 512, or what
     /// --max-pixels needs if more: 64 MiB and 48 bytes a pixel].
     #[arg(long)]
@@ -73,6 +83,9 @@ impl ServeCommand {
                 |mib| mib.saturating_mul(1 << 20),
             ),
             max_instances: self.max_instances,
+            stream_idle_timeout: Duration::from_millis(self.stream_idle_timeout_ms),
+            frame_timeout: Duration::from_millis(self.frame_timeout_ms),
+            max_stream_frames: self.max_stream_frames,
         }
     }
 

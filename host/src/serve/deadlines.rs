@@ -48,6 +48,9 @@ impl IoClock {
 pub(super) struct DeadlineBody<B> {
     pub(super) inner: B,
     pub(super) deadline: Pin<Box<tokio::time::Sleep>>,
+    /// For a stream: the deadline moves this far past each chunk (an idle
+    /// deadline), instead of holding for the whole body.
+    pub(super) idle: Option<Duration>,
     pub(super) clock: Arc<IoClock>,
 }
 
@@ -65,6 +68,10 @@ where
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         if let Poll::Ready(frame) = Pin::new(&mut self.inner).poll_frame(cx) {
             self.clock.touch();
+            if let Some(idle) = self.idle {
+                let next = tokio::time::Instant::now() + idle;
+                self.deadline.as_mut().reset(next);
+            }
             return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
         }
         match self.deadline.as_mut().poll(cx) {
@@ -117,10 +124,41 @@ impl Answer {
     }
 }
 
+/// Why the component stopped, as the request's task records it before
+/// its instance goes (so that the answer's body can still say so).
+pub(super) type Outcome = Arc<std::sync::OnceLock<(&'static str, String)>>;
+
 /// The answer's body as the connection takes it, timed for the watchdog.
 pub(super) struct SendBody {
     pub(super) inner: HyperOutgoingBody,
     pub(super) answer: Arc<Answer>,
+    /// For an NDJSON stream: ends a stream the component could not finish
+    /// (stopped at the compute deadline, or trapped) with the same last
+    /// line the component writes for its own errors.
+    pub(super) lines: Option<Lines>,
+}
+
+/// An NDJSON answer's lines so far, and whether its last line is out.
+pub(super) struct Lines {
+    pub(super) outcome: Outcome,
+    pub(super) count: u64,
+    pub(super) ended: bool,
+}
+
+impl Lines {
+    /// `{"error":{…,"frames":N}}` when the component stopped with a
+    /// failure: the lines before it were the head and N frames.
+    fn last_line(&mut self) -> Option<Frame<Bytes>> {
+        let (kind, message) = self.outcome.get()?;
+        if self.ended {
+            return None;
+        }
+        self.ended = true;
+        let frames = self.count.saturating_sub(1);
+        let line =
+            serde_json::json!({ "error": { "kind": kind, "message": message, "frames": frames } });
+        Some(Frame::data(Bytes::from(format!("{line}\n"))))
+    }
 }
 
 impl Body for SendBody {
@@ -134,7 +172,23 @@ impl Body for SendBody {
         if *self.answer.state() == Sending::Cut {
             return Poll::Ready(Some(Err(wasmtime_wasi_http::Error::ConnectionWriteTimeout)));
         }
-        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        let mut polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if let Some(lines) = &mut self.lines {
+            match &polled {
+                Poll::Ready(Some(Ok(frame))) => {
+                    let newlines = frame
+                        .data_ref()
+                        .map_or(0, |d| d.iter().filter(|&&b| b == b'\n').count());
+                    lines.count += newlines as u64;
+                }
+                Poll::Ready(None | Some(Err(_))) => {
+                    if let Some(last) = lines.last_line() {
+                        polled = Poll::Ready(Some(Ok(last)));
+                    }
+                }
+                Poll::Pending => {}
+            }
+        }
         *self.answer.state() = match polled {
             Poll::Pending => Sending::Waiting,
             Poll::Ready(_) => {

@@ -19,8 +19,10 @@ use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
-use super::deadlines::{Answer, ConnectionCut, DeadlineBody, IoClock, SendBody, watch_answer};
-use super::limits::ServeLimits;
+use super::deadlines::{
+    Answer, ConnectionCut, DeadlineBody, IoClock, Lines, Outcome, SendBody, watch_answer,
+};
+use super::limits::{ServeLimits, StreamAnswer};
 use crate::reply::error_response;
 
 /// How often the epoch advances; deadlines are whole ticks.
@@ -171,11 +173,23 @@ impl HttpHost {
         }
         let connection = request.extensions_mut().remove::<ConnectionCut>();
         let what = format!("{} {}", request.method(), request.uri().path());
+        let stream = ServeLimits::is_stream(request.uri().path());
         let clock = IoClock::new();
-        let deadline = tokio::time::Instant::now() + limits.body_timeout;
+        // A stream's body has no end to wait for: its deadline is between
+        // chunks, and its compute deadline is a frame's.
+        let (wait, idle, compute) = match stream {
+            Some(_) => (
+                limits.stream_idle_timeout,
+                Some(limits.stream_idle_timeout),
+                limits.frame_timeout,
+            ),
+            None => (limits.body_timeout, None, limits.compute_timeout),
+        };
+        let deadline = tokio::time::Instant::now() + wait;
         let request = request.map(|body| DeadlineBody {
             inner: body,
             deadline: Box::pin(tokio::time::sleep_until(deadline)),
+            idle,
             clock: clock.clone(),
         });
         let mut store = Store::new(self.pre.engine(), self.request_state());
@@ -183,7 +197,6 @@ impl HttpHost {
         // The compute deadline counts from the request's last I/O: time
         // spent waiting on the client is the body's and the answer's
         // deadlines' to judge, not the component's.
-        let compute = limits.compute_timeout;
         store.set_epoch_deadline(epoch_ticks(compute));
         let compute_clock = clock.clone();
         store.epoch_deadline_callback(move |_| {
@@ -204,18 +217,29 @@ impl HttpHost {
             (req, out)
         };
         let pre = self.pre.clone();
+        let outcome = Outcome::default();
+        let recorded = outcome.clone();
         // The guest runs in its own task so it can keep streaming the body
         // after the head of the response went out.
         let task = tokio::task::spawn(async move {
-            let proxy = pre
-                .instantiate_async(&mut store)
-                .await
-                .map_err(Failure::instantiate)?;
-            proxy
-                .wasi_http_incoming_handler()
-                .call_handle(&mut store, req, out)
-                .await
-                .map_err(Failure::guest)
+            let handled = async {
+                let proxy = pre
+                    .instantiate_async(&mut store)
+                    .await
+                    .map_err(Failure::instantiate)?;
+                proxy
+                    .wasi_http_incoming_handler()
+                    .call_handle(&mut store, req, out)
+                    .await
+                    .map_err(Failure::guest)
+            }
+            .await;
+            // Before the store (and the answer's body with it) goes.
+            if let Err(failure) = &handled {
+                let (_, kind, message) = failure.describe();
+                let _ = recorded.set((kind, message));
+            }
+            handled
         });
         match receiver.await {
             Ok(Ok(response)) => {
@@ -227,7 +251,19 @@ impl HttpHost {
                     connection,
                     what,
                 ));
-                Ok(response.map(|inner| SendBody { inner, answer }.boxed_unsync()))
+                let lines = (stream == Some(StreamAnswer::Lines)).then(|| Lines {
+                    outcome,
+                    count: 0,
+                    ended: false,
+                });
+                Ok(response.map(|inner| {
+                    SendBody {
+                        inner,
+                        answer,
+                        lines,
+                    }
+                    .boxed_unsync()
+                }))
             }
             Ok(Err(code)) => Err(Failure::Guest(format!(
                 "the component answered with an error: {code:?}"
@@ -272,6 +308,18 @@ impl HttpHost {
                 limits.send_timeout.as_millis().to_string(),
             ),
             ("GHOSTLINES_MAX_INSTANCES", limits.max_instances.to_string()),
+            (
+                "GHOSTLINES_STREAM_IDLE_TIMEOUT_MS",
+                limits.stream_idle_timeout.as_millis().to_string(),
+            ),
+            (
+                "GHOSTLINES_FRAME_TIMEOUT_MS",
+                limits.frame_timeout.as_millis().to_string(),
+            ),
+            (
+                "GHOSTLINES_MAX_STREAM_FRAMES",
+                limits.max_stream_frames.to_string(),
+            ),
             (
                 "GHOSTLINES_MEMORY_LIMIT_BYTES",
                 limits.memory_limit.to_string(),
@@ -350,17 +398,22 @@ impl Failure {
     }
 
     fn into_response(self) -> hyper::Response<HyperOutgoingBody> {
-        let (status, kind, message) = match self {
-            Failure::Overloaded(m) => (503, "overloaded", m),
+        let (status, kind, message) = self.describe();
+        error_response(status, kind, &message)
+    }
+
+    /// (status, kind, message).
+    fn describe(&self) -> (u16, &'static str, String) {
+        match self {
+            Failure::Overloaded(m) => (503, "overloaded", m.clone()),
             Failure::Deadline => (
                 503,
                 "timeout",
-                "the request ran past its deadline".to_string(),
+                "the component computed past its deadline".to_string(),
             ),
-            Failure::Instantiate(m) => (500, "instantiation", m),
-            Failure::Guest(m) => (500, "trap", m),
-            Failure::Host(m) => (500, "internal", m),
-        };
-        error_response(status, kind, &message)
+            Failure::Instantiate(m) => (500, "instantiation", m.clone()),
+            Failure::Guest(m) => (500, "trap", m.clone()),
+            Failure::Host(m) => (500, "internal", m.clone()),
+        }
     }
 }

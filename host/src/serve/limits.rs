@@ -30,6 +30,23 @@ pub struct ServeLimits {
     pub memory_limit: usize,
     /// Instances alive at once (the pool's size); requests beyond it get 503.
     pub max_instances: u32,
+    /// Stream routes: the next chunk of the body must come within this
+    /// (instead of the whole body within `body_timeout`).
+    pub stream_idle_timeout: Duration,
+    /// Stream routes: the compute deadline of a frame (instead of
+    /// `compute_timeout`).
+    pub frame_timeout: Duration,
+    /// Stream routes: the most frames one request may carry.
+    pub max_stream_frames: u64,
+}
+
+/// What a stream route answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum StreamAnswer {
+    /// NDJSON lines (`/motion/stream`).
+    Lines,
+    /// Frames back to back (`/render/stream`).
+    Frames,
 }
 
 impl Default for ServeLimits {
@@ -45,11 +62,23 @@ impl Default for ServeLimits {
             send_timeout: Duration::from_secs(10),
             memory_limit: ServeLimits::DEFAULT_MEMORY,
             max_instances: 64,
+            stream_idle_timeout: Duration::from_secs(10),
+            frame_timeout: Duration::from_secs(5),
+            max_stream_frames: 100_000,
         }
     }
 }
 
 impl ServeLimits {
+    /// Whether `path` is a stream route, and what it answers.
+    pub(super) fn is_stream(path: &str) -> Option<StreamAnswer> {
+        match path {
+            "/motion/stream" => Some(StreamAnswer::Lines),
+            "/render/stream" => Some(StreamAnswer::Frames),
+            _ => None,
+        }
+    }
+
     /// The linear memory an instance gets when the frame limits need no
     /// more.
     pub const DEFAULT_MEMORY: usize = 512 << 20;
@@ -143,9 +172,19 @@ impl ServeLimits {
             "--max-instances must be at least 1"
         );
         anyhow::ensure!(
-            [self.body_timeout, self.compute_timeout, self.send_timeout]
-                .iter()
-                .all(|t| t.as_millis() >= 1),
+            self.max_stream_frames >= 1,
+            "--max-stream-frames must be at least 1"
+        );
+        anyhow::ensure!(
+            [
+                self.body_timeout,
+                self.compute_timeout,
+                self.send_timeout,
+                self.stream_idle_timeout,
+                self.frame_timeout,
+            ]
+            .iter()
+            .all(|t| t.as_millis() >= 1),
             "the timeouts must be at least 1 ms"
         );
         Ok(())
@@ -163,8 +202,10 @@ impl ServeLimits {
             .get(hyper::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
+        // A stream's body is judged in frames, by the component.
         if let Some(length) = declared
             && length > self.max_body_bytes
+            && ServeLimits::is_stream(request.uri().path()).is_none()
         {
             let message = format!("the body is over the {}-byte limit", self.max_body_bytes);
             return Some((413, "too-large", message));
