@@ -11,13 +11,13 @@ use ghostlines_core as core_;
 use crate::random_frame;
 
 /// A running server, stopped (with SIGINT) when dropped.
-struct Server {
-    child: Child,
-    addr: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) addr: String,
 }
 
 impl Server {
-    fn start(args: &[&str]) -> Server {
+    pub(crate) fn start(args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
@@ -38,7 +38,7 @@ impl Server {
     }
 
     /// Sends SIGINT (Ctrl-C) and waits for the exit; returns stderr.
-    fn interrupt(mut self) -> (std::process::ExitStatus, String) {
+    pub(crate) fn interrupt(mut self) -> (std::process::ExitStatus, String) {
         let status = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
             .status()
