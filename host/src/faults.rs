@@ -61,9 +61,21 @@ pub enum Case {
     /// A large answer the client never reads (the server's send deadline
     /// must cut it off and free the instance).
     NeverRead,
+    /// A good /motion/stream of small frames (lines checked against core).
+    StreamGood,
+    /// A stream cut inside its third frame.
+    StreamCut,
+    /// A stream that stalls inside its second frame.
+    StreamStalled,
+    /// A /render/stream whose answer is never read.
+    StreamNeverRead,
+    /// A stream of one frame more than the server allows.
+    StreamTooMany,
+    /// A stream with a size of zero in its query.
+    StreamWrongSize,
 }
 
-const CASES: [Case; 10] = [
+const CASES: [Case; 16] = [
     Case::GoodGreyscale,
     Case::GoodAdjust,
     Case::WrongLength,
@@ -74,6 +86,12 @@ const CASES: [Case; 10] = [
     Case::StalledBody,
     Case::OversizedBody,
     Case::NeverRead,
+    Case::StreamGood,
+    Case::StreamCut,
+    Case::StreamStalled,
+    Case::StreamNeverRead,
+    Case::StreamTooMany,
+    Case::StreamWrongSize,
 ];
 
 /// The server's deadlines, as `GET /` states them: the fault run waits
@@ -82,6 +100,8 @@ const CASES: [Case; 10] = [
 struct Deadlines {
     body: Duration,
     send: Duration,
+    stream_idle: Duration,
+    max_stream_frames: u64,
 }
 
 /// How much later than its deadline a refusal may come.
@@ -312,6 +332,10 @@ async fn deadlines(authority: &str) -> anyhow::Result<Deadlines> {
     Ok(Deadlines {
         body: ms("body_timeout_ms")?,
         send: ms("send_timeout_ms")?,
+        stream_idle: ms("stream_idle_timeout_ms")?,
+        max_stream_frames: index["limits"]["max_stream_frames"]
+            .as_u64()
+            .context("the server states no limits.max_stream_frames at GET /")?,
     })
 }
 
@@ -442,6 +466,92 @@ async fn one(authority: &str, i: usize, deadlines: Deadlines) -> Outcome {
             let answer = never_read(authority, &raw_post(&target, &body), look).await;
             (answer, Promise::Cut(body.len(), look + GRACE))
         }
+        Case::StreamGood => {
+            let (w, h) = (24, 16);
+            let frames: Vec<Vec<u8>> = (0..3)
+                .map(|k| core_::synthetic_scene(w, h, (i + k) as u32 % 5))
+                .collect();
+            let path = format!("/motion/stream?width={w}&height={h}");
+            let answer = stream_exchange(authority, &path, &frames, false, patient).await;
+            let mut tracker = core_::Tracker::new(core_::TrackerSettings::default()).ok();
+            let mut want = serde_json::json!({"version": 1, "width": w, "height": h}).to_string();
+            want.push('\n');
+            for (k, f) in frames.iter().enumerate() {
+                let out = tracker
+                    .as_mut()
+                    .and_then(|t| t.push(core_::Frame::new(w, h, f).ok()?).ok());
+                if let Some(out) = out {
+                    want.push_str(
+                        &serde_json::to_string(&core_::FrameReport::new(k, out))
+                            .unwrap_or_default(),
+                    );
+                    want.push('\n');
+                }
+            }
+            (answer, Promise::Bytes(Some(want.into_bytes())))
+        }
+        Case::StreamCut => {
+            let frame = vec![90u8; 16 * 8 * 4];
+            let cut = [frame.clone(), frame.clone(), frame[..100].to_vec()];
+            let answer = stream_exchange(
+                authority,
+                "/motion/stream?width=16&height=8",
+                &cut,
+                false,
+                patient,
+            )
+            .await;
+            (answer, Promise::LastLine("length-mismatch", 2, patient))
+        }
+        Case::StreamStalled => {
+            let frame = vec![90u8; 16 * 8 * 4];
+            let stalled = [frame.clone(), frame[..200].to_vec()];
+            let within = deadlines.stream_idle + GRACE;
+            let answer = stream_exchange(
+                authority,
+                "/motion/stream?width=16&height=8",
+                &stalled,
+                true,
+                within,
+            )
+            .await;
+            (answer, Promise::LastLine("timeout", 1, within))
+        }
+        Case::StreamNeverRead => {
+            let (w, h) = NEVER_READ_SIZE;
+            let path = format!("/render/stream?width={w}&height={h}");
+            let within = deadlines.send + GRACE + GRACE;
+            let answer = stream_never_read(authority, &path, (w, h), within).await;
+            (answer, Promise::WritesCut(within))
+        }
+        Case::StreamTooMany => {
+            // One-pixel frames, one more than allowed.
+            let count = (deadlines.max_stream_frames + 1) as usize;
+            let frames = [vec![7u8; 4 * count]];
+            let answer = stream_exchange(
+                authority,
+                "/motion/stream?width=1&height=1",
+                &frames,
+                false,
+                patient,
+            )
+            .await;
+            (
+                answer,
+                Promise::LastLine("too-large", deadlines.max_stream_frames, patient),
+            )
+        }
+        Case::StreamWrongSize => {
+            let answer = stream_exchange(
+                authority,
+                "/motion/stream?width=0&height=8",
+                &[vec![0; 64]],
+                false,
+                patient,
+            )
+            .await;
+            (answer, Promise::Error("400 invalid-dimensions", patient))
+        }
     };
     let millis = started.elapsed().as_secs_f64() * 1e3;
     let (status, label, good, broken) = promise.judge(answer, started.elapsed());
@@ -464,6 +574,12 @@ enum Promise {
     /// The connection closed before this many answer bytes, within this
     /// time.
     Cut(usize, Duration),
+    /// A 200 stream whose last line is this error kind after this many
+    /// frames, within this time.
+    LastLine(&'static str, u64, Duration),
+    /// The server closed the connection while the client still wrote,
+    /// within this time.
+    WritesCut(Duration),
 }
 
 impl Promise {
@@ -490,6 +606,31 @@ impl Promise {
             Promise::Error(promised, within) => {
                 let kept = label == promised && took <= within;
                 (status, label, None, (!kept).then(|| promised.to_string()))
+            }
+            Promise::WritesCut(within) => {
+                let cut = body == b"cut";
+                let label = if cut { "cut" } else { "not cut" }.to_string();
+                let kept = cut && took <= within;
+                (status, label, None, (!kept).then(|| "cut".to_string()))
+            }
+            Promise::LastLine(promised, frames, within) => {
+                let last = String::from_utf8_lossy(&body)
+                    .lines()
+                    .last()
+                    .and_then(|l| serde_json::from_str::<serde_json::Value>(l).ok());
+                let error = last.as_ref().map(|l| &l["error"]);
+                let label = match error {
+                    Some(e) if e.is_object() => format!(
+                        "{} line {} after {}",
+                        status.unwrap_or(0),
+                        e["kind"].as_str().unwrap_or("?"),
+                        e["frames"]
+                    ),
+                    _ => label,
+                };
+                let want = format!("200 line {promised} after {frames}");
+                let kept = label == want && took <= within;
+                (status, label, None, (!kept).then_some(want))
             }
             Promise::Cut(whole, within) => {
                 // The head and part of the body came, then the end.
@@ -538,6 +679,59 @@ async fn never_read(authority: &str, request: &[u8], look: Duration) -> Answer {
     read_answer(&mut stream, Duration::from_secs(30)).await
 }
 
+/// A chunked POST of `chunks` (one HTTP chunk each) to a stream route:
+/// then the end of the body, or (`stall`) nothing more; the answer read
+/// for at most `wait`.
+async fn stream_exchange(
+    authority: &str,
+    path: &str,
+    chunks: &[Vec<u8>],
+    stall: bool,
+    wait: Duration,
+) -> Answer {
+    let mut stream = TcpStream::connect(authority).await?;
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n"
+    )
+    .into_bytes();
+    for chunk in chunks {
+        request.extend(format!("{:x}\r\n", chunk.len()).bytes());
+        request.extend_from_slice(chunk);
+        request.extend(b"\r\n");
+    }
+    if !stall {
+        request.extend(b"0\r\n\r\n");
+    }
+    let _ = stream.write_all(&request).await;
+    read_answer(&mut stream, wait).await
+}
+
+/// Sends frames to a stream route and reads nothing, until a write fails
+/// (the server cut the connection) or `wait` passes: `cut` as the body
+/// when it was cut.
+async fn stream_never_read(
+    authority: &str,
+    path: &str,
+    (w, h): (u32, u32),
+    wait: Duration,
+) -> Answer {
+    let mut stream = TcpStream::connect(authority).await?;
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await?;
+    let frame = vec![100u8; w as usize * h as usize * 4];
+    let mut chunk = format!("{:x}\r\n", frame.len()).into_bytes();
+    chunk.extend_from_slice(&frame);
+    chunk.extend(b"\r\n");
+    let cut = tokio::time::timeout(wait, async {
+        while stream.write_all(&chunk).await.is_ok() {}
+    })
+    .await
+    .is_ok();
+    Ok((None, if cut { b"cut".to_vec() } else { Vec::new() }))
+}
+
 async fn read_answer(stream: &mut TcpStream, wait: Duration) -> Answer {
     let mut bytes = Vec::new();
     let read = tokio::time::timeout(wait, async {
@@ -574,11 +768,37 @@ fn parse_response(bytes: &[u8]) -> (Option<u16>, Vec<u8>) {
             .then(|| value.trim().parse::<usize>().ok())?
     });
     let body = &bytes[end + 4..];
+    let chunked = head.lines().any(|line| {
+        line.split_once(':').is_some_and(|(name, value)| {
+            name.eq_ignore_ascii_case("transfer-encoding") && value.trim() == "chunked"
+        })
+    });
+    if chunked {
+        return (status, dechunk(body));
+    }
     let body = match length {
         Some(n) if n <= body.len() => &body[..n],
         _ => body,
     };
     (status, body.to_vec())
+}
+
+/// The data of a chunked body (as far as it came).
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(line_end) = body.windows(2).position(|w| w == b"\r\n") {
+        let size = std::str::from_utf8(&body[..line_end])
+            .ok()
+            .and_then(|s| usize::from_str_radix(s.split(';').next().unwrap_or("").trim(), 16).ok());
+        let Some(size) = size.filter(|&n| n > 0) else {
+            break;
+        };
+        let data = &body[line_end + 2..];
+        let take = size.min(data.len());
+        out.extend_from_slice(&data[..take]);
+        body = data.get(take + 2..).unwrap_or(&[]);
+    }
+    out
 }
 
 /// VmHWM of `pid` in MiB (Linux).
