@@ -63,7 +63,9 @@ pub use grid::MAX_GRID_POINTS;
 pub use limits::Limits;
 pub use paint::{Background, Colouring, Painter, PainterSettings, Rgba};
 pub use report::EdgeReport;
-pub use report::{EDGES_VERSION, FrameReport, MOTION_VERSION, MotionReport};
+pub use report::{
+    EDGES_VERSION, ErrorDetail, ErrorReport, FrameReport, MOTION_VERSION, MotionReport, StreamHead,
+};
 pub use scene::synthetic_scene;
 pub use svg::{SvgStyle, edges_svg, motion_svg, xml_escape};
 pub use tracker::{Tracker, TrackerMode, TrackerOutput, TrackerSettings};

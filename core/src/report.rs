@@ -22,6 +22,30 @@ pub struct MotionReport {
     pub frames: Vec<FrameReport>,
 }
 
+/// The first line of a motion stream (NDJSON: this, then a
+/// [`FrameReport`] a line): `{"version":1,"width":W,"height":H}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct StreamHead {
+    /// [`MOTION_VERSION`].
+    pub version: u32,
+    /// Frame width in pixels.
+    pub width: u32,
+    /// Frame height in pixels.
+    pub height: u32,
+}
+
+impl StreamHead {
+    /// The head of a stream of `width x height` frames.
+    pub fn new(width: u32, height: u32) -> StreamHead {
+        StreamHead {
+            version: MOTION_VERSION,
+            width,
+            height,
+        }
+    }
+}
+
 /// One frame's tracker output:
 /// `{"index":i,"centroid":{"x","y"}|null,"centroid_motion":{"dx","dy"}|null,"vectors":[{"x","y","dx","dy"}]}`.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +69,45 @@ impl FrameReport {
             centroid: output.centroid,
             centroid_motion: output.centroid_motion,
             vectors: output.vectors,
+        }
+    }
+}
+
+/// The JSON of an error over HTTP, as a whole answer and as a stream's last
+/// line: `{"error":{"kind":…,"message":…}}`, with `"frames":N` last on a
+/// stream (the frames answered before it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ErrorReport {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// The inside of an [`ErrorReport`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ErrorDetail {
+    /// A WIT error case name or an HTTP-level kind (`timeout`, ...).
+    pub kind: String,
+    /// A sentence for people.
+    pub message: String,
+    /// On a stream's last line: the frames answered before it.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub frames: Option<u64>,
+}
+
+impl ErrorReport {
+    /// The report of an error of `kind`, after `frames` frames of a stream.
+    pub fn new(kind: &str, message: &str, frames: Option<u64>) -> ErrorReport {
+        ErrorReport {
+            error: ErrorDetail {
+                kind: kind.to_string(),
+                message: message.to_string(),
+                frames,
+            },
         }
     }
 }

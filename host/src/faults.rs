@@ -474,7 +474,7 @@ async fn one(authority: &str, i: usize, deadlines: Deadlines) -> Outcome {
             let path = format!("/motion/stream?width={w}&height={h}");
             let answer = stream_exchange(authority, &path, &frames, false, patient).await;
             let mut tracker = core_::Tracker::new(core_::TrackerSettings::default()).ok();
-            let mut want = serde_json::json!({"version": 1, "width": w, "height": h}).to_string();
+            let mut want = serde_json::to_string(&core_::StreamHead::new(w, h)).unwrap_or_default();
             want.push('\n');
             for (k, f) in frames.iter().enumerate() {
                 let out = tracker

@@ -2,6 +2,7 @@
 //! whole bodies, for the server and the app's file server.
 
 use bytes::Bytes;
+use ghostlines_core::ErrorReport;
 use http_body_util::{BodyExt, Full};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
@@ -11,8 +12,8 @@ pub fn error_response(
     kind: &str,
     message: &str,
 ) -> hyper::Response<HyperOutgoingBody> {
-    let body = serde_json::json!({ "error": { "kind": kind, "message": message } }).to_string();
-    let mut response = hyper::Response::new(full_body(body.into()));
+    let body = serde_json::to_vec(&ErrorReport::new(kind, message, None));
+    let mut response = hyper::Response::new(full_body(body.expect("strings").into()));
     *response.status_mut() =
         hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     response.headers_mut().insert(

@@ -1,6 +1,7 @@
 //! Answers: successful replies and JSON errors, with their status codes.
 
 use futures::SinkExt as _;
+use ghostlines_core::ErrorReport;
 use spin_sdk::http::{Fields, OutgoingResponse, ResponseOutparam};
 
 /// An error answer: `{"error":{"kind":"…","message":"…"}}`.
@@ -193,14 +194,19 @@ impl Reply {
     }
 }
 
+impl HttpError {
+    /// `{"error":{"kind":…,"message":…}}`, with `"frames":N` last on a
+    /// stream's error line (the frames answered before it).
+    pub fn to_json(&self, frames: Option<u64>) -> Vec<u8> {
+        let report = ErrorReport::new(self.kind, &self.message, frames);
+        // Strings and a number: serializing cannot fail.
+        serde_json::to_vec(&report).unwrap_or_default()
+    }
+}
+
 impl From<HttpError> for Reply {
     fn from(e: HttpError) -> Reply {
-        let body = serde_json::json!({ "error": { "kind": e.kind, "message": e.message } });
-        let mut reply = Reply::new(
-            e.status,
-            "application/json",
-            vec![body.to_string().into_bytes()],
-        );
+        let mut reply = Reply::new(e.status, "application/json", vec![e.to_json(None)]);
         if let Some(allow) = e.allow {
             reply = reply.header("allow", allow);
         }

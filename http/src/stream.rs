@@ -9,7 +9,7 @@
 //! valid; `/render/stream` ends without finishing its body (a client sees
 //! the transfer cut short), after the whole frames it had drawn.
 
-use ghostlines_core::{Frame, FrameReport, MOTION_VERSION, Painter, Tracker};
+use ghostlines_core::{Frame, FrameReport, Painter, StreamHead, Tracker};
 use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam};
 use spin_sdk::wit::wasi::http0_2_0::types::OutgoingBody;
 use wasi::io::streams::{InputStream, OutputStream, StreamError};
@@ -150,10 +150,9 @@ pub async fn handle(
             let _ = OutgoingBody::finish(body, None);
         }
         Err(e) if motion => {
-            let line = serde_json::json!({ "error": {
-                "kind": e.kind, "message": e.message, "frames": framing.frames(),
-            }});
-            let _ = write_all(&output, format!("{line}\n").as_bytes());
+            let mut line = e.to_json(Some(framing.frames()));
+            line.push(b'\n');
+            let _ = write_all(&output, &line);
             drop(output);
             let _ = OutgoingBody::finish(body, None);
         }
@@ -229,9 +228,10 @@ fn run(
 ) -> Result<(), HttpError> {
     let broken = |_| HttpError::invalid_body("the answer could not be sent");
     if let Work::Motion(_) = work {
-        let head =
-            serde_json::json!({ "version": MOTION_VERSION, "width": width, "height": height });
-        write_all(output, format!("{head}\n").as_bytes()).map_err(broken)?;
+        // Plain numbers: serializing cannot fail.
+        let mut head = serde_json::to_vec(&StreamHead::new(width, height)).unwrap_or_default();
+        head.push(b'\n');
+        write_all(output, &head).map_err(broken)?;
     }
     let mut drawn = Vec::new();
     loop {

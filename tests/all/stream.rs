@@ -137,6 +137,7 @@ fn motion_stream_lines_are_cores_wherever_the_chunks_split_the_frames() {
                 (200, "application/x-ndjson")
             );
             assert_eq!(lines(&answer), want, "{mode}, chunks {sizes:?}");
+            assert!(answer.starts_with(b"{\"version\":1,\"width\":97,\"height\":61}\n"));
         }
     }
 }
@@ -204,6 +205,15 @@ fn after_the_200_an_error_is_the_last_line_and_every_line_before_stays() {
     );
     assert_eq!(status, 200);
     assert_eq!(last_error(&answer), ("length-mismatch".into(), 2, 4));
+    // The last line's bytes, in the documented order: kind, message, frames.
+    let text = std::str::from_utf8(&answer).unwrap();
+    let last = text.trim_end().rsplit('\n').next().unwrap();
+    assert!(
+        last.starts_with(r#"{"error":{"kind":"length-mismatch","message":""#)
+            && last.ends_with(r#"","frames":2}}"#),
+        "{last}"
+    );
+    assert!(text.ends_with("}}\n"));
     // Too many frames.
     let few = host(ServeLimits {
         max_stream_frames: 3,
@@ -365,8 +375,8 @@ fn a_frames_line_arrives_while_later_frames_are_still_being_sent() {
         let mut body = response.into_body();
         let mut text = String::new();
         let mut lines_seen = 0usize;
-        for k in 1..frames.len() {
-            tx.send(Ok(Frame::data(frames[k].clone()))).await.unwrap();
+        for (k, frame) in frames.iter().enumerate().skip(1) {
+            tx.send(Ok(Frame::data(frame.clone()))).await.unwrap();
             // Before frame k + 1 goes, the head and frame k - 1's line are
             // back.
             while lines_seen < k + 1 {

@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use ghostlines_core::{FrameReport, MOTION_VERSION, MotionReport, SvgStyle};
+use ghostlines_core::{FrameReport, MOTION_VERSION, MotionReport, StreamHead, SvgStyle};
 
 use super::tracker::TrackerArgs;
 use crate::bindings::{TrackerSettings, refusal};
@@ -147,8 +147,8 @@ fn stream_lines(source: Source, settings: &TrackerSettings, json: &Path) -> anyh
             std::fs::File::create(json).with_context(|| format!("creating {}", json.display()))?;
         Box::new(std::io::BufWriter::new(file))
     };
-    let head = serde_json::json!({ "version": MOTION_VERSION, "width": width, "height": height });
-    writeln!(out, "{head}")?;
+    serde_json::to_writer(&mut out, &StreamHead::new(width, height))?;
+    writeln!(out)?;
     out.flush()?;
     let tracked = track(source, settings, |index, _, output| {
         serde_json::to_writer(&mut out, &FrameReport::new(index, output))?;

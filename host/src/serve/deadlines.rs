@@ -155,9 +155,10 @@ impl Lines {
         }
         self.ended = true;
         let frames = self.count.saturating_sub(1);
-        let line =
-            serde_json::json!({ "error": { "kind": kind, "message": message, "frames": frames } });
-        Some(Frame::data(Bytes::from(format!("{line}\n"))))
+        let report = ghostlines_core::ErrorReport::new(kind, message, Some(frames));
+        let mut line = serde_json::to_vec(&report).expect("strings and a number");
+        line.push(b'\n');
+        Some(Frame::data(Bytes::from(line)))
     }
 }
 
