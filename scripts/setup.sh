@@ -32,6 +32,7 @@ wanted="
 ${CHROMIUM:-chromium} chromium the live page's tests (web/test/browser.test.mjs)
 ffmpeg ffmpeg the video tests (tests/all/video.rs)
 ffprobe ffmpeg the video tests (tests/all/video.rs)
+curl curl the README's stream over HTTP (tests/all/video.rs)
 "
 
 missing=()

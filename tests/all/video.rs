@@ -364,10 +364,8 @@ fn motion_on_a_stream_writes_a_line_a_frame_as_each_is_done() {
         stdin.write_all(&frame.pixels).unwrap();
         stdin.flush().unwrap();
         if k == 0 {
-            assert_eq!(
-                read_line(&mut line),
-                serde_json::json!({"version": 1, "width": 256, "height": 192})
-            );
+            read_line(&mut line);
+            assert_eq!(line, "{\"version\":1,\"width\":256,\"height\":192}\n");
         }
         streamed.push(read_line(&mut line));
     }
@@ -486,4 +484,147 @@ fn the_readme_picture_is_what_its_command_draws() {
     let drawn = std::fs::read(dir.path().join("frame-000012.png")).unwrap();
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/ghost-lines.png");
     assert!(drawn == std::fs::read(committed).unwrap());
+}
+
+/// The shell command in `doc` (repository-relative) whose first line
+/// starts with `start`, continuation lines joined, run by `sh` in `dir`
+/// with `clip.mp4`, the example server's address and the clip's size
+/// replaced by this test's; the command as documented, and its standard
+/// output.
+fn documented_command(doc: &str, start: &str, dir: &Path, server: &str) -> (String, Vec<u8>) {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(doc))
+        .unwrap();
+    let first = text
+        .find(&format!("\n{start}"))
+        .unwrap_or_else(|| panic!("{doc} has a command starting {start:?}"));
+    let mut command = String::new();
+    for line in text[first + 1..].lines() {
+        match line.strip_suffix('\\') {
+            Some(part) => command.push_str(part),
+            None => {
+                command.push_str(line);
+                break;
+            }
+        }
+    }
+    let mut here = command.clone();
+    for (from, to) in [
+        ("127.0.0.1:3000", server),
+        ("width=640&height=360", "width=256&height=192"),
+    ] {
+        assert_eq!(here.matches(from).count(), 1, "{from} in {command}");
+        here = here.replace(from, to);
+    }
+    let out = Command::new("sh")
+        .args(["-c", &here])
+        .env("H", "content-type: application/octet-stream")
+        .current_dir(dir)
+        .output()
+        .expect("sh runs");
+    assert!(
+        out.status.success(),
+        "{here}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (command, out.stdout)
+}
+
+/// The mode a documented query asks for.
+fn mode_in(command: &str) -> ghostlines_core::TrackerMode {
+    let name = command
+        .split("mode=")
+        .nth(1)
+        .unwrap()
+        .split(['&', '\''])
+        .next();
+    ghostlines_core::TrackerMode::from_name(name.unwrap()).unwrap()
+}
+
+/// The README's stream over HTTP, the command exactly as written there:
+/// ffmpeg decodes a clip to raw RGBA, curl streams it chunked to
+/// `/motion/stream` of a running `ghostlines serve`, and the lines it
+/// prints are core's for ffmpeg's frames.
+#[test]
+fn the_readmes_ffmpeg_and_curl_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = clip(dir.path());
+    let server = crate::serve::Server::start(&["--quiet"]);
+    let start = "ffmpeg -i clip.mp4 -f rawvideo -pix_fmt rgba - | curl -N -X POST -T - ";
+    let (command, out) = documented_command("README.md", start, dir.path(), &server.addr);
+    let text = String::from_utf8(out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("{\"version\":1,\"width\":256,\"height\":192}")
+    );
+    // The mode the command asks for, over ffmpeg's own frames.
+    let settings = ghostlines_core::TrackerSettings {
+        mode: mode_in(&command),
+        ..Default::default()
+    };
+    let mut tracker = ghostlines_core::Tracker::new(settings).unwrap();
+    let frames = rgba_frames(&clip, (256, 192));
+    assert_eq!(frames.len(), 16);
+    for (index, frame) in frames.iter().enumerate() {
+        let output = tracker
+            .push(ghostlines_core::Frame::new(256, 192, frame).unwrap())
+            .unwrap();
+        let want = serde_json::to_string(&ghostlines_core::FrameReport::new(index, output));
+        assert_eq!(lines.next(), Some(want.unwrap().as_str()), "frame {index}");
+    }
+    assert_eq!(lines.next(), None);
+}
+
+/// docs/http.md's `/render/stream` through curl: the drawn frames are
+/// core's painter over ffmpeg's frames, byte for byte, and ffmpeg encodes
+/// them.
+#[test]
+fn the_documented_render_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = clip(dir.path());
+    let server = crate::serve::Server::start(&["--quiet"]);
+    let start = "ffmpeg -i clip.mp4 -f rawvideo -pix_fmt rgba - \\\n  | curl -sN -X POST -T - -H \"$H\" -o drawn.rgba";
+    let (command, _) = documented_command("docs/http.md", start, dir.path(), &server.addr);
+    assert!(command.contains("mode=sparse&persistence=0.8"), "{command}");
+    let drawn = std::fs::read(dir.path().join("drawn.rgba")).unwrap();
+    let mut tracker = ghostlines_core::Tracker::new(ghostlines_core::TrackerSettings {
+        mode: ghostlines_core::TrackerMode::sparse(),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut painter = ghostlines_core::Painter::new(ghostlines_core::PainterSettings {
+        persistence: 0.8,
+        ..Default::default()
+    })
+    .unwrap();
+    let mut want = Vec::new();
+    for frame in rgba_frames(&clip, (256, 192)) {
+        let view = ghostlines_core::Frame::new(256, 192, &frame).unwrap();
+        let out = tracker.push(view).unwrap();
+        want.extend(
+            painter
+                .paint(view, tracker.filtered(), &out.vectors, &[])
+                .unwrap(),
+        );
+    }
+    assert_eq!(drawn.len(), 16 * 256 * 192 * 4);
+    assert!(drawn == want, "the drawn frames differ from core's");
+    // The encode line after it, with the clip's size.
+    let encode = "ffmpeg -f rawvideo -pix_fmt rgba -s 640x360 -i drawn.rgba drawn.mp4";
+    let http =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/http.md"));
+    assert!(http.unwrap().contains(encode));
+    let (raw, mp4) = (dir.path().join("drawn.rgba"), dir.path().join("drawn.mp4"));
+    ffmpeg(&[
+        &"-f",
+        &"rawvideo",
+        &"-pix_fmt",
+        &"rgba",
+        &"-s",
+        &"256x192",
+        &"-i",
+        &raw,
+        &mp4,
+    ]);
+    assert_eq!(probe(&mp4), (16, 256, 192));
 }
