@@ -11,22 +11,16 @@
 // The ranges each parameter means (contrast -100..=100, ...) are the
 // component's to check, and its defaults are read from it.
 
+import { GhostlinesError } from './error.js';
 import { painting, process as proc, tracking, vectors } from './gen/ghostlines.js';
+
+export { GhostlinesError };
 
 /** The grey methods of the WIT `grey-method` enum. */
 export const GREY_METHODS = ['max-rgb', 'luma-bt601', 'luma-bt709', 'average', 'lightness'];
 
 /** The tracker modes: the sketch's centroid shift, sparse flow, a dense grid. */
 export const TRACKER_MODES = ['sketch', 'sparse', 'dense'];
-
-export class GhostlinesError extends Error {
-  constructor(kind, message, detail) {
-    super(message);
-    this.name = 'GhostlinesError';
-    this.kind = kind;
-    this.detail = detail;
-  }
-}
 
 function invalid(message) {
   return new GhostlinesError('invalid-parameter', message);

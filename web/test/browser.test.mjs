@@ -9,19 +9,15 @@
 // /usr/bin/chromium (or CHROMIUM=/path); `npm run build` first.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { startServer, web } from './server.mjs';
 
-const web = dirname(dirname(fileURLToPath(import.meta.url)));
-const root = dirname(web);
 const results = join(web, 'test-results');
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ghostlines = join(root, 'target', 'release', 'ghostlines');
 
 // Chromium as root, in a closed network, with a fake camera that needs no
 // permission prompt.
@@ -40,25 +36,14 @@ let server;
 let base;
 
 before(async () => {
-  assert.ok(existsSync(ghostlines), `build the host first: ${ghostlines}`);
   assert.ok(existsSync(executablePath), `install Chromium (apt-get install chromium) or set CHROMIUM: ${executablePath}`);
   assert.ok(existsSync(join(web, 'app', 'gen', 'ghostlines.js')), 'run `npm run build` in web/ first');
   mkdirSync(results, { recursive: true });
-  server = spawn(ghostlines, ['serve', '--listen', '127.0.0.1:0', '--app', join(web, 'app'), '--quiet'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  base = await new Promise((resolve, reject) => {
-    let seen = '';
-    server.stdout.on('data', (chunk) => {
-      seen += chunk;
-      const found = seen.match(/listening on (http:\/\/[\d.:]+)/);
-      if (found) resolve(found[1]);
-    });
-    server.on('exit', (code) => reject(new Error(`ghostlines serve exited with ${code}`)));
-  });
+  server = await startServer(['--app', join(web, 'app')]);
+  base = server.base;
 });
 
-after(() => server?.kill('SIGINT'));
+after(() => server?.stop());
 
 async function withPage(args, query, body) {
   const browser = await chromium.launch({ executablePath, args: [...baseArgs, ...args] });
