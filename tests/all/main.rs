@@ -10,6 +10,7 @@ mod http;
 mod imports;
 mod paint;
 mod serve;
+mod stock_wasmtime;
 mod stream;
 mod tracker;
 mod video;

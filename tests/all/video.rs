@@ -546,11 +546,18 @@ fn mode_in(command: &str) -> ghostlines_core::TrackerMode {
 /// prints are core's for ffmpeg's frames.
 #[test]
 fn the_readmes_ffmpeg_and_curl_stream() {
+    let server = crate::serve::Server::start(&["--quiet"]);
+    the_readmes_stream_against(&server.addr);
+}
+
+/// The README's ffmpeg | curl stream against the server at `addr`
+/// (`ghostlines serve` above, the stock `wasmtime serve` in
+/// stock_wasmtime.rs): each line is core's for ffmpeg's frames.
+pub(crate) fn the_readmes_stream_against(addr: &str) {
     let dir = tempfile::tempdir().unwrap();
     let clip = clip(dir.path());
-    let server = crate::serve::Server::start(&["--quiet"]);
     let start = "ffmpeg -i clip.mp4 -f rawvideo -pix_fmt rgba - | curl -N -X POST -T - ";
-    let (command, out) = documented_command("README.md", start, dir.path(), &server.addr);
+    let (command, out) = documented_command("README.md", start, dir.path(), addr);
     let text = String::from_utf8(out).unwrap();
     let mut lines = text.lines();
     assert_eq!(

@@ -7,6 +7,7 @@
 
 mod adjust;
 mod bench;
+mod components;
 mod edges;
 mod faults;
 mod grey;
@@ -26,6 +27,7 @@ use ghostlines_core as core_;
 
 pub use adjust::AdjustCommand;
 pub use bench::BenchCommand;
+pub use components::{ARTIFACTS, ComponentsCommand};
 pub use edges::EdgesCommand;
 pub use faults::FaultsCommand;
 pub use grey::GreyCommand;
