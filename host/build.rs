@@ -10,6 +10,7 @@ use std::process::Command;
 const COMPONENTS: &[(&str, &str)] = &[
     ("ghostlines-guest", "ghostlines_guest.wasm"),
     ("ghostlines-http", "ghostlines_http.wasm"),
+    ("ghostlines-example-vectors", "ghostlines-vectors.wasm"),
 ];
 
 /// What the components are built from; a change to any of these reruns us.
@@ -18,6 +19,7 @@ const INPUTS: &[&str] = &[
     "core",
     "guest",
     "http",
+    "examples",
     "Cargo.toml",
     "Cargo.lock",
     ".cargo/config.toml",
@@ -96,6 +98,36 @@ fn main() {
         std::fs::write(out_dir.join(artifact), bytes)
             .unwrap_or_else(|e| panic!("could not write {artifact}: {e}"));
     }
+
+    // The example's imports filled with the (folded) guest: one command
+    // component, as `wac plug ghostlines-vectors.wasm --plug
+    // ghostlines_guest.wasm` makes it.
+    let read = |name: &str| std::fs::read(out_dir.join(name)).expect("written above");
+    let composed = plug(
+        read("ghostlines-vectors.wasm"),
+        read("ghostlines_guest.wasm"),
+    )
+    .unwrap_or_else(|e| panic!("could not compose the example with the guest: {e:?}"));
+    std::fs::write(out_dir.join("ghostlines-vectors-composed.wasm"), composed)
+        .unwrap_or_else(|e| panic!("could not write the composed example: {e}"));
+}
+
+/// `socket` with every import that `plug` exports filled by it (wac-graph,
+/// the library behind `wac plug`).
+fn plug(socket: Vec<u8>, plug: Vec<u8>) -> anyhow::Result<Vec<u8>> {
+    use wac_graph::{CompositionGraph, EncodeOptions, types::Package};
+    let mut graph = CompositionGraph::new();
+    let socket = Package::from_bytes(
+        "ghostlines:example-vectors",
+        None,
+        socket,
+        graph.types_mut(),
+    )?;
+    let socket = graph.register_package(socket)?;
+    let plug = Package::from_bytes("ghostlines:image", None, plug, graph.types_mut())?;
+    let plug = graph.register_package(plug)?;
+    wac_graph::plug(&mut graph, vec![plug], socket)?;
+    Ok(graph.encode(EncodeOptions::default())?)
 }
 
 #[path = "build/offsets.rs"]

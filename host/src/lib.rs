@@ -45,6 +45,18 @@ pub const GUEST_COMPONENT: &[u8] =
 /// `build.rs` from `http/`.
 pub const HTTP_COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ghostlines_http.wasm"));
 
+/// `examples/vectors` built as a component: a command (`wasi:cli/run`)
+/// whose `ghostlines:image` imports are still open, for `wac plug`.
+pub const EXAMPLE_VECTORS: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/ghostlines-vectors.wasm"));
+
+/// [`EXAMPLE_VECTORS`] composed with [`GUEST_COMPONENT`] by `build.rs`
+/// (wac-graph): one command component that any WASI host runs.
+pub const EXAMPLE_VECTORS_COMPOSED: &[u8] = include_bytes!(concat!(
+    env!("OUT_DIR"),
+    "/ghostlines-vectors-composed.wasm"
+));
+
 /// The contract, `wit/ghostlines.wit`: the WIT package `ghostlines:image`.
 pub const WIT_TEXT: &str = include_str!("../../wit/ghostlines.wit");
 

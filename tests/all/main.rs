@@ -3,6 +3,7 @@
 
 mod cli;
 mod component;
+mod composed;
 mod errors;
 mod flow;
 mod goldens;

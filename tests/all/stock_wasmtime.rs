@@ -20,7 +20,7 @@ fn root() -> PathBuf {
 /// The wasmtime CLI: the one scripts/setup.sh installs into target/tools/,
 /// else `wasmtime` on PATH; of the major version we embed, or the test
 /// fails saying so.
-fn wasmtime_cli() -> PathBuf {
+pub(crate) fn wasmtime_cli() -> PathBuf {
     let installed = root().join("target/tools/wasmtime-cli/wasmtime_cli/wasmtime");
     let cli = if installed.is_file() {
         installed
@@ -47,7 +47,7 @@ fn wasmtime_cli() -> PathBuf {
 }
 
 /// `ghostlines components --out DIR/components`, as docs/hosts.md runs it.
-fn components(dir: &Path) -> PathBuf {
+pub(crate) fn components(dir: &Path) -> PathBuf {
     let out = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
         .args(["components", "--out"])
         .arg(dir.join("components"))

@@ -54,7 +54,7 @@ fn probe(path: &Path) -> (usize, u32, u32) {
 }
 
 /// Every frame of a video as RGBA8, by ffmpeg.
-fn rgba_frames(path: &Path, (w, h): (u32, u32)) -> Vec<Vec<u8>> {
+pub(crate) fn rgba_frames(path: &Path, (w, h): (u32, u32)) -> Vec<Vec<u8>> {
     let out = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(path)
@@ -69,7 +69,7 @@ fn rgba_frames(path: &Path, (w, h): (u32, u32)) -> Vec<Vec<u8>> {
 }
 
 /// `orbit.gif` as an H.264 MP4.
-fn clip(dir: &Path) -> PathBuf {
+pub(crate) fn clip(dir: &Path) -> PathBuf {
     let clip = dir.join("clip.mp4");
     ffmpeg(&[
         &"-i",
@@ -236,7 +236,7 @@ fn y4m_converts_as_ffmpeg_does() {
 }
 
 /// The frames of `orbit.gif`, as ghostlines reads them.
-fn orbit_frames() -> Vec<ghostlines::Frame> {
+pub(crate) fn orbit_frames() -> Vec<ghostlines::Frame> {
     let mut source = Source::open(&[orbit()], None).unwrap();
     std::iter::from_fn(|| source.next_frame().unwrap()).collect()
 }
@@ -488,10 +488,29 @@ fn the_readme_picture_is_what_its_command_draws() {
 
 /// The shell command in `doc` (repository-relative) whose first line
 /// starts with `start`, continuation lines joined, run by `sh` in `dir`
-/// with `clip.mp4`, the example server's address and the clip's size
-/// replaced by this test's; the command as documented, and its standard
-/// output.
+/// (which holds `clip.mp4`) with the example server's address and the
+/// clip's size replaced by this test's; the command as documented, and its
+/// standard output.
 fn documented_command(doc: &str, start: &str, dir: &Path, server: &str) -> (String, Vec<u8>) {
+    documented_command_with(
+        doc,
+        start,
+        dir,
+        &[
+            ("127.0.0.1:3000", server),
+            ("width=640&height=360", "width=256&height=192"),
+        ],
+    )
+}
+
+/// As [`documented_command`], with these replacements, each of which must
+/// occur exactly once; `$W` in the environment is the wasmtime CLI.
+pub(crate) fn documented_command_with(
+    doc: &str,
+    start: &str,
+    dir: &Path,
+    replace: &[(&str, &str)],
+) -> (String, Vec<u8>) {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(doc))
         .unwrap();
     let first = text
@@ -508,10 +527,7 @@ fn documented_command(doc: &str, start: &str, dir: &Path, server: &str) -> (Stri
         }
     }
     let mut here = command.clone();
-    for (from, to) in [
-        ("127.0.0.1:3000", server),
-        ("width=640&height=360", "width=256&height=192"),
-    ] {
+    for (from, to) in replace {
         assert_eq!(here.matches(from).count(), 1, "{from} in {command}");
         here = here.replace(from, to);
     }

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 /// Write what another Wasm host needs into a directory: the component and
-/// the HTTP component (byte for byte the ones this runner embeds), and the
-/// WIT package `ghostlines:image`, as text and in binary form.
+/// the HTTP component (byte for byte the ones this runner embeds), the
+/// example command built on them (open, and composed), and the WIT package
+/// `ghostlines:image`, as text and in binary form.
 #[derive(clap::Args)]
 pub struct ComponentsCommand {
     /// The directory to write into (made if missing; files of the same
@@ -27,6 +28,16 @@ pub const ARTIFACTS: &[(&str, &[u8], &str)] = &[
         "ghostlines_http.wasm",
         crate::HTTP_COMPONENT,
         "the HTTP component: wasi:http/incoming-handler (wasmtime serve -Scli, Spin)",
+    ),
+    (
+        "ghostlines-vectors.wasm",
+        crate::EXAMPLE_VECTORS,
+        "examples/vectors: a command importing ghostlines:image, for wac plug",
+    ),
+    (
+        "ghostlines-vectors-composed.wasm",
+        crate::EXAMPLE_VECTORS_COMPOSED,
+        "the same, composed with the component (wasmtime run, any WASI host)",
     ),
     (
         "wit/ghostlines.wit",
