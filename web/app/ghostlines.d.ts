@@ -1,0 +1,159 @@
+// Types of ghostlines.js, the library over the jco-transpiled component.
+// The records are the component's own (generated from the WIT into gen/).
+
+import type {
+  CornerSettings,
+  EdgeSettings,
+  FlowSettings,
+  Frame,
+  GreyMethod,
+  Limits,
+  Plane,
+  Point,
+  Polyline,
+  Vector,
+} from './gen/interfaces/ghostlines-image-types.js';
+import type {
+  DenseMode,
+  SparseMode,
+  TrackerOutput,
+  TrackerSettings,
+} from './gen/interfaces/ghostlines-image-tracking.js';
+import type { Background, PainterSettings, Rgba } from './gen/interfaces/ghostlines-image-painting.js';
+
+export { GhostlinesError } from './error.js';
+export type {
+  Background,
+  CornerSettings,
+  DenseMode,
+  EdgeSettings,
+  FlowSettings,
+  Frame,
+  GreyMethod,
+  Limits,
+  PainterSettings,
+  Plane,
+  Point,
+  Polyline,
+  Rgba,
+  SparseMode,
+  TrackerOutput,
+  TrackerSettings,
+  Vector,
+};
+
+/** RGBA8 bytes, row-major: a canvas `getImageData`'s layout. */
+export type Bytes = Uint8Array | Uint8ClampedArray;
+
+/** An `ImageData`-shaped frame: its bytes in `data` (or `pixels`). */
+export type ImageLike =
+  | { width: number; height: number; data: Bytes }
+  | { width: number; height: number; pixels: Bytes };
+
+/** One grey byte a pixel. */
+export interface PlaneLike {
+  width: number;
+  height: number;
+  values: Bytes;
+}
+
+/** A frame the component drew, `ImageData`-shaped. */
+export interface DrawnImage {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+export type TrackerModeName = 'sketch' | 'sparse' | 'dense';
+export type ColouringName = 'solid' | 'direction' | 'speed';
+
+export const GREY_METHODS: readonly GreyMethod[];
+export const TRACKER_MODES: readonly TrackerModeName[];
+export const BACKGROUNDS: readonly Background[];
+export const COLOURINGS: readonly ColouringName[];
+
+export function toFrame(image: ImageLike): Frame;
+export function toPlane(plane: PlaneLike): Plane;
+/** The component's size limits. */
+export function limits(): Limits;
+/** One grey byte a pixel. */
+export function greyscale(image: ImageLike, method?: GreyMethod): Plane;
+/** Contrast (-100..=100) and brightness (-255..=255) on a frame. */
+export function adjust(image: ImageLike, contrast: number, brightness: number): Frame;
+/** The brightness centroid, or undefined if the plane is black. */
+export function centroid(plane: PlaneLike): Point | undefined;
+/** Canny edges as polylines. */
+export function edges(plane: PlaneLike, options?: Partial<EdgeSettings>): Polyline[];
+
+/** Every default, read from the component. */
+export interface Defaults {
+  corners: CornerSettings;
+  flow: FlowSettings;
+  edges: EdgeSettings;
+  tracker: TrackerSettings;
+  sparse: SparseMode;
+  dense: DenseMode;
+}
+export function defaults(): Defaults;
+
+/** createTracker's options; each left out takes the component's default. */
+export interface TrackerOptions {
+  mode?: TrackerModeName;
+  method?: GreyMethod;
+  contrast?: number;
+  brightness?: number;
+  threshold?: number;
+  samples?: number;
+  seed?: number | bigint;
+  /** Dense mode: a vector every `step` pixels. */
+  step?: number;
+  corners?: Partial<CornerSettings>;
+  flow?: Partial<FlowSettings>;
+}
+
+export interface Tracker {
+  /** Vectors for this frame: { centroid, centroidMotion, vectors }. */
+  push(image: ImageLike): TrackerOutput;
+  /** Forgets the previous frame. */
+  reset(): void;
+  settings(): TrackerSettings;
+  /** Frees the component-side resource now. */
+  close(): void;
+}
+export function createTracker(options?: TrackerOptions): Tracker;
+
+/** createPainter's options; each left out takes the component's default. */
+export interface PainterOptions {
+  colour?: Partial<Rgba>;
+  /** Stroke width in pixels (sub-pixel widths allowed). */
+  width?: number;
+  /** Length scale of the vectors. */
+  scale?: number;
+  background?: Background;
+  dim?: number;
+  /** Trails: how much of the previous drawing stays, 0..=1. */
+  persistence?: number;
+  colouring?: ColouringName;
+  /** Colouring 'speed': the speed at the top of the wheel. */
+  speedMax?: number;
+}
+
+/** What to draw on a frame. */
+export interface PaintInput {
+  /** The filtered grey plane, for background 'filtered'. */
+  filtered?: PlaneLike | null;
+  vectors?: Array<Pick<Vector, 'x' | 'y' | 'dx' | 'dy'> & { status?: Vector['status'] }>;
+  polylines?: Polyline[];
+}
+
+export interface Painter {
+  paint(image: ImageLike, input?: PaintInput): DrawnImage;
+  /** Pushes `image` through `tracker` and draws what it found. */
+  track(tracker: Tracker, image: ImageLike): { output: TrackerOutput; image: DrawnImage };
+  /** Forgets the trails. */
+  reset(): void;
+  settings(): PainterSettings;
+  /** Frees the component-side resource now. */
+  close(): void;
+}
+export function createPainter(options?: PainterOptions): Painter;
