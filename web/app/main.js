@@ -2,10 +2,12 @@
 // vectors, drawn by the component's painter (the same picture the CLI's
 // render and HTTP's /render make) and put back on the canvas. Without a
 // camera (none, denied, or ?camera=off) a generated moving scene stands
-// in, and the page says so.
+// in, and the page says so. With ?worker=on the component runs in a module
+// Web Worker (worker.js) and each frame's pixels are transferred to it.
 
-import { createPainter, createTracker, edges, greyscale } from './ghostlines.js';
+import { createPipeline } from './pipeline.js';
 import { scene } from './scene.js';
+import { createWorkerPipeline } from './worker-client.js';
 
 const WIDTH = 640;
 const HEIGHT = 480;
@@ -31,6 +33,10 @@ const stats = {
   vectors: 0,
   drawn: 0,
   error: null,
+  // Off the main thread (?worker=on), and whether the last frame's pixels
+  // were moved to the worker rather than copied.
+  worker: new URLSearchParams(location.search).get('worker') === 'on',
+  transferred: false,
 };
 window.ghostlines = { stats };
 
@@ -80,68 +86,40 @@ function generatedScene() {
 
 // --- processing -----------------------------------------------------------
 
-let tracker = null;
-let painter = null;
+// In this thread, the library is loaded only when it is used here.
+const inThread = stats.worker ? null : import('./ghostlines.js');
+let pipeline = null;
 
 function settings() {
   return {
     mode: controls.mode.value,
     method: controls.method.value,
     threshold: Number(controls.threshold.value),
+    showCamera: controls.showCamera.checked,
   };
 }
 
-function rebuild() {
-  tracker?.close();
-  painter?.close();
-  tracker = null;
-  const { mode, method, threshold } = settings();
-  stats.mode = mode;
-  $('threshold-value').value = threshold.toFixed(2);
-  // Trails over black, or over the camera dimmed; the sketch's red lines,
-  // flow coloured by direction, edges in one colour.
-  const look = {
-    background: controls.showCamera.checked ? 'frame' : 'black',
-    dim: 0.35,
-    persistence: 0.65,
-  };
-  if (mode === 'sketch') painter = createPainter(look);
-  else if (mode === 'edges') painter = createPainter({ ...look, colour: { r: 120, g: 255, b: 210, a: 255 } });
-  else painter = createPainter({ ...look, colouring: 'direction', scale: 3 });
-  if (mode === 'edges') return;
-  tracker = createTracker({
-    mode,
-    method,
-    // The sketch's changed-pixel threshold; the flow modes draw motion of
-    // at least threshold × 2 px (below).
-    threshold: mode === 'sketch' ? threshold : 0.1,
-    samples: 4000,
-    step: 12,
-  });
-}
-
-// Vectors (and edge polylines) to draw for one frame.
-function vectorsOf(image) {
-  const { mode, method, threshold } = settings();
-  if (mode === 'edges') {
-    const plane = greyscale(image, method);
-    const lines = edges(plane, { high: 4 + threshold * 255, low: 2 + threshold * 100 });
-    return { lines, vectors: [] };
+async function rebuild() {
+  const options = settings();
+  stats.mode = options.mode;
+  $('threshold-value').value = options.threshold.toFixed(2);
+  const previous = pipeline;
+  if (stats.worker) {
+    const next = createWorkerPipeline(options);
+    await next.ready;
+    pipeline = next;
+  } else {
+    pipeline = createPipeline(await inThread, options);
   }
-  const out = tracker.push(image);
-  const minimum = mode === 'sketch' ? 0 : threshold * 2;
-  const vectors = out.vectors.filter(
-    (v) => v.status !== 'lost' && Math.hypot(v.dx, v.dy) >= minimum,
-  );
-  return { lines: [], vectors, total: out.vectors.length };
+  previous?.close();
 }
 
-// --- drawing --------------------------------------------------------------
-
-function draw({ lines, vectors }, image) {
-  const drawn = painter.paint(image, { vectors, polylines: lines });
-  ink.putImageData(new ImageData(drawn.data, WIDTH, HEIGHT), 0, 0);
-  return vectors.length + lines.length;
+// One frame through the pipeline, here or in the worker.
+async function processFrame(image) {
+  if (!stats.worker) return pipeline.process(image);
+  const result = await pipeline.process(image);
+  stats.transferred = result.transferred;
+  return result;
 }
 
 // --- the loop -------------------------------------------------------------
@@ -159,31 +137,37 @@ async function main() {
     $('source').classList.add('fallback');
   }
   for (const control of Object.values(controls)) control.addEventListener('input', rebuild);
-  rebuild();
+  await rebuild();
 
   let last = performance.now();
   let smoothed = 0;
-  const frame = (time) => {
+  const frame = async (time) => {
     try {
       source.draw(grab, time);
       const image = grab.getImageData(0, 0, WIDTH, HEIGHT);
       const started = performance.now();
-      const result = vectorsOf(image);
-      stats.drawn = draw(result, image);
+      const result = await processFrame(image);
+      ink.putImageData(new ImageData(result.drawn.data, WIDTH, HEIGHT), 0, 0);
       const ms = performance.now() - started;
-      stats.vectors = result.vectors.length;
+      stats.drawn = result.vectors + result.polylines;
+      stats.vectors = result.vectors;
       stats.frames += 1;
       smoothed = stats.frames === 1 ? ms : 0.9 * smoothed + 0.1 * ms;
       stats.msPerFrame = smoothed;
       const now = performance.now();
       stats.fps = 0.9 * stats.fps + 0.1 * (1000 / Math.max(1, now - last));
       last = now;
+      const where = stats.worker ? 'in a worker' : 'in the component';
       $('stats').textContent =
-        `${stats.fps.toFixed(0)} fps · ${smoothed.toFixed(2)} ms a frame in the component (tracked and drawn) · ` +
-        `${result.vectors.length} vectors, ${result.lines.length} polylines`;
+        `${stats.fps.toFixed(0)} fps · ${smoothed.toFixed(2)} ms a frame ${where} (tracked and drawn) · ` +
+        `${result.vectors} vectors, ${result.polylines} polylines`;
     } catch (e) {
-      stats.error = String(e);
-      $('stats').textContent = `error: ${e.message ?? e}`;
+      // A frame still in a worker that a change of settings replaced is
+      // dropped, not an error.
+      if (e.kind !== 'closed') {
+        stats.error = String(e);
+        $('stats').textContent = `error: ${e.message ?? e}`;
+      }
     }
     source.next(frame);
   };

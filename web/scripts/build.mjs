@@ -2,6 +2,7 @@
 // and transpiles it with jco into an ES module for Node and the browser:
 //
 //   app/gen/ghostlines.js (+ .core.wasm, .d.ts)   the component, unchanged
+//   app/gen/ghostlines.browser.js                  the same, for module workers
 //   app/vendor/preview2-shim/*.js                 WASI shims for the browser
 //
 // The browser page maps the shim's bare specifiers to app/vendor with an
@@ -32,9 +33,19 @@ run('cargo', ['build', '--release', '--target', 'wasm32-wasip2', '-p', 'ghostlin
   '--target-dir', targetDir], { cwd: root, env });
 
 const gen = join(web, 'app', 'gen');
+const jco = join(web, 'node_modules', '@bytecodealliance', 'jco', 'dist', 'jco.js');
 rmSync(gen, { recursive: true, force: true });
-run(process.execPath, [join(web, 'node_modules', '@bytecodealliance', 'jco', 'dist', 'jco.js'),
-  'transpile', component, '--name', 'ghostlines', '--out-dir', gen, '--quiet']);
+run(process.execPath, [jco, 'transpile', component, '--name', 'ghostlines', '--out-dir', gen, '--quiet']);
+
+// The same module importing the browser shims by relative path, for module
+// workers (which have no import maps): jco's --map, into a scratch folder,
+// of which only the JS is kept (its core module is the same file).
+const scratch = join(web, 'app', 'gen-browser');
+rmSync(scratch, { recursive: true, force: true });
+run(process.execPath, [jco, 'transpile', component, '--name', 'ghostlines', '--out-dir', scratch, '--quiet',
+  '--map', 'wasi:cli/*=../vendor/preview2-shim/cli.js#*', '--map', 'wasi:io/*=../vendor/preview2-shim/io.js#*']);
+cpSync(join(scratch, 'ghostlines.js'), join(gen, 'ghostlines.browser.js'));
+rmSync(scratch, { recursive: true, force: true });
 
 // The browser shims, and every module they import from their own folder.
 const shim = join(web, 'node_modules', '@bytecodealliance', 'preview2-shim', 'dist', 'browser');

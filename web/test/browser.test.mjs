@@ -94,6 +94,36 @@ test('the page tracks the fake camera and draws vectors in every mode', async ()
   });
 });
 
+// The component's files the page itself fetched (a worker's fetches are
+// the worker's own).
+function componentFetches(page) {
+  return page.evaluate(() =>
+    performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.includes('/gen/')));
+}
+
+test('with ?worker=on the component runs in a module worker and frames are transferred', async () => {
+  await withPage(cameraArgs, '?worker=on', async (page) => {
+    for (const mode of ['sparse', 'sketch', 'dense', 'edges']) {
+      await page.selectOption('#mode', mode);
+      const { lit, stats } = await settle(page, 12);
+      assert.equal(stats.worker, true);
+      assert.equal(stats.transferred, true, 'the frame was copied, not moved');
+      assert.equal(stats.mode, mode);
+      assert.equal(stats.error, null);
+      assert.ok(stats.drawn > 0, `${mode}: nothing drawn ${JSON.stringify(stats)}`);
+      assert.ok(lit > 200, `${mode}: only ${lit} lit pixels`);
+      assert.match(await page.textContent('#stats'), /fps · [\d.]+ ms a frame in a worker/);
+    }
+    await page.screenshot({ path: join(results, 'worker-edges.png') });
+    assert.deepEqual(await componentFetches(page), [], 'the page loaded the component itself');
+  });
+  // Without the worker, the page loads it (so the check above can see it).
+  await withPage([], '?camera=off', async (page) => {
+    await settle(page, 2);
+    assert.ok((await componentFetches(page)).includes('/app/gen/ghostlines.js'));
+  });
+});
+
 test('without a camera the page says so and draws the generated scene', async () => {
   await withPage([], '?camera=off', async (page) => {
     await page.selectOption('#mode', 'sparse');

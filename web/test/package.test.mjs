@@ -41,13 +41,13 @@ function node(args) {
 test('the tarball holds the library, its types and the component, and nothing dev-only', () => {
   const files = packed.files.map((f) => f.path).sort();
   for (const want of [
-    'app/ghostlines.js', 'app/ghostlines.d.ts', 'app/error.js', 'app/error.d.ts', 'app/gen/ghostlines.js',
+    'app/ghostlines.js', 'app/library.js', 'app/ghostlines.d.ts', 'app/error.js', 'app/error.d.ts', 'app/gen/ghostlines.js',
     'app/gen/ghostlines.core.wasm', 'node/stream.mjs', 'node/stream.d.mts', 'node/example.mjs', 'package.json',
   ]) {
     assert.ok(files.includes(want), `${want} is missing from ${files.join(', ')}`);
   }
   for (const path of files) {
-    assert.doesNotMatch(path, /^(test|scripts|bench|node_modules|test-results)\/|^app\/(vendor|index\.html|main\.js)/, path);
+    assert.doesNotMatch(path, /^(test|scripts|bench|node_modules|test-results)\/|^app\/(vendor|index\.html|main\.js|worker|pipeline)|browser\.js$/, path);
   }
   // docs/js.md: "under 200 KB".
   assert.ok(packed.size < 200_000, `the tarball is ${packed.size} bytes`);

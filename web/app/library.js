@@ -1,0 +1,352 @@
+// The ghostlines library over a jco-transpiled component, for Node and the
+// browser. Frames are canvas `ImageData`-shaped: { width, height, data or
+// pixels } with RGBA8 bytes in a Uint8Array or Uint8ClampedArray (no copy
+// is made here).
+//
+// Every failure is a GhostlinesError whose `kind` is the WIT error's case
+// ('invalid-dimensions', 'length-mismatch', 'size-mismatch', 'too-large',
+// 'invalid-parameter'), with the component's own message. Every argument
+// is checked against its WIT type first: jco would otherwise coerce a
+// wrong number silently (2**32 + 50 to 50, 1.9 to 1, '7' to 7, NaN to 0).
+// The ranges each parameter means (contrast -100..=100, ...) are the
+// component's to check, and its defaults are read from it.
+//
+// `bind(component)` takes the transpiled module's exports: ghostlines.js
+// binds the one whose WASI shims Node and the page's import map resolve,
+// worker.js the one that imports them by relative path (workers have no
+// import maps).
+
+import { GhostlinesError } from './error.js';
+
+/** The grey methods of the WIT `grey-method` enum. */
+export const GREY_METHODS = ['max-rgb', 'luma-bt601', 'luma-bt709', 'average', 'lightness'];
+
+/** The tracker modes: the sketch's centroid shift, sparse flow, a dense grid. */
+export const TRACKER_MODES = ['sketch', 'sparse', 'dense'];
+
+function invalid(message) {
+  return new GhostlinesError('invalid-parameter', message);
+}
+
+// The WIT's number types, as JS checks them.
+const U8 = { name: 'an integer in 0..=255', ok: (v) => Number.isInteger(v) && v >= 0 && v <= 255 };
+const U32 = { name: 'an integer in 0..=4294967295', ok: (v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff };
+const S32 = { name: 'an integer in -2147483648..=2147483647', ok: (v) => Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff };
+const F64 = { name: 'a finite number', ok: (v) => typeof v === 'number' && Number.isFinite(v) };
+const BOOL = { name: 'true or false', ok: (v) => typeof v === 'boolean' };
+
+function checked(value, type, what) {
+  if (!type.ok(value)) {
+    throw invalid(`${what} must be ${type.name}, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function describeValue(value) {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
+function object(value, what) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalid(`${what} must be an object, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+// A settings record: `given`'s fields (each checked by `fields`) over
+// `defaults`; an unknown field is refused rather than ignored.
+function settings(defaults, given, fields, what) {
+  if (given === undefined) return { ...defaults };
+  object(given, what);
+  const out = { ...defaults };
+  for (const [key, value] of Object.entries(given)) {
+    if (!(key in fields)) {
+      throw invalid(`${what} has no field ${JSON.stringify(key)}; known: ${Object.keys(fields).join(', ')}`);
+    }
+    out[key] = checked(value, fields[key], `${what}.${key}`);
+  }
+  return out;
+}
+
+const CORNER_FIELDS = { maxCorners: U32, quality: F64, minDistance: F64 };
+const FLOW_FIELDS = {
+  window: U32, levels: U32, iterations: U32, epsilon: F64, fbThreshold: F64, minEigen: F64, maxError: F64,
+};
+const EDGE_FIELDS = { sigma: F64, low: F64, high: F64, tolerance: F64, minLength: F64, straightOnly: BOOL };
+
+function bytes(value, what) {
+  if (value instanceof Uint8Array || value instanceof Uint8ClampedArray) {
+    return value;
+  }
+  throw invalid(`${what} must be a Uint8Array or Uint8ClampedArray, got ${describeValue(value)}`);
+}
+
+/** A WIT frame from an ImageData-like object (`data` or `pixels`). */
+export function toFrame(image) {
+  object(image, 'the image');
+  return {
+    width: checked(image.width, U32, 'width'),
+    height: checked(image.height, U32, 'height'),
+    pixels: bytes(image.data ?? image.pixels, 'the image data'),
+  };
+}
+
+/** A WIT plane from { width, height, values }. */
+export function toPlane(plane) {
+  object(plane, 'the plane');
+  return {
+    width: checked(plane.width, U32, 'width'),
+    height: checked(plane.height, U32, 'height'),
+    values: bytes(plane.values, 'the plane values'),
+  };
+}
+
+function greyMethod(method) {
+  if (!GREY_METHODS.includes(method)) {
+    throw invalid(`unknown grey method ${describeValue(method)}; expected ${GREY_METHODS.join(', ')}`);
+  }
+  return method;
+}
+
+function seed64(seed) {
+  const value = typeof seed === 'bigint' ? seed : Number.isSafeInteger(seed) ? BigInt(seed) : -1n;
+  if (value < 0n || value >= 1n << 64n) {
+    throw invalid(`seed must be an integer in 0..2^64, got ${describeValue(seed)}`);
+  }
+  return value;
+}
+
+// The component's tracker inside a createTracker() object, for painters.
+const TRACKER = Symbol('tracker');
+
+const TRACKER_OPTIONS = {
+  mode: null, method: null, contrast: S32, brightness: S32, threshold: F64, samples: U32, seed: null,
+  step: U32, corners: null, flow: null,
+};
+
+/** The painter's backgrounds and colourings. */
+export const BACKGROUNDS = ['black', 'frame', 'filtered'];
+export const COLOURINGS = ['solid', 'direction', 'speed'];
+
+const RGBA_FIELDS = { r: U8, g: U8, b: U8, a: U8 };
+const PAINTER_OPTIONS = {
+  colour: null, width: F64, scale: F64, background: null, dim: F64, persistence: F64, colouring: null, speedMax: F64,
+};
+
+// An RGBA8 frame from the component as ImageData-shaped, on the same bytes.
+function toImage({ width, height, pixels }) {
+  return { width, height, data: new Uint8ClampedArray(pixels.buffer, pixels.byteOffset, pixels.byteLength) };
+}
+
+/** The library's functions over one transpiled component's exports. */
+export function bind({ painting, process: proc, tracking, vectors }) {
+  // Calls into the component, turning its typed errors into GhostlinesError.
+  function call(f) {
+    try {
+      return f();
+    } catch (e) {
+      if (e && e.payload && typeof e.payload.tag === 'string') {
+        throw new GhostlinesError(e.payload.tag, proc.errorMessage(e.payload), e.payload.val);
+      }
+      throw e;
+    }
+  }
+
+  /** The component's size limits. */
+  function limits() {
+    return proc.getLimits();
+  }
+
+  /** One grey byte a pixel: { width, height, values }. */
+  function greyscale(image, method = 'max-rgb') {
+    return call(() => proc.greyscale(toFrame(image), greyMethod(method)));
+  }
+
+  /** Contrast (-100..=100) and brightness (-255..=255) on a frame. */
+  function adjust(image, contrast, brightness) {
+    const frame = toFrame(image);
+    checked(contrast, S32, 'contrast');
+    checked(brightness, S32, 'brightness');
+    return call(() => proc.adjust(frame, contrast, brightness));
+  }
+
+  /** The brightness centroid { x, y } of a plane, or undefined if it is black. */
+  function centroid(plane) {
+    return call(() => proc.centroid(toPlane(plane)));
+  }
+
+  /** Canny edges of a plane as polylines ([{ x, y }, ...] each). */
+  function edges(plane, options) {
+    const full = settings(vectors.defaultEdgeSettings(), options, EDGE_FIELDS, 'the edge settings');
+    return call(() => vectors.edges(toPlane(plane), full));
+  }
+
+  /** The defaults of every setting, from the component. */
+  function defaults() {
+    return {
+      corners: vectors.defaultCornerSettings(),
+      flow: vectors.defaultFlowSettings(),
+      edges: vectors.defaultEdgeSettings(),
+      tracker: tracking.defaultTrackerSettings(),
+      sparse: tracking.defaultSparseMode(),
+      dense: tracking.defaultDenseMode(),
+    };
+  }
+
+  /**
+   * A stateful tracker: push frames, get vectors. Options (the component's
+   * defaults when left out): mode 'sketch' | 'sparse' | 'dense', method,
+   * contrast, brightness, threshold, samples, seed, step (dense), corners and
+   * flow (partial settings for the flow modes).
+   */
+  function createTracker(options = {}) {
+    object(options, 'the tracker options');
+    for (const key of Object.keys(options)) {
+      if (!(key in TRACKER_OPTIONS)) {
+        throw invalid(`the tracker options have no field ${JSON.stringify(key)}; known: ${Object.keys(TRACKER_OPTIONS).join(', ')}`);
+      }
+    }
+    const base = tracking.defaultTrackerSettings();
+    for (const [key, type] of Object.entries(TRACKER_OPTIONS)) {
+      if (type && options[key] !== undefined) checked(options[key], type, key);
+    }
+    // An option left out takes the default; any other value (null too) is
+    // checked.
+    const given = (key, fallback) => (options[key] === undefined ? fallback : options[key]);
+    const mode = given('mode', base.mode.tag);
+    let witMode;
+    switch (mode) {
+      case 'sketch':
+        witMode = { tag: 'sketch' };
+        break;
+      case 'sparse': {
+        const d = tracking.defaultSparseMode();
+        witMode = {
+          tag: 'sparse',
+          val: {
+            corners: settings(d.corners, options.corners, CORNER_FIELDS, 'corners'),
+            flow: settings(d.flow, options.flow, FLOW_FIELDS, 'flow'),
+          },
+        };
+        break;
+      }
+      case 'dense': {
+        const d = tracking.defaultDenseMode();
+        witMode = {
+          tag: 'dense',
+          val: { step: given('step', d.step), flow: settings(d.flow, options.flow, FLOW_FIELDS, 'flow') },
+        };
+        break;
+      }
+      default:
+        throw invalid(`unknown mode ${describeValue(mode)}; expected ${TRACKER_MODES.join(', ')}`);
+    }
+    const full = {
+      method: greyMethod(given('method', base.method)),
+      contrast: given('contrast', base.contrast),
+      brightness: given('brightness', base.brightness),
+      threshold: given('threshold', base.threshold),
+      samples: given('samples', base.samples),
+      seed: seed64(given('seed', base.seed)),
+      mode: witMode,
+    };
+    const inner = call(() => tracking.Tracker.create(full));
+    return {
+      [TRACKER]: inner,
+      /** Vectors for this frame: { centroid, centroidMotion, vectors }. */
+      push: (image) => call(() => inner.push(toFrame(image))),
+      /** Forgets the previous frame. */
+      reset: () => inner.reset(),
+      /** The settings the tracker runs with. */
+      settings: () => inner.settings(),
+      /** Frees the component-side resource now. */
+      close: () => inner[Symbol.dispose](),
+    };
+  }
+
+  /**
+   * A painter: draws vectors and polylines over a background, frame after
+   * frame, with trails. Options (the component's defaults when left out: the
+   * sketch's red 1-pixel lines over the filtered frame): colour { r, g, b, a },
+   * width (stroke, pixels), scale, background 'black' | 'frame' | 'filtered',
+   * dim, persistence, colouring 'solid' | 'direction' | 'speed', speedMax.
+   */
+  function createPainter(options = {}) {
+    object(options, 'the painter options');
+    for (const key of Object.keys(options)) {
+      if (!(key in PAINTER_OPTIONS)) {
+        throw invalid(`the painter options have no field ${JSON.stringify(key)}; known: ${Object.keys(PAINTER_OPTIONS).join(', ')}`);
+      }
+    }
+    const base = painting.defaultPainterSettings();
+    const given = (key, fallback) => (options[key] === undefined ? fallback : options[key]);
+    for (const [key, type] of Object.entries(PAINTER_OPTIONS)) {
+      if (type && options[key] !== undefined) checked(options[key], type, key);
+    }
+    const background = given('background', base.background);
+    if (!BACKGROUNDS.includes(background)) {
+      throw invalid(`unknown background ${describeValue(background)}; expected ${BACKGROUNDS.join(', ')}`);
+    }
+    const colouring = given('colouring', base.colouring.tag);
+    if (!COLOURINGS.includes(colouring)) {
+      throw invalid(`unknown colouring ${describeValue(colouring)}; expected ${COLOURINGS.join(', ')}`);
+    }
+    const defaultSpeedMax = base.colouring.tag === 'speed' ? base.colouring.val : 10;
+    const full = {
+      colour: settings(base.colour, options.colour, RGBA_FIELDS, 'colour'),
+      width: given('width', base.width),
+      scale: given('scale', base.scale),
+      background,
+      dim: given('dim', base.dim),
+      persistence: given('persistence', base.persistence),
+      colouring: colouring === 'speed' ? { tag: 'speed', val: given('speedMax', defaultSpeedMax) } : { tag: colouring },
+    };
+    const inner = call(() => painting.Painter.create(full));
+    return {
+      /**
+       * Draws one frame: `filtered` (a plane) for the filtered background,
+       * `vectors` (a tracker's, or any { x, y, dx, dy }) and `polylines`.
+       * Returns the drawn frame, ImageData-shaped.
+       */
+      paint(image, { filtered, vectors: lines = [], polylines = [] } = {}) {
+        const frame = toFrame(image);
+        const plane = filtered === undefined || filtered === null ? undefined : toPlane(filtered);
+        if (!Array.isArray(lines) || !Array.isArray(polylines)) {
+          throw invalid('vectors and polylines must be arrays');
+        }
+        const wit = lines.map((v) => {
+          object(v, 'a vector');
+          const out = {};
+          for (const key of ['x', 'y', 'dx', 'dy']) out[key] = checked(v[key], F64, `vector.${key}`);
+          if (v.status === 'tracked' || v.status === 'lost') out.status = v.status;
+          return out;
+        });
+        const points = polylines.map((line) => {
+          if (!Array.isArray(line)) throw invalid('a polyline must be an array of { x, y }');
+          return line.map((p) => ({ x: checked(object(p, 'a point').x, F64, 'point.x'), y: checked(p.y, F64, 'point.y') }));
+        });
+        return toImage(call(() => inner.paint(frame, plane, wit, points)));
+      },
+      /**
+       * Pushes `image` through `tracker` (a createTracker() object) and draws
+       * what it found, in one call: { output, image }.
+       */
+      track(tracker, image) {
+        if (!tracker || !tracker[TRACKER]) throw invalid('track takes a tracker made by createTracker');
+        const { output, frame } = call(() => inner.trackAndPaint(tracker[TRACKER], toFrame(image)));
+        return { output, image: toImage(frame) };
+      },
+      /** Forgets the trails. */
+      reset: () => inner.reset(),
+      /** The settings the painter runs with. */
+      settings: () => inner.settings(),
+      /** Frees the component-side resource now. */
+      close: () => inner[Symbol.dispose](),
+    };
+  }
+
+  return { limits, greyscale, adjust, centroid, edges, defaults, createTracker, createPainter };
+}

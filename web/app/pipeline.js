@@ -1,0 +1,53 @@
+// One frame of the live page, wherever it runs (the page's own thread, or
+// worker.js): the tracker's vectors (or Canny edges), the small ones left
+// out, drawn by the painter. `api` is a bound library (library.js's bind).
+
+/**
+ * A pipeline for { mode, method, threshold, showCamera }: `process(image)`
+ * returns { drawn (ImageData-shaped), vectors, polylines } (the counts
+ * drawn).
+ */
+export function createPipeline(api, { mode, method, threshold, showCamera }) {
+  // Trails over black, or over the camera dimmed; the sketch's red lines,
+  // flow coloured by direction, edges in one colour.
+  const look = { background: showCamera ? 'frame' : 'black', dim: 0.35, persistence: 0.65 };
+  let painter;
+  if (mode === 'sketch') painter = api.createPainter(look);
+  else if (mode === 'edges') painter = api.createPainter({ ...look, colour: { r: 120, g: 255, b: 210, a: 255 } });
+  else painter = api.createPainter({ ...look, colouring: 'direction', scale: 3 });
+  const tracker = mode === 'edges'
+    ? null
+    : api.createTracker({
+      mode,
+      method,
+      // The sketch's changed-pixel threshold; the flow modes draw motion of
+      // at least threshold × 2 px (below).
+      threshold: mode === 'sketch' ? threshold : 0.1,
+      samples: 4000,
+      step: 12,
+    });
+
+  // Vectors (and edge polylines) to draw for one frame.
+  const linesOf = (image) => {
+    if (mode === 'edges') {
+      const plane = api.greyscale(image, method);
+      return { polylines: api.edges(plane, { high: 4 + threshold * 255, low: 2 + threshold * 100 }), vectors: [] };
+    }
+    const out = tracker.push(image);
+    const minimum = mode === 'sketch' ? 0 : threshold * 2;
+    const vectors = out.vectors.filter((v) => v.status !== 'lost' && Math.hypot(v.dx, v.dy) >= minimum);
+    return { polylines: [], vectors };
+  };
+
+  return {
+    process(image) {
+      const { vectors, polylines } = linesOf(image);
+      const drawn = painter.paint(image, { vectors, polylines });
+      return { drawn, vectors: vectors.length, polylines: polylines.length };
+    },
+    close() {
+      tracker?.close();
+      painter.close();
+    },
+  };
+}
