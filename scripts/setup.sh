@@ -83,3 +83,14 @@ if ! "$wasmtime_cli" --version 2>/dev/null | grep -q "^wasmtime $wasmtime_cli_ve
   chmod +x "$wasmtime_cli"
 fi
 echo "wasmtime CLI: $("$wasmtime_cli" --version) ($wasmtime_cli)"
+
+# numpy, for the numpy path of the Python client (tests/all/python.rs runs
+# examples/python/ both with it, from here, and without it).
+numpy_dir=target/tools/python
+if ! PYTHONPATH="$numpy_dir" python3 -S -c 'import numpy' 2>/dev/null; then
+  echo "installing numpy (PyPI) into $numpy_dir"
+  rm -rf "$numpy_dir"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+    --target "$numpy_dir" "numpy>=2,<3"
+fi
+echo "numpy: $(PYTHONPATH="$numpy_dir" python3 -S -c 'import numpy; print(numpy.__version__)') ($numpy_dir)"

@@ -10,6 +10,7 @@ mod goldens;
 mod http;
 mod imports;
 mod paint;
+mod python;
 mod serve;
 mod stock_wasmtime;
 mod stream;
