@@ -1037,6 +1037,7 @@ fn spin_toml_source_is_where_its_build_command_writes() {
         "http",
         "host",
         "tests/all",
+        "examples",
     ] {
         let to = copy.join(item);
         let _ = std::fs::remove_dir_all(&to);

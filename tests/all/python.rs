@@ -21,7 +21,9 @@ fn python(numpy: bool) -> Command {
     command
         .arg("-S")
         .current_dir(root().join("examples/python"))
-        .env_remove("PYTHONPATH");
+        .env_remove("PYTHONPATH")
+        // No __pycache__ in the checkout.
+        .env("PYTHONDONTWRITEBYTECODE", "1");
     if numpy {
         command.env("PYTHONPATH", root().join("target/tools/python"));
     }
