@@ -68,19 +68,10 @@ fn run_composed(args: &[&str], stdin: Vec<u8>) -> Ran {
 
 /// core's lines for `frames` in `mode`: the motion schema, a frame a line.
 fn cores_lines(frames: &[ghostlines::Frame], mode: core_::TrackerMode) -> String {
-    let mut tracker = core_::Tracker::new(core_::TrackerSettings {
-        mode,
-        ..Default::default()
-    })
-    .unwrap();
-    let mut text = String::new();
-    for (index, frame) in frames.iter().enumerate() {
-        let view = core_::Frame::new(frame.width, frame.height, &frame.pixels).unwrap();
-        let report = core_::FrameReport::new(index, tracker.push(view).unwrap());
-        text += &serde_json::to_string(&report).unwrap();
-        text.push('\n');
-    }
-    text
+    crate::cores_reports(frames, mode)
+        .iter()
+        .map(|report| serde_json::to_string(report).unwrap() + "\n")
+        .collect()
 }
 
 fn orbit() -> (Vec<ghostlines::Frame>, Vec<u8>, String) {
@@ -204,14 +195,7 @@ fn the_documented_ffmpeg_pipeline_into_the_composed_example() {
         ],
     );
     assert!(command.contains("--mode sparse"), "{command}");
-    let frames: Vec<ghostlines::Frame> = crate::video::rgba_frames(&clip, (256, 192))
-        .into_iter()
-        .map(|pixels| ghostlines::Frame {
-            width: 256,
-            height: 192,
-            pixels,
-        })
-        .collect();
+    let frames = crate::video::clip_frames(&clip, (256, 192));
     assert_eq!(frames.len(), 16);
     assert_eq!(
         String::from_utf8(out).unwrap(),

@@ -79,3 +79,34 @@ fn plane_of(frame: &Frame, values: Vec<u8>) -> Plane {
         values,
     }
 }
+
+/// core's report of each of `frames` through one tracker in `mode`: what
+/// every stream, pipeline and example must print.
+fn cores_reports(
+    frames: &[Frame],
+    mode: ghostlines_core::TrackerMode,
+) -> Vec<ghostlines_core::FrameReport> {
+    let mut tracker = ghostlines_core::Tracker::new(ghostlines_core::TrackerSettings {
+        mode,
+        ..Default::default()
+    })
+    .unwrap();
+    frames
+        .iter()
+        .enumerate()
+        .map(|(index, f)| {
+            let view = ghostlines_core::Frame::new(f.width, f.height, &f.pixels).unwrap();
+            ghostlines_core::FrameReport::new(index, tracker.push(view).unwrap())
+        })
+        .collect()
+}
+
+/// Resident memory of a process, KiB (Linux).
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}

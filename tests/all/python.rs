@@ -32,19 +32,9 @@ fn python(numpy: bool) -> Command {
 
 /// core's report of each frame, as JSON values.
 fn cores_reports(frames: &[ghostlines::Frame], mode: core_::TrackerMode) -> Vec<serde_json::Value> {
-    let mut tracker = core_::Tracker::new(core_::TrackerSettings {
-        mode,
-        ..Default::default()
-    })
-    .unwrap();
-    frames
-        .iter()
-        .enumerate()
-        .map(|(index, f)| {
-            let view = core_::Frame::new(f.width, f.height, &f.pixels).unwrap();
-            let report = core_::FrameReport::new(index, tracker.push(view).unwrap());
-            serde_json::to_value(report).unwrap()
-        })
+    crate::cores_reports(frames, mode)
+        .into_iter()
+        .map(|report| serde_json::to_value(report).unwrap())
         .collect()
 }
 
@@ -181,14 +171,7 @@ fn pipeline_as_documented(doc: &str, addr: &str, clip: &Path, dir: &Path, script
             ("examples/python/example.py", script.to_str().unwrap()),
         ],
     );
-    let frames: Vec<ghostlines::Frame> = crate::video::rgba_frames(clip, (256, 192))
-        .into_iter()
-        .map(|pixels| ghostlines::Frame {
-            width: 256,
-            height: 192,
-            pixels,
-        })
-        .collect();
+    let frames = crate::video::clip_frames(clip, (256, 192));
     let text = String::from_utf8(out).unwrap();
     let mut lines = text
         .lines()

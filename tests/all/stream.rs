@@ -288,16 +288,6 @@ fn before_the_200_the_usual_4xx() {
     }
 }
 
-/// Resident memory of a process, KiB (Linux).
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
-
 /// One 10,000-frame stream at 320x240 through the real server: every line
 /// arrives, the last is frame 9,999, and the server's resident memory
 /// grows by at most 10 % between frame 1,000 and frame 9,990.
@@ -328,7 +318,7 @@ fn a_ten_thousand_frame_stream_soaks_in_constant_memory() {
             // the instance memory it keeps resident (16 MiB), which shows
             // up in the resident size then, not during the stream.
             if index % 500 == 0 || index == 9_990 {
-                seen.lock().unwrap().push(rss_kib(pid));
+                seen.lock().unwrap().push(crate::rss_kib(pid));
             }
         }))
         .unwrap();
@@ -435,7 +425,7 @@ fn a_stream_nobody_reads_blocks_then_is_cut() {
         }
     });
     std::thread::sleep(Duration::from_millis(800));
-    let held = rss_kib(pid);
+    let held = crate::rss_kib(pid);
     let (sent, cut_after) = writer.join().unwrap();
     println!(
         "{sent} frames sent before the writes failed, after {cut_after:?}; server resident {held} KiB"

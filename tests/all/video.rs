@@ -54,7 +54,7 @@ fn probe(path: &Path) -> (usize, u32, u32) {
 }
 
 /// Every frame of a video as RGBA8, by ffmpeg.
-pub(crate) fn rgba_frames(path: &Path, (w, h): (u32, u32)) -> Vec<Vec<u8>> {
+fn rgba_frames(path: &Path, (w, h): (u32, u32)) -> Vec<Vec<u8>> {
     let out = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(path)
@@ -65,6 +65,18 @@ pub(crate) fn rgba_frames(path: &Path, (w, h): (u32, u32)) -> Vec<Vec<u8>> {
     out.stdout
         .chunks(w as usize * h as usize * 4)
         .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// ffmpeg's RGBA frames of `path` as frames of `size`.
+pub(crate) fn clip_frames(path: &Path, (width, height): (u32, u32)) -> Vec<ghostlines::Frame> {
+    rgba_frames(path, (width, height))
+        .into_iter()
+        .map(|pixels| ghostlines::Frame {
+            width,
+            height,
+            pixels,
+        })
         .collect()
 }
 
@@ -382,16 +394,6 @@ fn motion_on_a_stream_writes_a_line_a_frame_as_each_is_done() {
     assert_eq!(serde_json::Value::Array(streamed), whole["frames"]);
 }
 
-/// Resident memory of a process, KiB (Linux).
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
-
 #[test]
 fn a_ten_thousand_frame_stream_does_not_grow_the_process() {
     let (w, h) = (64usize, 48usize);
@@ -436,12 +438,12 @@ fn a_ten_thousand_frame_stream_does_not_grow_the_process() {
         if k == 1000 {
             stdin.flush().unwrap();
             std::thread::sleep(std::time::Duration::from_millis(200));
-            at_1000 = rss_kib(pid);
+            at_1000 = crate::rss_kib(pid);
         }
     }
     stdin.flush().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(200));
-    let at_10000 = rss_kib(pid);
+    let at_10000 = crate::rss_kib(pid);
     drop(stdin);
     assert!(render.wait().unwrap().success());
     assert_eq!(reader.join().unwrap(), 10_000 * w * h * 4);
@@ -581,19 +583,14 @@ pub(crate) fn the_readmes_stream_against(addr: &str) {
         Some("{\"version\":1,\"width\":256,\"height\":192}")
     );
     // The mode the command asks for, over ffmpeg's own frames.
-    let settings = ghostlines_core::TrackerSettings {
-        mode: mode_in(&command),
-        ..Default::default()
-    };
-    let mut tracker = ghostlines_core::Tracker::new(settings).unwrap();
-    let frames = rgba_frames(&clip, (256, 192));
+    let frames = clip_frames(&clip, (256, 192));
     assert_eq!(frames.len(), 16);
-    for (index, frame) in frames.iter().enumerate() {
-        let output = tracker
-            .push(ghostlines_core::Frame::new(256, 192, frame).unwrap())
-            .unwrap();
-        let want = serde_json::to_string(&ghostlines_core::FrameReport::new(index, output));
-        assert_eq!(lines.next(), Some(want.unwrap().as_str()), "frame {index}");
+    for (index, report) in crate::cores_reports(&frames, mode_in(&command))
+        .iter()
+        .enumerate()
+    {
+        let want = serde_json::to_string(report).unwrap();
+        assert_eq!(lines.next(), Some(want.as_str()), "frame {index}");
     }
     assert_eq!(lines.next(), None);
 }
