@@ -138,19 +138,13 @@ fn the_composed_example_runs_under_stock_wasmtime() {
     let dir = tempfile::tempdir().unwrap();
     let components = crate::stock_wasmtime::components(dir.path());
     let (frames, bytes, size) = orbit();
-    let mut child = Command::new(&cli)
-        .arg("run")
-        .arg(components.join("ghostlines-vectors-composed.wasm"))
-        .args(["--size", &size, "--mode", "sparse"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &bytes));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
+    let out = crate::output_with_stdin(
+        Command::new(&cli)
+            .arg("run")
+            .arg(components.join("ghostlines-vectors-composed.wasm"))
+            .args(["--size", &size, "--mode", "sparse"]),
+        bytes,
+    );
     assert!(
         out.status.success(),
         "{}",

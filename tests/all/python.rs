@@ -4,9 +4,8 @@
 //! stream lines equal to core's, and the server's refusals as
 //! `GhostlinesError`s.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use ghostlines_core as core_;
 
@@ -50,20 +49,13 @@ fn the_python_example_streams_cores_lines_with_and_without_numpy() {
     );
     let grey_sum: u64 = grey.iter().map(|&v| u64::from(v)).sum();
     for numpy in [false, true] {
-        let mut child = python(numpy)
-            .args(["example.py", &format!("http://{}", server.addr)])
-            .arg(format!("{width}x{height}"))
-            .arg("sparse")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("python3 runs");
-        let mut stdin = child.stdin.take().unwrap();
-        let bytes = input.clone();
-        let writer = std::thread::spawn(move || stdin.write_all(&bytes));
-        let out = child.wait_with_output().unwrap();
-        writer.join().unwrap().unwrap();
+        let out = crate::output_with_stdin(
+            python(numpy)
+                .args(["example.py", &format!("http://{}", server.addr)])
+                .arg(format!("{width}x{height}"))
+                .arg("sparse"),
+            input.clone(),
+        );
         assert!(
             out.status.success(),
             "{}",

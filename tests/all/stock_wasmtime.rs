@@ -118,17 +118,7 @@ fn components_writes_the_embedded_bytes_and_the_wit_package() {
 
 /// gzip -9's size of `bytes`.
 fn gzipped(bytes: &[u8]) -> usize {
-    let mut gzip = Command::new("gzip")
-        .args(["-9", "-c"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("gzip runs");
-    let mut stdin = gzip.stdin.take().unwrap();
-    let input = bytes.to_vec();
-    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &input));
-    let out = gzip.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
+    let out = crate::output_with_stdin(Command::new("gzip").args(["-9", "-c"]), bytes.to_vec());
     out.stdout.len()
 }
 
