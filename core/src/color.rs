@@ -1,6 +1,6 @@
 //! Greyscale conversion: RGBA frames to one byte a pixel.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, by_name};
 use crate::frame::Frame;
 use wide::{bytemuck, i16x8, i32x4, u8x16, u16x8, u32x4};
 
@@ -58,16 +58,7 @@ impl GreyMethod {
     /// assert_eq!(GreyMethod::from_name("luma-bt601"), Ok(GreyMethod::LumaBt601));
     /// ```
     pub fn from_name(name: &str) -> Result<GreyMethod> {
-        GreyMethod::ALL
-            .into_iter()
-            .find(|m| m.name() == name)
-            .ok_or_else(|| {
-                let names: Vec<_> = GreyMethod::ALL.iter().map(|m| m.name()).collect();
-                Error::InvalidParameter(format!(
-                    "unknown grey method {name:?}; expected one of {}",
-                    names.join(", ")
-                ))
-            })
+        by_name("grey method", GreyMethod::ALL, |m| m.name(), name)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Image gradients (Sobel, Scharr) and gradient fields sampled on a grid.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, by_name};
 use crate::frame::Plane;
 use crate::pyramid::GreyF32;
 
@@ -37,14 +37,12 @@ impl GradientOperator {
 
     /// The operator named `name`.
     pub fn from_name(name: &str) -> Result<GradientOperator> {
-        GradientOperator::ALL
-            .into_iter()
-            .find(|o| o.name() == name)
-            .ok_or_else(|| {
-                Error::InvalidParameter(format!(
-                    "unknown gradient operator {name:?}; expected sobel or scharr"
-                ))
-            })
+        by_name(
+            "gradient operator",
+            GradientOperator::ALL,
+            |o| o.name(),
+            name,
+        )
     }
 
     /// (smoothing weights side/centre, scale).

@@ -16,7 +16,7 @@
 //! covers exactly that row, one half a pixel off covers two rows by half,
 //! and any width, sub-pixel ones too, is one kernel.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, by_name};
 use crate::flow::FlowStatus;
 use crate::frame::{Frame, Plane};
 use crate::geometry::{Point, Vector};
@@ -119,14 +119,7 @@ impl Background {
 
     /// The background named `name`.
     pub fn from_name(name: &str) -> Result<Background> {
-        Background::ALL
-            .into_iter()
-            .find(|b| b.name() == name)
-            .ok_or_else(|| {
-                Error::InvalidParameter(format!(
-                    "unknown background {name:?}; expected black, frame or filtered"
-                ))
-            })
+        by_name("background", Background::ALL, |b| b.name(), name)
     }
 }
 
@@ -182,14 +175,7 @@ impl Colouring {
 
     /// The colouring named `name`, with its defaults.
     pub fn from_name(name: &str) -> Result<Colouring> {
-        Colouring::all()
-            .into_iter()
-            .find(|c| c.name() == name)
-            .ok_or_else(|| {
-                Error::InvalidParameter(format!(
-                    "unknown colouring {name:?}; expected solid, direction or speed"
-                ))
-            })
+        by_name("colouring", Colouring::all(), Colouring::name, name)
     }
 }
 

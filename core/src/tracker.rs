@@ -6,7 +6,7 @@ use crate::centroid::centroid;
 use crate::color::{GreyMethod, greyscale_into};
 use crate::corners::CornerSettings;
 use crate::diff::{Change, SplitMix64, check_diff_parameters, frame_diff_into};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, by_name};
 use crate::flow::{FlowPyramid, FlowSettings, dense_flow_pyramids, sparse_flow_pyramids};
 use crate::frame::{Frame, Plane};
 use crate::geometry::{Displacement, Point, Vector};
@@ -79,14 +79,7 @@ impl TrackerMode {
     /// assert_eq!(TrackerMode::from_name("psychic").unwrap_err().kind(), "invalid-parameter");
     /// ```
     pub fn from_name(name: &str) -> Result<TrackerMode> {
-        TrackerMode::all()
-            .into_iter()
-            .find(|mode| mode.name() == name)
-            .ok_or_else(|| {
-                Error::InvalidParameter(format!(
-                    "unknown mode {name:?}; expected sketch, sparse or dense"
-                ))
-            })
+        by_name("mode", TrackerMode::all(), TrackerMode::name, name)
     }
 
     /// The mode's name (`sketch`, `sparse`, `dense`).
