@@ -4,7 +4,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use ghostlines_http::fuzzing::{HttpError, StreamFraming};
+use ghostlines_http::fuzzing::frames_of;
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, Arbitrary)]
@@ -15,22 +15,10 @@ struct Input {
     splits: Vec<u16>,
 }
 
-/// The frames and the end of `chunks`.
+/// The frames and the end of `chunks`, the end as (status, kind).
 fn run(frame_bytes: usize, max_frames: u64, chunks: &[&[u8]]) -> (Vec<Vec<u8>>, Result<(), (u16, &'static str)>) {
-    let mut framing = StreamFraming::new(frame_bytes, max_frames);
-    let mut frames = Vec::new();
-    for chunk in chunks {
-        let pushed = framing.push(chunk, |f| -> Result<(), HttpError> {
-            frames.push(f.to_vec());
-            Ok(())
-        });
-        if let Err(e) = pushed {
-            return (frames, Err((e.status, e.kind)));
-        }
-    }
-    let end = framing.finish().map_err(|e| (e.status, e.kind));
-    assert_eq!(framing.frames() as usize, frames.len());
-    (frames, end)
+    let (frames, end) = frames_of(chunks, frame_bytes, max_frames);
+    (frames, end.map_err(|e| (e.status, e.kind)))
 }
 
 fuzz_target!(|input: Input| {

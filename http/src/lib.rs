@@ -25,7 +25,7 @@ pub mod fuzzing {
     pub use crate::limits::RequestLimits;
     pub use crate::respond::HttpError;
     pub use crate::routes::judge_query;
-    pub use crate::stream::StreamFraming;
+    pub use crate::stream::{StreamFraming, frames_of};
 }
 
 /// The component's export. `#[http_component]` expands to the canonical

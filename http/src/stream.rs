@@ -299,30 +299,33 @@ fn write_all(output: &OutputStream, mut bytes: &[u8]) -> Result<(), StreamError>
     Ok(())
 }
 
+/// Every frame of `chunks` (frames of `frame` bytes, at most `max`), and
+/// how the stream ended: the framing driven as the route drives it, for
+/// the unit tests and the `stream_framing` fuzz target.
+pub fn frames_of(
+    chunks: &[&[u8]],
+    frame: usize,
+    max: u64,
+) -> (Vec<Vec<u8>>, Result<(), HttpError>) {
+    let mut framing = StreamFraming::new(frame, max);
+    let mut frames = Vec::new();
+    for chunk in chunks {
+        let pushed = framing.push(chunk, |f| -> Result<(), HttpError> {
+            frames.push(f.to_vec());
+            Ok(())
+        });
+        if let Err(e) = pushed {
+            return (frames, Err(e));
+        }
+    }
+    let end = framing.finish();
+    assert_eq!(framing.frames() as usize, frames.len());
+    (frames, end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Every frame of `bytes` split into `chunks`, and the end.
-    fn frames_of(
-        chunks: &[&[u8]],
-        frame: usize,
-        max: u64,
-    ) -> (Vec<Vec<u8>>, Result<(), HttpError>) {
-        let mut framing = StreamFraming::new(frame, max);
-        let mut frames = Vec::new();
-        for chunk in chunks {
-            let pushed = framing.push(chunk, |f| -> Result<(), HttpError> {
-                frames.push(f.to_vec());
-                Ok(())
-            });
-            if let Err(e) = pushed {
-                return (frames, Err(e));
-            }
-        }
-        let end = framing.finish();
-        (frames, end)
-    }
 
     #[test]
     fn frames_come_out_whole_wherever_the_chunks_split_them() {
