@@ -37,8 +37,10 @@ mod paint;
 mod pyramid;
 mod report;
 mod scene;
+mod stream;
 mod svg;
 mod tracker;
+mod y4m;
 mod yuv;
 
 pub use adjust::{Adjustment, adjust_plane_mut, adjust_rgba, adjust_rgba_into, adjust_rgba_mut};
@@ -67,6 +69,8 @@ pub use report::{
     EDGES_VERSION, ErrorDetail, ErrorReport, FrameReport, MOTION_VERSION, MotionReport, StreamHead,
 };
 pub use scene::synthetic_scene;
+pub use stream::{CutFrame, FramePace, StreamLimits};
 pub use svg::{SvgStyle, edges_svg, motion_svg, xml_escape};
 pub use tracker::{Tracker, TrackerMode, TrackerOutput, TrackerSettings};
+pub use y4m::{FrameRate, MAX_LINE as Y4M_MAX_LINE, Y4mError, Y4mHeader, Y4mReader};
 pub use yuv::{Chroma, yuv_to_rgba};

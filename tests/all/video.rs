@@ -349,6 +349,82 @@ fn unsupported_and_oversized_inputs_are_refused_before_any_output() {
     refuse(&wide, "over the decoding limits");
 }
 
+/// Bytes that once panicked the reader (a header word that splits inside
+/// a UTF-8 character), mono, and streams cut inside a FRAME line: each a
+/// typed refusal that says where, from standard input and from a file,
+/// for `motion` and `render`, never a panic.
+#[test]
+fn any_yuv4mpeg2_bytes_give_frames_or_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let frame = |planes: usize| [b"FRAME\n".to_vec(), vec![128u8; planes]].concat();
+    let cases: [(Vec<u8>, Option<&str>); 4] = [
+        // An unknown tag of non-ASCII bytes is an extension: ignored.
+        (b"YUV4MPEG2 W4 H4 \xc3\xa9x\n".to_vec(), None),
+        (
+            b"YUV4MPEG2 W\xc3\xa9 H4\n".to_vec(),
+            Some("YUV4MPEG2 header, byte 10: bad width \"\u{e9}\""),
+        ),
+        (
+            [&b"YUV4MPEG2 W4 H4 Cmono\n"[..], &frame(16)].concat(),
+            Some("YUV4MPEG2 header, byte 16: monochrome streams (Cmono) are not supported"),
+        ),
+        (
+            [
+                &b"YUV4MPEG2 W4 H4 C420jpeg\n"[..],
+                &frame(24),
+                &frame(24),
+                b"FRA",
+            ]
+            .concat(),
+            Some(
+                "the stream ended inside frame 2 (3 of its 30 bytes); 2 whole frames came before it",
+            ),
+        ),
+    ];
+    for (bytes, refusal) in cases {
+        let file = dir.path().join("input.y4m");
+        std::fs::write(&file, &bytes).unwrap();
+        for args in [
+            &["motion", "-", "--json", "-"][..],
+            &["render", "-", "-o", "-"],
+            &["motion", file.to_str().unwrap(), "--json", "-"],
+        ] {
+            let out = crate::output_with_stdin(ghostlines().args(args), bytes.clone());
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_ne!(out.status.code(), Some(101), "{args:?}: a panic\n{stderr}");
+            match refusal {
+                None => assert!(out.status.success(), "{args:?}: {stderr}"),
+                Some(reason) => {
+                    assert_eq!(out.status.code(), Some(1), "{args:?}");
+                    assert!(stderr.contains(reason), "{args:?}: {stderr}");
+                }
+            }
+        }
+    }
+    // Mono straight from ffmpeg.
+    let mono = dir.path().join("mono.y4m");
+    ffmpeg(&[
+        &"-i",
+        &orbit(),
+        &"-pix_fmt",
+        &"gray",
+        &"-f",
+        &"yuv4mpegpipe",
+        &mono,
+    ]);
+    let out = ghostlines()
+        .args(["render", mono.to_str().unwrap(), "-o", "-"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("monochrome streams (Cmono) are not supported"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn motion_on_a_stream_writes_a_line_a_frame_as_each_is_done() {
     let frames = orbit_frames();

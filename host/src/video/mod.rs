@@ -4,14 +4,12 @@
 //! standard output out. A stream is read frame by frame, so its length
 //! costs no memory.
 
-mod y4m;
-
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use ghostlines_core::Limits;
+use ghostlines_core::{CutFrame, Limits, Y4mError, Y4mReader};
 
 use crate::Frame;
 use crate::files::{self, Size};
@@ -19,27 +17,13 @@ use crate::files::{self, Size};
 /// Why a stream could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum VideoError {
-    /// The stream ended inside a frame.
-    #[error(
-        "the stream ended inside frame {done} ({got} of its {want} bytes); {done} whole frames came before it"
-    )]
-    Truncated {
-        /// Whole frames read before it.
-        done: usize,
-        /// Bytes of the cut frame that came.
-        got: usize,
-        /// Bytes a frame has.
-        want: usize,
-    },
-    /// A YUV4MPEG2 stream that is not one, or not one ghostlines reads.
-    #[error("YUV4MPEG2: {0}")]
-    Y4m(String),
-    /// Dimensions the limits refuse.
+    /// A raw stream ended inside a frame.
     #[error(transparent)]
-    Size(#[from] ghostlines_core::Error),
-    /// Reading failed.
+    Truncated(#[from] CutFrame),
+    /// A YUV4MPEG2 stream that is not one, not one ghostlines reads, or
+    /// one that ended inside a frame.
     #[error(transparent)]
-    Io(#[from] std::io::Error),
+    Y4m(#[from] Y4mError),
 }
 
 /// Reads until `buffer` is full or the input ends; the bytes read.
@@ -78,7 +62,7 @@ enum SourceKind {
     /// Raw RGBA8, `width·height·4` bytes a frame.
     Raw(Box<dyn BufRead + Send>),
     /// YUV4MPEG2.
-    Y4m(y4m::Frames<Box<dyn BufRead + Send>>),
+    Y4m(Y4mReader<Box<dyn BufRead + Send>>),
 }
 
 impl Source {
@@ -143,7 +127,9 @@ impl Source {
             Cursor::new(head.clone()).chain(input),
         ));
         if head == b"YUV4MPEG2" {
-            let frames = y4m::Frames::new(input).with_context(|| format!("reading {name}"))?;
+            let frames = Y4mReader::new(input, &Limits::DEFAULT)
+                .map_err(VideoError::from)
+                .with_context(|| format!("reading {name}"))?;
             let header = frames.header();
             if let Some(size) = size
                 && (size.width, size.height) != (header.width, header.height)
@@ -215,12 +201,12 @@ impl Source {
                 match got {
                     0 => None,
                     got if got < pixels.len() => {
-                        return Err(VideoError::Truncated {
-                            done: self.read,
-                            got,
-                            want: pixels.len(),
-                        }
-                        .into());
+                        let cut = CutFrame {
+                            done: self.read as u64,
+                            got: got as u64,
+                            want: pixels.len() as u64,
+                        };
+                        return Err(VideoError::from(cut).into());
                     }
                     _ => Some(Frame {
                         width,
@@ -231,7 +217,8 @@ impl Source {
             }
             SourceKind::Y4m(frames) => {
                 let mut pixels = Vec::new();
-                frames.next_into(&mut pixels)?.then_some(Frame {
+                let more = frames.next_into(&mut pixels).map_err(VideoError::from)?;
+                more.then_some(Frame {
                     width,
                     height,
                     pixels,
