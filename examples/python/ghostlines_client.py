@@ -9,6 +9,11 @@ come back as bytes, or as (height, width) arrays when numpy is there.
     grey = client.greyscale(frame, width=640, height=360)
     for report in client.motion_stream(frames, width=640, height=360, mode="sparse"):
         print(report["index"], len(report["vectors"]))
+
+One method a route: `index` (GET /), `greyscale`, `adjust`, `centroid`,
+`edges`, `motion`, `render` and `motion_stream`. Parameters beyond the
+size go as keyword arguments, under the route's own names
+(`mode="sparse"`, `stroke_width=2`).
 """
 
 import http.client
@@ -36,9 +41,13 @@ class GhostlinesError(Exception):
         self.frames = frames
 
 
+def _is_array(frame):
+    return numpy is not None and isinstance(frame, numpy.ndarray)
+
+
 def _frame_bytes(frame, width, height):
     """(bytes, width, height) of a frame given as bytes or a numpy array."""
-    if numpy is not None and isinstance(frame, numpy.ndarray):
+    if _is_array(frame):
         if frame.dtype != numpy.uint8 or frame.ndim != 3 or frame.shape[2] != 4:
             raise ValueError(f"a frame array must be uint8 of shape (height, width, 4), got {frame.dtype} {frame.shape}")
         height, width = frame.shape[:2]
@@ -56,14 +65,19 @@ class Client:
         self.timeout = timeout
 
     def _url(self, path, params):
+        # Python's True is the query's true.
+        params = {k: str(v).lower() if isinstance(v, bool) else v for k, v in params.items()}
         return f"{self.base}{path}?{urllib.parse.urlencode(params)}"
 
-    def _post(self, path, body, params):
+    def _request(self, path, body=None, params=(), accept=None):
+        headers = {"content-type": "application/octet-stream"} if body is not None else {}
+        if accept:
+            headers["accept"] = accept
         request = urllib.request.Request(
-            self._url(path, params),
+            self._url(path, dict(params)),
             data=body,
-            headers={"content-type": "application/octet-stream"},
-            method="POST",
+            headers=headers,
+            method="GET" if body is None else "POST",
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -72,18 +86,68 @@ class Client:
             error = json.loads(e.read())["error"]
             raise GhostlinesError(error["kind"], error["message"], status=e.code) from None
 
+    def _pair(self, previous, current, width, height):
+        """The body of a pair route, and its size."""
+        first, width, height = _frame_bytes(previous, width, height)
+        second, w, h = _frame_bytes(current, width, height)
+        if (w, h) != (width, height):
+            raise ValueError(f"the frames differ in size: {width}x{height} and {w}x{h}")
+        return first + second, width, height
+
+    def index(self):
+        """GET /: the routes, their parameters, the limits, the version."""
+        return json.loads(self._request("/"))
+
     def greyscale(self, frame, width=None, height=None, method="max-rgb"):
         """One grey byte a pixel: bytes, or a (height, width) array."""
         body, width, height = _frame_bytes(frame, width, height)
-        grey = self._post("/greyscale", body, {"width": width, "height": height, "method": method})
-        if numpy is not None and isinstance(frame, numpy.ndarray):
+        grey = self._request("/greyscale", body, {"width": width, "height": height, "method": method})
+        if _is_array(frame):
             return numpy.frombuffer(grey, dtype=numpy.uint8).reshape(height, width)
         return grey
 
-    def centroid(self, frame, width=None, height=None):
+    def adjust(self, frame, contrast, brightness, width=None, height=None):
+        """Contrast (-100..=100) and brightness (-255..=255) on the frame's
+        R, G and B: RGBA bytes, or a (height, width, 4) array."""
+        body, width, height = _frame_bytes(frame, width, height)
+        params = {"width": width, "height": height, "contrast": contrast, "brightness": brightness}
+        adjusted = self._request("/adjust", body, params)
+        if _is_array(frame):
+            return numpy.frombuffer(adjusted, dtype=numpy.uint8).reshape(height, width, 4)
+        return adjusted
+
+    def centroid(self, frame, width=None, height=None, method="max-rgb"):
         """The brightness centroid {'x', 'y'}, or None for a black frame."""
         body, width, height = _frame_bytes(frame, width, height)
-        return json.loads(self._post("/centroid", body, {"width": width, "height": height}))["centroid"]
+        params = {"width": width, "height": height, "method": method}
+        return json.loads(self._request("/centroid", body, params))
+
+    def edges(self, frame, width=None, height=None, **params):
+        """Canny edges as polylines: the edges JSON, a dict with
+        'polylines' (lists of [x, y]) and 'gradients'. `params`: sigma, low,
+        high, tolerance, min_length, straight_only, gradient_step, operator,
+        method."""
+        body, width, height = _frame_bytes(frame, width, height)
+        return json.loads(self._request("/edges", body, {"width": width, "height": height, **params}))
+
+    def motion(self, previous, current, width=None, height=None, **params):
+        """The tracker over a frame pair: the second frame's report, a
+        dict with 'centroid', 'centroid_motion' and 'vectors'. `params`:
+        the tracker parameters of /motion (mode, threshold, samples, ...)."""
+        body, width, height = self._pair(previous, current, width, height)
+        return json.loads(self._request("/motion", body, {"width": width, "height": height, **params}))
+
+    def render(self, previous, current, width=None, height=None, **params):
+        """The pair tracked and the second frame drawn: RGBA bytes, or a
+        (height, width, 4) array. `params`: those of /motion and the
+        painter's (colour, stroke_width, scale, background, ...)."""
+        body, width, height = self._pair(previous, current, width, height)
+        drawn = self._request(
+            "/render", body, {"width": width, "height": height, **params}, accept="application/octet-stream"
+        )
+        if _is_array(current):
+            return numpy.frombuffer(drawn, dtype=numpy.uint8).reshape(height, width, 4)
+        return drawn
 
     def motion_stream(self, frames, width, height, **params):
         """Streams `frames` (an iterable) to /motion/stream in one request

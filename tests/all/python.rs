@@ -179,3 +179,126 @@ fn pipeline_as_documented(doc: &str, addr: &str, clip: &Path, dir: &Path, script
         "{doc}"
     );
 }
+
+/// Every public method of the client against a live server, with numpy
+/// and without it: each answer as core computes it (`centroid` once raised
+/// `KeyError`, reading a key the route does not send).
+#[test]
+fn every_client_method_answers_as_core_does() {
+    let server = crate::serve::Server::start(&["--quiet"]);
+    const W: u32 = 40;
+    const H: u32 = 30;
+    let (w, h) = (W, H);
+    let (a, b) = (
+        core_::synthetic_scene(w, h, 0),
+        core_::synthetic_scene(w, h, 3),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.rgba"), &a).unwrap();
+    std::fs::write(dir.path().join("b.rgba"), &b).unwrap();
+    let script = format!(
+        r#"
+import json, sys
+from ghostlines_client import Client, numpy
+use_numpy = sys.argv[1] == "1"
+client = Client("http://{addr}")
+a = open(r"{dir}/a.rgba", "rb").read()
+b = open(r"{dir}/b.rgba", "rb").read()
+size = {{"width": {w}, "height": {h}}}
+if use_numpy:
+    a, b = (numpy.frombuffer(f, numpy.uint8).reshape({h}, {w}, 4) for f in (a, b))
+    size = {{}}
+    black = numpy.zeros((2, 2, 4), numpy.uint8)
+    hexed = lambda v: v.tobytes().hex()
+else:
+    black = bytes(16)
+    hexed = lambda v: v.hex()
+black_size = {{}} if use_numpy else {{"width": 2, "height": 2}}
+out = {{
+    "index": client.index()["name"],
+    "greyscale": hexed(client.greyscale(a, method="luma-bt601", **size)),
+    "adjust": hexed(client.adjust(a, 30, -10, **size)),
+    "centroid": client.centroid(a, **size),
+    "black_centroid": client.centroid(black, **black_size),
+    "edges": client.edges(a, sigma=1.0, straight_only=False, **size),
+    "motion": client.motion(a, b, mode="sparse", **size),
+    "render": hexed(client.render(a, b, persistence=0.5, colouring="direction", **size)),
+    "stream": list(client.motion_stream([a, b], {w}, {h})),
+}}
+print(json.dumps(out))
+"#,
+        addr = server.addr,
+        dir = dir.path().display(),
+    );
+    // core's answers.
+    fn frame(pixels: &[u8]) -> core_::Frame<'_> {
+        core_::Frame::new(W, H, pixels).unwrap()
+    }
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let grey = core_::greyscale(frame(&a), core_::GreyMethod::LumaBt601);
+    let adjusted = core_::adjust_rgba(frame(&a), &core_::Adjustment::new(30, -10).unwrap());
+    let plane = core_::greyscale(frame(&a), core_::GreyMethod::MaxRgb);
+    let plane = core_::Plane::new(w, h, &plane).unwrap();
+    let edges = core_::EdgeSettings {
+        sigma: 1.0,
+        ..Default::default()
+    };
+    let polylines = core_::edge_polylines(plane, &edges).unwrap();
+    let edges = core_::EdgeReport::new(w, h, &polylines, Vec::new());
+    let settings = |mode| core_::TrackerSettings {
+        mode,
+        ..Default::default()
+    };
+    let mut tracker = core_::Tracker::new(settings(core_::TrackerMode::sparse())).unwrap();
+    tracker.push(frame(&a)).unwrap();
+    let motion = core_::FrameReport::new(1, tracker.push(frame(&b)).unwrap());
+    let mut motion = serde_json::to_value(motion).unwrap();
+    for (key, value) in [("version", 1), ("width", w), ("height", h)] {
+        motion[key] = value.into();
+    }
+    let mut tracker = core_::Tracker::new(settings(core_::TrackerMode::Sketch)).unwrap();
+    let mut painter = core_::Painter::new(core_::PainterSettings {
+        persistence: 0.5,
+        colouring: core_::Colouring::Direction,
+        ..Default::default()
+    })
+    .unwrap();
+    let mut drawn = Vec::new();
+    for pixels in [&a, &b] {
+        let out = tracker.push(frame(pixels)).unwrap();
+        drawn = painter
+            .paint(frame(pixels), tracker.filtered(), &out.vectors, &[])
+            .unwrap();
+    }
+    let frames = [&a, &b].map(|p| ghostlines::Frame {
+        width: w,
+        height: h,
+        pixels: p.clone(),
+    });
+    let want = serde_json::json!({
+        "index": "ghostlines",
+        "greyscale": hex(&grey),
+        "adjust": hex(&adjusted),
+        "centroid": core_::centroid(plane),
+        "black_centroid": null,
+        "edges": edges,
+        "motion": motion,
+        "render": hex(&drawn),
+        "stream": cores_reports(&frames, core_::TrackerMode::Sketch),
+    });
+    for numpy in [false, true] {
+        let out = python(numpy)
+            .args(["-c", &script, if numpy { "1" } else { "0" }])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "numpy {numpy}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for key in want.as_object().unwrap().keys() {
+            assert_eq!(got[key], want[key], "numpy {numpy}: {key}");
+        }
+    }
+}
