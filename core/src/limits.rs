@@ -53,6 +53,54 @@ impl Limits {
     }
 }
 
+/// A limit of the HTTP component that its host may set, by the environment
+/// variable that carries it (`ghostlines serve` writes them, `wasmtime
+/// serve --env` and spin.toml's `environment` may): the names, said once for
+/// the component that reads them and the host that writes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitVariable {
+    /// [`Limits::max_side`], pixels.
+    MaxSide,
+    /// [`Limits::max_pixels`].
+    MaxPixels,
+    /// The largest request body, bytes.
+    MaxBodyBytes,
+    /// A whole body's deadline, ms.
+    BodyTimeout,
+    /// [`StreamLimits::max_frames`](crate::StreamLimits::max_frames).
+    MaxStreamFrames,
+    /// [`StreamLimits::frame_wait`](crate::StreamLimits::frame_wait), ms.
+    StreamIdleTimeout,
+    /// [`StreamLimits::max_duration`](crate::StreamLimits::max_duration), ms; 0 for none.
+    MaxStreamDuration,
+}
+
+impl LimitVariable {
+    /// Every variable, in the order `GET /` lists them.
+    pub const ALL: [LimitVariable; 7] = [
+        LimitVariable::MaxSide,
+        LimitVariable::MaxPixels,
+        LimitVariable::MaxBodyBytes,
+        LimitVariable::BodyTimeout,
+        LimitVariable::MaxStreamFrames,
+        LimitVariable::StreamIdleTimeout,
+        LimitVariable::MaxStreamDuration,
+    ];
+
+    /// The environment variable.
+    pub const fn name(self) -> &'static str {
+        match self {
+            LimitVariable::MaxSide => "GHOSTLINES_MAX_SIDE",
+            LimitVariable::MaxPixels => "GHOSTLINES_MAX_PIXELS",
+            LimitVariable::MaxBodyBytes => "GHOSTLINES_MAX_BODY_BYTES",
+            LimitVariable::BodyTimeout => "GHOSTLINES_BODY_TIMEOUT_MS",
+            LimitVariable::MaxStreamFrames => "GHOSTLINES_MAX_STREAM_FRAMES",
+            LimitVariable::StreamIdleTimeout => "GHOSTLINES_STREAM_IDLE_TIMEOUT_MS",
+            LimitVariable::MaxStreamDuration => "GHOSTLINES_MAX_STREAM_DURATION_MS",
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits::DEFAULT

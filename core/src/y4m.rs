@@ -12,7 +12,7 @@ use std::io::{BufRead, Read};
 
 use crate::error::Error;
 use crate::limits::Limits;
-use crate::stream::CutFrame;
+use crate::pace::CutFrame;
 use crate::yuv::{Chroma, yuv_to_rgba};
 
 /// The longest header or `FRAME` line taken (ffmpeg's are under 100
@@ -527,13 +527,22 @@ mod tests {
         // Every prefix and every single-byte change of a small stream.
         let whole = stream(2, b"");
         for end in 0..=whole.len() {
-            read_all(&whole[..end]);
+            let (done, result) = read_all(&whole[..end]);
+            // A frame is counted only once all its bytes came.
+            assert_eq!(done as usize, end.saturating_sub(25) / 12);
+            // Whole frames after a whole header are a whole stream.
+            let whole_frames = end >= 25 && (end - 25) % 12 == 0;
+            assert_eq!(result.is_ok(), whole_frames, "{end}: {result:?}");
         }
         for at in 0..whole.len() {
             for byte in [0u8, b' ', b'\n', 0xc3, 0xff, b'0'] {
                 let mut changed = whole.clone();
                 changed[at] = byte;
-                read_frames(&changed, false);
+                let (done, result) = read_frames(&changed, false);
+                assert!(done <= 2);
+                if let Err(Y4mError::Truncated(cut)) = result {
+                    assert_eq!(cut.done, done);
+                }
             }
         }
     }

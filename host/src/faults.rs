@@ -73,9 +73,14 @@ pub enum Case {
     StreamTooMany,
     /// A stream with a size of zero in its query.
     StreamWrongSize,
+    /// A stream that trickles a byte at a time, fast enough to restart any
+    /// per-chunk deadline, far too slow for a frame.
+    StreamTrickleBytes,
+    /// A stream that sends whole frames, but each long after the last.
+    StreamTrickleFrames,
 }
 
-const CASES: [Case; 16] = [
+const CASES: [Case; 18] = [
     Case::GoodGreyscale,
     Case::GoodAdjust,
     Case::WrongLength,
@@ -92,6 +97,8 @@ const CASES: [Case; 16] = [
     Case::StreamNeverRead,
     Case::StreamTooMany,
     Case::StreamWrongSize,
+    Case::StreamTrickleBytes,
+    Case::StreamTrickleFrames,
 ];
 
 /// The server's deadlines, as `GET /` states them: the fault run waits
@@ -102,6 +109,8 @@ struct Deadlines {
     send: Duration,
     stream_idle: Duration,
     max_stream_frames: u64,
+    /// Streams one client may hold at once.
+    max_client_streams: u64,
 }
 
 /// How much later than its deadline a refusal may come.
@@ -232,6 +241,16 @@ pub async fn run(config: &FaultConfig) -> anyhow::Result<FaultReport> {
         bail!("--concurrency must be at least 1");
     }
     let deadlines = deadlines(&authority).await?;
+    // Every client may be in a stream case at once, and all come from
+    // this one address.
+    if config.concurrency as u64 > deadlines.max_client_streams {
+        bail!(
+            "--concurrency {} is over the streams the server allows one client ({}): its stream cases would be refused with 429; lower it, or start the server with --max-client-streams {}",
+            config.concurrency,
+            deadlines.max_client_streams,
+            config.concurrency
+        );
+    }
     let authority = Arc::new(authority);
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
@@ -319,27 +338,30 @@ async fn deadlines(authority: &str) -> anyhow::Result<Deadlines> {
     anyhow::ensure!(status == Some(200), "GET / answered {status:?}");
     let index: serde_json::Value =
         serde_json::from_slice(&body).context("GET / is not the ghostlines index")?;
-    let ms = |name: &str| {
-        index["host"][name]
+    let ms = |section: &str, name: &str| {
+        index[section][name]
             .as_u64()
             .map(Duration::from_millis)
             .with_context(|| {
                 format!(
-                    "the server states no host.{name} at GET / (run it with `ghostlines serve`)"
+                    "the server states no {section}.{name} at GET / (run it with `ghostlines serve`)"
                 )
             })
     };
     Ok(Deadlines {
-        body: ms("body_timeout_ms")?,
-        send: ms("send_timeout_ms")?,
-        stream_idle: ms("stream_idle_timeout_ms")?,
+        body: ms("limits", "body_timeout_ms")?,
+        send: ms("host", "send_timeout_ms")?,
+        stream_idle: ms("limits", "stream_idle_timeout_ms")?,
         max_stream_frames: index["limits"]["max_stream_frames"]
             .as_u64()
             .context("the server states no limits.max_stream_frames at GET /")?,
+        max_client_streams: index["host"]["max_client_streams"]
+            .as_u64()
+            .context("the server states no host.max_client_streams at GET /")?,
     })
 }
 
-/// Request `i`: case `i % 10`, over its own connection.
+/// Request `i`: case `i % CASES.len()`, over its own connection.
 async fn one(authority: &str, i: usize, deadlines: Deadlines) -> Outcome {
     let case = CASES[i % CASES.len()];
     // Which variant of the case: the round, not `i`, so every variant comes.
@@ -541,6 +563,22 @@ async fn one(authority: &str, i: usize, deadlines: Deadlines) -> Outcome {
                 Promise::LastLine("too-large", deadlines.max_stream_frames, patient),
             )
         }
+        Case::StreamTrickleBytes => {
+            let within = deadlines.stream_idle + GRACE;
+            // Five bytes an idle deadline: a deadline that restarted on
+            // every chunk would never pass.
+            let every = deadlines.stream_idle / 5;
+            let answer = stream_trickle(authority, TRICKLE_PATH, vec![90], every, within).await;
+            (answer, Promise::LastLine("timeout", 0, within))
+        }
+        Case::StreamTrickleFrames => {
+            let within = deadlines.stream_idle + GRACE;
+            // Whole frames, one every two idle deadlines: the second is late.
+            let every = deadlines.stream_idle * 2;
+            let frame = vec![90u8; 16 * 8 * 4];
+            let answer = stream_trickle(authority, TRICKLE_PATH, frame, every, within).await;
+            (answer, Promise::LastLine("timeout", 1, within))
+        }
         Case::StreamWrongSize => {
             let answer = stream_exchange(
                 authority,
@@ -706,6 +744,37 @@ async fn stream_exchange(
     read_answer(&mut stream, wait).await
 }
 
+/// The stream the tricklers send: 16x8 frames, 512 bytes each.
+const TRICKLE_PATH: &str = "/motion/stream?width=16&height=8";
+
+/// A chunked POST to a stream route that sends `chunk` every `every`, on
+/// and on, while it reads the answer for at most `wait`.
+async fn stream_trickle(
+    authority: &str,
+    path: &str,
+    chunk: Vec<u8>,
+    every: Duration,
+    wait: Duration,
+) -> Answer {
+    let stream = TcpStream::connect(authority).await?;
+    let (mut reader, mut writer) = stream.into_split();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n"
+    );
+    writer.write_all(head.as_bytes()).await?;
+    let mut body = format!("{:x}\r\n", chunk.len()).into_bytes();
+    body.extend_from_slice(&chunk);
+    body.extend(b"\r\n");
+    let sender = tokio::spawn(async move {
+        while writer.write_all(&body).await.is_ok() {
+            tokio::time::sleep(every).await;
+        }
+    });
+    let answer = read_answer(&mut reader, wait).await;
+    sender.abort();
+    answer
+}
+
 /// Sends frames to a stream route and reads nothing, until a write fails
 /// (the server cut the connection) or `wait` passes: `cut` as the body
 /// when it was cut.
@@ -732,7 +801,7 @@ async fn stream_never_read(
     Ok((None, if cut { b"cut".to_vec() } else { Vec::new() }))
 }
 
-async fn read_answer(stream: &mut TcpStream, wait: Duration) -> Answer {
+async fn read_answer(stream: &mut (impl AsyncReadExt + Unpin), wait: Duration) -> Answer {
     let mut bytes = Vec::new();
     let read = tokio::time::timeout(wait, async {
         let mut buffer = [0u8; 16 << 10];

@@ -1,15 +1,17 @@
-//! Request bodies: content negotiation, and streaming reads that stop as
-//! soon as a limit is passed (spin-sdk's `Request` would buffer it all).
+//! Request bodies: content negotiation, and reads that stop as soon as a
+//! limit or a deadline is passed (spin-sdk's `Request` would buffer it all,
+//! for as long as the client likes).
 
-use futures::StreamExt;
 use spin_sdk::http::IncomingRequest;
-use spin_sdk::wit::wasi::http0_2_0::types::{ErrorCode, IoError, http_error_code};
+use spin_sdk::wit::wasi::http0_2_0::types::{ErrorCode, IncomingBody, IoError, http_error_code};
 
 use ghostlines_core::{DecodeError, decode_frame};
 use image::ImageFormat;
 
 use ghostlines_core::DecodeLimits;
 
+use crate::deadline::TimedBody;
+use crate::limits::RequestLimits;
 use crate::respond::HttpError;
 
 /// What a request body holds.
@@ -62,27 +64,40 @@ pub fn accepts(request: &IncomingRequest, media_type: &str) -> bool {
 }
 
 /// Reads the body: exactly `expected` bytes when given (a raw frame), at
-/// most `max_body_bytes` in any case. A `content-length` over the limit or off
+/// most `limits.max_body_bytes` in any case, all of it within
+/// `limits.body_timeout`. A `content-length` over the limit or off
 /// `expected` is refused before anything is read; a streamed body is
 /// refused at the first chunk that passes either.
-pub async fn read(
+pub fn read(
     request: IncomingRequest,
     expected: Option<u64>,
-    max_body_bytes: u64,
+    limits: &RequestLimits,
 ) -> Result<Vec<u8>, HttpError> {
     let declared = header(&request, "content-length");
-    let mut framing = Framing::new(expected, declared.as_deref(), max_body_bytes)?;
-    let mut stream = request.into_body_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| broken_body(&e, framing.received()))?;
+    let mut framing = Framing::new(expected, declared.as_deref(), limits.max_body_bytes)?;
+    let (_body, input) = open(&request)?;
+    let mut body = TimedBody::whole(&input, limits.body_timeout);
+    while let Some(chunk) = body.next_chunk()? {
         framing.push(&chunk)?;
     }
     framing.finish()
 }
 
-/// Why a body stopped before its end: the host's body deadline (408), or
-/// a client that broke its request off (400).
-pub(crate) fn broken_body(error: &IoError, received: u64) -> HttpError {
+/// The request's body and its stream (the body must outlive the stream,
+/// and the request the body).
+pub fn open(
+    request: &IncomingRequest,
+) -> Result<(IncomingBody, wasi::io::streams::InputStream), HttpError> {
+    let no_body = |()| HttpError::invalid_body("the request has no body to read");
+    let body = request.consume().map_err(no_body)?;
+    let input = body.stream().map_err(no_body)?;
+    Ok((body, input))
+}
+
+/// Why a body stopped before its end, after `progress` (what had come): the
+/// host's own deadline for it (408, `ghostlines serve`'s backstop), or a
+/// client that broke its request off (400).
+pub(crate) fn broken_body(error: &IoError, progress: &str) -> HttpError {
     // A host names a read timeout with the `error-code`; wasmtime-wasi-http
     // 48 (`ghostlines serve`, `wasmtime serve`) keeps its own error type
     // there instead, which `http-error-code` does not see but whose debug
@@ -92,9 +107,9 @@ pub(crate) fn broken_body(error: &IoError, received: u64) -> HttpError {
         Some(ErrorCode::ConnectionReadTimeout)
     ) || error.to_debug_string().contains("read timeout");
     if timed_out {
-        HttpError::timeout()
+        HttpError::host_body_timeout(progress)
     } else {
-        HttpError::invalid_body(format!("the body broke off after {received} bytes"))
+        HttpError::invalid_body(format!("the body broke off after {progress}"))
     }
 }
 
@@ -192,7 +207,7 @@ pub fn decode_png(bytes: &[u8], limits: &DecodeLimits) -> Result<(u32, u32, Vec<
 mod tests {
     use super::*;
 
-    const MAX_BODY_BYTES: u64 = crate::limits::RequestLimits::DEFAULT.max_body_bytes;
+    const MAX_BODY_BYTES: u64 = RequestLimits::DEFAULT.max_body_bytes;
 
     fn status(result: Result<impl std::fmt::Debug, HttpError>) -> u16 {
         result.map_or_else(|e| e.status, |ok| panic!("accepted: {ok:?}"))

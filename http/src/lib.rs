@@ -7,6 +7,8 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 mod body;
+mod deadline;
+mod framing;
 mod limits;
 mod query;
 mod respond;
@@ -22,10 +24,10 @@ use crate::respond::{HttpError, Reply};
 #[doc(hidden)]
 pub mod fuzzing {
     pub use crate::body::{BodyKind, Framing, decode_png, media_kind};
+    pub use crate::framing::{StreamFraming, frames_of};
     pub use crate::limits::RequestLimits;
     pub use crate::respond::HttpError;
     pub use crate::routes::judge_query;
-    pub use crate::stream::{StreamFraming, frames_of};
 }
 
 /// The component's export. `#[http_component]` expands to the canonical
@@ -41,24 +43,24 @@ mod export {
     #[cfg_attr(target_arch = "wasm32", spin_sdk::http_component)]
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     async fn handle(request: IncomingRequest, out: ResponseOutparam) {
-        if let Some((path, query)) = super::stream_route(&request) {
+        if let Some((route, query)) = super::stream_route(&request) {
             let limits = super::RequestLimits::from_env();
-            return super::stream::handle(request, out, &path, &query, &limits).await;
+            return super::stream::handle(request, out, route, &query, &limits).await;
         }
         let reply = super::route(request).await.unwrap_or_else(Reply::from);
         reply.send(out).await;
     }
 }
 
-/// The path and query of a POST to a stream route, which answers as it
+/// The route and query of a POST to a stream route, which answers as it
 /// reads (not through a `Reply`).
-fn stream_route(request: &IncomingRequest) -> Option<(String, String)> {
+fn stream_route(request: &IncomingRequest) -> Option<(stream::StreamRoute, String)> {
     let path_and_query = request.path_with_query()?;
     let (path, query) = path_and_query
         .split_once('?')
         .unwrap_or((&path_and_query, ""));
-    (matches!(path, "/motion/stream" | "/render/stream") && request.method() == Method::Post)
-        .then(|| (path.to_string(), query.to_string()))
+    let route = stream::StreamRoute::at(path)?;
+    (request.method() == Method::Post).then(|| (route, query.to_string()))
 }
 
 async fn route(request: IncomingRequest) -> Result<Reply, HttpError> {

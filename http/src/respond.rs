@@ -1,7 +1,9 @@
 //! Answers: successful replies and JSON errors, with their status codes.
 
+use std::time::Duration;
+
 use futures::SinkExt as _;
-use ghostlines_core::ErrorReport;
+use ghostlines_core::{CutFrame, ErrorReport, FramePace};
 use spin_sdk::http::{Fields, OutgoingResponse, ResponseOutparam};
 
 /// An error answer: `{"error":{"kind":"…","message":"…"}}`.
@@ -74,21 +76,58 @@ impl HttpError {
         )
     }
 
-    pub fn timeout() -> HttpError {
+    /// A whole body that did not come within its deadline.
+    pub fn body_timeout(timeout: Duration, received: u64) -> HttpError {
         HttpError::new(
             408,
             "timeout",
-            "the request body did not arrive within the deadline",
+            format!(
+                "the request body did not arrive within {} ms ({received} bytes came)",
+                timeout.as_millis()
+            ),
         )
     }
 
-    pub fn cut_frame(index: u64, got: u64, frame_bytes: u64) -> HttpError {
+    /// A stream's frame that did not come within its waiting budget.
+    pub fn frame_timeout(pace: &FramePace, received: u64) -> HttpError {
+        HttpError::new(
+            408,
+            "timeout",
+            format!(
+                "frame {} did not arrive within {} ms of waiting ({} of its bytes came, {received} in all): a stream must bring each whole frame within its idle deadline",
+                pace.frames(),
+                pace.budget().as_millis(),
+                pace.partial()
+            ),
+        )
+    }
+
+    /// A stream that went on past its duration limit.
+    pub fn stream_too_long(limit: Duration, frames: u64) -> HttpError {
+        HttpError::new(
+            408,
+            "timeout",
+            format!(
+                "the stream passed its {} ms duration limit after {frames} frames",
+                limit.as_millis()
+            ),
+        )
+    }
+
+    /// The host's own deadline for the body passed first.
+    pub fn host_body_timeout(progress: &str) -> HttpError {
+        HttpError::new(
+            408,
+            "timeout",
+            format!("the server's deadline for the body passed after {progress}"),
+        )
+    }
+
+    pub fn cut_frame(cut: CutFrame) -> HttpError {
         HttpError::new(
             400,
             "length-mismatch",
-            format!(
-                "the stream ended inside frame {index}: {got} of its {frame_bytes} bytes (width·height·4)"
-            ),
+            format!("{cut} (width·height·4 bytes a frame)"),
         )
     }
 

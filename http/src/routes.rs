@@ -2,8 +2,8 @@
 
 use ghostlines_core::{
     self as core_, Adjustment, Background, Colouring, CornerSettings, EdgeReport, EdgeSettings,
-    FlowSettings, Frame, FrameReport, GradientOperator, MOTION_VERSION, Painter, PainterSettings,
-    Plane, Rgba, SvgStyle, Tracker, TrackerMode, TrackerSettings,
+    FlowSettings, Frame, FrameReport, GradientOperator, LimitVariable as Variable, MOTION_VERSION,
+    Painter, PainterSettings, Plane, Rgba, SvgStyle, Tracker, TrackerMode, TrackerSettings,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -68,11 +68,11 @@ pub fn index(limits: &RequestLimits) -> Reply {
     // limits applied above; under other hosts there are none.
     let host: serde_json::Map<_, _> = std::env::vars()
         .filter_map(|(name, value)| {
-            let key = name.strip_prefix("GHOSTLINES_")?;
-            if RequestLimits::VARIABLES.contains(&name.as_str()) {
+            let key = variable_key(&name)?;
+            if Variable::ALL.iter().any(|v| v.name() == name) {
                 return None;
             }
-            Some((key.to_ascii_lowercase(), json!(value.parse::<u64>().ok()?)))
+            Some((key, json!(value.parse::<u64>().ok()?)))
         })
         .collect();
     Reply::json(&json!({
@@ -128,15 +128,26 @@ pub fn index(limits: &RequestLimits) -> Reply {
              "parameters": {"every parameter of /render": true},
              "returns": "application/octet-stream: the drawn RGBA8 frames back to back; an error after the 200 leaves the body unfinished"},
         ],
-        "limits": {
-            "max_side": limits.frame.max_side,
-            "max_pixels": limits.frame.max_pixels,
-            "max_samples": limits.frame.max_samples,
-            "max_body_bytes": limits.max_body_bytes,
-            "max_stream_frames": limits.max_stream_frames,
-        },
+        "limits": limits_json(limits),
         "host": host,
     }))
+}
+
+/// `GHOSTLINES_MAX_SIDE` as `GET /` names it: `max_side`.
+fn variable_key(name: &str) -> Option<String> {
+    Some(name.strip_prefix("GHOSTLINES_")?.to_ascii_lowercase())
+}
+
+/// What this component enforces, as `GET /` lists it: every limit the host
+/// may set (`null` for a stream duration without limit), and the samples
+/// a frame difference may take.
+fn limits_json(limits: &RequestLimits) -> serde_json::Value {
+    let mut map: serde_json::Map<_, _> = Variable::ALL
+        .iter()
+        .filter_map(|&v| Some((variable_key(v.name())?, json!(limits.value(v)))))
+        .collect();
+    map.insert("max_samples".into(), json!(limits.frame.max_samples));
+    serde_json::Value::Object(map)
 }
 
 /// `POST /greyscale`.
@@ -205,17 +216,12 @@ pub async fn motion(
     limits: &RequestLimits,
 ) -> Result<Reply, HttpError> {
     let params = Params::parse(query, MOTION_PARAMS)?;
-    if body::body_kind(&request, false)? != BodyKind::Raw {
-        return Err(HttpError::unsupported_media_type(
-            "image/png",
-            "application/octet-stream",
-        ));
-    }
+    raw_body_only(&request)?;
     let settings = motion_settings(&params)?;
     let mut tracker = Tracker::new(settings)?;
     let (width, height, pixels) = raw_size(&params, limits)?;
     let svg_out = body::accepts(&request, "image/svg+xml");
-    let bytes = body::read(request, Some(2 * 4 * pixels), limits.max_body_bytes).await?;
+    let bytes = body::read(request, Some(2 * 4 * pixels), limits)?;
     let (previous, current) = bytes.split_at(bytes.len() / 2);
     tracker.push(Frame::with_limits(width, height, previous, &limits.frame)?)?;
     let output = tracker.push(Frame::with_limits(width, height, current, &limits.frame)?)?;
@@ -261,17 +267,12 @@ pub async fn render(
     limits: &RequestLimits,
 ) -> Result<Reply, HttpError> {
     let params = Params::parse(query, &[MOTION_PARAMS, PAINTER_PARAMS].concat())?;
-    if body::body_kind(&request, false)? != BodyKind::Raw {
-        return Err(HttpError::unsupported_media_type(
-            "image/png",
-            "application/octet-stream",
-        ));
-    }
+    raw_body_only(&request)?;
     let mut tracker = Tracker::new(motion_settings(&params)?)?;
     let mut painter = Painter::new(painter_settings(&params)?)?;
     let (width, height, pixels) = raw_size(&params, limits)?;
     let raw_out = body::accepts(&request, "application/octet-stream");
-    let bytes = body::read(request, Some(2 * 4 * pixels), limits.max_body_bytes).await?;
+    let bytes = body::read(request, Some(2 * 4 * pixels), limits)?;
     let (previous, current) = bytes.split_at(bytes.len() / 2);
     // Both frames are drawn in turn, so that trails have a picture before.
     let mut drawn = Vec::new();
@@ -487,6 +488,12 @@ async fn read_grey(
     Ok((width, height, grey))
 }
 
+/// The pair and stream routes take raw RGBA8 only: any other media type,
+/// PNG too, is a 415.
+pub(crate) fn raw_body_only(request: &IncomingRequest) -> Result<(), HttpError> {
+    body::body_kind(request, false).map(drop)
+}
+
 /// The `width` and `height` parameters of a raw body, judged against the
 /// frame limits (400 or 413), and the pixels they make.
 pub(crate) fn raw_size(
@@ -509,7 +516,7 @@ async fn read_frame(
         BodyKind::Raw => {
             // Dimensions are judged (400 or 413) before the body is read.
             let (width, height, pixels) = raw_size(params, limits)?;
-            let bytes = body::read(request, Some(pixels * 4), limits.max_body_bytes).await?;
+            let bytes = body::read(request, Some(pixels * 4), limits)?;
             Ok((width, height, bytes))
         }
         BodyKind::Png => {
@@ -518,7 +525,7 @@ async fn read_frame(
                     "a PNG body brings its own size: leave out width and height",
                 ));
             }
-            let bytes = body::read(request, None, limits.max_body_bytes).await?;
+            let bytes = body::read(request, None, limits)?;
             let (width, height, pixels) = body::decode_png(&bytes, &limits.decode())?;
             limits.frame.check(width, height)?;
             Ok((width, height, pixels))

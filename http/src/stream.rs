@@ -7,87 +7,47 @@
 //! the 200 is out, an error ends `/motion/stream` with a last line
 //! `{"error":{"kind":…,"message":…,"frames":N}}`, every line before it
 //! valid; `/render/stream` ends without finishing its body (a client sees
-//! the transfer cut short), after the whole frames it had drawn.
+//! the transfer cut short), after the whole frames it had drawn. The body
+//! is read under the stream's own deadlines (`deadline.rs`): each frame
+//! within the idle deadline, the whole within the duration limit.
 
-use ghostlines_core::{Frame, FrameReport, Painter, StreamHead, Tracker};
+use ghostlines_core::{Frame, FrameReport, Painter, StreamHead, Tracker, TrackerOutput};
 use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam};
 use spin_sdk::wit::wasi::http0_2_0::types::OutgoingBody;
 use wasi::io::streams::{InputStream, OutputStream, StreamError};
 
-use crate::body::{self, BodyKind};
+use crate::body;
+use crate::deadline::TimedBody;
+use crate::framing::StreamFraming;
 use crate::limits::RequestLimits;
 use crate::query::Params;
 use crate::respond::{HttpError, Reply};
 use crate::routes;
 
-/// Bytes asked of the body a read.
-const READ_SIZE: u64 = 64 << 10;
-
-/// A stream's frames out of its chunks, wherever the chunks split them.
-#[derive(Debug)]
-pub struct StreamFraming {
-    frame_bytes: usize,
-    max_frames: u64,
-    buffer: Vec<u8>,
-    frames: u64,
+/// A stream route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamRoute {
+    /// `/motion/stream`: a line of NDJSON a frame.
+    Motion,
+    /// `/render/stream`: the drawn frames.
+    Render,
 }
 
-impl StreamFraming {
-    /// Frames of `frame_bytes`, at most `max_frames` of them.
-    pub fn new(frame_bytes: usize, max_frames: u64) -> StreamFraming {
-        StreamFraming {
-            frame_bytes,
-            max_frames,
-            buffer: Vec::with_capacity(frame_bytes),
-            frames: 0,
+impl StreamRoute {
+    /// The stream route at `path`, if it is one.
+    pub fn at(path: &str) -> Option<StreamRoute> {
+        match path {
+            "/motion/stream" => Some(StreamRoute::Motion),
+            "/render/stream" => Some(StreamRoute::Render),
+            _ => None,
         }
     }
 
-    /// Whole frames handed on so far.
-    pub fn frames(&self) -> u64 {
-        self.frames
-    }
-
-    /// Takes the next chunk, handing each frame it completes to `each`;
-    /// refuses bytes past the last allowed frame.
-    pub fn push<E: From<HttpError>>(
-        &mut self,
-        mut chunk: &[u8],
-        mut each: impl FnMut(&[u8]) -> Result<(), E>,
-    ) -> Result<(), E> {
-        while !chunk.is_empty() {
-            if self.frames == self.max_frames {
-                return Err(HttpError::too_many_frames(self.max_frames).into());
-            }
-            let room = self.frame_bytes - self.buffer.len();
-            let (now, later) = chunk.split_at(room.min(chunk.len()));
-            chunk = later;
-            if self.buffer.is_empty() && now.len() == self.frame_bytes {
-                // A whole frame inside the chunk: no copy.
-                self.frames += 1;
-                each(now)?;
-                continue;
-            }
-            self.buffer.extend_from_slice(now);
-            if self.buffer.len() == self.frame_bytes {
-                self.frames += 1;
-                each(&self.buffer)?;
-                self.buffer.clear();
-            }
+    fn content_type(self) -> &'static str {
+        match self {
+            StreamRoute::Motion => "application/x-ndjson",
+            StreamRoute::Render => "application/octet-stream",
         }
-        Ok(())
-    }
-
-    /// The end of the body: an error if it stopped inside a frame.
-    pub fn finish(&self) -> Result<(), HttpError> {
-        if self.buffer.is_empty() {
-            return Ok(());
-        }
-        Err(HttpError::cut_frame(
-            self.frames,
-            self.buffer.len() as u64,
-            self.frame_bytes as u64,
-        ))
     }
 }
 
@@ -97,39 +57,42 @@ enum Work {
     Render(Tracker, Painter),
 }
 
+/// Everything judged before the 200 goes out.
+struct Stream {
+    work: Work,
+    width: u32,
+    height: u32,
+}
+
+impl Stream {
+    fn frame_bytes(&self) -> u64 {
+        u64::from(self.width) * u64::from(self.height) * 4
+    }
+}
+
 /// `POST /motion/stream` and `POST /render/stream`.
 pub async fn handle(
     request: IncomingRequest,
     out: ResponseOutparam,
-    path: &str,
+    route: StreamRoute,
     query: &str,
     limits: &RequestLimits,
 ) {
-    let started = match start(&request, path, query, limits) {
-        Ok(started) => started,
+    let stream = match start(&request, route, query, limits) {
+        Ok(stream) => stream,
         Err(e) => return Reply::from(e).send(out).await,
     };
-    let (work, width, height, pixels) = started;
-    let Ok(incoming) = request.consume() else {
-        return Reply::from(HttpError::invalid_body("no body"))
-            .send(out)
-            .await;
+    let (_body, input) = match body::open(&request) {
+        Ok(opened) => opened,
+        Err(e) => return Reply::from(e).send(out).await,
     };
-    let Ok(input) = incoming.stream() else {
-        return Reply::from(HttpError::invalid_body("no body"))
-            .send(out)
-            .await;
-    };
-    let motion = matches!(work, Work::Motion(_));
-    let content_type = if motion {
-        "application/x-ndjson"
-    } else {
-        "application/octet-stream"
-    };
-    let mut headers = vec![("content-type".to_string(), content_type.as_bytes().to_vec())];
-    if !motion {
-        headers.push(("x-width".into(), width.to_string().into_bytes()));
-        headers.push(("x-height".into(), height.to_string().into_bytes()));
+    let mut headers = vec![(
+        "content-type".to_string(),
+        route.content_type().as_bytes().to_vec(),
+    )];
+    if route == StreamRoute::Render {
+        headers.push(("x-width".into(), stream.width.to_string().into_bytes()));
+        headers.push(("x-height".into(), stream.height.to_string().into_bytes()));
     }
     let response =
         OutgoingResponse::new(Fields::from_list(&headers).unwrap_or_else(|_| Fields::new()));
@@ -141,15 +104,14 @@ pub async fn handle(
         return;
     };
     out.set(response);
-    let frame_bytes = usize::try_from(pixels * 4).unwrap_or(usize::MAX);
-    let mut framing = StreamFraming::new(frame_bytes, limits.max_stream_frames);
-    let result = run(work, width, height, &input, &output, &mut framing, limits);
-    match result {
+    let frame_bytes = usize::try_from(stream.frame_bytes()).unwrap_or(usize::MAX);
+    let mut framing = StreamFraming::new(frame_bytes, limits.stream.max_frames);
+    match run(stream, &input, &output, &mut framing, limits) {
         Ok(()) => {
             drop(output);
             let _ = OutgoingBody::finish(body, None);
         }
-        Err(e) if motion => {
+        Err(e) if route == StreamRoute::Motion => {
             let mut line = e.to_json(Some(framing.frames()));
             line.push(b'\n');
             let _ = write_all(&output, &line);
@@ -174,32 +136,31 @@ pub async fn handle(
 /// the declared length.
 fn start(
     request: &IncomingRequest,
-    path: &str,
+    route: StreamRoute,
     query: &str,
     limits: &RequestLimits,
-) -> Result<(Work, u32, u32, u64), HttpError> {
-    let render = path == "/render/stream";
-    let names = if render {
-        [routes::MOTION_PARAMS, routes::PAINTER_PARAMS].concat()
-    } else {
-        routes::MOTION_PARAMS.to_vec()
+) -> Result<Stream, HttpError> {
+    let names = match route {
+        StreamRoute::Motion => routes::MOTION_PARAMS.to_vec(),
+        StreamRoute::Render => [routes::MOTION_PARAMS, routes::PAINTER_PARAMS].concat(),
     };
     let params = Params::parse(query, &names)?;
-    if body::body_kind(request, false)? != BodyKind::Raw {
-        return Err(HttpError::unsupported_media_type(
-            "image/png",
-            "application/octet-stream",
-        ));
-    }
+    routes::raw_body_only(request)?;
     let tracker = Tracker::new(routes::motion_settings(&params)?)?;
-    let work = if render {
-        Work::Render(tracker, Painter::new(routes::painter_settings(&params)?)?)
-    } else {
-        Work::Motion(tracker)
+    let work = match route {
+        StreamRoute::Motion => Work::Motion(tracker),
+        StreamRoute::Render => {
+            Work::Render(tracker, Painter::new(routes::painter_settings(&params)?)?)
+        }
     };
-    let (width, height, pixels) = routes::raw_size(&params, limits)?;
-    let frame_bytes = pixels * 4;
+    let (width, height, _) = routes::raw_size(&params, limits)?;
+    let stream = Stream {
+        work,
+        width,
+        height,
+    };
     if let Some(length) = body::header(request, "content-length") {
+        let frame_bytes = stream.frame_bytes();
         let length: u64 = length
             .parse()
             .map_err(|_| HttpError::invalid_parameter(format!("bad content-length {length:?}")))?;
@@ -209,39 +170,40 @@ fn start(
                 length,
             ));
         }
-        if length / frame_bytes > limits.max_stream_frames {
-            return Err(HttpError::too_many_frames(limits.max_stream_frames));
+        if length / frame_bytes > limits.stream.max_frames {
+            return Err(HttpError::too_many_frames(limits.stream.max_frames));
         }
     }
-    Ok((work, width, height, pixels))
+    Ok(stream)
 }
 
 /// Reads frames until the body ends, answering each.
 fn run(
-    mut work: Work,
-    width: u32,
-    height: u32,
+    stream: Stream,
     input: &InputStream,
     output: &OutputStream,
     framing: &mut StreamFraming,
     limits: &RequestLimits,
 ) -> Result<(), HttpError> {
     let broken = |_| HttpError::invalid_body("the answer could not be sent");
+    let Stream {
+        mut work,
+        width,
+        height,
+    } = stream;
     if let Work::Motion(_) = work {
         // Plain numbers: serializing cannot fail.
         let mut head = serde_json::to_vec(&StreamHead::new(width, height)).unwrap_or_default();
         head.push(b'\n');
         write_all(output, &head).map_err(broken)?;
     }
+    let mut body = TimedBody::frames(
+        input,
+        u64::from(width) * u64::from(height) * 4,
+        &limits.stream,
+    );
     let mut drawn = Vec::new();
-    loop {
-        let chunk = match input.blocking_read(READ_SIZE) {
-            Ok(chunk) => chunk,
-            Err(StreamError::Closed) => break,
-            Err(StreamError::LastOperationFailed(e)) => {
-                return Err(body::broken_body(&e, framing.frames()));
-            }
-        };
+    while let Some(chunk) = body.next_chunk()? {
         let mut index = framing.frames() as usize;
         framing.push(&chunk, |pixels| -> Result<(), HttpError> {
             let frame = Frame::with_limits(width, height, pixels, &limits.frame)?;
@@ -269,7 +231,7 @@ fn run(
 }
 
 /// The NDJSON line of frame `index`.
-fn line_of(index: usize, output: ghostlines_core::TrackerOutput) -> Vec<u8> {
+fn line_of(index: usize, output: TrackerOutput) -> Vec<u8> {
     let mut line = serde_json::to_vec(&FrameReport::new(index, output)).unwrap_or_default();
     line.push(b'\n');
     line
@@ -297,72 +259,4 @@ fn write_all(output: &OutputStream, mut bytes: &[u8]) -> Result<(), StreamError>
         output.subscribe().block();
     }
     Ok(())
-}
-
-/// Every frame of `chunks` (frames of `frame` bytes, at most `max`), and
-/// how the stream ended: the framing driven as the route drives it, for
-/// the unit tests and the `stream_framing` fuzz target.
-pub fn frames_of(
-    chunks: &[&[u8]],
-    frame: usize,
-    max: u64,
-) -> (Vec<Vec<u8>>, Result<(), HttpError>) {
-    let mut framing = StreamFraming::new(frame, max);
-    let mut frames = Vec::new();
-    for chunk in chunks {
-        let pushed = framing.push(chunk, |f| -> Result<(), HttpError> {
-            frames.push(f.to_vec());
-            Ok(())
-        });
-        if let Err(e) = pushed {
-            return (frames, Err(e));
-        }
-    }
-    let end = framing.finish();
-    assert_eq!(framing.frames() as usize, frames.len());
-    (frames, end)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn frames_come_out_whole_wherever_the_chunks_split_them() {
-        let bytes: Vec<u8> = (0..40u8).collect();
-        let whole = frames_of(&[&bytes], 8, 100).0;
-        assert_eq!(whole.len(), 5);
-        for split in [
-            &[1usize, 7, 9, 3, 20][..],
-            &[8, 8, 8, 8, 8],
-            &[39, 1],
-            &[3; 13],
-        ] {
-            let mut chunks = Vec::new();
-            let mut rest = &bytes[..];
-            for &n in split.iter().cycle() {
-                if rest.is_empty() {
-                    break;
-                }
-                let (now, later) = rest.split_at(n.min(rest.len()));
-                chunks.push(now);
-                rest = later;
-            }
-            let (frames, end) = frames_of(&chunks, 8, 100);
-            assert_eq!(frames, whole, "{split:?}");
-            assert!(end.is_ok());
-        }
-    }
-
-    #[test]
-    fn a_cut_frame_and_too_many_frames_are_refused_with_their_kind() {
-        let bytes = [7u8; 20];
-        let (frames, end) = frames_of(&[&bytes], 8, 100);
-        assert_eq!(frames.len(), 2);
-        let end = end.unwrap_err();
-        assert_eq!((end.status, end.kind), (400, "length-mismatch"));
-        let (frames, end) = frames_of(&[&bytes[..16], &bytes[16..]], 8, 2);
-        assert_eq!(frames.len(), 2);
-        assert_eq!(end.unwrap_err().kind, "too-large");
-    }
 }

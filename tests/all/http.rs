@@ -509,10 +509,6 @@ fn render_route_draws_what_core_draws() {
     );
 }
 
-fn limits_default_frames() -> u64 {
-    ServeLimits::default().max_stream_frames
-}
-
 #[test]
 fn index_names_routes_and_limits() {
     let answer = call("GET", "/", &[], vec![]);
@@ -539,37 +535,46 @@ fn index_names_routes_and_limits() {
             "/render/stream"
         ]
     );
-    assert_eq!(json["limits"]["max_side"], 16384);
-    assert_eq!(json["limits"]["max_body_bytes"], 64 << 20);
-    assert_eq!(json["limits"]["max_stream_frames"], limits_default_frames());
+    // Every limit of ServeLimits is listed once: those the component
+    // enforces itself under `limits`, the host's own under `host`.
     let limits = ServeLimits::default();
-    assert_eq!(
-        json["host"]["body_timeout_ms"],
-        limits.body_timeout.as_millis() as u64
-    );
-    assert_eq!(
-        json["host"]["memory_limit_bytes"],
-        limits.memory_limit as u64
-    );
-    // Every limit of ServeLimits is listed: the frame and body limits
-    // above, the host's own here.
-    let host: std::collections::BTreeMap<String, u64> =
-        serde_json::from_value(json["host"].clone()).unwrap();
     let ms = |d: Duration| d.as_millis() as u64;
+    let listed = |section: &str| -> std::collections::BTreeMap<String, serde_json::Value> {
+        serde_json::from_value(json[section].clone()).unwrap()
+    };
+    let expect = |pairs: &[(&str, serde_json::Value)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
     assert_eq!(
-        host,
-        [
-            ("body_timeout_ms", ms(limits.body_timeout)),
-            ("compute_timeout_ms", ms(limits.compute_timeout)),
-            ("frame_timeout_ms", ms(limits.frame_timeout)),
-            ("max_instances", u64::from(limits.max_instances)),
-            ("memory_limit_bytes", limits.memory_limit as u64),
-            ("send_timeout_ms", ms(limits.send_timeout)),
-            ("stream_idle_timeout_ms", ms(limits.stream_idle_timeout)),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+        listed("limits"),
+        expect(&[
+            ("max_side", 16384.into()),
+            ("max_pixels", (1u64 << 23).into()),
+            ("max_samples", (1u64 << 20).into()),
+            ("max_body_bytes", (64u64 << 20).into()),
+            ("body_timeout_ms", ms(limits.body_timeout).into()),
+            ("max_stream_frames", limits.stream.max_frames.into()),
+            (
+                "stream_idle_timeout_ms",
+                ms(limits.stream.frame_wait).into()
+            ),
+            ("max_stream_duration_ms", serde_json::Value::Null),
+        ])
+    );
+    assert_eq!(
+        listed("host"),
+        expect(&[
+            ("compute_timeout_ms", ms(limits.compute_timeout).into()),
+            ("frame_timeout_ms", ms(limits.frame_timeout).into()),
+            ("max_instances", limits.max_instances.into()),
+            ("max_streams", limits.max_streams.into()),
+            ("max_client_streams", limits.max_client_streams.into()),
+            ("memory_limit_bytes", (limits.memory_limit as u64).into()),
+            ("send_timeout_ms", ms(limits.send_timeout).into()),
+        ])
     );
 }
 
@@ -922,6 +927,7 @@ fn status_503_when_every_instance_is_busy() {
     // `--max-instances 1`, and one upload stalling in it.
     let host = host_with(ServeLimits {
         max_instances: 1,
+        max_streams: 1,
         body_timeout: Duration::from_millis(1500),
         ..ServeLimits::default()
     });
@@ -958,6 +964,7 @@ fn an_answer_nobody_takes_frees_its_instance_at_the_send_deadline() {
     // never polled holds the one instance until the deadline.
     let host = host_with(ServeLimits {
         max_instances: 1,
+        max_streams: 1,
         send_timeout: Duration::from_millis(300),
         ..ServeLimits::default()
     });
@@ -1155,7 +1162,7 @@ fn serve_limits_apply_in_the_host_and_in_the_component() {
     assert_eq!(json["limits"]["max_side"], 64);
     assert_eq!(json["limits"]["max_pixels"], 2048);
     assert_eq!(json["limits"]["max_body_bytes"], 10_000);
-    assert_eq!(json["host"]["body_timeout_ms"], 10_000);
+    assert_eq!(json["limits"]["body_timeout_ms"], 10_000);
     // Nonsense limits are refused when the server starts.
     for bad in [
         ServeLimits {

@@ -273,9 +273,10 @@ fn load_reports_throughput_with_no_errors() {
 }
 
 /// The fault and load test (`ghostlines faults`) against the real binary:
-/// 12 clients, 30 requests of each of the sixteen kinds, stalls and
-/// unread answers cut at 1.5 s, streams of at most 500 frames. Every bad
-/// request gets exactly its status and kind (or last line), in time.
+/// 12 clients (as many streams from one client allowed), 30 requests of
+/// each of the eighteen kinds, stalls, trickles and unread answers cut at
+/// 1.5 s, streams of at most 500 frames. Every bad request gets exactly
+/// its status and kind (or last line), in time.
 #[test]
 fn hostile_traffic_gets_4xx_and_good_traffic_is_unharmed() {
     let server = Server::start(&[
@@ -287,12 +288,14 @@ fn hostile_traffic_gets_4xx_and_good_traffic_is_unharmed() {
         "1500",
         "--max-stream-frames",
         "500",
+        "--max-client-streams",
+        "12",
         "--quiet",
     ]);
     let config = ghostlines::faults::FaultConfig {
         url: format!("http://{}", server.addr),
         concurrency: 12,
-        requests: 480,
+        requests: 540,
         time_limit: Duration::from_secs(120),
         server_pid: Some(server.child.id()),
     };
@@ -303,7 +306,7 @@ fn hostile_traffic_gets_4xx_and_good_traffic_is_unharmed() {
         .block_on(ghostlines::faults::run(&config))
         .unwrap();
     eprintln!("{}", report.summary());
-    assert_eq!(report.sent, 480);
+    assert_eq!(report.sent, 540);
     assert!(report.passed(), "{}", report.summary());
     assert_eq!((report.good_identical, report.bad_wrong), (90, 0));
     use ghostlines::faults::Case;
@@ -343,6 +346,14 @@ fn hostile_traffic_gets_4xx_and_good_traffic_is_unharmed() {
     exactly(Case::StreamNeverRead, &[("cut", 30)]);
     exactly(Case::StreamTooMany, &[("200 line too-large after 500", 30)]);
     exactly(Case::StreamWrongSize, &[("400 invalid-dimensions", 30)]);
+    exactly(
+        Case::StreamTrickleBytes,
+        &[("200 line timeout after 0", 30)],
+    );
+    exactly(
+        Case::StreamTrickleFrames,
+        &[("200 line timeout after 1", 30)],
+    );
     // The 408s came at the deadline, within a second of it.
     assert!(
         (1500.0..2500.0).contains(&report.stall_max_ms),
@@ -459,4 +470,199 @@ fn memory_follows_the_frame_limit() {
             && stderr.contains("needs 1600 MiB"),
         "{stderr}"
     );
+}
+
+/// What a trickling client saw: the status, the last line (for a 200),
+/// and when the server ended the exchange.
+pub(crate) struct Trickled {
+    pub(crate) status: u16,
+    pub(crate) last: Option<serde_json::Value>,
+    pub(crate) ended_after: Duration,
+}
+
+/// A client of `/motion/stream` at `width x height` from `from` (a
+/// loopback address of its own), sending `chunk` bytes every `every`
+/// until the server ends the answer.
+pub(crate) fn trickle(
+    addr: &str,
+    from: std::net::IpAddr,
+    (width, height): (u32, u32),
+    chunk: usize,
+    every: Duration,
+) -> Trickled {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(std::net::SocketAddr::new(from, 0)).unwrap();
+        let mut stream = socket.connect(addr.parse().unwrap()).await.unwrap();
+        let started = Instant::now();
+        let head = format!(
+            "POST /motion/stream?width={width}&height={height} HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let (mut reader, mut writer) = stream.into_split();
+        let sender = tokio::spawn(async move {
+            let mut body = format!("{chunk:x}\r\n").into_bytes();
+            body.extend(vec![77u8; chunk]);
+            body.extend(b"\r\n");
+            while writer.write_all(&body).await.is_ok() {
+                tokio::time::sleep(every).await;
+            }
+        });
+        let mut answer = Vec::new();
+        let mut buffer = [0u8; 4096];
+        loop {
+            match tokio::time::timeout(Duration::from_secs(60), reader.read(&mut buffer)).await {
+                Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
+                Ok(Ok(n)) => answer.extend_from_slice(&buffer[..n]),
+            }
+            // The end of a chunked answer, or of a 503's JSON.
+            if answer.ends_with(b"0\r\n\r\n") || answer.ends_with(b"}}") {
+                break;
+            }
+        }
+        let ended_after = started.elapsed();
+        sender.abort();
+        let text = String::from_utf8_lossy(&answer);
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let last = text
+            .lines()
+            .rev()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .find(serde_json::Value::is_object);
+        Trickled {
+            status,
+            last,
+            ended_after,
+        }
+    })
+}
+
+/// Four trickling clients against `--max-instances 4` (two sending a byte
+/// a second, two a whole frame every ten seconds): streams take at most
+/// three instances (`--max-streams`' default), so the fourth is refused at
+/// once and single requests keep their usual time; each admitted trickler
+/// ends with the `timeout` line at the idle deadline, however it trickles.
+#[test]
+fn tricklers_cannot_hold_the_server() {
+    let idle = Duration::from_millis(2000);
+    let server = Server::start(&[
+        "--max-instances",
+        "4",
+        "--stream-idle-timeout-ms",
+        "2000",
+        "--quiet",
+    ]);
+    let addr = server.addr.clone();
+    let good = || {
+        let frame = random_frame(161, 121, 1);
+        let started = Instant::now();
+        let answer = Client::connect(&addr).request(
+            "POST",
+            "/greyscale?width=161&height=121",
+            &frame.pixels,
+        );
+        assert_eq!(answer.status, 200);
+        started.elapsed()
+    };
+    let usual = (0..5).map(|_| good()).max().unwrap();
+    let frame_bytes = 64 * 48 * 4;
+    let tricklers: Vec<_> = [
+        (1, Duration::from_secs(1)),
+        (1, Duration::from_secs(1)),
+        (frame_bytes, Duration::from_secs(10)),
+        (frame_bytes, Duration::from_secs(10)),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (chunk, every))| {
+        let addr = addr.clone();
+        // Each from a loopback address of its own: four clients.
+        let from = std::net::IpAddr::from([127, 0, 0, 2 + i as u8]);
+        let trickler = std::thread::spawn(move || trickle(&addr, from, (64, 48), chunk, every));
+        std::thread::sleep(Duration::from_millis(100));
+        trickler
+    })
+    .collect();
+    // While they trickle, single requests are answered as usual.
+    std::thread::sleep(Duration::from_millis(300));
+    let during: Vec<Duration> = (0..10).map(|_| good()).collect();
+    let slowest = during.iter().max().unwrap();
+    assert!(
+        *slowest <= usual * 3 + Duration::from_millis(50),
+        "usual {usual:?}, during {during:?}"
+    );
+    let ended: Vec<Trickled> = tricklers.into_iter().map(|t| t.join().unwrap()).collect();
+    let refused: Vec<_> = ended.iter().filter(|t| t.status == 503).collect();
+    assert_eq!(refused.len(), 1, "one trickler finds no stream slot");
+    assert_eq!(
+        refused[0].last.as_ref().unwrap()["error"]["kind"],
+        "overloaded"
+    );
+    for t in ended.iter().filter(|t| t.status == 200) {
+        let last = t.last.as_ref().expect("a last line");
+        let error = &last["error"];
+        assert_eq!(error["kind"], "timeout", "{last} after {:?}", t.ended_after);
+        // A byte trickler never finishes frame 0; a frame trickler's first
+        // frame is whole, its second is late.
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .ends_with("a stream must bring each whole frame within its idle deadline"),
+            "{error}"
+        );
+        assert!(
+            t.ended_after >= idle && t.ended_after < idle + Duration::from_secs(1),
+            "{:?}",
+            t.ended_after
+        );
+    }
+    // And all are gone: four streams at once are admitted again.
+    let (status, _) = server.interrupt();
+    assert!(status.success());
+}
+
+/// One client may hold `--max-client-streams` streams at once; another
+/// client is still admitted.
+#[test]
+fn one_client_holds_at_most_its_share_of_streams() {
+    let server = Server::start(&[
+        "--max-client-streams",
+        "1",
+        "--stream-idle-timeout-ms",
+        "1500",
+        "--quiet",
+    ]);
+    let addr = server.addr.clone();
+    let open = |from: [u8; 4]| {
+        let addr = addr.clone();
+        std::thread::spawn(move || {
+            trickle(
+                &addr,
+                std::net::IpAddr::from(from),
+                (8, 8),
+                1,
+                Duration::from_millis(200),
+            )
+        })
+    };
+    let first = open([127, 0, 0, 2]);
+    std::thread::sleep(Duration::from_millis(300));
+    let second = open([127, 0, 0, 2]).join().unwrap();
+    let other = open([127, 0, 0, 3]);
+    assert_eq!(second.status, 429);
+    assert_eq!(second.last.unwrap()["error"]["kind"], "too-many-streams");
+    for t in [first.join().unwrap(), other.join().unwrap()] {
+        assert_eq!(t.status, 200);
+        assert_eq!(t.last.unwrap()["error"]["kind"], "timeout");
+    }
 }

@@ -5,9 +5,10 @@
 //! limits and error kinds as under the embedded Wasmtime. The commands are
 //! docs/hosts.md's (and the README's), run as written there.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 use ghostlines_core as core_;
 
@@ -398,4 +399,74 @@ fn wasmtime_serve_keeps_the_limits_it_is_given() {
     let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
     assert_eq!(last["error"]["kind"], "length-mismatch");
     assert_eq!(last["error"]["frames"], 2);
+}
+
+/// Upstream's `wasmtime serve`, like Spin, times no request body out: the
+/// component keeps its own deadlines (a timer beside the body), so a
+/// trickling stream and a stalled upload end there too, at the deadlines
+/// its environment sets.
+#[test]
+fn wasmtime_serve_ends_stalls_and_trickles_by_the_components_own_clock() {
+    let cli = wasmtime_cli();
+    let dir = tempfile::tempdir().unwrap();
+    components(dir.path());
+    let server = StockServer::start(
+        &cli,
+        dir.path(),
+        &[
+            "--env",
+            "GHOSTLINES_STREAM_IDLE_TIMEOUT_MS=1000",
+            "--env",
+            "GHOSTLINES_BODY_TIMEOUT_MS=1000",
+        ],
+    );
+    let deadline = Duration::from_millis(1000);
+    // A byte every 200 ms to /motion/stream.
+    let trickled = crate::serve::trickle(
+        &server.addr,
+        std::net::IpAddr::from([127, 0, 0, 1]),
+        (64, 48),
+        1,
+        Duration::from_millis(200),
+    );
+    assert_eq!(trickled.status, 200);
+    let error = &trickled.last.unwrap()["error"];
+    assert_eq!(error["kind"], "timeout");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("frame 0 did not arrive within 1000 ms of waiting"),
+        "{error}"
+    );
+    assert!(
+        (deadline..deadline + Duration::from_secs(1)).contains(&trickled.ended_after),
+        "{:?}",
+        trickled.ended_after
+    );
+    // A quarter of a body, then silence.
+    let mut stalled = std::net::TcpStream::connect(&server.addr).unwrap();
+    write!(
+        stalled,
+        "POST /greyscale?width=10&height=10 HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ncontent-length: 400\r\n\r\n"
+    )
+    .unwrap();
+    stalled.write_all(&[9; 100]).unwrap();
+    let started = std::time::Instant::now();
+    stalled
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = [0u8; 1024];
+    let n = stalled.read(&mut answer).unwrap();
+    let waited = started.elapsed();
+    let text = String::from_utf8_lossy(&answer[..n]);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(
+        text.contains("the request body did not arrive within 1000 ms (100 bytes came)"),
+        "{text}"
+    );
+    assert!(
+        (deadline..deadline + Duration::from_secs(1)).contains(&waited),
+        "{waited:?}"
+    );
 }

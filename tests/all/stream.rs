@@ -17,29 +17,6 @@ use hyper::body::{Body, Frame};
 
 use crate::random_frame;
 
-/// A body of `chunks`, then either its end or (`stall`) nothing ever
-/// again.
-struct Chunks {
-    chunks: VecDeque<Bytes>,
-    stall: bool,
-}
-
-impl Body for Chunks {
-    type Data = Bytes;
-    type Error = std::convert::Infallible;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        match self.chunks.pop_front() {
-            Some(chunk) => Poll::Ready(Some(Ok(Frame::data(chunk)))),
-            None if self.stall => Poll::Pending,
-            None => Poll::Ready(None),
-        }
-    }
-}
-
 /// `bytes` cut into chunks of the sizes in `sizes` (cycled).
 fn chunked(bytes: &[u8], sizes: &[usize]) -> VecDeque<Bytes> {
     let mut chunks = VecDeque::new();
@@ -62,6 +39,31 @@ fn stream(
     chunks: VecDeque<Bytes>,
     stall: bool,
 ) -> (u16, String, Vec<u8>) {
+    let paced = chunks.into_iter().map(|c| (Duration::ZERO, c)).collect();
+    let answer = send(host, uri, "application/octet-stream", paced, stall);
+    (answer.status, answer.content_type, answer.body)
+}
+
+/// What a stream request got, and when its answer ended.
+struct StreamAnswer {
+    status: u16,
+    content_type: String,
+    body: Vec<u8>,
+    /// Whether the body ended cleanly (a final chunk), not cut short.
+    finished: bool,
+    /// From sending the request to the answer's end.
+    took: Duration,
+}
+
+/// Sends `chunks`, each after its delay, as a body of `content_type`, then
+/// its end or (`stall`) nothing ever again; reads the whole answer.
+fn send(
+    host: &HttpHost,
+    uri: &str,
+    content_type: &str,
+    chunks: VecDeque<(Duration, Bytes)>,
+    stall: bool,
+) -> StreamAnswer {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -69,9 +71,14 @@ fn stream(
         .unwrap();
     runtime.block_on(async {
         let request = hyper::Request::post(format!("http://localhost{uri}"))
-            .header("content-type", "application/octet-stream")
-            .body(Chunks { chunks, stall })
+            .header("content-type", content_type)
+            .body(Paced {
+                chunks,
+                wait: None,
+                stall,
+            })
             .unwrap();
+        let started = Instant::now();
         let response = host.handle(request).await;
         let status = response.status().as_u16();
         let content_type = response
@@ -81,13 +88,74 @@ fn stream(
             .unwrap_or_default();
         let mut body = response.into_body();
         let mut bytes = Vec::new();
-        while let Some(Ok(frame)) = body.frame().await {
-            if let Ok(data) = frame.into_data() {
-                bytes.extend_from_slice(&data);
+        let finished = loop {
+            match body.frame().await {
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        bytes.extend_from_slice(&data);
+                    }
+                }
+                Some(Err(_)) => break false,
+                None => break true,
             }
+        };
+        StreamAnswer {
+            status,
+            content_type,
+            body: bytes,
+            finished,
+            took: started.elapsed(),
         }
-        (status, content_type, bytes)
     })
+}
+
+/// A body of chunks, each after its delay, then its end or (`stall`)
+/// nothing ever again: a client at any pace.
+struct Paced {
+    chunks: VecDeque<(Duration, Bytes)>,
+    wait: Option<Pin<Box<tokio::time::Sleep>>>,
+    stall: bool,
+}
+
+impl Body for Paced {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let Some(&(delay, _)) = self.chunks.front() else {
+            return if self.stall {
+                Poll::Pending
+            } else {
+                Poll::Ready(None)
+            };
+        };
+        if !delay.is_zero() {
+            let wait = self
+                .wait
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep(delay)));
+            if wait.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            self.wait = None;
+        }
+        let (_, chunk) = self.chunks.pop_front().unwrap();
+        Poll::Ready(Some(Ok(Frame::data(chunk))))
+    }
+}
+
+/// `frames` each as one chunk, `every` apart (the first at once).
+fn frame_chunks(frames: &[Vec<u8>], every: Duration) -> VecDeque<(Duration, Bytes)> {
+    frames
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let delay = if i == 0 { Duration::ZERO } else { every };
+            (delay, Bytes::from(f.clone()))
+        })
+        .collect()
 }
 
 fn lines(body: &[u8]) -> Vec<serde_json::Value> {
@@ -216,14 +284,20 @@ fn after_the_200_an_error_is_the_last_line_and_every_line_before_stays() {
     assert!(text.ends_with("}}\n"));
     // Too many frames.
     let few = host(ServeLimits {
-        max_stream_frames: 3,
+        stream: core_::StreamLimits {
+            max_frames: 3,
+            ..core_::StreamLimits::DEFAULT
+        },
         ..ServeLimits::default()
     });
     let (_, _, answer) = stream(&few, uri, chunked(&frames.concat(), &[50_000]), false);
     assert_eq!(last_error(&answer), ("too-large".into(), 3, 5));
     // A stall mid-stream: a timeout at the idle deadline.
     let idle = host(ServeLimits {
-        stream_idle_timeout: Duration::from_millis(400),
+        stream: core_::StreamLimits {
+            frame_wait: Duration::from_millis(400),
+            ..core_::StreamLimits::DEFAULT
+        },
         ..ServeLimits::default()
     });
     let mut body = frames[..3].concat();
@@ -285,6 +359,227 @@ fn before_the_200_the_usual_4xx() {
             (status, kind),
             "{uri}"
         );
+    }
+}
+
+/// `ServeLimits` with stream limits of `frame_wait` a frame and
+/// `max_duration` in all.
+fn paced_limits(frame_wait: Duration, max_duration: Option<Duration>) -> ServeLimits {
+    ServeLimits {
+        stream: core_::StreamLimits {
+            frame_wait,
+            max_duration,
+            ..core_::StreamLimits::DEFAULT
+        },
+        ..ServeLimits::default()
+    }
+}
+
+/// The last line's error message.
+fn last_message(answer: &[u8]) -> String {
+    let lines = lines(answer);
+    lines.last().unwrap()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A trickle does not keep a stream alive: each whole frame must come
+/// within the idle deadline of waiting, whether the sender trickles bytes
+/// or sends frames too seldom; the last line says so, at the deadline.
+#[test]
+fn tricklers_end_at_the_frame_deadline() {
+    let host = host(paced_limits(Duration::from_millis(500), None));
+    let frames = frames();
+    let uri = "/motion/stream?width=97&height=61";
+    // One byte every 50 ms: a frame would take 20 minutes.
+    let bytes: VecDeque<_> = (0..100)
+        .map(|_| (Duration::from_millis(50), Bytes::from_static(&[9])))
+        .collect();
+    let answer = send(&host, uri, "application/octet-stream", bytes, false);
+    assert_eq!(answer.status, 200);
+    assert_eq!(last_error(&answer.body), ("timeout".into(), 0, 2));
+    assert!(
+        last_message(&answer.body).starts_with("frame 0 did not arrive within 500 ms of waiting"),
+        "{}",
+        last_message(&answer.body)
+    );
+    assert!(
+        (Duration::from_millis(500)..Duration::from_millis(1000)).contains(&answer.took),
+        "{:?}",
+        answer.took
+    );
+    // Whole frames, one every 800 ms: the second is late.
+    let slow = frame_chunks(&frames, Duration::from_millis(800));
+    let answer = send(&host, uri, "application/octet-stream", slow, false);
+    assert_eq!(last_error(&answer.body), ("timeout".into(), 1, 3));
+    assert!(
+        answer.took < Duration::from_millis(1200),
+        "{:?}",
+        answer.took
+    );
+    // One every 300 ms keeps pace: every frame's line, no error.
+    let steady = frame_chunks(&frames, Duration::from_millis(300));
+    let answer = send(&host, uri, "application/octet-stream", steady, false);
+    assert_eq!(lines(&answer.body).len(), 1 + frames.len());
+    assert!(answer.finished);
+}
+
+/// Waiting on a silent client is not computing: a stall longer than the
+/// compute deadline of a frame ends with the idle deadline's line, which
+/// names the client's silence.
+#[test]
+fn a_stall_is_not_taken_for_computing() {
+    let host = host(ServeLimits {
+        frame_timeout: Duration::from_millis(200),
+        ..paced_limits(Duration::from_millis(700), None)
+    });
+    let frames = frames();
+    let (_, _, answer) = stream(
+        &host,
+        "/motion/stream?width=97&height=61",
+        chunked(&frames[0], &[frames[0].len()]),
+        true,
+    );
+    assert_eq!(last_error(&answer), ("timeout".into(), 1, 3));
+    assert!(
+        last_message(&answer).starts_with("frame 1 did not arrive within 700 ms of waiting"),
+        "{}",
+        last_message(&answer)
+    );
+}
+
+/// A stream that keeps pace still ends at its duration limit.
+#[test]
+fn a_stream_ends_at_its_duration_limit() {
+    let host = host(paced_limits(
+        Duration::from_millis(500),
+        Some(Duration::from_millis(700)),
+    ));
+    let frames: Vec<Vec<u8>> = frames().into_iter().cycle().take(40).collect();
+    let steady = frame_chunks(&frames, Duration::from_millis(100));
+    let answer = send(
+        &host,
+        "/motion/stream?width=97&height=61",
+        "application/octet-stream",
+        steady,
+        false,
+    );
+    let (kind, done, _) = last_error(&answer.body);
+    assert_eq!(kind, "timeout");
+    assert!((5..=8).contains(&done), "{done}");
+    assert_eq!(
+        last_message(&answer.body),
+        format!("the stream passed its 700 ms duration limit after {done} frames")
+    );
+    assert!(
+        answer.took < Duration::from_millis(1200),
+        "{:?}",
+        answer.took
+    );
+}
+
+/// `/render/stream` has the same deadlines and limits; binary frames have
+/// no room for a line, so each ends the answer unfinished after the whole
+/// frames drawn before it: a client can tell it from a finished stream.
+#[test]
+fn render_stream_ends_unfinished_at_every_deadline_and_limit() {
+    let frames = frames();
+    let frame = frames[0].len();
+    let uri = "/render/stream?width=97&height=61";
+    let raw = "application/octet-stream";
+    // A stall inside the third frame, at the idle deadline.
+    let idle = host(paced_limits(Duration::from_millis(400), None));
+    let mut body = frames[..2].concat();
+    body.extend_from_slice(&frames[2][..500]);
+    let paced = chunked(&body, &[8192])
+        .into_iter()
+        .map(|c| (Duration::ZERO, c))
+        .collect();
+    let answer = send(&idle, uri, raw, paced, true);
+    assert_eq!(answer.status, 200);
+    assert!(!answer.finished);
+    assert_eq!(answer.body.len(), 2 * frame);
+    assert!(
+        answer.took < Duration::from_millis(1000),
+        "{:?}",
+        answer.took
+    );
+    // A trickle.
+    let bytes: VecDeque<_> = (0..100)
+        .map(|_| (Duration::from_millis(50), Bytes::from_static(&[9])))
+        .collect();
+    let answer = send(&idle, uri, raw, bytes, false);
+    assert!(!answer.finished && answer.body.is_empty());
+    assert!(
+        answer.took < Duration::from_millis(1000),
+        "{:?}",
+        answer.took
+    );
+    // Too many frames.
+    let few = host(ServeLimits {
+        stream: core_::StreamLimits {
+            max_frames: 3,
+            ..core_::StreamLimits::DEFAULT
+        },
+        ..ServeLimits::default()
+    });
+    let all = frame_chunks(&frames, Duration::ZERO);
+    let answer = send(&few, uri, raw, all, false);
+    assert!(!answer.finished);
+    assert_eq!(answer.body.len(), 3 * frame);
+    // A frame past the compute deadline: the host stops the component,
+    // and the answer stays unfinished (it once ended with a clean final
+    // chunk).
+    let slow = host(ServeLimits {
+        frame_timeout: Duration::from_millis(1),
+        ..ServeLimits::default()
+    });
+    let big: Vec<Vec<u8>> = (0..2).map(|i| random_frame(1500, 1000, i).pixels).collect();
+    let answer = send(
+        &slow,
+        "/render/stream?width=1500&height=1000&mode=dense&step=2",
+        raw,
+        frame_chunks(&big, Duration::ZERO),
+        false,
+    );
+    assert_eq!(answer.status, 200);
+    assert!(!answer.finished);
+    // And a stream that ends well is finished.
+    let answer = send(
+        &idle,
+        uri,
+        raw,
+        frame_chunks(&frames, Duration::ZERO),
+        false,
+    );
+    assert!(answer.finished);
+    assert_eq!(answer.body.len(), frames.len() * frame);
+}
+
+/// The stream routes take raw RGBA8 only: PNG, or any other media type,
+/// is a 415 before the answer starts.
+#[test]
+fn stream_routes_refuse_other_media_types() {
+    let host = host(ServeLimits::default());
+    for uri in [
+        "/motion/stream?width=4&height=4",
+        "/render/stream?width=4&height=4",
+    ] {
+        for content_type in [
+            "image/png",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+        ] {
+            let body = [(Duration::ZERO, Bytes::from(vec![0u8; 64]))].into();
+            let answer = send(&host, uri, content_type, body, false);
+            let json: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
+            assert_eq!(
+                (answer.status, json["error"]["kind"].as_str().unwrap()),
+                (415, "unsupported-media-type"),
+                "{uri} {content_type}"
+            );
+        }
     }
 }
 

@@ -15,8 +15,10 @@ pub struct FaultsCommand {
     /// The server.
     #[arg(long, default_value = "http://127.0.0.1:3000")]
     url: String,
-    /// Clients at once, one connection a request.
-    #[arg(long, default_value_t = 16)]
+    /// Clients at once, one connection a request; at most the streams the
+    /// server allows one client (`serve --max-client-streams`), since
+    /// every client may be in a stream case at once.
+    #[arg(long, default_value_t = crate::serve::ServeLimits::DEFAULT_MAX_CLIENT_STREAMS as usize)]
     concurrency: usize,
     /// Requests in all (cycling through the kinds).
     #[arg(long, default_value_t = 1000)]

@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use ghostlines_core::StreamLimits;
+
 use crate::app::StaticFiles;
 use crate::serve::{self, HttpHost, ServeLimits};
 
@@ -25,16 +27,30 @@ pub struct ServeCommand {
     /// is cut off and its instance freed.
     #[arg(long, default_value_t = millis(ServeLimits::default().send_timeout))]
     send_timeout_ms: u64,
-    /// Stream routes: the next chunk must come within this many
-    /// milliseconds (a stream past it ends with a timeout line).
-    #[arg(long, default_value_t = millis(ServeLimits::default().stream_idle_timeout))]
+    /// Stream routes: each whole frame must come within this many
+    /// milliseconds of waiting on the client (a trickle does not restart
+    /// it; time the server computes or writes does not count); a stream
+    /// past it ends with a timeout line.
+    #[arg(long, default_value_t = millis(ServeLimits::default().stream.frame_wait))]
     stream_idle_timeout_ms: u64,
+    /// Stream routes: a stream ends with a timeout line after this many
+    /// milliseconds in all [default: no limit].
+    #[arg(long)]
+    max_stream_duration_ms: Option<u64>,
     /// Stream routes: milliseconds the component may compute a frame.
     #[arg(long, default_value_t = millis(ServeLimits::default().frame_timeout))]
     frame_timeout_ms: u64,
     /// Stream routes: the most frames a request may carry.
-    #[arg(long, default_value_t = ServeLimits::default().max_stream_frames)]
+    #[arg(long, default_value_t = ServeLimits::default().stream.max_frames)]
     max_stream_frames: u64,
+    /// Streams at once (beyond it 503), at most --max-instances [default:
+    /// three quarters of --max-instances, so that single requests always
+    /// find an instance].
+    #[arg(long)]
+    max_streams: Option<u32>,
+    /// Streams at once from one client address (beyond it 429).
+    #[arg(long, default_value_t = ServeLimits::default().max_client_streams)]
+    max_client_streams: u32,
     /// Linear memory of one instance, in MiB [default: 512, or what
     /// --max-pixels needs if more: 64 MiB and 48 bytes a pixel].
     #[arg(long)]
@@ -83,9 +99,16 @@ impl ServeCommand {
                 |mib| mib.saturating_mul(1 << 20),
             ),
             max_instances: self.max_instances,
-            stream_idle_timeout: Duration::from_millis(self.stream_idle_timeout_ms),
+            stream: StreamLimits {
+                max_frames: self.max_stream_frames,
+                frame_wait: Duration::from_millis(self.stream_idle_timeout_ms),
+                max_duration: self.max_stream_duration_ms.map(Duration::from_millis),
+            },
             frame_timeout: Duration::from_millis(self.frame_timeout_ms),
-            max_stream_frames: self.max_stream_frames,
+            max_streams: self
+                .max_streams
+                .unwrap_or_else(|| ServeLimits::default_max_streams(self.max_instances)),
+            max_client_streams: self.max_client_streams,
         }
     }
 

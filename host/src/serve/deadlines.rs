@@ -1,57 +1,151 @@
 //! The one mechanism behind every I/O deadline of a request: a clock of
-//! its last I/O (the compute deadline counts from it), a request body that
-//! fails past its deadline (408), and an answer body whose watchdog cuts a
-//! client that stops taking it (the send deadline).
+//! the component's own compute time since its last I/O (the compute
+//! deadline counts it), a request body that fails past its deadline (408:
+//! a whole body's, or a stream's pace, as the backstop of the component's
+//! own), and an answer body whose watchdog cuts a client that stops taking
+//! it (the send deadline).
 
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use ghostlines_core::FramePace;
 use hyper::body::{Body, Frame, SizeHint};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
-/// When a request last did I/O: the last bytes of its body handed to the
-/// component, or of its answer taken by the client. The compute deadline
-/// counts from it.
+/// The component's compute time since the request last did I/O (the last
+/// bytes of its body handed to the component, or of its answer taken by
+/// the client): the time it ran its own code, without the host calls it
+/// waited in (reading a body that has not come, waiting on a timer). The
+/// compute deadline counts it.
 pub(super) struct IoClock {
     pub(super) origin: Instant,
-    /// Milliseconds after `origin`.
-    pub(super) last_io: AtomicU64,
+    state: Mutex<ClockState>,
+}
+
+struct ClockState {
+    /// The request's last I/O.
+    last_io: Instant,
+    /// Time spent in host calls since `last_io`.
+    in_host: Duration,
+    /// When the host call under way began, if one is.
+    host_call: Option<Instant>,
 }
 
 impl IoClock {
     pub(super) fn new() -> Arc<IoClock> {
+        let now = Instant::now();
         Arc::new(IoClock {
-            origin: Instant::now(),
-            last_io: AtomicU64::new(0),
+            origin: now,
+            state: Mutex::new(ClockState {
+                last_io: now,
+                in_host: Duration::ZERO,
+                host_call: None,
+            }),
         })
     }
 
-    fn touch(&self) {
-        let now = self.origin.elapsed().as_millis() as u64;
-        self.last_io.fetch_max(now, Ordering::Relaxed);
+    fn state(&self) -> MutexGuard<'_, ClockState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub(super) fn since_io(&self) -> Duration {
-        let last = Duration::from_millis(self.last_io.load(Ordering::Relaxed));
-        self.origin.elapsed().saturating_sub(last)
+    /// The request did I/O.
+    pub(super) fn touch(&self) {
+        let now = Instant::now();
+        let mut state = self.state();
+        state.last_io = now;
+        state.in_host = Duration::ZERO;
+        if state.host_call.is_some() {
+            state.host_call = Some(now);
+        }
+    }
+
+    /// The component called into the host (or returned to it).
+    pub(super) fn entering_host(&self) {
+        self.state().host_call = Some(Instant::now());
+    }
+
+    /// The component runs its own code again.
+    pub(super) fn leaving_host(&self) {
+        let mut state = self.state();
+        if let Some(began) = state.host_call.take() {
+            state.in_host += began.elapsed();
+        }
+    }
+
+    /// The component's own compute time since the last I/O.
+    pub(super) fn computed(&self) -> Duration {
+        let state = self.state();
+        let waiting = state.in_host + state.host_call.map_or(Duration::ZERO, |b| b.elapsed());
+        state.last_io.elapsed().saturating_sub(waiting)
     }
 }
 
 /// A request body that ends in an error once its deadline passes, so that
-/// a stalled upload cannot hold an instance: the component sees a failed
-/// read and answers 408. (Epoch interruption cannot fire while the guest
-/// waits on the host for bytes.)
+/// a stalled upload cannot hold an instance even where the component does
+/// not stop it: the component sees a failed read and answers 408. (Epoch
+/// interruption cannot fire while the guest waits on the host for bytes.)
 pub(super) struct DeadlineBody<B> {
     pub(super) inner: B,
-    pub(super) deadline: Pin<Box<tokio::time::Sleep>>,
-    /// For a stream: the deadline moves this far past each chunk (an idle
-    /// deadline), instead of holding for the whole body.
-    pub(super) idle: Option<Duration>,
+    pub(super) rule: BodyRule,
+    /// Wakes the body when the deadline of the wait under way passes.
+    pub(super) timer: Pin<Box<tokio::time::Sleep>>,
     pub(super) clock: Arc<IoClock>,
+}
+
+/// The deadlines of a request body.
+pub(super) enum BodyRule {
+    /// The whole body by this instant.
+    Whole(tokio::time::Instant),
+    /// A stream: each frame within the pace's budget of waiting on the
+    /// client (the time the component computes or writes does not count,
+    /// and nor does a trickle restart it), and the whole by `end`, if set.
+    Frames {
+        pace: FramePace,
+        /// When the wait under way began (the inner body was pending).
+        waiting_since: Option<Instant>,
+        end: Option<Instant>,
+    },
+}
+
+impl BodyRule {
+    /// Bytes arrived.
+    fn arrived(&mut self, bytes: usize) {
+        if let BodyRule::Frames {
+            pace,
+            waiting_since,
+            ..
+        } = self
+        {
+            if let Some(since) = waiting_since.take() {
+                pace.waited(since.elapsed());
+            }
+            pace.received(bytes as u64);
+        }
+    }
+
+    /// When the wait that begins (or goes on) now must end.
+    fn wait_deadline(&mut self) -> tokio::time::Instant {
+        match self {
+            BodyRule::Whole(deadline) => *deadline,
+            BodyRule::Frames {
+                pace,
+                waiting_since,
+                end,
+            } => {
+                let since = *waiting_since.get_or_insert_with(Instant::now);
+                let frame = since + pace.left().unwrap_or(Duration::ZERO);
+                end.map_or(frame, |end| end.min(frame)).into()
+            }
+        }
+    }
+
+    /// A stream past its duration ends however fast it comes.
+    fn past_end(&self) -> bool {
+        matches!(self, BodyRule::Frames { end: Some(end), .. } if Instant::now() >= *end)
+    }
 }
 
 impl<B> Body for DeadlineBody<B>
@@ -66,18 +160,26 @@ where
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let timed_out = || Poll::Ready(Some(Err(wasmtime_wasi_http::Error::ConnectionReadTimeout)));
+        if self.rule.past_end() {
+            return timed_out();
+        }
         if let Poll::Ready(frame) = Pin::new(&mut self.inner).poll_frame(cx) {
             self.clock.touch();
-            if let Some(idle) = self.idle {
-                let next = tokio::time::Instant::now() + idle;
-                self.deadline.as_mut().reset(next);
-            }
+            let bytes = match &frame {
+                Some(Ok(frame)) => frame.data_ref().map_or(0, Bytes::len),
+                _ => 0,
+            };
+            self.rule.arrived(bytes);
             return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
         }
-        match self.deadline.as_mut().poll(cx) {
-            Poll::Ready(()) => {
-                Poll::Ready(Some(Err(wasmtime_wasi_http::Error::ConnectionReadTimeout)))
-            }
+        let deadline = self.rule.wait_deadline();
+        if tokio::time::Instant::now() >= deadline {
+            return timed_out();
+        }
+        self.timer.as_mut().reset(deadline);
+        match self.timer.as_mut().poll(cx) {
+            Poll::Ready(()) => timed_out(),
             Poll::Pending => Poll::Pending,
         }
     }
@@ -94,7 +196,7 @@ where
 /// How an answer is being sent, as its watchdog sees it.
 pub(super) struct Answer {
     pub(super) clock: Arc<IoClock>,
-    pub(super) state: std::sync::Mutex<Sending>,
+    pub(super) state: Mutex<Sending>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -113,11 +215,11 @@ impl Answer {
     pub(super) fn new(clock: Arc<IoClock>) -> Arc<Answer> {
         Arc::new(Answer {
             clock,
-            state: std::sync::Mutex::new(Sending::Taken(Instant::now())),
+            state: Mutex::new(Sending::Taken(Instant::now())),
         })
     }
 
-    fn state(&self) -> std::sync::MutexGuard<'_, Sending> {
+    fn state(&self) -> MutexGuard<'_, Sending> {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -132,10 +234,21 @@ pub(super) type Outcome = Arc<std::sync::OnceLock<(&'static str, String)>>;
 pub(super) struct SendBody {
     pub(super) inner: HyperOutgoingBody,
     pub(super) answer: Arc<Answer>,
-    /// For an NDJSON stream: ends a stream the component could not finish
-    /// (stopped at the compute deadline, or trapped) with the same last
-    /// line the component writes for its own errors.
-    pub(super) lines: Option<Lines>,
+    /// How an answer the component could not finish ends.
+    pub(super) ending: Ending,
+}
+
+/// How an answer ends when the component stopped with a failure (past the
+/// compute deadline, or trapped) before finishing it.
+pub(super) enum Ending {
+    /// As the component left it.
+    AsLeft,
+    /// An NDJSON stream: with the same last line the component writes for
+    /// its own errors.
+    Lines(Lines),
+    /// A stream of binary frames: unfinished, so that the client sees the
+    /// transfer cut short rather than a clean end.
+    Unfinished(Outcome),
 }
 
 /// An NDJSON answer's lines so far, and whether its last line is out.
@@ -174,21 +287,22 @@ impl Body for SendBody {
             return Poll::Ready(Some(Err(wasmtime_wasi_http::Error::ConnectionWriteTimeout)));
         }
         let mut polled = Pin::new(&mut self.inner).poll_frame(cx);
-        if let Some(lines) = &mut self.lines {
-            match &polled {
-                Poll::Ready(Some(Ok(frame))) => {
-                    let newlines = frame
-                        .data_ref()
-                        .map_or(0, |d| d.iter().filter(|&&b| b == b'\n').count());
-                    lines.count += newlines as u64;
-                }
-                Poll::Ready(None | Some(Err(_))) => {
-                    if let Some(last) = lines.last_line() {
-                        polled = Poll::Ready(Some(Ok(last)));
-                    }
-                }
-                Poll::Pending => {}
+        match (&mut self.ending, &polled) {
+            (Ending::Lines(lines), Poll::Ready(Some(Ok(frame)))) => {
+                let newlines = frame
+                    .data_ref()
+                    .map_or(0, |d| d.iter().filter(|&&b| b == b'\n').count());
+                lines.count += newlines as u64;
             }
+            (Ending::Lines(lines), Poll::Ready(None | Some(Err(_)))) => {
+                if let Some(last) = lines.last_line() {
+                    polled = Poll::Ready(Some(Ok(last)));
+                }
+            }
+            (Ending::Unfinished(outcome), Poll::Ready(None)) if outcome.get().is_some() => {
+                polled = Poll::Ready(Some(Err(wasmtime_wasi_http::Error::ConnectionTerminated)));
+            }
+            _ => {}
         }
         *self.answer.state() = match polled {
             Poll::Pending => Sending::Waiting,
@@ -259,7 +373,7 @@ pub struct ConnectionCut(Arc<CutState>);
 #[derive(Default)]
 pub(super) struct CutState {
     pub(super) notify: tokio::sync::Notify,
-    pub(super) reason: std::sync::Mutex<Option<String>>,
+    pub(super) reason: Mutex<Option<String>>,
 }
 
 impl ConnectionCut {

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use bytes::Bytes;
+use ghostlines_core::FramePace;
 use http_body_util::BodyExt;
 use hyper::body::Body;
 use wasmtime::component::{Linker, ResourceTable};
@@ -20,9 +21,11 @@ use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
 use super::deadlines::{
-    Answer, ConnectionCut, DeadlineBody, IoClock, Lines, Outcome, SendBody, watch_answer,
+    Answer, BodyRule, ConnectionCut, DeadlineBody, Ending, IoClock, Lines, Outcome, SendBody,
+    watch_answer,
 };
 use super::limits::{ServeLimits, StreamAnswer};
+use super::slots::{ClientAddr, StreamSlots};
 use crate::reply::error_response;
 
 /// How often the epoch advances; deadlines are whole ticks.
@@ -31,6 +34,7 @@ pub(super) const EPOCH_TICK: Duration = Duration::from_millis(10);
 pub struct HttpHost {
     pre: ProxyPre<RequestState>,
     limits: ServeLimits,
+    streams: Arc<StreamSlots>,
 }
 
 /// Each request's store: WASI with nothing granted but stderr and the
@@ -136,7 +140,12 @@ impl HttpHost {
             .map_err(anyhow::Error::from)
             .context("the HTTP component does not export wasi:http/incoming-handler")?;
         spawn_epoch_ticker(&engine);
-        Ok(Arc::new(HttpHost { pre, limits }))
+        let streams = StreamSlots::new(limits.max_streams, limits.max_client_streams);
+        Ok(Arc::new(HttpHost {
+            pre,
+            limits,
+            streams,
+        }))
     }
 
     /// The limits this host enforces.
@@ -172,39 +181,60 @@ impl HttpHost {
             return Ok(error_response(status, kind, &message));
         }
         let connection = request.extensions_mut().remove::<ConnectionCut>();
+        let client = request.extensions().get::<ClientAddr>().map(|c| c.0);
         let what = format!("{} {}", request.method(), request.uri().path());
         let stream = ServeLimits::is_stream(request.uri().path());
+        // A stream holds its instance for as long as its sender keeps
+        // pace: it needs a stream slot first.
+        let slot = match stream {
+            Some(_) => match self.streams.take(client) {
+                Ok(slot) => Some(slot),
+                Err((status, kind, message)) => return Ok(error_response(status, kind, &message)),
+            },
+            None => None,
+        };
         let clock = IoClock::new();
-        // A stream's body has no end to wait for: its deadline is between
-        // chunks, and its compute deadline is a frame's.
-        let (wait, idle, compute) = match stream {
+        // A stream's body has no end to wait for: its deadlines are its
+        // frames' pace and its duration, and its compute deadline is a
+        // frame's. Both are the backstop of the component's own.
+        let (rule, compute) = match stream {
             Some(_) => (
-                limits.stream_idle_timeout,
-                Some(limits.stream_idle_timeout),
+                self.stream_rule(request.uri().query()),
                 limits.frame_timeout,
             ),
-            None => (limits.body_timeout, None, limits.compute_timeout),
+            None => (
+                BodyRule::Whole(tokio::time::Instant::now() + limits.body_timeout),
+                limits.compute_timeout,
+            ),
         };
-        let deadline = tokio::time::Instant::now() + wait;
         let request = request.map(|body| DeadlineBody {
             inner: body,
-            deadline: Box::pin(tokio::time::sleep_until(deadline)),
-            idle,
+            rule,
+            timer: Box::pin(tokio::time::sleep(Duration::ZERO)),
             clock: clock.clone(),
         });
         let mut store = Store::new(self.pre.engine(), self.request_state());
         store.limiter(|state| &mut state.limits);
-        // The compute deadline counts from the request's last I/O: time
-        // spent waiting on the client is the body's and the answer's
-        // deadlines' to judge, not the component's.
+        // The compute deadline counts the component's own time since the
+        // request's last I/O: time it waits on the client, or in the
+        // host's calls, is the body's and the answer's deadlines' to judge.
+        let hook_clock = clock.clone();
+        store.call_hook(move |_, hook| {
+            if hook.entering_host() {
+                hook_clock.entering_host();
+            } else {
+                hook_clock.leaving_host();
+            }
+            Ok(())
+        });
         store.set_epoch_deadline(epoch_ticks(compute));
         let compute_clock = clock.clone();
         store.epoch_deadline_callback(move |_| {
-            let idle = compute_clock.since_io();
-            if idle >= compute {
+            let computed = compute_clock.computed();
+            if computed >= compute {
                 return Err(Trap::Interrupt.into());
             }
-            Ok(UpdateDeadline::Continue(epoch_ticks(compute - idle)))
+            Ok(UpdateDeadline::Continue(epoch_ticks(compute - computed)))
         });
 
         let (sender, receiver) = tokio::sync::oneshot::channel();
@@ -222,11 +252,10 @@ impl HttpHost {
         // The guest runs in its own task so it can keep streaming the body
         // after the head of the response went out.
         let task = tokio::task::spawn(async move {
+            // The stream's slot is held as long as its instance.
+            let _slot = slot;
             let handled = async {
-                let proxy = pre
-                    .instantiate_async(&mut store)
-                    .await
-                    .map_err(Failure::instantiate)?;
+                let proxy = instantiate(&pre, &mut store).await?;
                 proxy
                     .wasi_http_incoming_handler()
                     .call_handle(&mut store, req, out)
@@ -251,16 +280,20 @@ impl HttpHost {
                     connection,
                     what,
                 ));
-                let lines = (stream == Some(StreamAnswer::Lines)).then(|| Lines {
-                    outcome,
-                    count: 0,
-                    ended: false,
-                });
+                let ending = match stream {
+                    Some(StreamAnswer::Lines) => Ending::Lines(Lines {
+                        outcome,
+                        count: 0,
+                        ended: false,
+                    }),
+                    Some(StreamAnswer::Frames) => Ending::Unfinished(outcome),
+                    None => Ending::AsLeft,
+                };
                 Ok(response.map(|inner| {
                     SendBody {
                         inner,
                         answer,
-                        lines,
+                        ending,
                     }
                     .boxed_unsync()
                 }))
@@ -274,6 +307,29 @@ impl HttpHost {
                 Err(join) => Err(Failure::Host(format!("the request task failed: {join}"))),
             },
         }
+    }
+
+    /// The backstop of a stream's body: frames of the query's size (one
+    /// byte, when the query gives none: the component refuses it before
+    /// reading), each within the idle deadline, the whole within the
+    /// duration limit, each a little later than the component's own.
+    fn stream_rule(&self, query: Option<&str>) -> BodyRule {
+        let stream = self.limits.stream;
+        let grace = ServeLimits::STREAM_BACKSTOP_GRACE;
+        let frame_bytes = ServeLimits::query_size(query.unwrap_or(""))
+            .map_or(1, |(w, h)| u64::from(w) * u64::from(h) * 4);
+        BodyRule::Frames {
+            pace: FramePace::new(frame_bytes, stream.frame_wait + grace),
+            waiting_since: None,
+            end: stream
+                .max_duration
+                .map(|limit| std::time::Instant::now() + limit + grace),
+        }
+    }
+
+    /// Streams under way now.
+    pub fn streams_now(&self) -> u32 {
+        self.streams.held_now()
     }
 
     /// Creates a fresh store and instance and drops them: the fixed cost
@@ -291,46 +347,29 @@ impl HttpHost {
 
     fn request_state(&self) -> RequestState {
         let limits = self.limits;
-        // Only the host's own limits are passed in (the component applies
-        // the frame and body limits and shows them all at `GET /`); nothing
-        // of the host's environment.
-        let env = [
-            (
-                "GHOSTLINES_BODY_TIMEOUT_MS",
-                limits.body_timeout.as_millis().to_string(),
-            ),
+        // Only the limits are passed in: those the component enforces, and
+        // the host's own, which it shows at `GET /`; nothing of the host's
+        // environment.
+        let millis = |d: Duration| d.as_millis().to_string();
+        let mut env = limits.component_variables();
+        env.extend([
             (
                 "GHOSTLINES_COMPUTE_TIMEOUT_MS",
-                limits.compute_timeout.as_millis().to_string(),
+                millis(limits.compute_timeout),
             ),
-            (
-                "GHOSTLINES_SEND_TIMEOUT_MS",
-                limits.send_timeout.as_millis().to_string(),
-            ),
+            ("GHOSTLINES_SEND_TIMEOUT_MS", millis(limits.send_timeout)),
+            ("GHOSTLINES_FRAME_TIMEOUT_MS", millis(limits.frame_timeout)),
             ("GHOSTLINES_MAX_INSTANCES", limits.max_instances.to_string()),
+            ("GHOSTLINES_MAX_STREAMS", limits.max_streams.to_string()),
             (
-                "GHOSTLINES_STREAM_IDLE_TIMEOUT_MS",
-                limits.stream_idle_timeout.as_millis().to_string(),
-            ),
-            (
-                "GHOSTLINES_FRAME_TIMEOUT_MS",
-                limits.frame_timeout.as_millis().to_string(),
-            ),
-            (
-                "GHOSTLINES_MAX_STREAM_FRAMES",
-                limits.max_stream_frames.to_string(),
+                "GHOSTLINES_MAX_CLIENT_STREAMS",
+                limits.max_client_streams.to_string(),
             ),
             (
                 "GHOSTLINES_MEMORY_LIMIT_BYTES",
                 limits.memory_limit.to_string(),
             ),
-            ("GHOSTLINES_MAX_SIDE", limits.frame.max_side.to_string()),
-            ("GHOSTLINES_MAX_PIXELS", limits.frame.max_pixels.to_string()),
-            (
-                "GHOSTLINES_MAX_BODY_BYTES",
-                limits.max_body_bytes.to_string(),
-            ),
-        ];
+        ]);
         RequestState {
             wasi: WasiCtx::builder().inherit_stderr().envs(&env).build(),
             http: WasiHttpCtx::new(),
@@ -339,6 +378,32 @@ impl HttpHost {
             limits: StoreLimitsBuilder::new()
                 .memory_size(limits.memory_limit)
                 .build(),
+        }
+    }
+}
+
+/// How long a request waits for an instance of a full pool before its
+/// 503: a client that reads an answer to its end may send its next
+/// request before the instance that answered it is back in the pool.
+pub(super) const INSTANCE_WAIT: Duration = Duration::from_millis(100);
+
+/// A fresh instance, waiting up to [`INSTANCE_WAIT`] for one to come back
+/// when the pool is full.
+async fn instantiate(
+    pre: &ProxyPre<RequestState>,
+    store: &mut Store<RequestState>,
+) -> Result<wasmtime_wasi_http::p2::bindings::Proxy, Failure> {
+    let give_up = tokio::time::Instant::now() + INSTANCE_WAIT;
+    loop {
+        match pre.instantiate_async(&mut *store).await {
+            Ok(proxy) => return Ok(proxy),
+            Err(e)
+                if e.downcast_ref::<PoolConcurrencyLimitError>().is_some()
+                    && tokio::time::Instant::now() < give_up =>
+            {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            Err(e) => return Err(Failure::instantiate(e)),
         }
     }
 }

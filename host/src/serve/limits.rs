@@ -2,13 +2,17 @@
 
 use std::time::Duration;
 
+use ghostlines_core::{BODY_TIMEOUT, LimitVariable, StreamLimits};
+
 /// Every limit of the server, in one place: what a request may ask for
 /// (frame size, body size), what it may use (memory, time), and how many
 /// run at once. Checked by the host before the component is instantiated
 /// (the declared body length and the `width`/`height` parameters), again by
-/// the component and by `core` (the host passes the frame and body limits
-/// in its environment), and enforced by `StoreLimits` (memory), the body
-/// deadline and epoch interruption (time), and the pool (instances).
+/// the component and by `core` (the host passes the frame, body and stream
+/// limits in its environment, and the component keeps their deadlines
+/// itself), and enforced by `StoreLimits` (memory), the body deadlines
+/// (the component's, and the host's as a backstop) and epoch interruption
+/// (time), and the pool and the stream slots (instances).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServeLimits {
     /// Largest width and height, pixels a frame and frame-diff samples.
@@ -17,9 +21,10 @@ pub struct ServeLimits {
     pub max_body_bytes: u64,
     /// The whole request body must arrive within this (else 408).
     pub body_timeout: Duration,
-    /// Time the component may compute without waiting on I/O: counted
-    /// from the last bytes of the body it received (or of its answer the
-    /// client took); past it the request is stopped (503).
+    /// Time the component may compute without waiting on I/O: the time it
+    /// runs its own code (not the host's calls it waits in) since the last
+    /// bytes of the body it received (or of its answer the client took);
+    /// past it the request is stopped (503).
     pub compute_timeout: Duration,
     /// Once the answer's head is out, the client must keep taking it: a
     /// client that takes none of it for this long is cut off, and its
@@ -30,14 +35,17 @@ pub struct ServeLimits {
     pub memory_limit: usize,
     /// Instances alive at once (the pool's size); requests beyond it get 503.
     pub max_instances: u32,
-    /// Stream routes: the next chunk of the body must come within this
-    /// (instead of the whole body within `body_timeout`).
-    pub stream_idle_timeout: Duration,
+    /// Stream routes: the most frames, each frame's waiting budget (in
+    /// place of the whole-body deadline), and the longest stream.
+    pub stream: StreamLimits,
     /// Stream routes: the compute deadline of a frame (instead of
     /// `compute_timeout`).
     pub frame_timeout: Duration,
-    /// Stream routes: the most frames one request may carry.
-    pub max_stream_frames: u64,
+    /// Streams at once, at most `max_instances` (below it by default, so
+    /// that single requests always find an instance); beyond it 503.
+    pub max_streams: u32,
+    /// Streams at once from one client address; beyond it 429.
+    pub max_client_streams: u32,
 }
 
 /// What a stream route answers.
@@ -52,19 +60,22 @@ pub(super) enum StreamAnswer {
 impl Default for ServeLimits {
     /// 16384 px a side, 2^23 px a frame, 64 MiB bodies, 10 s for the body,
     /// 5 s of compute, 10 s without taking any of the answer, 512 MiB an
-    /// instance, 64 instances.
+    /// instance, 64 instances; core's stream limits, 48 streams at once,
+    /// 8 from one client.
     fn default() -> Self {
+        let max_instances = 64;
         ServeLimits {
             frame: ghostlines_core::Limits::HTTP,
             max_body_bytes: ghostlines_core::Limits::HTTP.two_frame_bytes(),
-            body_timeout: Duration::from_secs(10),
+            body_timeout: BODY_TIMEOUT,
             compute_timeout: Duration::from_secs(5),
             send_timeout: Duration::from_secs(10),
             memory_limit: ServeLimits::DEFAULT_MEMORY,
-            max_instances: 64,
-            stream_idle_timeout: Duration::from_secs(10),
+            max_instances,
+            stream: StreamLimits::DEFAULT,
             frame_timeout: Duration::from_secs(5),
-            max_stream_frames: 100_000,
+            max_streams: ServeLimits::default_max_streams(max_instances),
+            max_client_streams: ServeLimits::DEFAULT_MAX_CLIENT_STREAMS,
         }
     }
 }
@@ -77,6 +88,46 @@ impl ServeLimits {
             "/render/stream" => Some(StreamAnswer::Frames),
             _ => None,
         }
+    }
+
+    /// Streams at once from one client, unless told otherwise.
+    pub const DEFAULT_MAX_CLIENT_STREAMS: u32 = 8;
+
+    /// How much later than the component's own deadline the host's
+    /// backstop for a stream's body fires: the component ends the stream
+    /// with its own, precise line first, under every host.
+    pub const STREAM_BACKSTOP_GRACE: Duration = Duration::from_millis(500);
+
+    /// Streams at once for a pool of `max_instances`, unless told
+    /// otherwise: three quarters of the pool (one instance less at least,
+    /// and at least one), so that single requests always find an instance.
+    pub fn default_max_streams(max_instances: u32) -> u32 {
+        max_instances
+            .saturating_sub((max_instances / 4).max(1))
+            .max(1)
+    }
+
+    /// The limits the component enforces itself, as the environment
+    /// variables that carry them to it.
+    pub fn component_variables(&self) -> Vec<(&'static str, String)> {
+        let millis = |d: Duration| d.as_millis().to_string();
+        LimitVariable::ALL
+            .iter()
+            .map(|&variable| {
+                let value = match variable {
+                    LimitVariable::MaxSide => self.frame.max_side.to_string(),
+                    LimitVariable::MaxPixels => self.frame.max_pixels.to_string(),
+                    LimitVariable::MaxBodyBytes => self.max_body_bytes.to_string(),
+                    LimitVariable::BodyTimeout => millis(self.body_timeout),
+                    LimitVariable::MaxStreamFrames => self.stream.max_frames.to_string(),
+                    LimitVariable::StreamIdleTimeout => millis(self.stream.frame_wait),
+                    LimitVariable::MaxStreamDuration => {
+                        self.stream.max_duration.map_or("0".into(), millis)
+                    }
+                };
+                (variable.name(), value)
+            })
+            .collect()
     }
 
     /// The linear memory an instance gets when the frame limits need no
@@ -172,22 +223,45 @@ impl ServeLimits {
             "--max-instances must be at least 1"
         );
         anyhow::ensure!(
-            self.max_stream_frames >= 1,
+            self.stream.max_frames >= 1,
             "--max-stream-frames must be at least 1"
+        );
+        anyhow::ensure!(
+            (1..=self.max_instances).contains(&self.max_streams),
+            "--max-streams must be in 1..=--max-instances ({}), got {}",
+            self.max_instances,
+            self.max_streams
+        );
+        anyhow::ensure!(
+            self.max_client_streams >= 1,
+            "--max-client-streams must be at least 1"
         );
         anyhow::ensure!(
             [
                 self.body_timeout,
                 self.compute_timeout,
                 self.send_timeout,
-                self.stream_idle_timeout,
+                self.stream.frame_wait,
                 self.frame_timeout,
             ]
-            .iter()
+            .into_iter()
+            .chain(self.stream.max_duration)
             .all(|t| t.as_millis() >= 1),
             "the timeouts must be at least 1 ms"
         );
         Ok(())
+    }
+
+    /// The `width` and `height` of a query, when both parse (the
+    /// component judges the query in full).
+    pub fn query_size(query: &str) -> Option<(u32, u32)> {
+        let param = |name: &str| {
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+                .and_then(|v| v.parse::<u32>().ok())
+        };
+        Some((param("width")?, param("height")?))
     }
 
     /// The host's own answer to a request that is over the limits before
@@ -210,14 +284,7 @@ impl ServeLimits {
             let message = format!("the body is over the {}-byte limit", self.max_body_bytes);
             return Some((413, "too-large", message));
         }
-        let query = request.uri().query().unwrap_or("");
-        let param = |name: &str| {
-            query
-                .split('&')
-                .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
-                .and_then(|v| v.parse::<u32>().ok())
-        };
-        let (width, height) = (param("width")?, param("height")?);
+        let (width, height) = ServeLimits::query_size(request.uri().query().unwrap_or(""))?;
         match self.frame.check(width, height) {
             Ok(_) => None,
             Err(e) => {

@@ -4,16 +4,18 @@
 //! the body, the compute and the answer.
 //!
 //! `limits` holds every limit; `host` runs one request in its instance;
-//! `deadlines` is the one mechanism behind the I/O deadlines; this file
-//! serves connections.
+//! `deadlines` is the one mechanism behind the I/O deadlines; `slots`
+//! counts the streams at once; this file serves connections.
 
 mod deadlines;
 mod host;
 mod limits;
+mod slots;
 
 pub use deadlines::ConnectionCut;
 pub use host::{HttpHost, RequestState};
 pub use limits::ServeLimits;
+pub use slots::ClientAddr;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -64,6 +66,7 @@ pub async fn serve(
             let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
                 let (host, app) = (host.clone(), app.clone());
                 request.extensions_mut().insert(off_switch.clone());
+                request.extensions_mut().insert(ClientAddr(peer.ip()));
                 async move {
                     Ok::<_, std::convert::Infallible>(
                         handle_logged(&host, app.as_ref(), request, log).await,

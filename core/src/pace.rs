@@ -1,10 +1,15 @@
-//! Streams of frames sent back to back (the HTTP stream routes, raw and
-//! YUV4MPEG2 input): what bounds one, the pace a sender must keep, and
-//! what is said of one that ends inside a frame. Pure bookkeeping, shared
-//! by the HTTP component and the host that serves it, so that both judge
-//! a stream alike.
+//! How request bodies must arrive: the deadline of a whole body, what
+//! bounds a stream of frames sent back to back (the HTTP stream routes),
+//! the pace a stream's sender must keep, and what is said of a stream
+//! (raw or YUV4MPEG2 too) that ends inside a frame. Pure bookkeeping,
+//! shared by the HTTP component and the host that serves it, so that both
+//! judge a body alike.
 
 use std::time::Duration;
+
+/// A whole request body (the single-frame and pair routes) must arrive
+/// within this, unless the host sets another.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What bounds one stream of frames. The frame size is bounded by
 /// [`Limits`](crate::Limits) and its body is never held whole, so no body
@@ -107,6 +112,11 @@ impl FramePace {
     /// Whole frames received.
     pub fn frames(&self) -> u64 {
         self.frames
+    }
+
+    /// Bytes of the frame under way received so far.
+    pub fn partial(&self) -> u64 {
+        self.into_frame
     }
 
     /// The frame's waiting budget.
