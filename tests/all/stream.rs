@@ -585,7 +585,13 @@ fn stream_routes_refuse_other_media_types() {
 
 /// One 10,000-frame stream at 320x240 through the real server: every line
 /// arrives, the last is frame 9,999, and the server's resident memory
-/// grows by at most 10 % between frame 1,000 and frame 9,990.
+/// grows by at most 1 MiB between frame 1,000 and frame 9,000 (measured:
+/// 0–824 KiB, in the allocator's steps of about 350 KiB; a leak of 128
+/// bytes a frame, 1 MiB over those 8,000 frames, would fail it). Not up
+/// to the last frame: the client
+/// reads its lines behind the server, which by then may be ending the
+/// request, and a request's end zeroes the 16 MiB of instance memory the
+/// pool keeps resident.
 #[test]
 fn a_ten_thousand_frame_stream_soaks_in_constant_memory() {
     let server = crate::serve::Server::start(&["--quiet"]);
@@ -609,10 +615,7 @@ fn a_ten_thousand_frame_stream_soaks_in_constant_memory() {
         .unwrap()
         .block_on(ghostlines::streams::run(&config, move |_, index| {
             last_seen.store(index, std::sync::atomic::Ordering::Relaxed);
-            // Not at the last frame: as the request ends, the pool zeroes
-            // the instance memory it keeps resident (16 MiB), which shows
-            // up in the resident size then, not during the stream.
-            if index % 500 == 0 || index == 9_990 {
+            if index % 500 == 0 {
                 seen.lock().unwrap().push(crate::rss_kib(pid));
             }
         }))
@@ -623,8 +626,13 @@ fn a_ten_thousand_frame_stream_soaks_in_constant_memory() {
     assert_eq!(last.load(std::sync::atomic::Ordering::Relaxed), 9_999);
     let samples = samples.lock().unwrap().clone();
     println!("server resident every 500 frames, KiB: {samples:?}");
-    let (at_1000, at_9990) = (samples[2], samples[samples.len() - 1]);
-    assert!(at_9990 * 10 <= at_1000 * 11, "{samples:?}");
+    let (at_1000, at_9000) = (samples[2], samples[18]);
+    println!(
+        "growth from frame 1,000 to 9,000: {} KiB ({:.2} %)",
+        at_9000 as i64 - at_1000 as i64,
+        (at_9000 as f64 / at_1000 as f64 - 1.0) * 100.0
+    );
+    assert!(at_9000 <= at_1000 + 1024, "{samples:?}");
 }
 
 /// Lines come back while the request is still being sent: frame k's line

@@ -115,7 +115,6 @@ impl ServeCommand {
     pub fn execute(self) -> anyhow::Result<()> {
         let limits = self.limits();
         limits.check()?;
-        one_malloc_arena();
         // The page needs its transpiled component (web/app/gen).
         let app = if self.app.join("gen").is_dir() {
             Some(StaticFiles::new(&self.app)?)
@@ -147,27 +146,6 @@ impl ServeCommand {
         })
     }
 }
-
-/// One glibc malloc arena for the whole server, set before any thread
-/// starts. By default glibc gives each thread that allocates an arena of
-/// its own, and a stream's chunks are allocated on one tokio worker and
-/// freed on another, so each arena keeps its own high-water mark: a
-/// 10,000-frame 320x240 stream crept up by 1.3-1.8 MB (7-9 %) between
-/// frames 1,000 and 9,990. With one arena it stays within 0.5 MB up to
-/// frame 9,500 (the last frames add about 1.2 MB, 6-7 % in all), at the
-/// same frame rate (tests/all/stream.rs holds it to 10 %).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn one_malloc_arena() {
-    // SAFETY: mallopt only sets a parameter of the allocator, here while
-    // the process has one thread.
-    #[allow(unsafe_code)]
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 1);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn one_malloc_arena() {}
 
 #[cfg(test)]
 mod tests {
