@@ -1277,3 +1277,33 @@ fn the_largest_frames_fit_in_an_instance() {
         }
     }
 }
+
+/// docs/deploy.md sizes a pod by what one request at the component's
+/// frame limits needs, and by what a 1080p limit would: the figures are
+/// `ServeLimits::memory_needed`'s (the deploy test checks the manifest
+/// against the docs).
+#[test]
+fn the_deploy_docs_state_what_a_request_needs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(root.join("docs/deploy.md")).unwrap();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mib = |pixels: u64| {
+        ServeLimits::memory_needed(&core_::Limits {
+            max_pixels: pixels,
+            ..core_::Limits::HTTP
+        })
+        .div_ceil(1 << 20)
+    };
+    let needed = mib(core_::Limits::HTTP.max_pixels);
+    assert!(
+        text.contains(&format!("needs up to {needed} MiB of linear memory")),
+        "{needed}"
+    );
+    let hd = mib(1920 * 1080) - 64;
+    assert!(
+        text.contains(&format!(
+            "GHOSTLINES_MAX_PIXELS = \"2073600\" }}` (1080p: 64 + {hd} MiB a request)"
+        )),
+        "{hd}"
+    );
+}

@@ -53,3 +53,23 @@ test("docs/deploy.md's body-cap table is the frames' arithmetic", () => {
     assert.equal(Number(fit), Math.floor(cap / frame), `${w}x${h}`);
   }
 });
+
+test("a pod's memory limit holds the worst-case requests its annotation names", () => {
+  const [app] = parseAllDocuments(readFileSync(join(root, 'deploy', 'spinapp.yaml'), 'utf8')).map((d) => d.toJS());
+  const text = readFileSync(join(root, 'docs', 'deploy.md'), 'utf8');
+  // The figure a request needs, as docs/deploy.md states it (a Rust test,
+  // http::the_deploy_docs_state_what_a_request_needs, ties it to the code).
+  const perRequest = Number(text.match(/needs up to (\d+) MiB of linear\s+memory/)[1]);
+  const spin = Number(text.match(/and (\d+) MiB for Spin itself/)[1]);
+  const requests = Number(app.metadata.annotations['ghostlines.dev/worst-case-requests']);
+  const mib = (quantity) => {
+    const [, n, unit] = quantity.match(/^(\d+)(Mi|Gi)$/);
+    return Number(n) * (unit === 'Gi' ? 1024 : 1);
+  };
+  const limit = mib(app.spec.resources.limits.memory);
+  assert.ok(requests >= 1);
+  assert.ok(requests * perRequest + spin <= limit, `${requests} x ${perRequest} + ${spin} MiB > ${limit} MiB`);
+  // The docs say the same numbers.
+  assert.match(text, new RegExp(`limit, ${limit / 1024} GiB,\\s+holds ${['zero', 'one', 'two', 'three', 'four', 'five', 'six'][requests]} such requests`));
+  assert.ok(mib(app.spec.resources.requests.memory) <= limit);
+});
