@@ -83,6 +83,10 @@ pub struct DecodedFrame {
     pub height: u32,
     /// RGBA8, row-major.
     pub pixels: Vec<u8>,
+    /// How long an animation shows the frame, milliseconds (0 for a still
+    /// image): its GIF delay, or 100 ms for a delay under 20 ms, as
+    /// browsers show them.
+    pub delay_ms: u32,
 }
 
 fn image_error(e: image::ImageError) -> DecodeError {
@@ -135,6 +139,7 @@ pub fn decode_frame(
         width: rgba.width(),
         height: rgba.height(),
         pixels: rgba.into_raw(),
+        delay_ms: 0,
     })
 }
 
@@ -156,7 +161,9 @@ pub fn decode_gif_frames(
     let mut frames = Vec::new();
     let mut total = 0u64;
     for frame in decoder.into_frames() {
-        let buffer = frame.map_err(image_error)?.into_buffer();
+        let frame = frame.map_err(image_error)?;
+        let delay = frame.delay();
+        let buffer = frame.into_buffer();
         total += u64::from(buffer.width()) * u64::from(buffer.height());
         if frames.len() == limits.max_frames || total > limits.max_total_pixels {
             return Err(DecodeError::TooLarge(format!(
@@ -168,12 +175,22 @@ pub fn decode_gif_frames(
             width: buffer.width(),
             height: buffer.height(),
             pixels: buffer.into_raw(),
+            delay_ms: shown_delay_ms(delay),
         });
     }
     if frames.is_empty() {
         return Err(DecodeError::Invalid("the GIF has no frames".into()));
     }
     Ok(frames)
+}
+
+#[cfg(feature = "decode-all")]
+/// A GIF frame's delay as browsers show it: 100 ms under 20 ms (0 and
+/// 10 ms mean "as fast as you can", which browsers slow down).
+fn shown_delay_ms(delay: image::Delay) -> u32 {
+    let (numerator, denominator) = delay.numer_denom_ms();
+    let ms = numerator / denominator.max(1);
+    if ms < 20 { 100 } else { ms }
 }
 
 /// The decoder's budget covers its own buffers; the RGBA8 copy made of a

@@ -186,6 +186,67 @@ impl std::fmt::Display for Colouring {
     }
 }
 
+/// What a vector is drawn as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LineShape {
+    /// A straight stroke from where its point was one interval back to
+    /// where it is now (its displacement): the sketch's.
+    #[default]
+    Straight,
+    /// The path its point took over the interval, where the tracker knows
+    /// it (the flow modes with an interval); else straight.
+    Path,
+}
+
+impl LineShape {
+    /// Every shape, in declaration order.
+    pub const ALL: [LineShape; 2] = [LineShape::Straight, LineShape::Path];
+
+    /// The shape's name (`straight`, `path`).
+    pub fn name(self) -> &'static str {
+        match self {
+            LineShape::Straight => "straight",
+            LineShape::Path => "path",
+        }
+    }
+
+    /// The shape named `name`.
+    pub fn from_name(name: &str) -> Result<LineShape> {
+        by_name("line shape", LineShape::ALL, |s| s.name(), name)
+    }
+}
+
+/// The shape's name.
+impl std::fmt::Display for LineShape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What one frame's strokes are drawn from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Strokes<'a> {
+    /// The ghost lines; lost ones, and those shorter than half a pixel once
+    /// scaled, are not drawn.
+    pub vectors: &'a [Vector],
+    /// With [`LineShape::Path`], each vector's path, one a vector (a
+    /// tracker's [`paths`](crate::Tracker::paths)); a vector without one is
+    /// drawn straight.
+    pub paths: &'a [Vec<Point>],
+    /// Polylines in the settings' colour.
+    pub polylines: &'a [Vec<Point>],
+}
+
+impl<'a> Strokes<'a> {
+    /// Straight vectors alone.
+    pub fn from_vectors(vectors: &'a [Vector]) -> Strokes<'a> {
+        Strokes {
+            vectors,
+            ..Strokes::default()
+        }
+    }
+}
+
 /// How a [`Painter`] draws (defaults: the original sketch's picture).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PainterSettings {
@@ -208,6 +269,8 @@ pub struct PainterSettings {
     pub persistence: f64,
     /// Stroke colours [solid].
     pub colouring: Colouring,
+    /// What a vector is drawn as [straight].
+    pub shape: LineShape,
 }
 
 impl Default for PainterSettings {
@@ -222,6 +285,7 @@ impl Default for PainterSettings {
             dim: 1.0,
             persistence: 0.0,
             colouring: Colouring::Solid,
+            shape: LineShape::Straight,
         }
     }
 }
@@ -273,13 +337,14 @@ const UNIT: f32 = 256.0;
 /// Draws vectors and polylines frame after frame, keeping the trails.
 ///
 /// ```
-/// use ghostlines_core::{Background, Frame, Painter, PainterSettings, Vector};
+/// use ghostlines_core::{Background, Frame, Painter, PainterSettings, Strokes, Vector};
 /// let settings = PainterSettings { background: Background::Black, ..PainterSettings::default() };
 /// let mut painter = Painter::new(settings)?;
 /// let black = vec![0u8; 8 * 4 * 4];
 /// let frame = Frame::new(8, 4, &black)?;
 /// // A red line along row 2, from x = 1 to x = 5.
-/// let drawn = painter.paint(frame, None, &[Vector::sketch(1.0, 2.0, 4.0, 0.0)], &[])?;
+/// let line = [Vector::sketch(1.0, 2.0, 4.0, 0.0)];
+/// let drawn = painter.paint(frame, None, &Strokes::from_vectors(&line))?;
 /// let at = |x: usize, y: usize| &drawn[(y * 8 + x) * 4..][..4];
 /// assert_eq!(at(3, 2), [255, 0, 0, 255]);
 /// assert_eq!(at(3, 1), [0, 0, 0, 255]);
@@ -329,11 +394,10 @@ impl Painter {
         &mut self,
         frame: Frame<'_>,
         filtered: Option<Plane<'_>>,
-        vectors: &[Vector],
-        polylines: &[Vec<Point>],
+        strokes: &Strokes<'_>,
     ) -> Result<Vec<u8>> {
         let mut out = Vec::new();
-        self.paint_into(frame, filtered, vectors, polylines, &mut out)?;
+        self.paint_into(frame, filtered, strokes, &mut out)?;
         Ok(out)
     }
 
@@ -342,8 +406,7 @@ impl Painter {
         &mut self,
         frame: Frame<'_>,
         filtered: Option<Plane<'_>>,
-        vectors: &[Vector],
-        polylines: &[Vec<Point>],
+        strokes: &Strokes<'_>,
         out: &mut Vec<u8>,
     ) -> Result<()> {
         let (w, h) = (frame.width(), frame.height());
@@ -377,7 +440,7 @@ impl Painter {
                 fade(&mut self.trail, out, self.settings.persistence);
             }
             let mut layer = Layer(&mut self.trail);
-            draw(&mut layer, canvas, &self.settings, vectors, polylines);
+            draw(&mut layer, canvas, &self.settings, strokes);
             for (px, &v) in out.iter_mut().zip(&self.trail) {
                 *px = ((u32::from(v) + 128) >> 8) as u8;
             }
@@ -387,7 +450,7 @@ impl Painter {
             }
         } else {
             let mut over = Over(out);
-            draw(&mut over, canvas, &self.settings, vectors, polylines);
+            draw(&mut over, canvas, &self.settings, strokes);
         }
         Ok(())
     }
@@ -490,18 +553,22 @@ impl Target for Layer<'_> {
     }
 }
 
+/// Strokes shorter than this, pixels, are not drawn: a still point is not
+/// a dot.
+const SHORTEST_STROKE: f64 = 0.5;
+
 /// Every vector and polyline as strokes onto `target`.
 fn draw(
     target: &mut impl Target,
     canvas: Canvas,
     settings: &PainterSettings,
-    vectors: &[Vector],
-    polylines: &[Vec<Point>],
+    strokes: &Strokes<'_>,
 ) {
     let alpha = f32::from(settings.colour.a) / 255.0;
     let solid = [settings.colour.r, settings.colour.g, settings.colour.b].map(f32::from);
     let radius = settings.width as f32 / 2.0;
-    for v in vectors {
+    let scale = settings.scale;
+    for (i, v) in strokes.vectors.iter().enumerate() {
         if v.status == Some(FlowStatus::Lost) {
             continue;
         }
@@ -513,14 +580,48 @@ fn draw(
                 hue_rgb(240.0 * (1.0 - fast))
             }
         };
+        let path = strokes
+            .paths
+            .get(i)
+            .filter(|p| settings.shape == LineShape::Path && p.len() >= 2);
+        if let Some(path) = path {
+            // Scaled about where the path starts, as a straight vector is
+            // about its origin.
+            let at = |p: &Point| {
+                let (x, y) = (
+                    path[0].x + scale * (p.x - path[0].x),
+                    path[0].y + scale * (p.y - path[0].y),
+                );
+                (x as f32, y as f32)
+            };
+            let length: f64 = path
+                .windows(2)
+                .map(|w| (w[1].x - w[0].x).hypot(w[1].y - w[0].y))
+                .sum();
+            if length * scale.abs() < SHORTEST_STROKE {
+                continue;
+            }
+            for pair in path.windows(2) {
+                stroke(
+                    target,
+                    canvas,
+                    at(&pair[0]),
+                    at(&pair[1]),
+                    radius,
+                    rgb,
+                    alpha,
+                );
+            }
+            continue;
+        }
+        if (scale * v.dx).hypot(scale * v.dy) < SHORTEST_STROKE {
+            continue;
+        }
         let from = (v.x as f32, v.y as f32);
-        let to = (
-            (v.x + settings.scale * v.dx) as f32,
-            (v.y + settings.scale * v.dy) as f32,
-        );
+        let to = ((v.x + scale * v.dx) as f32, (v.y + scale * v.dy) as f32);
         stroke(target, canvas, from, to, radius, rgb, alpha);
     }
-    for line in polylines {
+    for line in strokes.polylines {
         for pair in line.windows(2) {
             let (a, b) = (&pair[0], &pair[1]);
             let ends = ((a.x as f32, a.y as f32), (b.x as f32, b.y as f32));
@@ -674,7 +775,11 @@ mod tests {
     fn paint(painter: &mut Painter, w: u32, h: u32, vectors: &[Vector]) -> Vec<u8> {
         let black = vec![0u8; (w * h * 4) as usize];
         painter
-            .paint(Frame::new(w, h, &black).unwrap(), None, vectors, &[])
+            .paint(
+                Frame::new(w, h, &black).unwrap(),
+                None,
+                &Strokes::from_vectors(vectors),
+            )
             .unwrap()
     }
 
@@ -794,16 +899,83 @@ mod tests {
             let at = ((y * 20 + x) * 4) as usize;
             assert_eq!(image[at..at + 3], want, "({dx}, {dy})");
         }
-        // Speed: still is blue, at max red.
+        // Speed: half the max green, at the max red.
         let mut painter = black_painter(PainterSettings {
             colouring: Colouring::Speed { max: 4.0 },
             ..PainterSettings::default()
         });
-        let image = paint(&mut painter, 20, 20, &[Vector::sketch(3.0, 3.0, 0.0, 0.0)]);
-        assert_eq!(image[(3 * 20 + 3) * 4..][..3], [0, 0, 255]);
+        let image = paint(&mut painter, 20, 20, &[Vector::sketch(3.0, 3.0, 2.0, 0.0)]);
+        assert_eq!(image[(3 * 20 + 4) * 4..][..3], [0, 255, 0]);
         painter.reset();
         let image = paint(&mut painter, 20, 20, &[Vector::sketch(3.0, 3.0, 8.0, 0.0)]);
         assert_eq!(image[(3 * 20 + 5) * 4..][..3], [255, 0, 0]);
+    }
+
+    /// A vector shorter than half a pixel once scaled is no dot: nothing is
+    /// drawn for it, in any colouring; scaled up past it, it is drawn.
+    #[test]
+    fn strokes_shorter_than_half_a_pixel_are_not_drawn() {
+        let short = [
+            Vector::sketch(5.0, 5.0, 0.0, 0.0),
+            Vector::sketch(9.0, 5.0, 0.3, -0.3),
+        ];
+        for colouring in Colouring::all() {
+            let mut painter = black_painter(PainterSettings {
+                colouring,
+                ..PainterSettings::default()
+            });
+            let image = paint(&mut painter, 16, 12, &short);
+            assert!(image.chunks(4).all(|p| p == [0, 0, 0, 255]), "{colouring}");
+            let mut painter = black_painter(PainterSettings {
+                colouring,
+                scale: 4.0,
+                ..PainterSettings::default()
+            });
+            let image = paint(&mut painter, 16, 12, &short);
+            let lit = image.chunks(4).filter(|p| p[..3] != [0, 0, 0]).count();
+            assert!(lit >= 2, "{colouring}: {lit}");
+        }
+    }
+
+    /// With the path shape a vector is drawn along its path; without a path,
+    /// straight.
+    #[test]
+    fn the_path_shape_draws_each_vectors_path() {
+        let vector = [Vector::sketch(2.0, 2.0, 8.0, 0.0)];
+        // Along row 2, then down column 10 to row 8, then back to row 2.
+        let path = [vec![
+            Point { x: 2.0, y: 2.0 },
+            Point { x: 6.0, y: 2.0 },
+            Point { x: 6.0, y: 8.0 },
+            Point { x: 10.0, y: 8.0 },
+            Point { x: 10.0, y: 2.0 },
+        ]];
+        let mut painter = black_painter(PainterSettings {
+            shape: LineShape::Path,
+            ..PainterSettings::default()
+        });
+        let black = vec![0u8; 14 * 12 * 4];
+        let frame = Frame::new(14, 12, &black).unwrap();
+        let strokes = Strokes {
+            vectors: &vector,
+            paths: &path,
+            polylines: &[],
+        };
+        let image = painter.paint(frame, None, &strokes).unwrap();
+        for (x, y, lit) in [
+            (4, 2, true),
+            (6, 5, true),
+            (8, 8, true),
+            (10, 5, true),
+            (8, 2, false),
+        ] {
+            assert_eq!(red(&image, 14, x, y) == 255, lit, "({x}, {y})");
+        }
+        let straight = painter
+            .paint(frame, None, &Strokes::from_vectors(&vector))
+            .unwrap();
+        assert_eq!(red(&straight, 14, 8, 2), 255);
+        assert_eq!(red(&straight, 14, 6, 5), 0);
     }
 
     #[test]
@@ -819,7 +991,9 @@ mod tests {
                 ..PainterSettings::default()
             })
             .unwrap();
-            painter.paint(frame, Some(plane), &[], &[]).unwrap()
+            painter
+                .paint(frame, Some(plane), &Strokes::default())
+                .unwrap()
         };
         let framed = draw(Background::Frame, 1.0);
         assert!(
@@ -885,24 +1059,30 @@ mod tests {
         let frame = Frame::new(4, 4, &pixels).unwrap();
         let mut painter = Painter::new(PainterSettings::default()).unwrap();
         assert_eq!(
-            painter.paint(frame, None, &[], &[]).unwrap_err().kind(),
+            painter
+                .paint(frame, None, &Strokes::default())
+                .unwrap_err()
+                .kind(),
             "invalid-parameter"
         );
         let small = vec![0u8; 4];
         let plane = Plane::new(2, 2, &small).unwrap();
         assert_eq!(
             painter
-                .paint(frame, Some(plane), &[], &[])
+                .paint(frame, Some(plane), &Strokes::default())
                 .unwrap_err()
                 .kind(),
             "size-mismatch"
         );
         let mut painter = black_painter(PainterSettings::default());
-        painter.paint(frame, None, &[], &[]).unwrap();
+        painter.paint(frame, None, &Strokes::default()).unwrap();
         let other = vec![0u8; 2 * 2 * 4];
         let other = Frame::new(2, 2, &other).unwrap();
         assert_eq!(
-            painter.paint(other, None, &[], &[]).unwrap_err().kind(),
+            painter
+                .paint(other, None, &Strokes::default())
+                .unwrap_err()
+                .kind(),
             "size-mismatch"
         );
         // Vectors far outside the frame, or not finite, draw nothing.
@@ -912,7 +1092,9 @@ mod tests {
             Vector::sketch(1.0, 1.0, f64::INFINITY, 0.0),
             Vector::sketch(1e30, 1e30, 1.0, 1.0),
         ];
-        let drawn = painter.paint(frame, None, &far, &[]).unwrap();
+        let drawn = painter
+            .paint(frame, None, &Strokes::from_vectors(&far))
+            .unwrap();
         assert!(drawn.chunks(4).all(|p| p == [0, 0, 0, 255]));
     }
 }

@@ -1,5 +1,10 @@
 //! The sketch's pipeline as a stateful tracker: grey, adjust, centroid,
-//! difference against the previous frame, ghost lines.
+//! difference against the frame one interval before, ghost lines.
+//!
+//! The sketch grabbed a frame every 200 ms and compared it with the one
+//! before, so its vectors are 200 ms of motion. A tracker keeps that time
+//! base whatever the frame rate: each frame is measured against the
+//! nearest frame at or before its time minus [`TrackerSettings::interval`].
 
 use crate::adjust::{Adjustment, adjust_plane_mut};
 use crate::centroid::centroid;
@@ -7,9 +12,12 @@ use crate::color::{GreyMethod, greyscale_into};
 use crate::corners::CornerSettings;
 use crate::diff::{Change, SplitMix64, check_diff_parameters, frame_diff_into};
 use crate::error::{Error, Result, by_name};
-use crate::flow::{FlowPyramid, FlowSettings, dense_flow_pyramids, sparse_flow_pyramids};
+use crate::flow::{
+    FlowPyramid, FlowSettings, Tracks, dense_flow_pyramids, hold_still, sparse_flow_pyramids,
+};
 use crate::frame::{Frame, Plane};
 use crate::geometry::{Displacement, Point, Vector};
+use crate::history::History;
 
 /// Where a tracker's vectors come from.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -129,20 +137,43 @@ pub struct TrackerSettings {
     pub seed: u64,
     /// Sketch vectors or optical flow.
     pub mode: TrackerMode,
+    /// Each frame is measured against the nearest frame at or before its
+    /// time minus this, milliseconds, 0..=60000: the sketch's 200 ms grab
+    /// interval whatever the frame rate; 0 measures consecutive frames.
+    pub interval: f64,
+}
+
+impl TrackerSettings {
+    /// The longest interval, milliseconds: a minute.
+    pub const MAX_INTERVAL: f64 = 60_000.0;
+
+    fn check(&self) -> Result<()> {
+        if !(0.0..=TrackerSettings::MAX_INTERVAL).contains(&self.interval) {
+            return Err(Error::InvalidParameter(format!(
+                "interval must be in 0..={} milliseconds, got {}",
+                TrackerSettings::MAX_INTERVAL,
+                self.interval
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl Default for TrackerSettings {
-    /// The sketch's defaults: max-rgb, no adjustment, threshold 0.1, 2000
-    /// samples a frame, seed 0, sketch mode.
+    /// The original sketch's: the max-RGB grey, contrast +50 then
+    /// brightness +50, samples kept where the grey changed by 0.4·255 of
+    /// 10,000 positions drawn a frame (seed 0), sketch mode, each frame
+    /// measured against the one 200 ms before.
     fn default() -> Self {
         TrackerSettings {
             method: GreyMethod::MaxRgb,
-            contrast: 0,
-            brightness: 0,
-            threshold: 0.1,
-            samples: 2000,
+            contrast: 50,
+            brightness: 50,
+            threshold: 0.4,
+            samples: 10_000,
             seed: 0,
             mode: TrackerMode::Sketch,
+            interval: 200.0,
         }
     }
 }
@@ -152,26 +183,54 @@ impl Default for TrackerSettings {
 pub struct TrackerOutput {
     /// The centroid of the adjusted grey plane, `None` if it is all black.
     pub centroid: Option<Point>,
-    /// This centroid minus the previous frame's; `None` on the first frame
-    /// or when either centroid is `None`.
+    /// This centroid minus the reference frame's (the one an interval
+    /// before); `None` while there is none, or when either centroid is
+    /// `None`.
     pub centroid_motion: Option<Displacement>,
-    /// One vector per kept sample, in draw order, each displaced by
-    /// `centroid_motion`; empty when that is `None`.
+    /// Sketch mode: one vector per kept sample, in draw order, each
+    /// displaced by `centroid_motion`; empty when that is `None`. Flow
+    /// modes: each point's motion over the interval (see [`Tracker`]).
     pub vectors: Vec<Vector>,
 }
 
 /// The sketch's tracker.
 ///
+/// Each push at time `t` (milliseconds; [`Tracker::push`] takes each frame
+/// one interval after the one before) is measured against its reference:
+/// the nearest earlier frame at or before `t − interval`. Sketch mode
+/// differences the filtered planes of the two and moves the samples by
+/// their centroids' difference. Sparse mode follows its corners frame to
+/// frame and chains the steps (KLT tracking): a point's vector runs from
+/// where it was at the reference to where it is now, and its path is the
+/// positions it went through ([`Tracker::paths`]); corners seeded since
+/// are not reported yet. Dense mode tracks its grid of the reference frame
+/// into this one. With no interval the flow modes track consecutive
+/// frames, every corner or grid point of the previous frame, lost ones
+/// included.
+///
 /// ```
 /// use ghostlines_core::{Frame, Tracker, TrackerSettings};
-/// let mut tracker = Tracker::new(TrackerSettings { threshold: 0.0, samples: 3, ..Default::default() })?;
-/// // A bright pixel moving one step to the right in a 2x1 frame.
-/// let first = tracker.push(Frame::new(2, 1, &[255, 255, 255, 255, 0, 0, 0, 255])?)?;
-/// assert!(first.centroid_motion.is_none() && first.vectors.is_empty());
-/// let second = tracker.push(Frame::new(2, 1, &[0, 0, 0, 255, 255, 255, 255, 255])?)?;
-/// let motion = second.centroid_motion.unwrap();
+/// let settings = TrackerSettings {
+///     threshold: 0.0,
+///     samples: 3,
+///     contrast: 0,
+///     brightness: 0,
+///     ..Default::default()
+/// };
+/// let mut tracker = Tracker::new(settings)?;
+/// // A bright pixel moving one step to the right in a 2x1 frame, 40 ms
+/// // apart: against the default 200 ms interval, frame 5 is measured
+/// // against frame 0.
+/// let left = [255, 255, 255, 255, 0, 0, 0, 255];
+/// let right = [0, 0, 0, 255, 255, 255, 255, 255];
+/// for k in 0..5 {
+///     let out = tracker.push_at(Frame::new(2, 1, &left)?, 40.0 * f64::from(k))?;
+///     assert!(out.centroid_motion.is_none() && out.vectors.is_empty());
+/// }
+/// let out = tracker.push_at(Frame::new(2, 1, &right)?, 200.0)?;
+/// let motion = out.centroid_motion.unwrap();
 /// assert_eq!((motion.dx, motion.dy), (1.0, 0.0));
-/// assert_eq!(second.vectors.len(), 3);
+/// assert_eq!(out.vectors.len(), 3);
 /// # Ok::<(), ghostlines_core::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -179,18 +238,29 @@ pub struct Tracker {
     settings: TrackerSettings,
     adjustment: Adjustment,
     rng: SplitMix64,
-    previous: Option<Previous>,
+    /// The size of the frames since creation or reset.
+    size: Option<(u32, u32)>,
+    /// The time of the last push, milliseconds.
+    last_time: Option<f64>,
+    /// Sketch mode: the filtered planes, one interval back.
+    planes: History<Kept>,
+    /// Buffers of planes forgotten, for the next ones kept.
+    spare: Vec<Vec<u8>>,
     /// Flow modes: the previous frame's pyramid, built once a frame.
     pyramid: Option<FlowPyramid>,
-    // Buffers kept between pushes so that a push allocates only its output.
+    /// Flow modes with an interval: the points followed.
+    tracks: Tracks,
+    /// The last frame's filtered plane; reused for the next.
     current: Vec<u8>,
+    /// The frame difference's samples, reused.
     changes: Vec<Change>,
+    /// Vectors the last push reported.
+    reported: usize,
 }
 
+/// A kept frame of sketch mode.
 #[derive(Debug, Clone)]
-struct Previous {
-    width: u32,
-    height: u32,
+struct Kept {
     plane: Vec<u8>,
     centroid: Option<Point>,
 }
@@ -202,14 +272,20 @@ impl Tracker {
         let adjustment = Adjustment::new(settings.contrast, settings.brightness)?;
         check_diff_parameters(settings.threshold, settings.samples)?;
         settings.mode.check()?;
+        settings.check()?;
         Ok(Tracker {
             rng: SplitMix64::new(settings.seed),
             settings,
             adjustment,
-            previous: None,
+            size: None,
+            last_time: None,
+            planes: History::new(),
+            spare: Vec::new(),
             pyramid: None,
+            tracks: Tracks::default(),
             current: Vec::new(),
             changes: Vec::new(),
+            reported: 0,
         })
     }
 
@@ -218,45 +294,56 @@ impl Tracker {
         &self.settings
     }
 
-    /// Processes the next frame. It must have the size of the first frame
-    /// since creation or [`reset`](Tracker::reset), else
-    /// [`Error::SizeMismatch`], and the tracker is left as it was.
+    /// Processes the next frame, one interval after the one before (the
+    /// first at 0): each frame is measured against the one before it. See
+    /// [`Tracker::push_at`].
     pub fn push(&mut self, frame: Frame<'_>) -> Result<TrackerOutput> {
-        if let Some(previous) = &self.previous
-            && (previous.width, previous.height) != (frame.width(), frame.height())
+        let time = self
+            .last_time
+            .map_or(0.0, |last| last + self.settings.interval);
+        self.push_at(frame, time)
+    }
+
+    /// Processes the next frame, taken at `time` milliseconds (on any
+    /// clock, not before the last push's). It must have the size of the
+    /// first frame since creation or [`reset`](Tracker::reset), else
+    /// [`Error::SizeMismatch`]; a refused frame leaves the tracker as it
+    /// was.
+    pub fn push_at(&mut self, frame: Frame<'_>, time: f64) -> Result<TrackerOutput> {
+        let (width, height) = (frame.width(), frame.height());
+        if let Some(expected) = self.size
+            && expected != (width, height)
         {
             return Err(Error::SizeMismatch {
-                expected: (previous.width, previous.height),
-                actual: (frame.width(), frame.height()),
+                expected,
+                actual: (width, height),
             });
         }
-        self.settings
-            .mode
-            .check_size(frame.width(), frame.height())?;
+        if !time.is_finite() || self.last_time.is_some_and(|last| time < last) {
+            return Err(Error::InvalidParameter(format!(
+                "a frame's time must be a number of milliseconds not before the last frame's ({}), got {time}",
+                self.last_time.unwrap_or(f64::NEG_INFINITY)
+            )));
+        }
+        self.settings.mode.check_size(width, height)?;
         self.current.resize(frame.pixel_count(), 0);
         greyscale_into(frame, self.settings.method, &mut self.current)?;
         if !self.adjustment.is_identity() {
             adjust_plane_mut(&mut self.current, &self.adjustment);
         }
-        let current = Plane::new(frame.width(), frame.height(), &self.current)?;
+        let current = Plane::new(width, height, &self.current)?;
         let centroid = centroid(current);
-
+        let interval = self.settings.interval;
+        let reference = self.planes.at_or_before(time - interval);
         let mut output = TrackerOutput {
             centroid,
+            centroid_motion: reference.and_then(|(_, kept)| motion(centroid, kept.centroid)),
             ..TrackerOutput::default()
         };
-        let motion = self.previous.as_ref().and_then(|previous| {
-            let (now, then) = (centroid?, previous.centroid?);
-            Some(Displacement {
-                dx: now.x - then.x,
-                dy: now.y - then.y,
-            })
-        });
-        output.centroid_motion = motion;
         match self.settings.mode {
             TrackerMode::Sketch => {
-                if let Some(previous) = &self.previous {
-                    let before = Plane::new(previous.width, previous.height, &previous.plane)?;
+                if let Some((_, reference)) = reference {
+                    let before = Plane::new(width, height, &reference.plane)?;
                     frame_diff_into(
                         before,
                         current,
@@ -265,12 +352,12 @@ impl Tracker {
                         &mut self.rng,
                         &mut self.changes,
                     )?;
-                    if let Some(motion) = motion {
+                    if let Some(moved) = output.centroid_motion {
                         output.vectors = self
                             .changes
                             .iter()
                             .map(|c| {
-                                Vector::sketch(f64::from(c.x), f64::from(c.y), motion.dx, motion.dy)
+                                Vector::sketch(f64::from(c.x), f64::from(c.y), moved.dx, moved.dy)
                             })
                             .collect();
                     }
@@ -278,7 +365,19 @@ impl Tracker {
             }
             TrackerMode::Sparse { corners, flow } => {
                 let pyramid = FlowPyramid::new(current, flow.levels);
-                if let (Some(before), Some(_)) = (&self.pyramid, &self.previous) {
+                let previous = self.pyramid.as_ref();
+                if interval > 0.0 {
+                    output.vectors = self
+                        .tracks
+                        .follow(previous, &pyramid, time, interval, &corners, &flow)?;
+                    // Noise chained over the interval adds up to strokes
+                    // where nothing moved: a point whose window did not
+                    // change since the reference holds still.
+                    if let Some((_, kept)) = reference {
+                        let before = Plane::new(width, height, &kept.plane)?;
+                        hold_still(before, current, &mut output.vectors, flow.window);
+                    }
+                } else if let Some(before) = previous {
                     let vectors = sparse_flow_pyramids(before, &pyramid, &corners, &flow)?;
                     output.vectors = vectors.into_iter().map(Vector::from).collect();
                 }
@@ -286,47 +385,104 @@ impl Tracker {
             }
             TrackerMode::Dense { step, flow } => {
                 let pyramid = FlowPyramid::new(current, flow.levels);
-                if let (Some(before), Some(_)) = (&self.pyramid, &self.previous) {
+                // The reference's pyramid: the previous frame's, kept, with
+                // no interval; else built from the kept plane.
+                let built;
+                let before = match reference {
+                    _ if interval == 0.0 => self.pyramid.as_ref(),
+                    Some((_, kept)) => {
+                        let plane = Plane::new(width, height, &kept.plane)?;
+                        built = FlowPyramid::new(plane, flow.levels);
+                        Some(&built)
+                    }
+                    None => None,
+                };
+                if let Some(before) = before {
                     let vectors = dense_flow_pyramids(before, &pyramid, step, &flow)?;
                     output.vectors = vectors.into_iter().map(Vector::from).collect();
+                    // Noise read across the interval: a grid point whose
+                    // window did not change holds still.
+                    if let (Some((_, kept)), true) = (reference, interval > 0.0) {
+                        let before = Plane::new(width, height, &kept.plane)?;
+                        hold_still(before, current, &mut output.vectors, flow.window);
+                    }
                 }
-                self.pyramid = Some(pyramid);
+                self.pyramid = (interval == 0.0).then_some(pyramid);
             }
         }
-
-        // The current plane becomes the previous one; its old buffer is
-        // reused for the next push.
-        let plane = std::mem::take(&mut self.current);
-        if let Some(previous) = self.previous.take() {
-            self.current = previous.plane;
+        // Keep this frame for the frames an interval later: its centroid
+        // and its filtered plane (the sketch's difference, the dense grid's
+        // pyramid, and what changed for the flow modes).
+        if self.planes.wants(time, interval) {
+            let mut plane = self.spare.pop().unwrap_or_default();
+            plane.clear();
+            plane.extend_from_slice(&self.current);
+            self.planes.push(time, Kept { plane, centroid });
         }
-        self.previous = Some(Previous {
-            width: frame.width(),
-            height: frame.height(),
-            plane,
-            centroid,
-        });
+        let spare = &mut self.spare;
+        self.planes
+            .forget_before(time, interval, |kept| spare.push(kept.plane));
+        self.size = Some((width, height));
+        self.last_time = Some(time);
+        self.reported = output.vectors.len();
         Ok(output)
+    }
+
+    /// The path each vector of the last push took over the interval,
+    /// oldest position first, one a vector, in order (empty for lost
+    /// points): sparse mode with an interval follows its points frame to
+    /// frame; in the other modes every path is empty, and a painter draws
+    /// their vectors straight.
+    pub fn paths(&self) -> Vec<Vec<Point>> {
+        match self.settings.mode {
+            TrackerMode::Sparse { .. } if self.settings.interval > 0.0 => {
+                self.tracks.paths(self.reported)
+            }
+            _ => vec![Vec::new(); self.reported],
+        }
     }
 
     /// The last pushed frame's filtered plane (grey, then contrast and
     /// brightness): what the sketch drew its lines over.
     pub fn filtered(&self) -> Option<Plane<'_>> {
-        let previous = self.previous.as_ref()?;
-        Plane::new(previous.width, previous.height, &previous.plane).ok()
+        let (width, height) = self.size?;
+        Plane::new(width, height, &self.current).ok()
     }
 
-    /// Forgets the previous frame and its size; the sample stream goes on.
+    /// Forgets the frames before and their size; the sample stream goes on.
     pub fn reset(&mut self) {
-        self.previous = None;
+        self.size = None;
+        self.last_time = None;
+        let spare = &mut self.spare;
+        self.planes.clear(|kept| spare.push(kept.plane));
         self.pyramid = None;
+        self.tracks.clear();
+        self.reported = 0;
     }
+}
+
+/// `now − then`, when both are known.
+fn motion(now: Option<Point>, then: Option<Point>) -> Option<Displacement> {
+    let (now, then) = (now?, then?);
+    Some(Displacement {
+        dx: now.x - then.x,
+        dy: now.y - then.y,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::flow::FlowStatus;
+
+    /// The defaults with no adjustment: the grey values as they are.
+    fn unadjusted() -> TrackerSettings {
+        TrackerSettings {
+            contrast: 0,
+            brightness: 0,
+            ..Default::default()
+        }
+    }
 
     /// A `w x h` black RGBA frame with a white `size x size` square at (x, y).
     fn square(w: u32, h: u32, x: u32, y: u32, size: u32) -> Vec<u8> {
@@ -345,7 +501,7 @@ mod tests {
         let settings = TrackerSettings {
             threshold: 0.5,
             samples: 5000,
-            ..Default::default()
+            ..unadjusted()
         };
         let mut tracker = Tracker::new(settings).unwrap();
         let a = square(64, 48, 10, 12, 8);
@@ -410,7 +566,7 @@ mod tests {
         let mut tracker = Tracker::new(TrackerSettings {
             threshold: 0.0,
             samples: 1,
-            ..Default::default()
+            ..unadjusted()
         })
         .unwrap();
         let a = square(4, 4, 0, 0, 2);
@@ -437,7 +593,7 @@ mod tests {
     fn black_frames_have_no_centroid_and_no_vectors() {
         let mut tracker = Tracker::new(TrackerSettings {
             threshold: 0.0,
-            ..Default::default()
+            ..unadjusted()
         })
         .unwrap();
         let black = vec![0u8; 4 * 4 * 4];
@@ -513,18 +669,25 @@ mod tests {
         let (w, h) = (96, 72);
         let a = texture(w, h, 0.0, 0.0);
         let b = texture(w, h, 1.5, -0.5);
-        for mode in [
-            TrackerMode::Sparse {
-                corners: CornerSettings::default(),
-                flow: FlowSettings::default(),
-            },
-            TrackerMode::Dense {
-                step: 8,
-                flow: FlowSettings::default(),
-            },
-        ] {
+        // With no interval, the previous frame's corners or whole grid,
+        // lost points included; with one, sparse mode's points followed
+        // from where they were seeded, and the reference frame's grid.
+        for (interval, mode) in [0.0, 200.0].into_iter().flat_map(|interval| {
+            [
+                TrackerMode::Sparse {
+                    corners: CornerSettings::default(),
+                    flow: FlowSettings::default(),
+                },
+                TrackerMode::Dense {
+                    step: 8,
+                    flow: FlowSettings::default(),
+                },
+            ]
+            .map(|mode| (interval, mode))
+        }) {
             let mut tracker = Tracker::new(TrackerSettings {
                 mode,
+                interval,
                 ..Default::default()
             })
             .unwrap();
@@ -534,6 +697,14 @@ mod tests {
             assert!(!second.vectors.is_empty(), "{}", mode.name());
             if let TrackerMode::Dense { .. } = mode {
                 assert_eq!(second.vectors.len(), 12 * 9);
+            }
+            let paths = tracker.paths();
+            assert_eq!(paths.len(), second.vectors.len());
+            let with_paths = paths.iter().filter(|p| p.len() >= 2).count();
+            if interval > 0.0 && matches!(mode, TrackerMode::Sparse { .. }) {
+                assert!(with_paths > 0);
+            } else {
+                assert_eq!(with_paths, 0);
             }
             let tracked: Vec<_> = second
                 .vectors
@@ -580,5 +751,109 @@ mod tests {
             .kind(),
             "invalid-parameter"
         );
+    }
+
+    /// At 25 frames a second with the default 200 ms interval, the sketch
+    /// pairs frame t with frame t − 5, as the sketch's 200 ms grab did:
+    /// the centroid motion is their centroids' difference, and the samples
+    /// are the pixels that changed against frame t − 5, drawn from the
+    /// stream as one frame difference a frame.
+    #[test]
+    fn sketch_mode_pairs_each_frame_with_the_one_an_interval_before() {
+        let (w, h) = (48, 36);
+        let frames: Vec<Vec<u8>> = (0..14).map(|k| square(w, h, 2 + 2 * k, 3 + k, 9)).collect();
+        let settings = TrackerSettings::default();
+        let mut tracker = Tracker::new(settings.clone()).unwrap();
+        let adjustment = Adjustment::new(settings.contrast, settings.brightness).unwrap();
+        let filtered = |pixels: &[u8]| {
+            let mut grey = crate::greyscale(Frame::new(w, h, pixels).unwrap(), settings.method);
+            adjust_plane_mut(&mut grey, &adjustment);
+            grey
+        };
+        let planes: Vec<Vec<u8>> = frames.iter().map(|f| filtered(f)).collect();
+        let centroids: Vec<Point> = planes
+            .iter()
+            .map(|p| centroid(Plane::new(w, h, p).unwrap()).unwrap())
+            .collect();
+        let mut rng = SplitMix64::new(settings.seed);
+        for (t, frame) in frames.iter().enumerate() {
+            let out = tracker
+                .push_at(Frame::new(w, h, frame).unwrap(), 40.0 * t as f64)
+                .unwrap();
+            assert_eq!(out.centroid, Some(centroids[t]));
+            if t < 5 {
+                assert_eq!(out.centroid_motion, None, "frame {t}");
+                assert!(out.vectors.is_empty());
+                continue;
+            }
+            let (now, then) = (centroids[t], centroids[t - 5]);
+            let moved = Displacement {
+                dx: now.x - then.x,
+                dy: now.y - then.y,
+            };
+            assert_eq!(out.centroid_motion, Some(moved), "frame {t}");
+            let changes = crate::frame_diff(
+                Plane::new(w, h, &planes[t - 5]).unwrap(),
+                Plane::new(w, h, &planes[t]).unwrap(),
+                settings.threshold,
+                settings.samples,
+                &mut rng,
+            )
+            .unwrap();
+            assert!(!changes.is_empty());
+            let want: Vec<Vector> = changes
+                .iter()
+                .map(|c| Vector::sketch(f64::from(c.x), f64::from(c.y), moved.dx, moved.dy))
+                .collect();
+            assert_eq!(out.vectors, want, "frame {t}");
+        }
+        // Times that go back, or are not numbers, are refused, and change
+        // nothing.
+        let frame = Frame::new(w, h, &frames[0]).unwrap();
+        for bad in [100.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(
+                tracker.push_at(frame, bad).unwrap_err().kind(),
+                "invalid-parameter"
+            );
+        }
+        assert!(tracker.push_at(frame, 13.0 * 40.0).is_ok());
+        for interval in [-1.0, 60_001.0, f64::NAN] {
+            let settings = TrackerSettings {
+                interval,
+                ..Default::default()
+            };
+            assert_eq!(
+                Tracker::new(settings).unwrap_err().kind(),
+                "invalid-parameter"
+            );
+        }
+    }
+
+    /// At any rate the reference is the nearest kept frame at or before
+    /// t − interval: at 29.97 frames a second, six frames back; a frame
+    /// without a time comes one interval after the one before.
+    #[test]
+    fn the_reference_follows_the_frames_own_times() {
+        let (w, h) = (40, 30);
+        let frames: Vec<Vec<u8>> = (0..20).map(|k| square(w, h, k, 2, 6)).collect();
+        let mut tracker = Tracker::new(unadjusted()).unwrap();
+        let outputs: Vec<TrackerOutput> = frames
+            .iter()
+            .enumerate()
+            .map(|(k, f)| {
+                let time = k as f64 * 1001.0 / 30.0;
+                tracker.push_at(Frame::new(w, h, f).unwrap(), time).unwrap()
+            })
+            .collect();
+        for (k, out) in outputs.iter().enumerate().skip(6) {
+            // The square moves a pixel a frame: six back is 6 px.
+            let moved = out.centroid_motion.unwrap();
+            assert!((moved.dx - 6.0).abs() < 1e-9, "frame {k}: {moved:?}");
+        }
+        assert!(outputs[5].centroid_motion.is_none());
+        // Untimed, the next frame is one interval on: its reference is the
+        // frame before.
+        let out = tracker.push(Frame::new(w, h, &frames[0]).unwrap()).unwrap();
+        assert!((out.centroid_motion.unwrap().dx + 19.0).abs() < 1e-9);
     }
 }

@@ -13,6 +13,7 @@ use std::io::{BufRead, Read};
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::pace::CutFrame;
+use crate::time::FrameRate;
 use crate::yuv::{Chroma, yuv_to_rgba};
 
 /// The longest header or `FRAME` line taken (ffmpeg's are under 100
@@ -21,29 +22,6 @@ pub const MAX_LINE: usize = 1024;
 
 /// The shortest line a frame starts with.
 const FRAME_LINE: &[u8] = b"FRAME\n";
-
-/// A stream's frame rate, `numerator / denominator` frames a second (the
-/// header's `F30000:1001`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FrameRate {
-    /// Frames …
-    pub numerator: u32,
-    /// … a this many seconds.
-    pub denominator: u32,
-}
-
-impl FrameRate {
-    /// The time of frame `index`, milliseconds from the first.
-    ///
-    /// ```
-    /// use ghostlines_core::FrameRate;
-    /// let ntsc = FrameRate { numerator: 30000, denominator: 1001 };
-    /// assert_eq!(ntsc.frame_time_ms(30), 1001.0);
-    /// ```
-    pub fn frame_time_ms(&self, index: u64) -> f64 {
-        index as f64 * 1000.0 * f64::from(self.denominator) / f64::from(self.numerator)
-    }
-}
 
 /// The header of a YUV4MPEG2 stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,16 +188,11 @@ fn number(value: &[u8], what: &str) -> Result<u32, String> {
         .ok_or_else(|| format!("bad {what} {:?}", String::from_utf8_lossy(value)))
 }
 
-/// `n:d` with both above zero, else no rate (the header's rate only times
-/// frames; a stream without one is still read).
+/// `n:d`, a rate [`FrameRate`] takes, else no rate (the header's rate
+/// only times frames; a stream without one is still read).
 fn frame_rate(value: &[u8]) -> Option<FrameRate> {
     let text = std::str::from_utf8(value).ok()?;
-    let (n, d) = text.split_once(':')?;
-    let (numerator, denominator) = (n.parse().ok()?, d.parse().ok()?);
-    (numerator > 0 && denominator > 0).then_some(FrameRate {
-        numerator,
-        denominator,
-    })
+    text.contains(':').then(|| text.parse().ok())?
 }
 
 fn colourspace(value: &[u8]) -> Result<Chroma, String> {

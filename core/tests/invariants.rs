@@ -33,12 +33,16 @@ proptest! {
         w in 1u32..40, h in 1u32..30, seed in any::<u64>(),
         contrast in -100i32..=100, brightness in -255i32..=255,
         threshold in 0.0f64..=1.0, samples in 0u32..500, method in 0usize..5,
+        interval in 0.0f64..=1000.0,
     ) {
         let method = GreyMethod::ALL[method];
         let (a, b) = (rgba((w * h * 4) as usize, seed), rgba((w * h * 4) as usize, !seed));
         let settings = TrackerSettings {
             method, contrast, brightness, threshold, samples, seed,
             mode: TrackerMode::Sketch,
+            // Untimed pushes come one interval apart: whatever it is, each
+            // is measured against the one before.
+            interval,
         };
         let mut tracker = Tracker::new(settings).unwrap();
         let adjustment = Adjustment::new(contrast, brightness).unwrap();

@@ -21,7 +21,7 @@ linker.add_wasip2()
 store = Store(engine)
 store.set_wasi(WasiConfig())
 instance = linker.instantiate(store, component)
-process = instance.get_export_index(store, "ghostlines:image/process@0.2.0")
+process = instance.get_export_index(store, "ghostlines:image/process@0.3.0")
 greyscale = instance.get_func(store, instance.get_export_index(store, "greyscale", process))
 
 

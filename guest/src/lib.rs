@@ -177,8 +177,21 @@ impl tracking::GuestTracker for Tracker {
         Ok(self.0.borrow_mut().push(view)?.into())
     }
 
+    fn push_at(&self, frame: Frame, time: f64) -> Result<TrackerOutput, Error> {
+        let view = frame_view(&frame)?;
+        Ok(self.0.borrow_mut().push_at(view, time)?.into())
+    }
+
     fn reset(&self) {
         self.0.borrow_mut().reset();
+    }
+
+    fn paths(&self) -> Vec<Vec<Point>> {
+        let paths = self.0.borrow().paths();
+        paths
+            .into_iter()
+            .map(|path| path.into_iter().map(Point::from).collect())
+            .collect()
     }
 
     fn settings(&self) -> TrackerSettings {
@@ -217,10 +230,12 @@ impl painting::GuestPainter for Painter {
             .into_iter()
             .map(|line| line.into_iter().map(Into::into).collect())
             .collect();
-        let pixels = self
-            .0
-            .borrow_mut()
-            .paint(view, filtered, &vectors, &polylines)?;
+        let strokes = core_::Strokes {
+            vectors: &vectors,
+            paths: &[],
+            polylines: &polylines,
+        };
+        let pixels = self.0.borrow_mut().paint(view, filtered, &strokes)?;
         Ok(Frame {
             width: frame.width,
             height: frame.height,
@@ -232,15 +247,14 @@ impl painting::GuestPainter for Painter {
         &self,
         tracker: tracking::TrackerBorrow<'_>,
         frame: Frame,
+        time: Option<f64>,
     ) -> Result<Painted, Error> {
         let view = frame_view(&frame)?;
         let mut painter = self.0.borrow_mut();
-        // Refused before the tracker takes the frame, so that a refusal
-        // leaves both as they were.
-        painter.check_size(frame.width, frame.height)?;
         let mut tracker = tracker.get::<Tracker>().0.borrow_mut();
-        let output = tracker.push(view)?;
-        let pixels = painter.paint(view, tracker.filtered(), &output.vectors, &[])?;
+        let mut pixels = Vec::new();
+        let output =
+            core_::track_and_paint_into(&mut tracker, &mut painter, view, time, &mut pixels)?;
         Ok(Painted {
             output: output.into(),
             frame: Frame {

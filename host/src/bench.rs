@@ -273,7 +273,12 @@ fn paint_row(
     let mut painter = core_::Painter::new(settings)?;
     let mut out = Vec::new();
     let native = time(iterations, || {
-        painter.paint_into(view, None, &strokes, &[], &mut out)?;
+        painter.paint_into(
+            view,
+            None,
+            &core_::Strokes::from_vectors(&strokes),
+            &mut out,
+        )?;
         black_box(&out);
         Ok(())
     })?;
@@ -299,7 +304,7 @@ fn drawn_sketch_row(
         let mut flip = false;
         time(iterations, || {
             flip = !flip;
-            checked(renderer.push(if flip { a } else { b }))
+            checked(renderer.push(if flip { a } else { b }, None))
         })?
     };
     let views = [a, b].map(|f| core_::Frame::new(f.width, f.height, &f.pixels));
@@ -312,13 +317,8 @@ fn drawn_sketch_row(
         flip = !flip;
         let view = views[usize::from(flip)];
         let output = native_tracker.push(view)?;
-        native_painter.paint_into(
-            view,
-            native_tracker.filtered(),
-            &output.vectors,
-            &[],
-            &mut out,
-        )?;
+        let strokes = core_::Strokes::from_vectors(&output.vectors);
+        native_painter.paint_into(view, native_tracker.filtered(), &strokes, &mut out)?;
         black_box(&out);
         Ok(())
     })?;

@@ -13,7 +13,7 @@ wasmtime::component::bindgen!({
 mod convert;
 
 pub use self::exports::ghostlines::image::painting::{
-    Background, Colouring, Painted, PainterSettings, Rgba,
+    Background, Colouring, LineShape, Painted, PainterSettings, Rgba,
 };
 pub use self::exports::ghostlines::image::tracking::{
     DenseMode, SparseMode, TrackerMode, TrackerOutput, TrackerSettings,

@@ -499,9 +499,11 @@ async fn one(authority: &str, i: usize, deadlines: Deadlines) -> Outcome {
             let mut want = serde_json::to_string(&core_::StreamHead::new(w, h)).unwrap_or_default();
             want.push('\n');
             for (k, f) in frames.iter().enumerate() {
+                // A stream without `fps` comes at the default rate.
+                let time = core_::FrameRate::DEFAULT.frame_time_ms(k as u64);
                 let out = tracker
                     .as_mut()
-                    .and_then(|t| t.push(core_::Frame::new(w, h, f).ok()?).ok());
+                    .and_then(|t| t.push_at(core_::Frame::new(w, h, f).ok()?, time).ok());
                 if let Some(out) = out {
                     want.push_str(
                         &serde_json::to_string(&core_::FrameReport::new(k, out))

@@ -46,9 +46,17 @@ fn frame(decoded: DecodedFrame) -> Frame {
     }
 }
 
-/// Reads one frame: raw RGBA8 when `size` is given, else a PNG, JPEG, GIF
-/// (its first frame) or WebP, whose format is guessed from its bytes.
+/// Reads one frame: raw RGBA8 of `size` for a `.rgba` or `.raw` file, else
+/// a PNG, JPEG, GIF (its first frame) or WebP, whose format is guessed from
+/// its bytes (and which brings its own size: `size` is refused with it).
 pub fn read_frame(path: &Path, size: Option<Size>) -> anyhow::Result<Frame> {
+    let raw = crate::video::is_raw(path);
+    if !raw && size.is_some() {
+        bail!(
+            "--size describes raw RGBA input (a .rgba or .raw file); {} is read as an image, which brings its own size",
+            path.display()
+        );
+    }
     if let Some(size) = size {
         // Size and length are judged from the file's length, before a byte
         // of it is read (a huge file with a wrong --size costs nothing).
@@ -77,10 +85,7 @@ pub fn read_frame(path: &Path, size: Option<Size>) -> anyhow::Result<Frame> {
 }
 
 fn ensure_not_raw(path: &Path) -> anyhow::Result<()> {
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("rgba"))
-    {
+    if crate::video::is_raw(path) {
         bail!(
             "{} is raw RGBA: give its size with --size WIDTHxHEIGHT",
             path.display()
@@ -98,12 +103,19 @@ pub(crate) fn is_gif(path: &Path) -> anyhow::Result<bool> {
     Ok(guess_format(&head[..read], &[ImageFormat::Gif]).is_ok())
 }
 
-/// Every frame of a GIF, within `DecodeLimits::DEFAULT`.
-pub(crate) fn read_gif_frames(path: &Path) -> anyhow::Result<Vec<Frame>> {
+/// Every frame of a GIF with its delay, milliseconds, within
+/// `DecodeLimits::DEFAULT`.
+pub(crate) fn read_gif_frames(path: &Path) -> anyhow::Result<Vec<(Frame, u32)>> {
     let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let frames = decode_gif_frames(&bytes, &DecodeLimits::DEFAULT)
         .with_context(|| format!("decoding the frames of {}", path.display()))?;
-    Ok(frames.into_iter().map(frame).collect())
+    Ok(frames
+        .into_iter()
+        .map(|decoded| {
+            let delay = decoded.delay_ms;
+            (frame(decoded), delay)
+        })
+        .collect())
 }
 
 /// Writes `bytes` to `path`, creating its folder if needed.

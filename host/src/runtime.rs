@@ -458,6 +458,19 @@ impl Tracker<'_> {
             .call_push(&mut self.instance.store, handle, frame)
     }
 
+    /// Pushes the next frame, taken at `time` milliseconds.
+    pub fn push_at(&mut self, frame: &Frame, time: f64) -> Call<TrackerOutput> {
+        if let Err(e) = self.instance.check_frame(frame) {
+            return Ok(Err(e));
+        }
+        let handle = self.handle()?;
+        self.instance
+            .bindings
+            .ghostlines_image_tracking()
+            .tracker()
+            .call_push_at(&mut self.instance.store, handle, frame, time)
+    }
+
     /// Forgets the previous frame.
     pub fn reset(&mut self) -> wasmtime::Result<()> {
         let handle = self.handle()?;
@@ -567,8 +580,9 @@ pub struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
-    /// Tracks `frame` and draws what was found.
-    pub fn push(&mut self, frame: &Frame) -> Call<Painted> {
+    /// Tracks `frame` (taken at `time` milliseconds, or one interval after
+    /// the one before) and draws what was found.
+    pub fn push(&mut self, frame: &Frame, time: Option<f64>) -> Call<Painted> {
         if let Err(e) = self.instance.check_frame(frame) {
             return Ok(Err(e));
         }
@@ -581,7 +595,7 @@ impl Renderer<'_> {
             .bindings
             .ghostlines_image_painting()
             .painter()
-            .call_track_and_paint(&mut self.instance.store, painter, tracker, frame)
+            .call_track_and_paint(&mut self.instance.store, painter, tracker, frame, time)
     }
 }
 

@@ -2,8 +2,9 @@
 
 use ghostlines_core::{
     self as core_, Adjustment, Background, Colouring, CornerSettings, EdgeReport, EdgeSettings,
-    FlowSettings, Frame, FrameReport, GradientOperator, LimitVariable as Variable, MOTION_VERSION,
-    Painter, PainterSettings, Plane, Rgba, SvgStyle, Tracker, TrackerMode, TrackerSettings,
+    FlowSettings, Frame, FrameRate, FrameReport, GradientOperator, LimitVariable as Variable,
+    LineShape, MOTION_VERSION, Painter, PainterSettings, Plane, Rgba, SvgStyle, Tracker,
+    TrackerMode, TrackerSettings,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -26,6 +27,7 @@ pub(crate) const MOTION_PARAMS: &[&str] = &[
     "contrast",
     "brightness",
     "mode",
+    "interval",
     "step",
     "window",
     "levels",
@@ -44,7 +46,11 @@ pub(crate) const PAINTER_PARAMS: &[&str] = &[
     "persistence",
     "colouring",
     "speed_max",
+    "shape",
 ];
+/// The stream routes' own, beside their pair route's: the frames' rate,
+/// which times them for the tracker's interval.
+pub(crate) const STREAM_PARAMS: &[&str] = &["fps"];
 const EDGES_PARAMS: &[&str] = &[
     "width",
     "height",
@@ -108,7 +114,8 @@ pub fn index(limits: &RequestLimits) -> Reply {
                 "brightness": {"range": "-255..=255", "default": defaults.brightness},
                 "threshold": {"range": "0..=1", "default": defaults.threshold},
                 "samples": {"max": limits.frame.max_samples, "default": defaults.samples},
-                "seed": {"default": defaults.seed}},
+                "seed": {"default": defaults.seed},
+                "interval": {"range": "0..=60000 ms", "default": defaults.interval, "note": "the pair's second frame is measured against its first"}},
              "returns": "application/json: a frame of the ghostlines motion JSON with \"version\":1; image/svg+xml on Accept: image/svg+xml"},
             {"method": "POST", "path": "/render", "body": "the previous and the current frame back to back, 2·width·height·4 bytes",
              "parameters": {"every parameter of /motion": true,
@@ -119,13 +126,15 @@ pub fn index(limits: &RequestLimits) -> Reply {
                 "dim": {"range": "0..=1", "default": PainterSettings::default().dim},
                 "persistence": {"range": "0..=1", "default": PainterSettings::default().persistence},
                 "colouring": {"values": Colouring::all().map(|c| c.name()), "default": PainterSettings::default().colouring.name()},
-                "speed_max": {"default": Colouring::SPEED_MAX}},
+                "speed_max": {"default": Colouring::SPEED_MAX},
+                "shape": {"values": LineShape::ALL.map(|s| s.name()), "default": PainterSettings::default().shape.name()}},
              "returns": "image/png: the current frame drawn; application/octet-stream (RGBA8, with x-width and x-height) on Accept: application/octet-stream"},
             {"method": "POST", "path": "/motion/stream", "body": "frames back to back, width·height·4 bytes each, usually chunked",
-             "parameters": {"every parameter of /motion": true},
+             "parameters": {"every parameter of /motion": true,
+                "fps": {"default": FrameRate::DEFAULT.to_string(), "form": "25, 29.97 or 30000/1001", "note": "the frames' rate: frame k is taken at k/fps s, and measured against the one an interval before"}},
              "returns": "application/x-ndjson: a line {\"version\":1,\"width\",\"height\"}, then a line a frame as each is done; an error after the 200 is a last line {\"error\":{\"kind\",\"message\",\"frames\"}}"},
             {"method": "POST", "path": "/render/stream", "body": "frames back to back, width·height·4 bytes each, usually chunked",
-             "parameters": {"every parameter of /render": true},
+             "parameters": {"every parameter of /render": true, "fps": {"as for /motion/stream": true}},
              "returns": "application/octet-stream: the drawn RGBA8 frames back to back; an error after the 200 leaves the body unfinished"},
         ],
         "limits": limits_json(limits),
@@ -278,8 +287,7 @@ pub async fn render(
     let mut drawn = Vec::new();
     for pixels in [previous, current] {
         let frame = Frame::with_limits(width, height, pixels, &limits.frame)?;
-        let output = tracker.push(frame)?;
-        painter.paint_into(frame, tracker.filtered(), &output.vectors, &[], &mut drawn)?;
+        core_::track_and_paint_into(&mut tracker, &mut painter, frame, None, &mut drawn)?;
     }
     drop((tracker, painter, bytes));
     if raw_out {
@@ -318,6 +326,10 @@ pub(crate) fn painter_settings(params: &Params) -> Result<PainterSettings, HttpE
         dim: params.optional("dim")?.unwrap_or(d.dim),
         persistence: params.optional("persistence")?.unwrap_or(d.persistence),
         colouring,
+        shape: named("shape")?
+            .map(|s| LineShape::from_name(&s))
+            .transpose()?
+            .unwrap_or(d.shape),
     })
 }
 
@@ -334,6 +346,7 @@ pub(crate) fn motion_settings(params: &Params) -> Result<TrackerSettings, HttpEr
         samples: params.optional("samples")?.unwrap_or(defaults.samples),
         seed: params.optional("seed")?.unwrap_or(defaults.seed),
         mode: tracker_mode(params)?,
+        interval: params.optional("interval")?.unwrap_or(defaults.interval),
     })
 }
 

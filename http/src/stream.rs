@@ -11,7 +11,9 @@
 //! is read under the stream's own deadlines (`deadline.rs`): each frame
 //! within the idle deadline, the whole within the duration limit.
 
-use ghostlines_core::{Frame, FrameReport, Painter, StreamHead, Tracker, TrackerOutput};
+use ghostlines_core::{
+    self as core_, Frame, FrameRate, FrameReport, Painter, StreamHead, Tracker, TrackerOutput,
+};
 use spin_sdk::http::{Fields, IncomingRequest, OutgoingResponse, ResponseOutparam};
 use spin_sdk::wit::wasi::http0_2_0::types::OutgoingBody;
 use wasi::io::streams::{InputStream, OutputStream, StreamError};
@@ -62,6 +64,8 @@ struct Stream {
     work: Work,
     width: u32,
     height: u32,
+    /// The frames' rate: frame k is taken at k / rate.
+    rate: FrameRate,
 }
 
 impl Stream {
@@ -141,10 +145,20 @@ fn start(
     limits: &RequestLimits,
 ) -> Result<Stream, HttpError> {
     let names = match route {
-        StreamRoute::Motion => routes::MOTION_PARAMS.to_vec(),
-        StreamRoute::Render => [routes::MOTION_PARAMS, routes::PAINTER_PARAMS].concat(),
+        StreamRoute::Motion => [routes::MOTION_PARAMS, routes::STREAM_PARAMS].concat(),
+        StreamRoute::Render => [
+            routes::MOTION_PARAMS,
+            routes::PAINTER_PARAMS,
+            routes::STREAM_PARAMS,
+        ]
+        .concat(),
     };
     let params = Params::parse(query, &names)?;
+    let rate = params
+        .optional::<String>("fps")?
+        .map(|fps| fps.parse::<FrameRate>())
+        .transpose()?
+        .unwrap_or(FrameRate::DEFAULT);
     routes::raw_body_only(request)?;
     let tracker = Tracker::new(routes::motion_settings(&params)?)?;
     let work = match route {
@@ -158,6 +172,7 @@ fn start(
         work,
         width,
         height,
+        rate,
     };
     if let Some(length) = body::header(request, "content-length") {
         let frame_bytes = stream.frame_bytes();
@@ -190,6 +205,7 @@ fn run(
         mut work,
         width,
         height,
+        rate,
     } = stream;
     if let Work::Motion(_) = work {
         // Plain numbers: serializing cannot fail.
@@ -207,21 +223,16 @@ fn run(
         let mut index = framing.frames() as usize;
         framing.push(&chunk, |pixels| -> Result<(), HttpError> {
             let frame = Frame::with_limits(width, height, pixels, &limits.frame)?;
+            let time = rate.frame_time_ms(index as u64);
             index += 1;
             match &mut work {
                 Work::Motion(tracker) => {
-                    let found = tracker.push(frame)?;
+                    let found = tracker.push_at(frame, time)?;
                     write_all(output, &line_of(index - 1, found)).map_err(broken)
                 }
                 Work::Render(tracker, painter) => {
-                    let found = tracker.push(frame)?;
-                    painter.paint_into(
-                        frame,
-                        tracker.filtered(),
-                        &found.vectors,
-                        &[],
-                        &mut drawn,
-                    )?;
+                    let time = Some(time);
+                    core_::track_and_paint_into(tracker, painter, frame, time, &mut drawn)?;
                     write_all(output, &drawn).map_err(broken)
                 }
             }

@@ -129,7 +129,7 @@ fn adjust_writes_an_rgba_png_equal_to_core() {
 #[test]
 fn motion_on_the_bundled_gif_writes_json_and_svg() {
     let dir = tempfile::tempdir().unwrap();
-    let gif = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/orbit.gif");
+    let gif = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/orbit.gif");
     let (json, svg) = (dir.path().join("m.json"), dir.path().join("m.svg"));
     succeed(&[
         &"motion", &gif, &"--json", &json, &"--svg", &svg, &"--seed", &"5",
@@ -140,17 +140,22 @@ fn motion_on_the_bundled_gif_writes_json_and_svg() {
     assert!(report.frames[0].centroid_motion.is_none() && report.frames[0].vectors.is_empty());
 
     // The same frames through the native tracker give the same report.
-    let mut source = ghostlines::video::Source::open(std::slice::from_ref(&gif), None).unwrap();
+    let mut source = ghostlines::video::Source::open(
+        std::slice::from_ref(&gif),
+        None,
+        core_::FrameRate::DEFAULT,
+    )
+    .unwrap();
     let frames: Vec<_> = std::iter::from_fn(|| source.next_frame().unwrap()).collect();
     let mut native = core_::Tracker::new(core_::TrackerSettings {
         seed: 5,
         ..Default::default()
     })
     .unwrap();
-    for (frame, reported) in frames.iter().zip(&report.frames) {
-        let out = native
-            .push(core_::Frame::new(frame.width, frame.height, &frame.pixels).unwrap())
-            .unwrap();
+    for (timed, reported) in frames.iter().zip(&report.frames) {
+        let frame = &timed.frame;
+        let view = core_::Frame::new(frame.width, frame.height, &frame.pixels).unwrap();
+        let out = native.push_at(view, timed.time).unwrap();
         assert_eq!(
             reported.centroid.map(|p| (p.x, p.y)),
             out.centroid.map(|p| (p.x, p.y))
@@ -214,6 +219,14 @@ fn motion_over_png_files_reports_the_known_shift() {
         &"-",
         &"--threshold",
         &"0.5",
+        // Image files come at --fps: five a second are the sketch's
+        // 200 ms apart, so each is measured against the one before.
+        &"--fps",
+        &"5",
+        &"--contrast",
+        &"0",
+        &"--brightness",
+        &"0",
     ]);
     assert!(!json.exists());
     let report: MotionReport = serde_json::from_slice(&out.stdout).unwrap();
@@ -277,16 +290,18 @@ fn edges_writes_json_and_svg_equal_to_core() {
 #[test]
 fn motion_flow_modes_on_the_bundled_gif() {
     let dir = tempfile::tempdir().unwrap();
-    let gif = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/orbit.gif");
+    let gif = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/orbit.gif");
     for mode in ["sparse", "dense"] {
         let json = dir.path().join(format!("{mode}.json"));
         succeed(&[&"motion", &gif, &"--mode", &mode, &"--json", &json]);
         let report: MotionReport = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
         assert_eq!(report.frames.len(), 16);
-        assert!(report.frames[0].vectors.is_empty());
-        // The bundled sequence pans 2 px right and 1 down a frame: the
-        // scene moves by (-2, -1) wherever the comet is not.
-        let tracked: Vec<_> = report.frames[1..]
+        // The sequence pans 2 px right and 1 down a frame, a frame every
+        // 80 ms: the default 200 ms interval reaches three frames back,
+        // where the scene was (-6, -3) away wherever the comet is not.
+        // The first three frames have no reference.
+        assert!(report.frames[..3].iter().all(|f| f.vectors.is_empty()));
+        let tracked: Vec<_> = report.frames[3..]
             .iter()
             .flat_map(|f| &f.vectors)
             .filter(|v| v.status == Some(core_::FlowStatus::Tracked))
@@ -294,7 +309,7 @@ fn motion_flow_modes_on_the_bundled_gif() {
         assert!(tracked.len() > 100, "{mode}: {}", tracked.len());
         let near_pan = tracked
             .iter()
-            .filter(|v| (v.dx + 2.0).abs() < 0.25 && (v.dy + 1.0).abs() < 0.25)
+            .filter(|v| (v.dx + 6.0).abs() < 0.25 && (v.dy + 3.0).abs() < 0.25)
             .count();
         assert!(
             near_pan * 10 >= tracked.len() * 9,
@@ -502,7 +517,7 @@ fn bench_prints_a_table_and_json() {
 fn a_closed_pipe_ends_the_output_quietly() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
         .args(["motion", "--mode", "sparse", "--json", "-"])
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/orbit.gif"))
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/orbit.gif"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -91,6 +91,7 @@ fn bad_frames_through_the_host() {
             samples: 10,
             seed: 0,
             mode: TrackerMode::Sketch,
+            interval: 0.0,
         };
         let mut tracker = instance.tracker(&settings).unwrap().unwrap();
         assert_eq!(kind(tracker.push(&frame)), expected, "tracker push {what}");
@@ -224,6 +225,7 @@ fn invalid_tracker_settings_are_refused() {
         samples: 100,
         seed: 3,
         mode: TrackerMode::Sketch,
+        interval: 200.0,
     };
     for bad in [
         TrackerSettings {

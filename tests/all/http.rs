@@ -246,6 +246,7 @@ fn motion_route_matches_core() {
         samples: 500,
         seed: 9,
         mode: core_::TrackerMode::Sketch,
+        interval: 200.0,
     })
     .unwrap();
     tracker
@@ -457,7 +458,11 @@ fn render_route_draws_what_core_draws() {
             let view = core_::Frame::new(97, 61, &frame.pixels).unwrap();
             let output = native_tracker.push(view).unwrap();
             want = native_painter
-                .paint(view, native_tracker.filtered(), &output.vectors, &[])
+                .paint(
+                    view,
+                    native_tracker.filtered(),
+                    &core_::Strokes::from_vectors(&output.vectors),
+                )
                 .unwrap();
         }
         let uri = format!("/render?width=97&height=61{query}");

@@ -6,6 +6,7 @@ mod component;
 mod composed;
 mod errors;
 mod flow;
+mod footage;
 mod goldens;
 mod http;
 mod imports;
@@ -80,8 +81,15 @@ fn plane_of(frame: &Frame, values: Vec<u8>) -> Plane {
     }
 }
 
-/// core's report of each of `frames` through one tracker in `mode`: what
-/// every stream, pipeline and example must print.
+/// The time of frame `index` of a stream whose frames carry none (raw
+/// RGBA, an HTTP stream without `fps`): the default rate's.
+fn stream_time(index: usize) -> f64 {
+    ghostlines_core::FrameRate::DEFAULT.frame_time_ms(index as u64)
+}
+
+/// core's report of each of `frames` through one tracker in `mode`, the
+/// frames at the default rate: what every stream, pipeline and example
+/// must print.
 fn cores_reports(
     frames: &[Frame],
     mode: ghostlines_core::TrackerMode,
@@ -96,7 +104,8 @@ fn cores_reports(
         .enumerate()
         .map(|(index, f)| {
             let view = ghostlines_core::Frame::new(f.width, f.height, &f.pixels).unwrap();
-            ghostlines_core::FrameReport::new(index, tracker.push(view).unwrap())
+            let output = tracker.push_at(view, stream_time(index)).unwrap();
+            ghostlines_core::FrameReport::new(index, output)
         })
         .collect()
 }

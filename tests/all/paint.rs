@@ -61,6 +61,7 @@ fn settings_to_try() -> Vec<core_::PainterSettings> {
             dim: 0.3,
             persistence: 1.0,
             colouring: core_::Colouring::Speed { max: 5.0 },
+            shape: core_::LineShape::Path,
             ..d
         },
     ]
@@ -103,9 +104,12 @@ fn the_component_paints_what_core_paints() {
                     .paint(&frame, Some(&filtered), &wit, &wit_polylines)
                     .unwrap()
                     .unwrap();
-                let want = native
-                    .paint(view, Some(core_plane), &v, &polylines)
-                    .unwrap();
+                let strokes = core_::Strokes {
+                    vectors: &v,
+                    paths: &[],
+                    polylines: &polylines,
+                };
+                let want = native.paint(view, Some(core_plane), &strokes).unwrap();
                 assert_eq!((got.width, got.height), (frame.width, frame.height));
                 assert!(got.pixels == want, "{name}, {settings:?}, frame {k}");
             }
@@ -136,11 +140,16 @@ fn track_and_paint_is_cores_tracker_then_painter() {
                 .unwrap();
             for (k, frame) in frames.iter().enumerate() {
                 let view = core_::Frame::new(frame.width, frame.height, &frame.pixels).unwrap();
-                let painted = renderer.push(frame).unwrap().unwrap();
-                let output = native_tracker.push(view).unwrap();
-                let drawn = native_painter
-                    .paint(view, native_tracker.filtered(), &output.vectors, &[])
-                    .unwrap();
+                let painted = renderer.push(frame, None).unwrap().unwrap();
+                let mut drawn = Vec::new();
+                let output = core_::track_and_paint_into(
+                    &mut native_tracker,
+                    &mut native_painter,
+                    view,
+                    None,
+                    &mut drawn,
+                )
+                .unwrap();
                 assert!(
                     core_::TrackerOutput::from(painted.output) == output,
                     "{mode}, frame {k}"

@@ -267,7 +267,11 @@ print(json.dumps(out))
     for pixels in [&a, &b] {
         let out = tracker.push(frame(pixels)).unwrap();
         drawn = painter
-            .paint(frame(pixels), tracker.filtered(), &out.vectors, &[])
+            .paint(
+                frame(pixels),
+                tracker.filtered(),
+                &core_::Strokes::from_vectors(&out.vectors),
+            )
             .unwrap();
     }
     let frames = [&a, &b].map(|p| ghostlines::Frame {

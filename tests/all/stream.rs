@@ -171,9 +171,9 @@ fn host(limits: ServeLimits) -> HttpHost {
     std::sync::Arc::into_inner(HttpHost::new(limits).unwrap()).unwrap()
 }
 
-/// Six frames of a moving photo-like scene at 97x61.
+/// Eight frames of a moving photo-like scene at 97x61.
 fn frames() -> Vec<Vec<u8>> {
-    (0..6)
+    (0..8)
         .map(|i| core_::synthetic_scene(97, 61, i * 2))
         .collect()
 }
@@ -183,22 +183,41 @@ fn motion_stream_lines_are_cores_wherever_the_chunks_split_the_frames() {
     let host = host(ServeLimits::default());
     let frames = frames();
     let body = frames.concat();
-    for mode in ["sketch", "sparse", "dense"] {
+    // Frames at 25 a second unless `fps` says otherwise: at 10, the 200 ms
+    // interval reaches two frames back.
+    for (mode, fps) in [
+        ("sketch", None),
+        ("sparse", None),
+        ("dense", None),
+        ("sketch", Some(10)),
+    ] {
         let settings = core_::TrackerSettings {
             mode: core_::TrackerMode::from_name(mode).unwrap(),
+            threshold: 0.1,
             ..core_::TrackerSettings::default()
         };
+        let rate = fps.map_or(core_::FrameRate::DEFAULT, |fps| core_::FrameRate {
+            numerator: fps,
+            denominator: 1,
+        });
         let mut tracker = core_::Tracker::new(settings).unwrap();
         let mut want = vec![serde_json::json!({"version": 1, "width": 97, "height": 61})];
         for (i, f) in frames.iter().enumerate() {
-            let out = tracker.push(core_::Frame::new(97, 61, f).unwrap()).unwrap();
+            let view = core_::Frame::new(97, 61, f).unwrap();
+            let out = tracker.push_at(view, rate.frame_time_ms(i as u64)).unwrap();
             want.push(serde_json::to_value(core_::FrameReport::new(i, out)).unwrap());
         }
+        let vectors: usize = want[1..]
+            .iter()
+            .map(|l| l["vectors"].as_array().unwrap().len())
+            .sum();
+        assert!(vectors > 0, "{mode}: no vector to compare");
         for sizes in [&[body.len()][..], &[1000, 7, 30_001], &[97 * 61 * 4], &[1]] {
-            if sizes == [1] && mode != "sketch" {
+            if sizes == [1] && (mode != "sketch" || fps.is_some()) {
                 continue; // byte by byte once is enough
             }
-            let uri = format!("/motion/stream?width=97&height=61&mode={mode}");
+            let fps = fps.map_or(String::new(), |fps| format!("&fps={fps}"));
+            let uri = format!("/motion/stream?width=97&height=61&mode={mode}&threshold=0.1{fps}");
             let (status, content_type, answer) = stream(&host, &uri, chunked(&body, sizes), false);
             assert_eq!(
                 (status, content_type.as_str()),
@@ -226,14 +245,12 @@ fn render_stream_frames_are_cores() {
     };
     let mut painter = core_::Painter::new(settings).unwrap();
     let mut want = Vec::new();
-    for f in &frames {
+    for (k, f) in frames.iter().enumerate() {
         let view = core_::Frame::new(97, 61, f).unwrap();
-        let out = tracker.push(view).unwrap();
-        want.extend(
-            painter
-                .paint(view, tracker.filtered(), &out.vectors, &[])
-                .unwrap(),
-        );
+        let time = Some(crate::stream_time(k));
+        let mut drawn = Vec::new();
+        core_::track_and_paint_into(&mut tracker, &mut painter, view, time, &mut drawn).unwrap();
+        want.extend(drawn);
     }
     let uri = "/render/stream?width=97&height=61&mode=sparse&persistence=0.6&colouring=direction";
     let (status, content_type, answer) =

@@ -34,6 +34,7 @@ fn settings() -> TrackerSettings {
         samples: 4000,
         seed: 42,
         mode: TrackerMode::Sketch,
+        interval: 200.0,
     }
 }
 
@@ -186,6 +187,7 @@ fn component_tracker_matches_the_native_one() {
                 samples: 3000,
                 seed: 11,
                 mode,
+                interval: 200.0,
             };
             for frames in &sequences {
                 let mut instance = instance();

@@ -8,13 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use ghostlines::video::Source;
+use ghostlines_core as core_;
 
 fn ghostlines() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ghostlines"))
 }
 
 fn orbit() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/orbit.gif")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/orbit.gif")
 }
 
 /// Runs ffmpeg (quiet), panicking with its stderr if it fails.
@@ -143,14 +144,15 @@ fn pipeline(input: &Path, format: &[&str], size_flag: Option<&str>, out: &Path) 
 }
 
 /// Red stroke pixels of each output frame lie where the scene moved: near
-/// pixels that changed from the frame before (the sketch's strokes start
-/// at sampled pixels that changed and go along the centroid's motion).
-fn assert_strokes_where_the_scene_moved(input: &[Vec<u8>], output: &[Vec<u8>]) {
+/// pixels that changed from the frame `back` frames before, the one the
+/// interval reaches (the sketch's strokes start at sampled pixels that
+/// changed and go along the centroid's motion).
+fn assert_strokes_where_the_scene_moved(input: &[Vec<u8>], output: &[Vec<u8>], back: usize) {
     let (w, h) = (256usize, 192usize);
     let mut strokes = 0;
-    for k in 1..output.len() {
+    for k in back..output.len() {
         let changed: Vec<bool> = (0..w * h)
-            .map(|i| (0..3).any(|c| input[k][i * 4 + c].abs_diff(input[k - 1][i * 4 + c]) > 24))
+            .map(|i| (0..3).any(|c| input[k][i * 4 + c].abs_diff(input[k - back][i * 4 + c]) > 24))
             .collect();
         let near = |x: usize, y: usize| {
             let r = 12isize;
@@ -195,12 +197,14 @@ fn ffmpeg_in_ghostlines_render_ffmpeg_out() {
         &out,
     );
     assert_eq!(probe(&out), (16, 256, 192));
-    assert_strokes_where_the_scene_moved(&input, &rgba_frames(&out, (256, 192)));
-    // YUV4MPEG2 in: the header gives the size.
+    // Raw frames come at 25 a second: the 200 ms interval is five back.
+    assert_strokes_where_the_scene_moved(&input, &rgba_frames(&out, (256, 192)), 5);
+    // YUV4MPEG2 in: the header gives the size, and the clip's 12.5 frames
+    // a second: three back.
     let out = dir.path().join("y4m.mp4");
     pipeline(&clip, &["-f", "yuv4mpegpipe"], None, &out);
     assert_eq!(probe(&out), (16, 256, 192));
-    assert_strokes_where_the_scene_moved(&input, &rgba_frames(&out, (256, 192)));
+    assert_strokes_where_the_scene_moved(&input, &rgba_frames(&out, (256, 192)), 3);
 }
 
 /// ghostlines' YUV4MPEG2 frames against ffmpeg's own RGBA of the same
@@ -225,13 +229,14 @@ fn y4m_converts_as_ffmpeg_does() {
             &y4m,
         ]);
         let reference = rgba_frames(&y4m, (256, 192));
-        let mut source = Source::open(std::slice::from_ref(&y4m), None).unwrap();
+        let mut source =
+            Source::open(std::slice::from_ref(&y4m), None, core_::FrameRate::DEFAULT).unwrap();
         assert_eq!(source.size(), (256, 192));
         let (mut sum, mut count, mut worst) = (0u64, 0u64, 0u8);
         let mut frames = 0;
-        while let Some(frame) = source.next_frame().unwrap() {
+        while let Some(timed) = source.next_frame().unwrap() {
             let want = &reference[frames];
-            for (got, want) in frame.pixels.chunks(4).zip(want.chunks(4)) {
+            for (got, want) in timed.frame.pixels.chunks(4).zip(want.chunks(4)) {
                 let diff = (0..3).map(|c| got[c].abs_diff(want[c])).max().unwrap();
                 sum += u64::from(diff);
                 count += 1;
@@ -249,8 +254,10 @@ fn y4m_converts_as_ffmpeg_does() {
 
 /// The frames of `orbit.gif`, as ghostlines reads them.
 pub(crate) fn orbit_frames() -> Vec<ghostlines::Frame> {
-    let mut source = Source::open(&[orbit()], None).unwrap();
-    std::iter::from_fn(|| source.next_frame().unwrap()).collect()
+    let mut source = Source::open(&[orbit()], None, core_::FrameRate::DEFAULT).unwrap();
+    std::iter::from_fn(|| source.next_frame().unwrap())
+        .map(|timed| timed.frame)
+        .collect()
 }
 
 #[test]
@@ -431,6 +438,8 @@ fn motion_on_a_stream_writes_a_line_a_frame_as_each_is_done() {
     let mut motion = ghostlines()
         .args([
             "motion", "-", "--size", "256x192", "--json", "-", "--seed", "5",
+            // The GIF's own rate, 80 ms a frame.
+            "--fps", "12.5",
         ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -530,38 +539,83 @@ fn a_ten_thousand_frame_stream_does_not_grow_the_process() {
     );
 }
 
-/// The README's picture is what its command draws.
+/// The README's main command, as written, on the bundled real clip: it
+/// writes the JSON, the SVG and the drawn ghost lines as an animated GIF
+/// timed as the clip is, says so in a line for each, and the README's
+/// picture is frame 12 of that GIF.
 #[test]
-fn the_readme_picture_is_what_its_command_draws() {
+fn the_main_command_writes_and_says_what_it_wrote_and_the_readme_shows_it() {
     let dir = tempfile::tempdir().unwrap();
-    let status = ghostlines()
-        .arg("render")
-        .arg(orbit())
-        .arg("-o")
-        .arg(dir.path())
-        .args([
-            "--mode",
-            "sparse",
-            "--colouring",
-            "direction",
-            "--scale",
-            "4",
-        ])
-        .args([
-            "--stroke-width",
-            "1.5",
-            "--background",
-            "frame",
-            "--dim",
-            "0.6",
-        ])
-        .args(["--persistence", "0.6"])
-        .status()
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    let main = readme
+        .lines()
+        .find(|l| l.starts_with("cargo run --release -- motion samples/box.gif"))
+        .expect("the README's main command");
+    let args: Vec<&str> = main.split_whitespace().skip(4).collect();
+    std::fs::create_dir_all(dir.path().join("samples")).unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/box.gif");
+    std::fs::copy(&sample, dir.path().join("samples/box.gif")).unwrap();
+    let out = ghostlines()
+        .args(&args)
+        .current_dir(dir.path())
+        .output()
         .unwrap();
-    assert!(status.success());
-    let drawn = std::fs::read(dir.path().join("frame-000012.png")).unwrap();
-    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/ghost-lines.png");
-    assert!(drawn == std::fs::read(committed).unwrap());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    let report: ghostlines_core::MotionReport =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/motion.json")).unwrap())
+            .unwrap();
+    let vectors: usize = report.frames.iter().map(|f| f.vectors.len()).sum();
+    for (file, what) in [
+        ("out/motion.json", "the motion JSON"),
+        (
+            "out/motion.svg",
+            "every frame's vectors over the last frame, SVG",
+        ),
+        ("out/ghost-lines.gif", "the ghost lines drawn, animated GIF"),
+    ] {
+        let line = format!("wrote {file}: {what}, 24 frames, {vectors} vectors");
+        assert!(said.lines().any(|l| l == line), "{line} in {said}");
+    }
+    // The GIF has every frame, timed as the clip is (100 ms each).
+    let mut drawn = Source::open(
+        &[dir.path().join("out/ghost-lines.gif")],
+        None,
+        core_::FrameRate::DEFAULT,
+    )
+    .unwrap();
+    let frames: Vec<_> = std::iter::from_fn(|| drawn.next_frame().unwrap()).collect();
+    assert_eq!(frames.len(), 24);
+    assert!(
+        frames
+            .iter()
+            .enumerate()
+            .all(|(k, f)| f.time == 100.0 * k as f64)
+    );
+    // The README's picture: frame 12, as the GIF holds it.
+    let picture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/ghost-lines.png");
+    let shown = &frames[12].frame;
+    if std::env::var_os("REGENERATE").is_some() {
+        ghostlines::files::write_frame(&picture, shown).unwrap();
+    }
+    let committed = ghostlines::files::read_frame(&picture, None).unwrap();
+    assert!(
+        committed.pixels == shown.pixels,
+        "docs/ghost-lines.png is not frame 12 (REGENERATE=1 rewrites it)"
+    );
+    // Red strokes where the box moved: the sketch's picture.
+    let red = shown
+        .pixels
+        .chunks(4)
+        .filter(|p| i32::from(p[0]) - i32::from(p[1].max(p[2])) > 100)
+        .count();
+    assert!(red > 100, "{red} red pixels");
 }
 
 /// The shell command in `doc` (repository-relative) whose first line
@@ -694,14 +748,12 @@ fn the_documented_render_stream() {
     })
     .unwrap();
     let mut want = Vec::new();
-    for frame in rgba_frames(&clip, (256, 192)) {
-        let view = ghostlines_core::Frame::new(256, 192, &frame).unwrap();
-        let out = tracker.push(view).unwrap();
-        want.extend(
-            painter
-                .paint(view, tracker.filtered(), &out.vectors, &[])
-                .unwrap(),
-        );
+    for (k, frame) in rgba_frames(&clip, (256, 192)).iter().enumerate() {
+        let view = ghostlines_core::Frame::new(256, 192, frame).unwrap();
+        let time = Some(crate::stream_time(k));
+        let mut drawn = Vec::new();
+        core_::track_and_paint_into(&mut tracker, &mut painter, view, time, &mut drawn).unwrap();
+        want.extend(drawn);
     }
     assert_eq!(drawn.len(), 16 * 256 * 192 * 4);
     assert!(drawn == want, "the drawn frames differ from core's");
@@ -723,4 +775,46 @@ fn the_documented_render_stream() {
         &mp4,
     ]);
     assert_eq!(probe(&mp4), (16, 256, 192));
+}
+
+/// The README's video pipeline, exactly as written (the runner for `cargo
+/// run --release --`, the clip's size for 640x360), on real footage: the
+/// cup excerpt as an H.264 clip in, a video of every frame out, its ghost
+/// lines red where the cup moved.
+#[test]
+fn the_readmes_video_pipeline_on_real_footage() {
+    let dir = tempfile::tempdir().unwrap();
+    let excerpt = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/footage/cup.gif");
+    ffmpeg(&[
+        &"-i",
+        &excerpt,
+        &"-c:v",
+        &"libx264",
+        &"-pix_fmt",
+        &"yuv420p",
+        &dir.path().join("clip.mp4"),
+    ]);
+    let runner = env!("CARGO_BIN_EXE_ghostlines");
+    let (_, _) = documented_command_with(
+        "README.md",
+        "ffmpeg -i clip.mp4 -f yuv4mpegpipe - \\",
+        dir.path(),
+        &[("cargo run --release --", runner), ("640x360", "160x120")],
+    );
+    let video = dir.path().join("ghost-lines.mp4");
+    let input = rgba_frames(&dir.path().join("clip.mp4"), (160, 120));
+    let output = rgba_frames(&video, (160, 120));
+    assert_eq!(output.len(), input.len());
+    // Strokes through H.264's 4:2:0 are pink, not red: redder than the
+    // grey picture by a clear margin, and where the scene moved.
+    let reddish = |p: &[u8]| i32::from(p[0]) - i32::from(p[1].max(p[2])) > 40;
+    let red: usize = output
+        .iter()
+        .map(|f| f.chunks(4).filter(|p| reddish(p)).count())
+        .sum();
+    assert!(
+        red > 1000,
+        "{red} reddish pixels in {} frames",
+        output.len()
+    );
 }

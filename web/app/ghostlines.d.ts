@@ -19,11 +19,17 @@ import type {
   TrackerOutput,
   TrackerSettings,
 } from './gen/interfaces/ghostlines-image-tracking.js';
-import type { Background, PainterSettings, Rgba } from './gen/interfaces/ghostlines-image-painting.js';
+import type {
+  Background,
+  LineShape,
+  PainterSettings,
+  Rgba,
+} from './gen/interfaces/ghostlines-image-painting.js';
 
 export { GhostlinesError } from './error.js';
 export type {
   Background,
+  LineShape,
   CornerSettings,
   DenseMode,
   EdgeSettings,
@@ -71,6 +77,7 @@ export const GREY_METHODS: readonly GreyMethod[];
 export const TRACKER_MODES: readonly TrackerModeName[];
 export const BACKGROUNDS: readonly Background[];
 export const COLOURINGS: readonly ColouringName[];
+export const LINE_SHAPES: readonly LineShape[];
 
 export function toFrame(image: ImageLike): Frame;
 export function toPlane(plane: PlaneLike): Plane;
@@ -109,11 +116,19 @@ export interface TrackerOptions {
   step?: number;
   corners?: Partial<CornerSettings>;
   flow?: Partial<FlowSettings>;
+  /** Each frame is measured against the one this many milliseconds before (0: the one before it). */
+  interval?: number;
 }
 
 export interface Tracker {
-  /** Vectors for this frame: { centroid, centroidMotion, vectors }. */
-  push(image: ImageLike): TrackerOutput;
+  /**
+   * Vectors for this frame, taken at `time` milliseconds (a camera frame's
+   * own timestamp; the time of the call when left out): { centroid,
+   * centroidMotion, vectors }.
+   */
+  push(image: ImageLike, time?: number): TrackerOutput;
+  /** The path each vector of the last push took over the interval (sparse mode). */
+  paths(): Polyline[];
   /** Forgets the previous frame. */
   reset(): void;
   settings(): TrackerSettings;
@@ -136,6 +151,8 @@ export interface PainterOptions {
   colouring?: ColouringName;
   /** Colouring 'speed': the speed at the top of the wheel. */
   speedMax?: number;
+  /** A vector drawn straight along its motion, or (sparse mode) along its path. */
+  shape?: LineShape;
 }
 
 /** What to draw on a frame. */
@@ -148,8 +165,8 @@ export interface PaintInput {
 
 export interface Painter {
   paint(image: ImageLike, input?: PaintInput): DrawnImage;
-  /** Pushes `image` through `tracker` and draws what it found. */
-  track(tracker: Tracker, image: ImageLike): { output: TrackerOutput; image: DrawnImage };
+  /** Pushes `image` through `tracker` at `time` (as push takes it) and draws what it found. */
+  track(tracker: Tracker, image: ImageLike, time?: number): { output: TrackerOutput; image: DrawnImage };
   /** Forgets the trails. */
   reset(): void;
   settings(): PainterSettings;

@@ -6,5 +6,5 @@ import * as component from './gen/ghostlines.js';
 import { bind } from './library.js';
 
 export { GhostlinesError } from './error.js';
-export { BACKGROUNDS, COLOURINGS, GREY_METHODS, TRACKER_MODES, toFrame, toPlane } from './library.js';
+export { BACKGROUNDS, COLOURINGS, GREY_METHODS, LINE_SHAPES, TRACKER_MODES, toFrame, toPlane } from './library.js';
 export const { limits, greyscale, adjust, centroid, edges, defaults, createTracker, createPainter } = bind(component);

@@ -124,8 +124,14 @@ const TRACKER = Symbol('tracker');
 
 const TRACKER_OPTIONS = {
   mode: null, method: null, contrast: S32, brightness: S32, threshold: F64, samples: U32, seed: null,
-  step: U32, corners: null, flow: null,
+  step: U32, corners: null, flow: null, interval: F64,
 };
+
+// A frame's time, milliseconds: the one given (a camera frame's own
+// timestamp), else the time of the call.
+function frameTime(time) {
+  return time === undefined ? performance.now() : checked(time, F64, 'the frame time');
+}
 
 /** The painter's backgrounds and colourings. */
 export const BACKGROUNDS = ['black', 'frame', 'filtered'];
@@ -134,7 +140,11 @@ export const COLOURINGS = ['solid', 'direction', 'speed'];
 const RGBA_FIELDS = { r: U8, g: U8, b: U8, a: U8 };
 const PAINTER_OPTIONS = {
   colour: null, width: F64, scale: F64, background: null, dim: F64, persistence: F64, colouring: null, speedMax: F64,
+  shape: null,
 };
+
+/** What a vector is drawn as: straight along its motion, or (sparse mode) along its path. */
+export const LINE_SHAPES = ['straight', 'path'];
 
 // An RGBA8 frame from the component as ImageData-shaped, on the same bytes.
 function toImage({ width, height, pixels }) {
@@ -199,8 +209,8 @@ export function bind({ painting, process: proc, tracking, vectors }) {
   /**
    * A stateful tracker: push frames, get vectors. Options (the component's
    * defaults when left out): mode 'sketch' | 'sparse' | 'dense', method,
-   * contrast, brightness, threshold, samples, seed, step (dense), corners and
-   * flow (partial settings for the flow modes).
+   * contrast, brightness, threshold, samples, seed, interval (ms), step
+   * (dense), corners and flow (partial settings for the flow modes).
    */
   function createTracker(options = {}) {
     object(options, 'the tracker options');
@@ -252,12 +262,24 @@ export function bind({ painting, process: proc, tracking, vectors }) {
       samples: given('samples', base.samples),
       seed: seed64(given('seed', base.seed)),
       mode: witMode,
+      interval: given('interval', base.interval),
     };
     const inner = call(() => tracking.Tracker.create(full));
     return {
       [TRACKER]: inner,
-      /** Vectors for this frame: { centroid, centroidMotion, vectors }. */
-      push: (image) => call(() => inner.push(toFrame(image))),
+      /**
+       * Vectors for this frame, taken at `time` milliseconds (a camera
+       * frame's own timestamp; the time of the call when left out), measured
+       * against the frame an interval before: { centroid, centroidMotion,
+       * vectors }.
+       */
+      push: (image, time) => {
+        const frame = toFrame(image);
+        const at = frameTime(time);
+        return call(() => inner.pushAt(frame, at));
+      },
+      /** The path each vector of the last push took over the interval (sparse mode), [{ x, y }, ...] each. */
+      paths: () => inner.paths(),
       /** Forgets the previous frame. */
       reset: () => inner.reset(),
       /** The settings the tracker runs with. */
@@ -272,7 +294,8 @@ export function bind({ painting, process: proc, tracking, vectors }) {
    * frame, with trails. Options (the component's defaults when left out: the
    * sketch's red 1-pixel lines over the filtered frame): colour { r, g, b, a },
    * width (stroke, pixels), scale, background 'black' | 'frame' | 'filtered',
-   * dim, persistence, colouring 'solid' | 'direction' | 'speed', speedMax.
+   * dim, persistence, colouring 'solid' | 'direction' | 'speed', speedMax,
+   * shape 'straight' | 'path'.
    */
   function createPainter(options = {}) {
     object(options, 'the painter options');
@@ -294,6 +317,10 @@ export function bind({ painting, process: proc, tracking, vectors }) {
     if (!COLOURINGS.includes(colouring)) {
       throw invalid(`unknown colouring ${describeValue(colouring)}; expected ${COLOURINGS.join(', ')}`);
     }
+    const shape = given('shape', base.shape);
+    if (!LINE_SHAPES.includes(shape)) {
+      throw invalid(`unknown shape ${describeValue(shape)}; expected ${LINE_SHAPES.join(', ')}`);
+    }
     const defaultSpeedMax = base.colouring.tag === 'speed' ? base.colouring.val : 10;
     const full = {
       colour: settings(base.colour, options.colour, RGBA_FIELDS, 'colour'),
@@ -303,6 +330,7 @@ export function bind({ painting, process: proc, tracking, vectors }) {
       dim: given('dim', base.dim),
       persistence: given('persistence', base.persistence),
       colouring: colouring === 'speed' ? { tag: 'speed', val: given('speedMax', defaultSpeedMax) } : { tag: colouring },
+      shape,
     };
     const inner = call(() => painting.Painter.create(full));
     return {
@@ -331,13 +359,16 @@ export function bind({ painting, process: proc, tracking, vectors }) {
         return toImage(call(() => inner.paint(frame, plane, wit, points)));
       },
       /**
-       * Pushes `image` through `tracker` (a createTracker() object) and draws
-       * what it found, in one call: { output, image }.
+       * Pushes `image` through `tracker` (a createTracker() object) at `time`
+       * (as tracker.push takes it) and draws what it found, in one call:
+       * { output, image }.
        */
-      track(tracker, image) {
+      track(tracker, image, time) {
         if (!tracker || !tracker[TRACKER]) throw invalid('track takes a tracker made by createTracker');
-        const { output, frame } = call(() => inner.trackAndPaint(tracker[TRACKER], toFrame(image)));
-        return { output, image: toImage(frame) };
+        const frame = toFrame(image);
+        const at = frameTime(time);
+        const { output, frame: drawn } = call(() => inner.trackAndPaint(tracker[TRACKER], frame, at));
+        return { output, image: toImage(drawn) };
       },
       /** Forgets the trails. */
       reset: () => inner.reset(),

@@ -56,11 +56,13 @@ async function openCamera() {
   return {
     draw: (context) => context.drawImage(video, 0, 0, WIDTH, HEIGHT),
     // Each new camera frame once (a 30 fps camera repeats frames at 60 Hz,
-    // and a repeated frame has no motion).
+    // and a repeated frame has no motion), with its own time: the frame's
+    // presentation time where the browser gives it, so that the tracker's
+    // interval is the camera's time, whatever the page's frame rate.
     next: (callback) =>
       video.requestVideoFrameCallback
-        ? video.requestVideoFrameCallback((now) => callback(now))
-        : requestAnimationFrame(callback),
+        ? video.requestVideoFrameCallback((now, frame) => callback(now, 1000 * (frame.mediaTime ?? now / 1000)))
+        : requestAnimationFrame((now) => callback(now, now)),
   };
 }
 
@@ -81,7 +83,7 @@ function generatedScene() {
     }
     context.putImageData(image, 0, 0);
   };
-  return { draw, next: requestAnimationFrame.bind(window) };
+  return { draw, next: (callback) => requestAnimationFrame((now) => callback(now, now)) };
 }
 
 // --- processing -----------------------------------------------------------
@@ -114,10 +116,11 @@ async function rebuild() {
   previous?.close();
 }
 
-// One frame through the pipeline, here or in the worker.
-async function processFrame(image) {
-  if (!stats.worker) return pipeline.process(image);
-  const result = await pipeline.process(image);
+// One frame (taken at `time` ms) through the pipeline, here or in the
+// worker.
+async function processFrame(image, time) {
+  if (!stats.worker) return pipeline.process(image, time);
+  const result = await pipeline.process(image, time);
   stats.transferred = result.transferred;
   return result;
 }
@@ -141,12 +144,12 @@ async function main() {
 
   let last = performance.now();
   let smoothed = 0;
-  const frame = async (time) => {
+  const frame = async (time, frameTime) => {
     try {
       source.draw(grab, time);
       const image = grab.getImageData(0, 0, WIDTH, HEIGHT);
       const started = performance.now();
-      const result = await processFrame(image);
+      const result = await processFrame(image, frameTime);
       ink.putImageData(new ImageData(result.drawn.data, WIDTH, HEIGHT), 0, 0);
       const ms = performance.now() - started;
       stats.drawn = result.vectors + result.polylines;

@@ -3,9 +3,9 @@
 // out, drawn by the painter. `api` is a bound library (library.js's bind).
 
 /**
- * A pipeline for { mode, method, threshold, showCamera }: `process(image)`
- * returns { drawn (ImageData-shaped), vectors, polylines } (the counts
- * drawn).
+ * A pipeline for { mode, method, threshold, showCamera }: `process(image,
+ * time)` (the frame's own time, milliseconds) returns { drawn
+ * (ImageData-shaped), vectors, polylines } (the counts drawn).
  */
 export function createPipeline(api, { mode, method, threshold, showCamera }) {
   // Trails over black, or over the camera dimmed; the sketch's red lines,
@@ -14,7 +14,8 @@ export function createPipeline(api, { mode, method, threshold, showCamera }) {
   let painter;
   if (mode === 'sketch') painter = api.createPainter(look);
   else if (mode === 'edges') painter = api.createPainter({ ...look, colour: { r: 120, g: 255, b: 210, a: 255 } });
-  else painter = api.createPainter({ ...look, colouring: 'direction', scale: 3 });
+  // Flow over the interval is long enough to see unscaled.
+  else painter = api.createPainter({ ...look, colouring: 'direction' });
   const tracker = mode === 'edges'
     ? null
     : api.createTracker({
@@ -27,21 +28,29 @@ export function createPipeline(api, { mode, method, threshold, showCamera }) {
       step: 12,
     });
 
+  // The last frame's time: one that goes back (a video looping) starts
+  // the tracker anew rather than being refused.
+  let last = -Infinity;
+
   // Vectors (and edge polylines) to draw for one frame.
-  const linesOf = (image) => {
+  const linesOf = (image, time) => {
     if (mode === 'edges') {
       const plane = api.greyscale(image, method);
       return { polylines: api.edges(plane, { high: 4 + threshold * 255, low: 2 + threshold * 100 }), vectors: [] };
     }
-    const out = tracker.push(image);
+    // Each frame at its own time: the tracker measures it against the one
+    // an interval (the sketch's 200 ms) before, at any camera rate.
+    if (time < last) tracker.reset();
+    last = time;
+    const out = tracker.push(image, time);
     const minimum = mode === 'sketch' ? 0 : threshold * 2;
     const vectors = out.vectors.filter((v) => v.status !== 'lost' && Math.hypot(v.dx, v.dy) >= minimum);
     return { polylines: [], vectors };
   };
 
   return {
-    process(image) {
-      const { vectors, polylines } = linesOf(image);
+    process(image, time) {
+      const { vectors, polylines } = linesOf(image, time);
       const drawn = painter.paint(image, { vectors, polylines });
       return { drawn, vectors: vectors.length, polylines: polylines.length };
     },

@@ -30,13 +30,14 @@ export function createWorkerPipeline(options) {
   return {
     ready,
     /**
-     * Processes `image` (ImageData-shaped) in the worker, moving its
-     * buffer there: { drawn, frame, vectors, polylines, transferred }.
+     * Processes `image` (ImageData-shaped, taken at `time` milliseconds) in
+     * the worker, moving its buffer there: { drawn, frame, vectors,
+     * polylines, transferred }.
      */
-    async process(image) {
+    async process(image, time) {
       const { width, height } = image;
       const buffer = image.data.buffer;
-      const reply = await send({ type: 'frame', width, height, buffer }, [buffer]);
+      const reply = await send({ type: 'frame', width, height, buffer, time }, [buffer]);
       return {
         drawn: { width, height, data: new Uint8ClampedArray(reply.drawn) },
         frame: new Uint8ClampedArray(reply.frame),

@@ -3,7 +3,7 @@
 // (their ArrayBuffer moves here, no copy) and go back the same way, with
 // the drawn frame's buffer. Messages (each with an `id`, answered once):
 //   { type: 'configure', options }               → { type: 'ready' }
-//   { type: 'frame', width, height, buffer }      → { type: 'frame', frame, drawn, vectors, polylines }
+//   { type: 'frame', width, height, buffer, time } → { type: 'frame', frame, drawn, vectors, polylines }
 //   any failure                                   → { type: 'error', kind, message }
 // worker-client.js speaks this for the page.
 
@@ -28,8 +28,8 @@ self.onmessage = async ({ data: message }) => {
       pipeline = createPipeline(library, message.options);
       self.postMessage({ type: 'ready', id });
     } else if (message.type === 'frame') {
-      const { width, height, buffer } = message;
-      const result = pipeline.process({ width, height, data: new Uint8ClampedArray(buffer) });
+      const { width, height, buffer, time } = message;
+      const result = pipeline.process({ width, height, data: new Uint8ClampedArray(buffer) }, time);
       // The drawn frame is the component's answer, copied out of its memory
       // into a buffer of its own: both buffers can move.
       const drawn = result.drawn.data.buffer;

@@ -10,9 +10,11 @@ import { scene } from '../app/scene.js';
 const mode = process.argv[2] ?? 'sparse';
 const [width, height] = [640, 480];
 const tracker = createTracker({ mode, threshold: 0.05 });
-tracker.push({ width, height, data: scene(width, height, 0, 0) });
+// Two frames 200 ms apart (their own times, in milliseconds): the tracker
+// measures each frame against the one its interval, 200 ms, before.
+tracker.push({ width, height, data: scene(width, height, 0, 0) }, 0);
 const started = performance.now();
-const { vectors, centroidMotion } = tracker.push({ width, height, data: scene(width, height, 4, 2) });
+const { vectors, centroidMotion } = tracker.push({ width, height, data: scene(width, height, 4, 2) }, 200);
 const ms = performance.now() - started;
 
 const tracked = vectors.filter((v) => v.status !== 'lost');

@@ -34,9 +34,12 @@ class Tracker:
     def __init__(self, **options):
         self._tracker = ghostlines.createTracker(_js(options))
 
-    def push(self, width, height, rgba):
-        """{'centroid', 'centroidMotion', 'vectors': [{'x', 'y', 'dx', 'dy', ...}]}"""
-        return self._tracker.push(_frame(width, height, rgba)).to_py()
+    def push(self, width, height, rgba, time=None):
+        """The frame taken at `time` milliseconds (the time of the call when
+        left out), measured against the one the tracker's interval (200 ms)
+        before: {'centroid', 'centroidMotion', 'vectors': [{'x', 'y', 'dx',
+        'dy', ...}]}"""
+        return self._tracker.push(_frame(width, height, rgba), time).to_py()
 
     def close(self):
         self._tracker.close()
@@ -59,8 +62,9 @@ def demo(width=160, height=120, shift=(3, 2)):
     second = square_scene(width, height, *shift)
     grey = greyscale(width, height, first)
     tracker = Tracker(mode="sparse")
-    tracker.push(width, height, first)
-    out = tracker.push(width, height, second)
+    # Two frames 200 ms apart, as the sketch grabbed them.
+    tracker.push(width, height, first, 0)
+    out = tracker.push(width, height, second, 200)
     tracker.close()
     tracked = [v for v in out["vectors"] if v.get("status") == "tracked"]
     median = lambda values: sorted(values)[len(values) // 2]

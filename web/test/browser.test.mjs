@@ -1,16 +1,18 @@
 // The live page in real headless Chromium (Debian's package, driven by
 // playwright-core), served by `ghostlines serve --app web/app`: it loads
-// the component, processes frames from Chromium's fake camera, and draws
-// vectors, checked on the canvas pixels in every mode. Without a camera it
-// falls back to the generated scene and says so. Screenshots go to
-// web/test-results/.
+// the component, processes frames from Chromium's fake camera playing
+// real footage (tests/data/footage/box.gif as YUV4MPEG2, at its 30 fps),
+// and draws strokes where the footage moves, checked on the canvas pixels
+// in every mode. Without a camera it falls back to the generated scene and
+// says so. Screenshots go to web/test-results/.
 //
 // Needs target/release/ghostlines (cargo build --release) and
 // /usr/bin/chromium (or CHROMIUM=/path); `npm run build` first.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -30,18 +32,61 @@ const baseArgs = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const cameraArgs = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+// The page's canvas, and the fake camera's footage at its size.
+const [WIDTH, HEIGHT] = [640, 480];
+const footage = join(results, 'box.y4m');
+const cameraArgs = [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  `--use-file-for-fake-video-capture=${footage}`,
+];
 
 let server;
 let base;
+// Where the footage moves: pixels whose luma changes by more than 24
+// levels against the frame 200 ms (six frames) before, at any point of the
+// loop, widened by 32 px (a stroke's length and width, the trails of the
+// frames before, and the camera's scaling).
+let moving;
 
 before(async () => {
   assert.ok(existsSync(executablePath), `install Chromium (apt-get install chromium) or set CHROMIUM: ${executablePath}`);
   assert.ok(existsSync(join(web, 'app', 'gen', 'ghostlines.js')), 'run `npm run build` in web/ first');
   mkdirSync(results, { recursive: true });
+  const excerpt = join(web, '..', 'tests', 'data', 'footage', 'box.gif');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', excerpt, '-vf', `scale=${WIDTH}:${HEIGHT}`, '-pix_fmt', 'yuv420p', footage]);
+  moving = motionMask(readFileSync(footage));
   server = await startServer(['--app', join(web, 'app')]);
   base = server.base;
 });
+
+/** The motion mask of a 4:2:0 YUV4MPEG2 stream (see `moving`). */
+function motionMask(y4m) {
+  const frames = [];
+  let at = y4m.indexOf(0x0a) + 1;
+  const luma = WIDTH * HEIGHT;
+  const frameBytes = luma * 3 / 2;
+  while (at < y4m.length) {
+    at = y4m.indexOf(0x0a, at) + 1; // the FRAME line
+    frames.push(y4m.subarray(at, at + luma));
+    at += frameBytes;
+  }
+  const changed = new Uint8Array(luma);
+  for (let k = 6; k < frames.length; k++) {
+    for (let i = 0; i < luma; i++) if (Math.abs(frames[k][i] - frames[k - 6][i]) > 24) changed[i] = 1;
+  }
+  const mask = new Uint8Array(luma);
+  const r = 32;
+  for (let y = 0; y < HEIGHT; y++) {
+    for (let x = 0; x < WIDTH; x++) {
+      if (!changed[y * WIDTH + x]) continue;
+      for (let yy = Math.max(0, y - r); yy <= Math.min(HEIGHT - 1, y + r); yy++) {
+        mask.fill(1, yy * WIDTH + Math.max(0, x - r), yy * WIDTH + Math.min(WIDTH, x + r + 1));
+      }
+    }
+  }
+  return mask;
+}
 
 after(() => server?.stop());
 
@@ -63,31 +108,44 @@ async function withPage(args, query, body) {
 // counts the canvas pixels that are not black.
 async function settle(page, frames, minimumVectors = 0) {
   const start = await page.evaluate(() => window.ghostlines?.stats.frames ?? 0);
-  await page.waitForFunction(
-    ([n, v]) => window.ghostlines?.stats.frames >= n && window.ghostlines.stats.vectors >= v,
-    [start + frames, minimumVectors],
-    { timeout: 30_000 },
-  );
+  await page
+    .waitForFunction(
+      ([n, v]) => window.ghostlines?.stats.frames >= n && window.ghostlines.stats.vectors >= v,
+      [start + frames, minimumVectors],
+      { timeout: 30_000 },
+    )
+    .catch(async (e) => {
+      const stats = await page.evaluate(() => window.ghostlines?.stats);
+      throw new Error(`${e.message}: ${JSON.stringify(stats)}`);
+    });
   return page.evaluate(() => {
     const canvas = document.getElementById('view');
     const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-    let lit = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] > 60) lit++;
+    const lit = [];
+    for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] > 60) lit.push(i / 4);
     return { lit, stats: { ...window.ghostlines.stats } };
   });
 }
 
-test('the page tracks the fake camera and draws vectors in every mode', async () => {
+// The share of `lit` pixels where the footage moves.
+const inside = (lit) => lit.filter((i) => moving[i]).length / Math.max(1, lit.length);
+
+test('the page tracks real footage from the fake camera and strokes where it moves, in every mode', async () => {
   await withPage(cameraArgs, '', async (page) => {
     for (const mode of ['sparse', 'sketch', 'dense', 'edges']) {
       await page.selectOption('#mode', mode);
-      const { lit, stats } = await settle(page, 12);
+      // The interval's 200 ms first, then frames with vectors (edges draws
+      // polylines).
+      const { lit, stats } = await settle(page, 12, mode === 'edges' ? 0 : 1);
       assert.equal(stats.source, 'camera');
       assert.equal(stats.mode, mode);
       assert.equal(stats.error, null);
       assert.ok(stats.drawn > 0, `${mode}: nothing drawn ${JSON.stringify(stats)}`);
-      console.log(`# ${mode}: ${lit} lit pixels, ${JSON.stringify(stats)}`);
-      assert.ok(lit > 200, `${mode}: only ${lit} lit pixels`);
+      const share = inside(lit);
+      console.log(`# ${mode}: ${lit.length} lit pixels, ${(100 * share).toFixed(1)} % where the footage moves, ${JSON.stringify(stats)}`);
+      assert.ok(lit.length > 200, `${mode}: only ${lit.length} lit pixels`);
+      // The strokes (edges draw every outline, moving or not).
+      if (mode !== 'edges') assert.ok(share >= 0.9, `${mode}: ${share} of the strokes where the footage moves`);
       assert.match(await page.textContent('#stats'), /fps · [\d.]+ ms a frame/);
       await page.screenshot({ path: join(results, `camera-${mode}.png`) });
     }
@@ -105,13 +163,13 @@ test('with ?worker=on the component runs in a module worker and frames are trans
   await withPage(cameraArgs, '?worker=on', async (page) => {
     for (const mode of ['sparse', 'sketch', 'dense', 'edges']) {
       await page.selectOption('#mode', mode);
-      const { lit, stats } = await settle(page, 12);
+      const { lit, stats } = await settle(page, 12, mode === 'edges' ? 0 : 1);
       assert.equal(stats.worker, true);
       assert.equal(stats.transferred, true, 'the frame was copied, not moved');
       assert.equal(stats.mode, mode);
       assert.equal(stats.error, null);
       assert.ok(stats.drawn > 0, `${mode}: nothing drawn ${JSON.stringify(stats)}`);
-      assert.ok(lit > 200, `${mode}: only ${lit} lit pixels`);
+      assert.ok(lit.length > 200, `${mode}: only ${lit.length} lit pixels`);
       assert.match(await page.textContent('#stats'), /fps · [\d.]+ ms a frame in a worker/);
     }
     await page.screenshot({ path: join(results, 'worker-edges.png') });
@@ -133,7 +191,7 @@ test('without a camera the page says so and draws the generated scene', async ()
     assert.equal(stats.source, 'scene');
     assert.match(await page.textContent('#source'), /no camera .*generated moving scene/);
     assert.ok(stats.vectors > 50, JSON.stringify(stats));
-    assert.ok(lit > 500, `only ${lit} lit pixels`);
+    assert.ok(lit.length > 500, `only ${lit.length} lit pixels`);
     await page.screenshot({ path: join(results, 'no-camera.png') });
   });
 });

@@ -50,9 +50,11 @@ test('greyscale gives the WIT-defined bytes for every method', () => {
 test('a sparse-flow tracker finds a known shift', () => {
   const [width, height] = [320, 240];
   const tracker = createTracker({ mode: 'sparse' });
-  const first = tracker.push({ width, height, data: scene(width, height, 0, 0) });
+  // Frames 200 ms apart: the default interval measures the second against
+  // the first.
+  const first = tracker.push({ width, height, data: scene(width, height, 0, 0) }, 0);
   assert.equal(first.vectors.length, 0);
-  const second = tracker.push({ width, height, data: scene(width, height, 5, -3) });
+  const second = tracker.push({ width, height, data: scene(width, height, 5, -3) }, 200);
   const tracked = second.vectors.filter((v) => v.status === 'tracked');
   assert.ok(tracked.length >= 100, `${tracked.length} tracked`);
   const median = (values) => values.sort((a, b) => a - b)[values.length >> 1];
@@ -61,7 +63,40 @@ test('a sparse-flow tracker finds a known shift', () => {
   // Nearly every tracked point is right to half a pixel.
   const good = tracked.filter((v) => Math.hypot(v.dx - 5, v.dy + 3) < 0.5).length;
   assert.ok(good >= 0.95 * tracked.length, `${good} of ${tracked.length}`);
+  // Each vector's path over the interval: from where it was to where it is.
+  const paths = tracker.paths();
+  assert.equal(paths.length, second.vectors.length);
+  const [v, path] = [second.vectors[0], paths[0]];
+  assert.deepEqual(path[0], { x: v.x, y: v.y });
+  assert.ok(Math.hypot(path.at(-1).x - v.x - v.dx, path.at(-1).y - v.y - v.dy) < 1e-9);
   tracker.close();
+});
+
+test('frames are measured against the one an interval before, at their own times', () => {
+  const [width, height] = [64, 48];
+  const frame = (shift) => ({ width, height, data: scene(width, height, shift, 0) });
+  // 25 frames a second, the default 200 ms: frame 5 against frame 0.
+  const tracker = createTracker({ contrast: 0, brightness: 0 });
+  const outs = [0, 1, 2, 3, 4, 5, 6].map((k) => tracker.push(frame(k), 40 * k));
+  assert.ok(outs.slice(0, 5).every((out) => out.centroidMotion === undefined));
+  const centroids = outs.map((out) => out.centroid);
+  assert.deepEqual(outs[5].centroidMotion, { dx: centroids[5].x - centroids[0].x, dy: centroids[5].y - centroids[0].y });
+  assert.deepEqual(outs[6].centroidMotion, { dx: centroids[6].x - centroids[1].x, dy: centroids[6].y - centroids[1].y });
+  // A time that goes back, or is not a number, is refused.
+  assert.throws(() => tracker.push(frame(0), 100), (e) => e.kind === 'invalid-parameter');
+  assert.throws(() => tracker.push(frame(0), 'soon'), (e) => e.kind === 'invalid-parameter');
+  // Without a time, the time of the call: two pushes at once are not an
+  // interval apart, a push 250 ms later is.
+  const live = createTracker({ contrast: 0, brightness: 0 });
+  live.push(frame(0));
+  assert.equal(live.push(frame(3)).centroidMotion, undefined);
+  const later = performance.now() + 250;
+  while (performance.now() < later);
+  assert.notEqual(live.push(frame(6)).centroidMotion, undefined);
+  // The interval is an option: 0 measures each frame against the one before.
+  const consecutive = createTracker({ interval: 0 });
+  consecutive.push(frame(0), 0);
+  assert.notEqual(consecutive.push(frame(2), 1).centroidMotion, undefined);
 });
 
 test('the sketch tracker moves its samples by the centroid shift', () => {
@@ -73,9 +108,9 @@ test('the sketch tracker moves its samples by the centroid shift', () => {
     }
     return { width, height, data };
   };
-  const tracker = createTracker({ samples: 5000 });
-  tracker.push(square(10, 12));
-  const out = tracker.push(square(17, 8));
+  const tracker = createTracker({ samples: 5000, contrast: 0, brightness: 0 });
+  tracker.push(square(10, 12), 0);
+  const out = tracker.push(square(17, 8), 200);
   assert.deepEqual(out.centroid, { x: 19.5, y: 10.5 });
   assert.deepEqual(out.centroidMotion, { dx: 7, dy: -4 });
   assert.ok(out.vectors.length > 0);
@@ -224,8 +259,13 @@ test('objects are checked too: null, arrays and unknown fields', () => {
 
 test('the defaults are the component\'s', () => {
   const d = defaults();
-  assert.equal(d.tracker.threshold, 0.1);
-  assert.equal(d.tracker.samples, 2000);
+  // The original sketch's.
+  assert.equal(d.tracker.method, 'max-rgb');
+  assert.equal(d.tracker.contrast, 50);
+  assert.equal(d.tracker.brightness, 50);
+  assert.equal(d.tracker.threshold, 0.4);
+  assert.equal(d.tracker.samples, 10000);
+  assert.equal(d.tracker.interval, 200);
   assert.equal(d.tracker.mode.tag, 'sketch');
   assert.equal(d.dense.step, 16);
   assert.deepEqual(d.sparse.flow, d.flow);
@@ -234,7 +274,7 @@ test('the defaults are the component\'s', () => {
   const settings = tracker.settings();
   assert.equal(settings.mode.tag, 'dense');
   assert.equal(settings.mode.val.step, 16);
-  assert.equal(settings.samples, 2000);
+  assert.equal(settings.samples, 10000);
   tracker.close();
 });
 

@@ -34,9 +34,9 @@ test("the tracker from Python gives JS's vectors, and the square's shift", () =>
   const frames = [demo.square_scene(160, 120, 0, 0), demo.square_scene(160, 120, 3, 2)];
   const tracker = demo.Tracker.callKwargs({ mode: 'sparse' });
   const inJs = createTracker({ mode: 'sparse' });
-  for (const frame of frames) {
-    const fromPython = tracker.push(160, 120, frame).toJs({ dict_converter: Object.fromEntries });
-    const fromJs = inJs.push({ width: 160, height: 120, data: frame.toJs() });
+  for (const [k, frame] of frames.entries()) {
+    const fromPython = tracker.push(160, 120, frame, 200 * k).toJs({ dict_converter: Object.fromEntries });
+    const fromJs = inJs.push({ width: 160, height: 120, data: frame.toJs() }, 200 * k);
     assert.deepEqual(JSON.parse(JSON.stringify(fromPython)), JSON.parse(JSON.stringify(fromJs)));
   }
   tracker.close();

@@ -1,6 +1,7 @@
-//! `ghostlines-vectors --size WxH [--mode sketch|sparse|dense]`: raw RGBA
-//! frames on standard input, one NDJSON line of vectors a frame on standard
-//! output, in the motion schema of `ghostlines motion`.
+//! `ghostlines-vectors --size WxH [--mode sketch|sparse|dense] [--fps F]`:
+//! raw RGBA frames on standard input (at F frames a second, 25 unless
+//! told), one NDJSON line of vectors a frame on standard output, in the
+//! motion schema of `ghostlines motion`.
 //!
 //! An example of a component built on ghostlines: it imports the
 //! `ghostlines:image` interfaces it uses and owns no image code. Alone it
@@ -22,8 +23,8 @@ wit_bindgen::generate!({
         package ghostlines:example;
 
         world vectors {
-            import ghostlines:image/process@0.2.0;
-            import ghostlines:image/tracking@0.2.0;
+            import ghostlines:image/process@0.3.0;
+            import ghostlines:image/tracking@0.3.0;
         }
     "#,
     path: "../../wit",
@@ -34,7 +35,10 @@ use ghostlines::image::process;
 use ghostlines::image::tracking::{self, Tracker, TrackerMode, TrackerOutput};
 use ghostlines::image::types::{FlowStatus, Frame};
 
-const USAGE: &str = "usage: ghostlines-vectors --size WxH [--mode sketch|sparse|dense]";
+const USAGE: &str = "usage: ghostlines-vectors --size WxH [--mode sketch|sparse|dense] [--fps F]";
+
+/// Frames a second unless told: `ghostlines render`'s for raw input.
+const DEFAULT_FPS: f64 = 25.0;
 
 fn main() -> ExitCode {
     match run() {
@@ -46,10 +50,20 @@ fn main() -> ExitCode {
     }
 }
 
-/// The command line: the frame size, and the tracker mode.
-fn parse_args() -> Result<(u32, u32, TrackerMode), String> {
+/// What the command line asks for.
+struct Args {
+    width: u32,
+    height: u32,
+    mode: TrackerMode,
+    /// Frames a second: frame k is taken at k / fps seconds.
+    fps: f64,
+}
+
+/// The command line: the frame size, the tracker mode, the frame rate.
+fn parse_args() -> Result<Args, String> {
     let mut size = None;
     let mut mode = TrackerMode::Sketch;
+    let mut fps = DEFAULT_FPS;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let value = args.next().ok_or(USAGE)?;
@@ -67,15 +81,32 @@ fn parse_args() -> Result<(u32, u32, TrackerMode), String> {
                     other => return Err(format!("unknown mode {other:?}; {USAGE}")),
                 }
             }
+            "--fps" => {
+                fps = value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite() && *f > 0.0)
+                    .ok_or_else(|| format!("bad frame rate {value:?}; {USAGE}"))?;
+            }
             _ => return Err(USAGE.to_string()),
         }
     }
     let (width, height) = size.ok_or(USAGE)?;
-    Ok((width, height, mode))
+    Ok(Args {
+        width,
+        height,
+        mode,
+        fps,
+    })
 }
 
 fn run() -> Result<(), String> {
-    let (width, height, mode) = parse_args()?;
+    let Args {
+        width,
+        height,
+        mode,
+        fps,
+    } = parse_args()?;
     let settings = tracking::TrackerSettings {
         mode,
         ..tracking::default_tracker_settings()
@@ -87,7 +118,7 @@ fn run() -> Result<(), String> {
     }
     let mut input = std::io::stdin().lock();
     let mut output = std::io::stdout().lock();
-    for index in 0.. {
+    for index in 0u32.. {
         let mut pixels = vec![0; frame_bytes];
         match read_frame(&mut input, &mut pixels).map_err(|e| e.to_string())? {
             0 => break,
@@ -103,8 +134,11 @@ fn run() -> Result<(), String> {
             height,
             pixels,
         };
+        // Each frame at its time: the tracker measures it against the one
+        // an interval before.
+        let time = f64::from(index) * 1000.0 / fps;
         let out = tracker
-            .push(&frame)
+            .push_at(&frame, time)
             .map_err(|e| format!("frame {index}: {}", process::error_message(&e)))?;
         let mut line = serde_json::to_vec(&Line::new(index, &out)).map_err(|e| e.to_string())?;
         line.push(b'\n');
@@ -166,9 +200,9 @@ struct VectorJson {
 }
 
 impl Line {
-    fn new(index: usize, out: &TrackerOutput) -> Line {
+    fn new(index: u32, out: &TrackerOutput) -> Line {
         Line {
-            index,
+            index: index as usize,
             centroid: out.centroid.map(|p| Xy { x: p.x, y: p.y }),
             centroid_motion: out.centroid_motion.map(|d| DxDy { dx: d.dx, dy: d.dy }),
             vectors: out

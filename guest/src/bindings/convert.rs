@@ -7,7 +7,9 @@
 //! code (the guest's crate root, the host's `bindings`), in the manner of
 //! wasmtime's `wasi-http/src/p3/conv.rs`.
 
-use super::exports::ghostlines::image::painting::{Background, Colouring, PainterSettings, Rgba};
+use super::exports::ghostlines::image::painting::{
+    Background, Colouring, LineShape, PainterSettings, Rgba,
+};
 use super::exports::ghostlines::image::tracking::{
     DenseMode, SparseMode, TrackerMode, TrackerOutput, TrackerSettings,
 };
@@ -73,6 +75,7 @@ same_fields! {
 
 same_cases! {
     Background <=> core_::Background { Black, Frame, Filtered }
+    LineShape <=> core_::LineShape { Straight, Path }
     GreyMethod <=> core_::GreyMethod { MaxRgb, LumaBt601, LumaBt709, Average, Lightness }
     GradientOperator <=> core_::GradientOperator { Sobel, Scharr }
     FlowStatus <=> core_::FlowStatus { Tracked, Lost }
@@ -197,7 +200,7 @@ impl From<TrackerMode> for core_::TrackerMode {
 
 same_fields! {
     TrackerSettings <=> core_::TrackerSettings {
-        method, contrast, brightness, threshold, samples, seed, mode,
+        method, contrast, brightness, threshold, samples, seed, mode, interval,
     }
 }
 
@@ -243,6 +246,6 @@ impl From<Colouring> for core_::Colouring {
 
 same_fields! {
     PainterSettings <=> core_::PainterSettings {
-        colour, width, scale, background, dim, persistence, colouring,
+        colour, width, scale, background, dim, persistence, colouring, shape,
     }
 }

@@ -42,7 +42,7 @@ pub const ARTIFACTS: &[(&str, &[u8], &str)] = &[
     (
         "wit/ghostlines.wit",
         crate::WIT_TEXT.as_bytes(),
-        "the WIT package ghostlines:image@0.2.0, as text (wit-bindgen, jco types)",
+        "the WIT package ghostlines:image@0.3.0, as text (wit-bindgen, jco types)",
     ),
     (
         "ghostlines-image.wit.wasm",

@@ -11,6 +11,7 @@ mod components;
 mod edges;
 mod faults;
 mod grey;
+mod input;
 mod load;
 mod motion;
 mod painter;

@@ -1,5 +1,6 @@
 //! `ghostlines motion`: the tracker over a frame sequence or a stream, its
-//! ghost lines as JSON (a line a frame for a stream) and SVG.
+//! ghost lines as JSON (a line a frame for a stream), SVG, and drawn into
+//! an animated GIF.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -7,20 +8,22 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 use ghostlines_core::{FrameReport, MOTION_VERSION, MotionReport, StreamHead, SvgStyle};
 
+use super::input::InputArgs;
+use super::painter::PainterArgs;
 use super::tracker::TrackerArgs;
-use crate::bindings::{TrackerSettings, refusal};
-use crate::files::{self, Size};
-use crate::video::{self, Source};
+use crate::bindings::{PainterSettings, TrackerSettings, refusal};
+use crate::files;
+use crate::video::{self, Sink, Source, TimedFrame, WriteBehind};
 use crate::{Frame, Runtime};
 
 /// Run the tracker over a frame sequence (image files in order, one
-/// animated GIF, or a stream) and write its ghost lines as JSON and SVG.
+/// animated GIF, or a stream) and write its ghost lines as JSON, as SVG,
+/// and drawn over the frames as an animated GIF; one line on standard
+/// error for each file written.
 #[derive(clap::Args)]
 pub struct MotionCommand {
-    /// The frames: image files, one animated GIF, a .y4m file, or - for a
-    /// stream on standard input (YUV4MPEG2, or raw RGBA8 with --size).
-    #[arg(required = true, value_name = "FRAME")]
-    frames: Vec<PathBuf>,
+    #[command(flatten)]
+    input: InputArgs,
     /// Write the versioned JSON report here ("-" for standard output). For
     /// a stream: one line a frame, written as each frame is done, after a
     /// first line with the version and the size.
@@ -30,41 +33,56 @@ pub struct MotionCommand {
     /// stream).
     #[arg(long, value_name = "OUT.svg")]
     svg: Option<PathBuf>,
+    /// Draw the ghost lines over every frame into this animated GIF, timed
+    /// as the input is (the painter's flags, as `render` has them).
+    #[arg(long, value_name = "OUT.gif")]
+    gif: Option<PathBuf>,
     /// Lines in the SVG are this many times their displacement.
     #[arg(long, default_value_t = SvgStyle::default().scale)]
     svg_scale: f64,
     #[command(flatten)]
     tracker: TrackerArgs,
-    /// Read raw RGBA8 frames of this size, like 800x600.
-    #[arg(long, value_name = "WxH")]
-    size: Option<Size>,
+    #[command(flatten)]
+    painter: PainterArgs,
 }
 
 impl MotionCommand {
     pub fn execute(self) -> anyhow::Result<()> {
-        if self.json.is_none() && self.svg.is_none() {
-            bail!("nothing to write: give --json OUT.json and/or --svg OUT.svg");
+        if self.json.is_none() && self.svg.is_none() && self.gif.is_none() {
+            bail!("nothing to write: give --json OUT.json, --svg OUT.svg and/or --gif OUT.gif");
         }
         if self.tracker.edges() {
             bail!(
                 "--mode edges draws edges (ghostlines render); motion tracks: sketch, sparse or dense"
             );
         }
-        let source = Source::open(&self.frames, self.size)?;
+        if let Some(gif) = &self.gif
+            && gif
+                .extension()
+                .is_none_or(|e| !e.eq_ignore_ascii_case("gif"))
+        {
+            bail!("--gif {}: the file must end in .gif", gif.display());
+        }
+        let source = self.input.open()?;
         let settings: TrackerSettings = self.tracker.settings().into();
+        let painter: PainterSettings = self.painter.settings().into();
+        let gif = match &self.gif {
+            Some(path) => Some((WriteBehind::new(Sink::create(path)?), path.as_path())),
+            None => None,
+        };
         if source.is_stream() {
             if self.svg.is_some() {
                 bail!(
                     "--svg draws every frame's vectors over the last frame, which a stream never has whole; draw a stream with `ghostlines render`"
                 );
             }
-            let json = self.json.as_deref().context("--json")?;
-            return stream_lines(source, &settings, json);
+            let json = self.json.as_deref();
+            return stream_lines(source, &settings, &painter, json, gif);
         }
         let (width, height) = source.size();
         let mut frames = Vec::new();
         let mut last = None;
-        track(source, &settings, |index, frame, output| {
+        let drawn = track(source, &settings, &painter, gif, |index, frame, output| {
             frames.push(FrameReport::new(index, output));
             last = Some(frame);
             Ok(())
@@ -75,8 +93,11 @@ impl MotionCommand {
             height,
             frames,
         };
+        let vectors: usize = report.frames.iter().map(|f| f.vectors.len()).sum();
+        let count = report.frames.len();
         if let Some(path) = &self.json {
             super::write_json(path, &report)?;
+            wrote(path, "the motion JSON", count, vectors);
         }
         if let Some(path) = &self.svg {
             let last = last.context("no frames")?;
@@ -93,33 +114,92 @@ impl MotionCommand {
                 style,
             );
             files::write_output(path, svg)?;
+            wrote(
+                path,
+                "every frame's vectors over the last frame, SVG",
+                count,
+                vectors,
+            );
+        }
+        if let Some(path) = drawn {
+            wrote(path, "the ghost lines drawn, animated GIF", count, vectors);
         }
         Ok(())
     }
 }
 
-/// Pushes every frame of `source` through one tracker in the component,
-/// handing each frame and its output to `each` as it is done.
-fn track(
+/// One line on standard error for a file written (none for `-`).
+fn wrote(path: &Path, what: &str, frames: usize, vectors: usize) {
+    if path.as_os_str() != "-" {
+        eprintln!(
+            "wrote {}: {what}, {frames} frames, {vectors} vectors",
+            path.display()
+        );
+    }
+}
+
+/// The GIF being drawn, and where.
+type Drawing<'a> = Option<(WriteBehind, &'a Path)>;
+
+/// The tracker alone, or with the painter that draws the GIF.
+enum Work<'a> {
+    Tracked(crate::Tracker<'a>),
+    Drawn(crate::Renderer<'a>),
+}
+
+/// Pushes every frame of `source`, at its time, through one tracker in the
+/// component (with a painter beside it when there is a GIF to draw),
+/// handing each frame and its output to `each` as it is done. The GIF's
+/// path once it is written.
+fn track<'a>(
     source: Source,
     settings: &TrackerSettings,
+    painter: &PainterSettings,
+    gif: Drawing<'a>,
     mut each: impl FnMut(usize, Frame, ghostlines_core::TrackerOutput) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<&'a Path>> {
     let progress = super::progress(source.total());
     let frames = video::read_ahead(source);
     let mut instance = Runtime::new()?.instantiate()?;
-    let mut tracker = instance
-        .tracker(settings)?
-        .map_err(refusal)
-        .context("creating the tracker")?;
+    let (mut out, path) = match gif {
+        Some((out, path)) => (Some(out), Some(path)),
+        None => (None, None),
+    };
     let mut done = 0;
     let result = (|| -> anyhow::Result<()> {
+        // The painter only when there is a GIF to draw.
+        let mut work = match out {
+            Some(_) => Work::Drawn(
+                instance
+                    .renderer(settings, painter)?
+                    .map_err(refusal)
+                    .context("the tracker's or the painter's settings")?,
+            ),
+            None => Work::Tracked(
+                instance
+                    .tracker(settings)?
+                    .map_err(refusal)
+                    .context("creating the tracker")?,
+            ),
+        };
         for frame in frames {
-            let frame = frame?;
-            let output = tracker
-                .push(&frame)?
+            let TimedFrame { frame, time } = frame?;
+            let (output, drawn) = match &mut work {
+                Work::Tracked(tracker) => (tracker.push_at(&frame, time)?, None),
+                Work::Drawn(renderer) => match renderer.push(&frame, Some(time))? {
+                    Ok(painted) => (Ok(painted.output), Some(painted.frame)),
+                    Err(e) => (Err(e), None),
+                },
+            };
+            let output = output
                 .map_err(refusal)
                 .with_context(|| format!("frame {done}"))?;
+            if let (Some(out), Some(drawn)) = (&mut out, drawn)
+                && !out.write(TimedFrame { frame: drawn, time })
+            {
+                // The writer stopped; its error comes from finish.
+                break;
+            }
             each(done, frame, output.into())?;
             done += 1;
             progress.inc(1);
@@ -127,30 +207,44 @@ fn track(
         Ok(())
     })();
     progress.finish_and_clear();
+    let written = out.map_or(Ok(()), WriteBehind::finish);
+    let result = result.and(written);
     result.map_err(|e| {
         if done > 0 {
             e.context(format!("{done} frames were tracked before it"))
         } else {
             e
         }
-    })
+    })?;
+    Ok(path)
 }
 
 /// A stream's report as lines: the version and size, then each frame's
 /// object as soon as it is done.
-fn stream_lines(source: Source, settings: &TrackerSettings, json: &Path) -> anyhow::Result<()> {
+fn stream_lines(
+    source: Source,
+    settings: &TrackerSettings,
+    painter: &PainterSettings,
+    json: Option<&Path>,
+    gif: Drawing<'_>,
+) -> anyhow::Result<()> {
     let (width, height) = source.size();
-    let mut out: Box<dyn std::io::Write> = if json.as_os_str() == "-" {
-        Box::new(std::io::stdout().lock())
-    } else {
-        let file =
-            std::fs::File::create(json).with_context(|| format!("creating {}", json.display()))?;
-        Box::new(std::io::BufWriter::new(file))
+    let mut out: Box<dyn std::io::Write> = match json {
+        Some(path) if path.as_os_str() == "-" => Box::new(std::io::stdout().lock()),
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            Box::new(std::io::BufWriter::new(file))
+        }
+        None => Box::new(std::io::sink()),
     };
     serde_json::to_writer(&mut out, &StreamHead::new(width, height))?;
     writeln!(out)?;
     out.flush()?;
-    let tracked = track(source, settings, |index, _, output| {
+    let (mut frames, mut vectors) = (0, 0);
+    let tracked = track(source, settings, painter, gif, |index, _, output| {
+        frames += 1;
+        vectors += output.vectors.len();
         serde_json::to_writer(&mut out, &FrameReport::new(index, output))?;
         writeln!(out)?;
         // Each line as its frame is done, for readers that follow along.
@@ -158,5 +252,12 @@ fn stream_lines(source: Source, settings: &TrackerSettings, json: &Path) -> anyh
         Ok(())
     });
     out.flush()?;
-    tracked
+    let drawn = tracked?;
+    if let Some(path) = json {
+        wrote(path, "the motion JSON, a line a frame", frames, vectors);
+    }
+    if let Some(path) = drawn {
+        wrote(path, "the ghost lines drawn, animated GIF", frames, vectors);
+    }
+    Ok(())
 }

@@ -1,6 +1,6 @@
 //! The painter's flags, for the commands that draw (`render`).
 
-use ghostlines_core::{Background, Colouring, PainterSettings, Rgba};
+use ghostlines_core::{Background, Colouring, LineShape, PainterSettings, Rgba};
 
 /// How the ghost lines are drawn, with core's defaults (the sketch's
 /// picture).
@@ -35,6 +35,11 @@ pub struct PainterArgs {
     /// With --colouring speed: the displacement drawn red, pixels.
     #[arg(long, default_value_t = Colouring::SPEED_MAX)]
     speed_max: f64,
+    /// What a vector is drawn as: a straight stroke along its displacement
+    /// over the interval, or (flow modes) the path its point took.
+    #[arg(long, value_parser = super::named(LineShape::ALL, |s| s.name(), LineShape::from_name),
+          default_value_t = PainterSettings::default().shape)]
+    shape: LineShape,
 }
 
 impl PainterArgs {
@@ -53,6 +58,7 @@ impl PainterArgs {
                 },
                 other => other,
             },
+            shape: self.shape,
         }
     }
 }

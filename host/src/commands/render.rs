@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use ghostlines_core as core_;
 
+use super::input::InputArgs;
 use super::painter::PainterArgs;
 use super::tracker::TrackerArgs;
 use crate::bindings::{PainterSettings, TrackerSettings, refusal};
-use crate::files::Size;
-use crate::video::{self, Sink, Source, WriteBehind};
+use crate::video::{self, Sink, TimedFrame, WriteBehind};
 use crate::{Frame, Instance, Runtime};
 
 /// Draw the ghost lines over a frame sequence or a video stream: image
@@ -19,32 +19,24 @@ use crate::{Frame, Instance, Runtime};
 /// standard output (-) out.
 #[derive(clap::Args)]
 pub struct RenderCommand {
-    /// The frames: image files, one animated GIF, a .y4m file, or - for a
-    /// stream on standard input (YUV4MPEG2, or raw RGBA8 with --size).
-    #[arg(required = true, value_name = "INPUT")]
-    inputs: Vec<PathBuf>,
-    /// Where the drawn frames go: a .gif, a folder for numbered PNGs, or -
-    /// for raw RGBA8 on standard output (for ffmpeg -f rawvideo -pix_fmt
-    /// rgba -s WxH -i -).
+    #[command(flatten)]
+    input: InputArgs,
+    /// Where the drawn frames go: a .gif (timed as the input is), a folder
+    /// for numbered PNGs, or - for raw RGBA8 on standard output (for ffmpeg
+    /// -f rawvideo -pix_fmt rgba -s WxH -i -). Every input frame is drawn.
     #[arg(short, long, value_name = "OUTPUT")]
     output: PathBuf,
-    /// The frame size of raw RGBA8 input, like 640x360.
-    #[arg(long, value_name = "WxH")]
-    size: Option<Size>,
     #[command(flatten)]
     tracker: TrackerArgs,
     #[command(flatten)]
     painter: PainterArgs,
-    /// Frames a second of a GIF output.
-    #[arg(long, default_value_t = 25)]
-    fps: u32,
 }
 
 impl RenderCommand {
     pub fn execute(self) -> anyhow::Result<()> {
-        let source = Source::open(&self.inputs, self.size)?;
+        let source = self.input.open()?;
         let total = source.total();
-        let sink = Sink::create(&self.output, self.fps)?;
+        let sink = Sink::create(&self.output)?;
         let tracker: TrackerSettings = self.tracker.settings().into();
         let painter: PainterSettings = self.painter.settings().into();
         let mut instance = Runtime::new()?.instantiate()?;
@@ -56,11 +48,11 @@ impl RenderCommand {
         let mut done = 0usize;
         let result = (|| -> anyhow::Result<()> {
             for frame in frames {
-                let frame = frame?;
+                let TimedFrame { frame, time } = frame?;
                 let drawn = draw
-                    .frame(&frame)
+                    .frame(&frame, time)
                     .with_context(|| format!("frame {done}"))?;
-                if !out.write(drawn) {
+                if !out.write(TimedFrame { frame: drawn, time }) {
                     // The writer stopped; its error comes from finish.
                     break;
                 }
@@ -119,9 +111,11 @@ impl<'a> Drawer<'a> {
         Ok(Drawer::Tracked(renderer))
     }
 
-    fn frame(&mut self, frame: &Frame) -> anyhow::Result<Frame> {
+    fn frame(&mut self, frame: &Frame, time: f64) -> anyhow::Result<Frame> {
         match self {
-            Drawer::Tracked(renderer) => Ok(renderer.push(frame)?.map_err(refusal)?.frame),
+            Drawer::Tracked(renderer) => {
+                Ok(renderer.push(frame, Some(time))?.map_err(refusal)?.frame)
+            }
             Drawer::Edges { painter, settings } => {
                 let instance = painter.instance();
                 let mut plane = instance

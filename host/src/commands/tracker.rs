@@ -62,6 +62,11 @@ pub struct TrackerArgs {
     /// Sketch mode: seed of the SplitMix64 sample stream.
     #[arg(long, default_value_t = TrackerSettings::default().seed)]
     seed: u64,
+    /// Each frame is measured against the nearest frame at or before its
+    /// time minus this many milliseconds (the sketch grabbed a frame every
+    /// 200 ms); 0 measures consecutive frames.
+    #[arg(long, default_value_t = TrackerSettings::default().interval)]
+    interval: f64,
     /// Dense mode: one vector every this many pixels.
     #[arg(long, default_value_t = TrackerMode::DENSE_STEP)]
     step: u32,
@@ -123,6 +128,7 @@ impl TrackerArgs {
             samples: self.samples,
             seed: self.seed,
             mode,
+            interval: self.interval,
         }
     }
 }

@@ -9,7 +9,7 @@ actually output, not our own formulas. CI does not run this script.
     pip install numpy opencv-python-headless pillow
     python3 tests/data/truth/make_truth.py
 
-It also regenerates samples/orbit.gif, the README's bundled sequence.
+It also regenerates tests/data/orbit.gif, the synthetic sequence many tests use.
 """
 import pathlib
 import subprocess
@@ -54,7 +54,7 @@ def main():
 
 
 def make_sample(photo):
-    """samples/orbit.gif: a slow pan over the Hubble field with a bright
+    """tests/data/orbit.gif: a slow pan over the Hubble field with a bright
     comet circling, 16 frames of 256x192."""
     frames = []
     base = Image.fromarray(photo[:, :, :3])
@@ -66,7 +66,7 @@ def make_sample(photo):
         cx, cy = 128 + 64 * np.cos(angle), 96 + 48 * np.sin(angle)
         draw.ellipse((cx - 12, cy - 12, cx + 12, cy + 12), fill=(255, 240, 200))
         frames.append(frame)
-    out = ROOT / "samples" / "orbit.gif"
+    out = ROOT / "tests" / "data" / "orbit.gif"
     frames[0].save(out, save_all=True, append_images=frames[1:], duration=80, loop=0)
     print(f"wrote {out.relative_to(ROOT)}")
 
