@@ -198,22 +198,28 @@ pub fn run(
             Ok(())
         })?,
     ));
+    // Each mode with consecutive frames, and with the sketch's 200 ms
+    // interval over frames at 25 a second: the interval's cost.
     for mode in [
+        core_::TrackerMode::Sketch,
         core_::TrackerMode::Sparse { corners, flow },
         core_::TrackerMode::Dense { step, flow },
     ] {
-        let settings = core_::TrackerSettings {
-            mode,
-            ..core_::TrackerSettings::default()
-        };
-        let name = format!("tracker push ({})", mode.name());
-        rows.push(tracker_row(
-            &mut instance,
-            &name,
-            settings,
-            (&a, &b),
-            iterations,
-        )?);
+        for pace in [Pace::Consecutive, Pace::Interval] {
+            let settings = core_::TrackerSettings {
+                mode,
+                interval: pace.interval(),
+                ..core_::TrackerSettings::default()
+            };
+            let name = format!("tracker push ({}, {})", mode.name(), pace.name());
+            rows.push(tracker_row(
+                &mut instance,
+                &name,
+                settings,
+                (&a, &b),
+                iterations,
+            )?);
+        }
     }
 
     rows.push(paint_row(&mut instance, &a, iterations)?);
@@ -329,7 +335,38 @@ fn drawn_sketch_row(
     ))
 }
 
-/// A tracker in the component and natively, fed the two frames in turn.
+/// How a tracker row's frames are timed.
+#[derive(Clone, Copy, PartialEq)]
+enum Pace {
+    /// No interval: each frame against the one before.
+    Consecutive,
+    /// Frames at 25 a second (40 ms apart) against the one 200 ms before:
+    /// the tracker keeps five frames' planes (or, in sparse mode, its
+    /// points' paths) to reach back.
+    Interval,
+}
+
+impl Pace {
+    /// The time between frames, milliseconds.
+    const FRAME_MS: f64 = 40.0;
+
+    fn interval(self) -> f64 {
+        match self {
+            Pace::Consecutive => 0.0,
+            Pace::Interval => core_::TrackerSettings::default().interval,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Pace::Consecutive => "consecutive frames",
+            Pace::Interval => "200 ms interval, 25 fps",
+        }
+    }
+}
+
+/// A tracker in the component and natively, fed the two frames in turn,
+/// 40 ms apart.
 fn tracker_row(
     instance: &mut Instance,
     operation: &str,
@@ -343,16 +380,18 @@ fn tracker_row(
         core_::Frame::new(b.width, b.height, &b.pixels)?,
     );
     let mut native_tracker = core_::Tracker::new(settings)?;
-    let mut flip = false;
+    let mut pushed = 0u32;
     let native = time(iterations, || {
-        flip = !flip;
-        black_box(native_tracker.push(if flip { view_a } else { view_b })?);
+        let frame = if pushed % 2 == 0 { view_a } else { view_b };
+        let time = f64::from(pushed) * Pace::FRAME_MS;
+        pushed += 1;
+        black_box(native_tracker.push_at(frame, time)?);
         Ok(())
     })?;
     Ok(row(operation.into(), component, native))
 }
 
-/// A tracker in the component fed the two frames in turn.
+/// A tracker in the component fed the two frames in turn, 40 ms apart.
 fn time_component_tracker(
     instance: &mut Instance,
     settings: &core_::TrackerSettings,
@@ -360,10 +399,12 @@ fn time_component_tracker(
     iterations: usize,
 ) -> anyhow::Result<Timing> {
     let mut tracker = checked_value(instance.tracker(&TrackerSettings::from(settings.clone())))?;
-    let mut flip = false;
+    let mut pushed = 0u32;
     let timing = time(iterations, || {
-        flip = !flip;
-        checked(tracker.push(if flip { a } else { b }))
+        let frame = if pushed % 2 == 0 { a } else { b };
+        let time = f64::from(pushed) * Pace::FRAME_MS;
+        pushed += 1;
+        checked(tracker.push_at(frame, time))
     })?;
     tracker.close()?;
     Ok(timing)
@@ -523,13 +564,13 @@ impl BenchReport {
             self.width, self.height, self.iterations, self.native_build
         );
         out.push_str(&format!(
-            "{:<38} {:>20} {:>20} {:>8}\n",
+            "{:<46} {:>20} {:>20} {:>8}\n",
             "operation", "component", "native", "ratio"
         ));
         let cell = |t: &Timing| format!("{:.3} ({:.3})", t.median_ms, t.p90_ms);
         for row in &self.rows {
             out.push_str(&format!(
-                "{:<38} {:>20} {:>20} {:>8}\n",
+                "{:<46} {:>20} {:>20} {:>8}\n",
                 row.operation,
                 row.component.as_ref().map_or("-".into(), cell),
                 row.native.as_ref().map_or("-".into(), cell),
