@@ -256,6 +256,8 @@ pub struct Tracker {
     changes: Vec<Change>,
     /// Vectors the last push reported.
     reported: usize,
+    /// Which of them were held still: their paths are noise, not motion.
+    held: Vec<bool>,
 }
 
 /// A kept frame of sketch mode.
@@ -286,6 +288,7 @@ impl Tracker {
             current: Vec::new(),
             changes: Vec::new(),
             reported: 0,
+            held: Vec::new(),
         })
     }
 
@@ -340,6 +343,7 @@ impl Tracker {
             centroid_motion: reference.and_then(|(_, kept)| motion(centroid, kept.centroid)),
             ..TrackerOutput::default()
         };
+        self.held.clear();
         match self.settings.mode {
             TrackerMode::Sketch => {
                 if let Some((_, reference)) = reference {
@@ -375,7 +379,7 @@ impl Tracker {
                     // change since the reference holds still.
                     if let Some((_, kept)) = reference {
                         let before = Plane::new(width, height, &kept.plane)?;
-                        hold_still(before, current, &mut output.vectors, flow.window);
+                        self.held = hold_still(before, current, &mut output.vectors, flow.window);
                     }
                 } else if let Some(before) = previous {
                     let vectors = sparse_flow_pyramids(before, &pyramid, &corners, &flow)?;
@@ -404,7 +408,7 @@ impl Tracker {
                     // window did not change holds still.
                     if let (Some((_, kept)), true) = (reference, interval > 0.0) {
                         let before = Plane::new(width, height, &kept.plane)?;
-                        hold_still(before, current, &mut output.vectors, flow.window);
+                        self.held = hold_still(before, current, &mut output.vectors, flow.window);
                     }
                 }
                 self.pyramid = (interval == 0.0).then_some(pyramid);
@@ -425,18 +429,24 @@ impl Tracker {
         self.size = Some((width, height));
         self.last_time = Some(time);
         self.reported = output.vectors.len();
+        self.held.resize(self.reported, false);
         Ok(output)
     }
 
     /// The path each vector of the last push took over the interval,
     /// oldest position first, one a vector, in order (empty for lost
-    /// points): sparse mode with an interval follows its points frame to
-    /// frame; in the other modes every path is empty, and a painter draws
-    /// their vectors straight.
+    /// points, and for points held still: their wander is noise): sparse
+    /// mode with an interval follows its points frame to frame; in the
+    /// other modes every path is empty, and a painter draws their vectors
+    /// straight.
     pub fn paths(&self) -> Vec<Vec<Point>> {
         match self.settings.mode {
             TrackerMode::Sparse { .. } if self.settings.interval > 0.0 => {
-                self.tracks.paths(self.reported)
+                let mut paths = self.tracks.paths(self.reported);
+                for (path, _) in paths.iter_mut().zip(&self.held).filter(|(_, held)| **held) {
+                    path.clear();
+                }
+                paths
             }
             _ => vec![Vec::new(); self.reported],
         }
@@ -458,6 +468,7 @@ impl Tracker {
         self.pyramid = None;
         self.tracks.clear();
         self.reported = 0;
+        self.held.clear();
     }
 }
 
@@ -855,5 +866,60 @@ mod tests {
         // frame before.
         let out = tracker.push(Frame::new(w, h, &frames[0]).unwrap()).unwrap();
         assert!((out.centroid_motion.unwrap().dx + 19.0).abs() < 1e-9);
+    }
+
+    /// A still scene under camera-like noise: sparse mode follows its
+    /// corners through the noise, and every point held still has no path
+    /// (its wander is the noise), so a painter drawing paths draws nothing,
+    /// as it draws nothing straight.
+    #[test]
+    fn a_point_held_still_has_no_path() {
+        let (w, h) = (96, 72);
+        let still = texture(w, h, 0.0, 0.0);
+        let mut rng = SplitMix64::new(3);
+        let mut tracker = Tracker::new(TrackerSettings {
+            mode: TrackerMode::sparse(),
+            ..unadjusted()
+        })
+        .unwrap();
+        let mut held = 0;
+        for k in 0..12 {
+            let noisy: Vec<u8> = still
+                .chunks(4)
+                .flat_map(|p| {
+                    let v = p[0].saturating_add_signed(rng.next_below(13) as i8 - 6);
+                    [v, v, v, 255]
+                })
+                .collect();
+            let out = tracker
+                .push_at(Frame::new(w, h, &noisy).unwrap(), 40.0 * f64::from(k))
+                .unwrap();
+            let paths = tracker.paths();
+            for (v, path) in out.vectors.iter().zip(&paths) {
+                if v.status == Some(FlowStatus::Tracked) && (v.dx, v.dy) == (0.0, 0.0) {
+                    held += 1;
+                    assert!(path.is_empty(), "{v:?}: {path:?}");
+                }
+            }
+            let mut painter = crate::Painter::new(crate::PainterSettings {
+                shape: crate::LineShape::Path,
+                background: crate::Background::Black,
+                ..Default::default()
+            })
+            .unwrap();
+            let drawn = painter
+                .paint(
+                    Frame::new(w, h, &noisy).unwrap(),
+                    None,
+                    &crate::Strokes {
+                        vectors: &out.vectors,
+                        paths: &paths,
+                        polylines: &[],
+                    },
+                )
+                .unwrap();
+            assert!(drawn.chunks(4).all(|p| p[..3] == [0, 0, 0]), "frame {k}");
+        }
+        assert!(held > 50, "{held} points held still");
     }
 }

@@ -382,7 +382,7 @@ fn tracker_row(
     let mut native_tracker = core_::Tracker::new(settings)?;
     let mut pushed = 0u32;
     let native = time(iterations, || {
-        let frame = if pushed % 2 == 0 { view_a } else { view_b };
+        let frame = if pushed.is_multiple_of(2) { view_a } else { view_b };
         let time = f64::from(pushed) * Pace::FRAME_MS;
         pushed += 1;
         black_box(native_tracker.push_at(frame, time)?);
@@ -401,7 +401,7 @@ fn time_component_tracker(
     let mut tracker = checked_value(instance.tracker(&TrackerSettings::from(settings.clone())))?;
     let mut pushed = 0u32;
     let timing = time(iterations, || {
-        let frame = if pushed % 2 == 0 { a } else { b };
+        let frame = if pushed.is_multiple_of(2) { a } else { b };
         let time = f64::from(pushed) * Pace::FRAME_MS;
         pushed += 1;
         checked(tracker.push_at(frame, time))

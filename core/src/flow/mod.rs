@@ -284,23 +284,29 @@ fn window_difference(
 
 /// Holds still each tracked vector whose displacement does not explain
 /// its window's change from `before` to `after` (see [`EXPLAINED`]): its
-/// displacement becomes 0.
+/// displacement becomes 0. Returns which vectors it held, one flag a
+/// vector.
 pub(crate) fn hold_still(
     before: Plane<'_>,
     after: Plane<'_>,
     vectors: &mut [crate::geometry::Vector],
     window: u32,
-) {
-    for v in vectors
+) -> Vec<bool> {
+    vectors
         .iter_mut()
-        .filter(|v| v.status == Some(FlowStatus::Tracked))
-    {
-        let still = window_difference(before, after, (v.x, v.y), (0.0, 0.0), window);
-        let moved = window_difference(before, after, (v.x, v.y), (v.dx, v.dy), window);
-        if moved > EXPLAINED * still {
-            (v.dx, v.dy) = (0.0, 0.0);
-        }
-    }
+        .map(|v| {
+            if v.status != Some(FlowStatus::Tracked) {
+                return false;
+            }
+            let still = window_difference(before, after, (v.x, v.y), (0.0, 0.0), window);
+            let moved = window_difference(before, after, (v.x, v.y), (v.dx, v.dy), window);
+            let held = moved > EXPLAINED * still;
+            if held {
+                (v.dx, v.dy) = (0.0, 0.0);
+            }
+            held
+        })
+        .collect()
 }
 
 /// The dense grid's spacing: 1..=1024.
