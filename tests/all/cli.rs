@@ -437,6 +437,15 @@ fn bad_input_fails_with_a_clear_message() {
         &"2",
     ]);
     assert!(err.contains("threshold"), "{err}");
+    // An image brings its own size: --size with one is refused, for one
+    // image and for a sequence.
+    let png = data("hubble_deep_field.jpg");
+    let err = fail(&[&"grey", &png, &out, &"--size", &"8x8"]);
+    assert!(err.contains("brings its own size"), "{err}");
+    let err = fail(&[&"motion", &png, &png, &"--size", &"8x8", &"--json", &"-"]);
+    assert!(err.contains("brings its own size"), "{err}");
+    let err = fail(&[&"motion", &png, &png, &"--fps", &"0", &"--json", &"-"]);
+    assert!(err.contains("--fps"), "{err}");
     assert!(!out.exists());
 }
 

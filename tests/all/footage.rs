@@ -26,11 +26,12 @@ fn timed_frames(path: &Path) -> Vec<ghostlines::video::TimedFrame> {
 
 /// `ghostlines render` of `path` in `mode` with the defaults: the drawn
 /// frames, RGBA.
-fn rendered(path: &Path, mode: &str, (w, h): (u32, u32)) -> Vec<Vec<u8>> {
+fn rendered(path: &Path, mode: &str, (w, h): (u32, u32), flags: &[&str]) -> Vec<Vec<u8>> {
     let out = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
         .arg("render")
         .arg(path)
         .args(["-o", "-", "--mode", mode])
+        .args(flags)
         .output()
         .unwrap();
     assert!(
@@ -108,7 +109,7 @@ fn measure(path: &Path, mode: &str) -> Drawn {
         frames[0].frame.width as usize,
         frames[0].frame.height as usize,
     );
-    let drawn = rendered(path, mode, (w as u32, h as u32));
+    let drawn = rendered(path, mode, (w as u32, h as u32), &[]);
     let lengths = drawn_lengths(path, mode);
     assert_eq!((drawn.len(), lengths.len()), (frames.len(), frames.len()));
     let interval = core_::TrackerSettings::default().interval;
@@ -209,7 +210,8 @@ fn every_mode_strokes_where_real_footage_moved() {
 }
 
 /// A still clip (a real camera's noise and H.264's flicker, nothing
-/// moving) draws nothing in any mode.
+/// moving) draws nothing in any mode, nor as paths: a point held still
+/// has none.
 #[test]
 fn a_still_clip_draws_nothing() {
     for mode in ["sketch", "sparse", "dense"] {
@@ -217,6 +219,18 @@ fn a_still_clip_draws_nothing() {
         assert_eq!(drawn.strokes, 0, "{mode}");
         assert!(drawn.moved.is_empty(), "{mode}: {:?}", drawn.moved);
     }
+    let as_paths = rendered(
+        &footage("still"),
+        "sparse",
+        (160, 100),
+        &["--shape", "path"],
+    );
+    assert_eq!(as_paths.len(), 36);
+    let strokes: usize = as_paths
+        .iter()
+        .map(|f| stroke_pixels(f).iter().filter(|&&s| s).count())
+        .sum();
+    assert_eq!(strokes, 0, "paths drawn on a still clip");
 }
 
 /// Sparse mode's vectors chain frame-to-frame steps over the interval;
@@ -229,7 +243,11 @@ fn a_still_clip_draws_nothing() {
 #[test]
 fn chained_and_direct_interval_flow_agree_on_real_footage() {
     // (clip, least share of the endpoints within a pixel)
-    for (clip, least) in [(sample(), 0.96), (footage("box"), 0.90), (footage("cup"), 0.92)] {
+    for (clip, least) in [
+        (sample(), 0.96),
+        (footage("box"), 0.90),
+        (footage("cup"), 0.92),
+    ] {
         let name = clip.file_name().unwrap().to_string_lossy().into_owned();
         let (within, distances) = chained_against_direct(&clip);
         println!("{name}: {within}");
@@ -276,7 +294,8 @@ fn chained_against_direct(clip: &Path) -> (String, Vec<f64>) {
             .filter(|v| v.status == Some(core_::FlowStatus::Tracked) && v.dx.hypot(v.dy) >= 0.5)
             .collect();
         let origins: Vec<(f32, f32)> = moved.iter().map(|v| (v.x as f32, v.y as f32)).collect();
-        let direct = core_::track_points(&pyramids[reference], &pyramids[t], &origins, &flow).unwrap();
+        let direct =
+            core_::track_points(&pyramids[reference], &pyramids[t], &origins, &flow).unwrap();
         for (chained, direct) in moved.iter().zip(&direct) {
             if direct.status == core_::FlowStatus::Tracked {
                 distances.push((chained.dx - direct.dx).hypot(chained.dy - direct.dy));
@@ -284,7 +303,8 @@ fn chained_against_direct(clip: &Path) -> (String, Vec<f64>) {
         }
     }
     distances.sort_by(f64::total_cmp);
-    let share = |d: f64| distances.iter().filter(|&&x| x <= d).count() as f64 / distances.len() as f64;
+    let share =
+        |d: f64| distances.iter().filter(|&&x| x <= d).count() as f64 / distances.len() as f64;
     let median = distances[distances.len() / 2];
     let line = format!(
         "{} vectors: median endpoint distance {median:.2} px; within 0.5 px {:.0} %, within 1 px {:.0} %, within 2 px {:.0} %",
@@ -294,4 +314,135 @@ fn chained_against_direct(clip: &Path) -> (String, Vec<f64>) {
         100.0 * share(2.0)
     );
     (line, distances)
+}
+
+/// The README's flags that give back 0.2's look, as written, on the
+/// bundled clip: every frame measured against the one just before it,
+/// unfiltered max(R,G,B) grey, 2,000 samples, a change of 0.1·255. The
+/// reference is built here from core's primitives, not from the tracker.
+#[test]
+fn the_readmes_flags_give_back_consecutive_unfiltered_frames() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let command = readme
+        .lines()
+        .find(|l| {
+            l.starts_with("cargo run --release -- motion samples/box.gif --json - --interval 0")
+        })
+        .expect("the README's way back to 0.2");
+    let out = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+        .args(command.split_whitespace().skip(4))
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: core_::MotionReport = serde_json::from_slice(&out.stdout).unwrap();
+
+    let frames = timed_frames(&sample());
+    let (w, h) = (frames[0].frame.width, frames[0].frame.height);
+    let planes: Vec<Vec<u8>> = frames
+        .iter()
+        .map(|f| {
+            let frame = core_::Frame::new(w, h, &f.frame.pixels).unwrap();
+            core_::greyscale(frame, core_::GreyMethod::MaxRgb)
+        })
+        .collect();
+    let plane = |k: usize| core_::Plane::new(w, h, &planes[k]).unwrap();
+    let mut rng = core_::SplitMix64::new(0);
+    assert_eq!(report.frames.len(), frames.len());
+    let mut drawn = 0;
+    for (k, got) in report.frames.iter().enumerate() {
+        let centroid = core_::centroid(plane(k));
+        assert_eq!(got.centroid, centroid, "frame {k}");
+        if k == 0 {
+            assert!(got.centroid_motion.is_none() && got.vectors.is_empty());
+            continue;
+        }
+        let (now, then) = (centroid.unwrap(), core_::centroid(plane(k - 1)).unwrap());
+        let moved = core_::Displacement {
+            dx: now.x - then.x,
+            dy: now.y - then.y,
+        };
+        assert_eq!(got.centroid_motion, Some(moved), "frame {k}");
+        let changes = core_::frame_diff(plane(k - 1), plane(k), 0.1, 2000, &mut rng).unwrap();
+        let want: Vec<core_::Vector> = changes
+            .iter()
+            .map(|c| core_::Vector::sketch(f64::from(c.x), f64::from(c.y), moved.dx, moved.dy))
+            .collect();
+        assert_eq!(got.vectors, want, "frame {k}");
+        drawn += want.len();
+    }
+    assert!(drawn > 0);
+}
+
+/// docs/cli.md's two `--shape` commands, as written, on the bundled clip:
+/// docs/shapes.png is frame 14 of each side by side (REGENERATE=1 rewrites
+/// it), and the paths differ from the straight strokes.
+#[test]
+fn the_shapes_picture_is_what_the_documented_commands_draw() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let doc = std::fs::read_to_string(root.join("docs/cli.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut halves = Vec::new();
+    for shape in ["straight", "path"] {
+        let start = format!("ghostlines render samples/box.gif -o out/{shape}/ ");
+        let command = doc
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(&start))
+            .unwrap_or_else(|| panic!("docs/cli.md: {start}"));
+        let args: Vec<String> = command
+            .split_whitespace()
+            .skip(1)
+            .map(|a| match a {
+                "samples/box.gif" => sample().display().to_string(),
+                out if out.starts_with("out/") => dir.path().join(out).display().to_string(),
+                a => a.to_string(),
+            })
+            .collect();
+        let out = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let frame = dir.path().join(format!("out/{shape}/frame-000014.png"));
+        halves.push(ghostlines::files::read_frame(&frame, None).unwrap());
+    }
+    let (w, h) = (halves[0].width as usize, halves[0].height as usize);
+    assert_ne!(
+        halves[0].pixels, halves[1].pixels,
+        "the paths draw as the straight strokes"
+    );
+    let mut pixels = Vec::with_capacity(2 * w * h * 4);
+    for y in 0..h {
+        for half in &halves {
+            pixels.extend_from_slice(&half.pixels[y * w * 4..(y + 1) * w * 4]);
+        }
+    }
+    let picture = root.join("docs/shapes.png");
+    if std::env::var_os("REGENERATE").is_some() {
+        let side_by_side = ghostlines::bindings::Frame {
+            width: 2 * w as u32,
+            height: h as u32,
+            pixels: pixels.clone(),
+        };
+        ghostlines::files::write_frame(&picture, &side_by_side).unwrap();
+    }
+    let committed = ghostlines::files::read_frame(&picture, None).unwrap();
+    assert_eq!(
+        (committed.width, committed.height),
+        (2 * w as u32, h as u32)
+    );
+    assert!(
+        committed.pixels == pixels,
+        "docs/shapes.png is not frame 14 of the two commands (REGENERATE=1 rewrites it)"
+    );
 }
