@@ -354,6 +354,30 @@ fn unsupported_and_oversized_inputs_are_refused_before_any_output() {
         encoder.encode_frame(image::Frame::new(frame)).unwrap();
     }
     refuse(&wide, "over the decoding limits");
+    // Nothing at all on standard input, with or without --size (the
+    // command before the pipe failed: ffmpeg's yuv4mpegpipe refuses an
+    // RGB source without -pix_fmt yuv420p): said, for both commands.
+    for (command, flags) in [
+        ("render", &["-o", "-"][..]),
+        ("motion", &["--json", "-"][..]),
+    ] {
+        for size in [&[][..], &["--size", "8x8"][..]] {
+            let out = ghostlines()
+                .args([command, "-"])
+                .args(flags)
+                .args(size)
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+            assert!(!out.status.success(), "{command} {size:?}");
+            assert!(out.stdout.is_empty(), "{command} {size:?}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.contains("standard input is empty: no frame came"),
+                "{stderr}"
+            );
+        }
+    }
 }
 
 /// Bytes that once panicked the reader (a header word that splits inside

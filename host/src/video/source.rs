@@ -120,6 +120,11 @@ impl Source {
         let mut head = vec![0u8; 9];
         let got = read_full(&mut input, &mut head).with_context(|| format!("reading {name}"))?;
         head.truncate(got);
+        if got == 0 {
+            // Most often the command before the pipe failed: say that,
+            // rather than guess at a format.
+            bail!("{name} is empty: no frame came (did the command before the pipe fail?)");
+        }
         let input: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(
             1 << 20,
             Cursor::new(head.clone()).chain(input),
