@@ -5,7 +5,7 @@
 //! `cargo bench -p ghostlines --bench component [-- FILTER]`
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ghostlines::bench::synthetic_frame;
+use ghostlines::fixture::synthetic_frame;
 use ghostlines::bindings::TrackerSettings;
 use ghostlines::{GreyMethod, Plane, Runtime};
 use ghostlines_core as core_;

@@ -14,11 +14,11 @@ mod cache;
 pub mod commands;
 pub mod faults;
 pub mod files;
+pub mod fixture;
 pub mod load;
 mod reply;
 mod runtime;
 pub mod serve;
-pub mod streams;
 pub mod video;
 
 // build.rs folds constant offsets into the guest's loads; its pass is

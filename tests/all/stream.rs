@@ -614,7 +614,7 @@ fn a_ten_thousand_frame_stream_soaks_in_constant_memory() {
     let server = crate::serve::Server::start(&["--quiet"]);
     let pid = server.child.id();
     let samples = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let config = ghostlines::streams::StreamConfig {
+    let config = ghostlines::load::StreamConfig {
         url: format!("http://{}", server.addr),
         streams: 1,
         frames: 10_000,
@@ -630,7 +630,7 @@ fn a_ten_thousand_frame_stream_soaks_in_constant_memory() {
         .enable_all()
         .build()
         .unwrap()
-        .block_on(ghostlines::streams::run(&config, move |_, index| {
+        .block_on(ghostlines::load::run_streams(&config, move |_, index| {
             last_seen.store(index, std::sync::atomic::Ordering::Relaxed);
             if index % 500 == 0 {
                 seen.lock().unwrap().push(crate::rss_kib(pid));

@@ -1,62 +1,42 @@
-//! `ghostlines bench`: each operation in the component through Wasmtime
-//! against the same `core` code natively, in one run.
+//! Running the bench: each operation in the component and natively, a
+//! row at a time, and the scaling series.
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use ghostlines_core as core_;
-use serde::Serialize;
-
-use crate::bindings::{Frame, GreyMethod, Plane, TrackerSettings};
-use crate::runtime::{Call, Instance, Runtime};
-use crate::serve::{HttpHost, ServeLimits};
 use http_body_util::BodyExt as _;
 
-/// Milliseconds of one operation: median and 90th percentile.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Timing {
-    /// Median over the iterations.
-    pub median_ms: f64,
-    /// 90th percentile.
-    pub p90_ms: f64,
+use super::report::{BenchReport, BenchRow, ScalingReport, ScalingRow};
+use super::stats::{Timing, fit_line, time};
+use crate::bindings::{Frame, GreyMethod, Plane, TrackerSettings};
+use crate::fixture::{Alternating, FramePair};
+use crate::runtime::{Call, Instance, Runtime};
+use crate::serve::{HttpHost, ServeLimits};
+
+/// What every row of one run is fed: the frame pair, and its max-RGB grey
+/// planes, as WIT values and as core views.
+struct Scene {
+    frames: FramePair,
+    planes: [Plane; 2],
 }
 
-/// One row of the table.
-#[derive(Debug, Clone, Serialize)]
-pub struct BenchRow {
-    /// The operation.
-    pub operation: String,
-    /// Through Wasmtime, copies in and out of the component included;
-    /// `None` for native-only reference rows.
-    pub component: Option<Timing>,
-    /// The same `core` code called natively; `None` for component-only
-    /// rows.
-    pub native: Option<Timing>,
-    /// component median / native median.
-    pub ratio: Option<f64>,
-}
+impl Scene {
+    fn new(width: u32, height: u32) -> anyhow::Result<Scene> {
+        let frames = FramePair::new(width, height);
+        let planes = frames.views()?.map(|view| Plane {
+            width,
+            height,
+            values: core_::greyscale(view, core_::GreyMethod::MaxRgb),
+        });
+        Ok(Scene { frames, planes })
+    }
 
-/// A whole bench run.
-#[derive(Debug, Clone, Serialize)]
-pub struct BenchReport {
-    /// Frame width.
-    pub width: u32,
-    /// Frame height.
-    pub height: u32,
-    /// Timed iterations a row (after warm-up).
-    pub iterations: usize,
-    /// How the native baseline was compiled.
-    pub native_build: String,
-    /// The rows, in table order.
-    pub rows: Vec<BenchRow>,
-}
-
-/// The bench's scene ([`core_::synthetic_scene`]) as a WIT frame.
-pub fn synthetic_frame(width: u32, height: u32, shift: u32) -> Frame {
-    Frame {
-        width,
-        height,
-        pixels: core_::synthetic_scene(width, height, shift),
+    fn plane_views(&self) -> anyhow::Result<[core_::Plane<'_>; 2]> {
+        let [a, b] = &self.planes;
+        Ok([
+            core_::Plane::new(a.width, a.height, &a.values)?,
+            core_::Plane::new(b.width, b.height, &b.values)?,
+        ])
     }
 }
 
@@ -71,162 +51,21 @@ pub fn run(
     // A typed refusal before two frames of that size are allocated.
     core_::Limits::DEFAULT.check(width, height)?;
     let mut instance = runtime.instantiate()?;
-    let a = synthetic_frame(width, height, 0);
-    let b = synthetic_frame(width, height, 3);
-    let view_a = core_::Frame::new(width, height, &a.pixels)?;
-    let view_b = core_::Frame::new(width, height, &b.pixels)?;
-    let grey_a = core_::greyscale(view_a, core_::GreyMethod::MaxRgb);
-    let grey_b = core_::greyscale(view_b, core_::GreyMethod::MaxRgb);
-    let plane = |values: &[u8]| Plane {
-        width,
-        height,
-        values: values.to_vec(),
-    };
-    let (plane_a, plane_b) = (plane(&grey_a), plane(&grey_b));
-    let core_plane_a = core_::Plane::new(width, height, &grey_a)?;
-    let core_plane_b = core_::Plane::new(width, height, &grey_b)?;
-    let mut rows = Vec::new();
-
-    rows.push(BenchRow {
-        operation: "copy frame (reference)".into(),
-        component: None,
-        native: Some(time(iterations, || {
-            black_box(black_box(&a.pixels).to_vec());
-            Ok(())
-        })?),
-        ratio: None,
-    });
-
-    for method in core_::GreyMethod::ALL {
-        let wit_method = GreyMethod::from(method);
-        rows.push(row(
-            format!("greyscale {}", method.name()),
-            time(iterations, || checked(instance.greyscale(&a, wit_method)))?,
-            time(iterations, || {
-                black_box(core_::greyscale(view_a, method));
-                Ok(())
-            })?,
-        ));
-    }
-
-    let adjustment = core_::Adjustment::new(50, 20)?;
-    rows.push(row(
-        "adjust (contrast 50, brightness 20)".into(),
-        time(iterations, || checked(instance.adjust(&a, 50, 20)))?,
-        time(iterations, || {
-            black_box(core_::adjust_rgba(view_a, &adjustment));
-            Ok(())
-        })?,
-    ));
-
-    rows.push(row(
-        "centroid".into(),
-        time(iterations, || checked(instance.centroid(&plane_a)))?,
-        time(iterations, || {
-            black_box(core_::centroid(core_plane_a));
-            Ok(())
-        })?,
-    ));
-
-    let core_::TrackerSettings {
-        threshold, samples, ..
-    } = core_::TrackerSettings::default();
-    rows.push(row(
-        format!("frame diff ({samples} samples)"),
-        time(iterations, || {
-            checked(instance.frame_diff(&plane_a, &plane_b, threshold, samples, 1))
-        })?,
-        time(iterations, || {
-            let mut rng = core_::SplitMix64::new(1);
-            black_box(core_::frame_diff(
-                core_plane_a,
-                core_plane_b,
-                threshold,
-                samples,
-                &mut rng,
-            )?);
-            Ok(())
-        })?,
-    ));
-
+    let scene = Scene::new(width, height)?;
+    let mut rows = per_pixel_rows(&mut instance, &scene, iterations)?;
     rows.push(tracker_row(
         &mut instance,
         SKETCH_FRAME,
-        sketch_frame(),
-        (&a, &b),
+        sketch_frame_settings(),
+        &scene.frames,
         iterations,
     )?);
-
-    // Vectors beyond the sketch.
-    let corners = core_::CornerSettings::default();
-    let flow = core_::FlowSettings::default();
-    let points = core_::sparse_flow(core_plane_a, core_plane_b, &corners, &flow)?.len();
-    rows.push(row(
-        format!("sparse flow ({points} corners, detect + track)"),
-        time(iterations, || {
-            checked(instance.sparse_flow(&plane_a, &plane_b, corners.into(), flow.into()))
-        })?,
-        time(iterations, || {
-            black_box(core_::sparse_flow(
-                core_plane_a,
-                core_plane_b,
-                &corners,
-                &flow,
-            )?);
-            Ok(())
-        })?,
-    ));
-    let step = core_::TrackerMode::DENSE_STEP;
-    rows.push(row(
-        format!("dense flow (grid every {step} px)"),
-        time(iterations, || {
-            checked(instance.dense_flow(&plane_a, &plane_b, step, flow.into()))
-        })?,
-        time(iterations, || {
-            black_box(core_::dense_flow(core_plane_a, core_plane_b, step, &flow)?);
-            Ok(())
-        })?,
-    ));
-    let edges = core_::EdgeSettings::default();
-    rows.push(row(
-        "edges (Canny, polylines, RDP)".into(),
-        time(iterations, || {
-            checked(instance.edges(&plane_a, edges.into()))
-        })?,
-        time(iterations, || {
-            black_box(core_::edge_polylines(core_plane_a, &edges)?);
-            Ok(())
-        })?,
-    ));
-    // Each mode with consecutive frames, and with the sketch's 200 ms
-    // interval over frames at 25 a second: the interval's cost.
-    for mode in [
-        core_::TrackerMode::Sketch,
-        core_::TrackerMode::Sparse { corners, flow },
-        core_::TrackerMode::Dense { step, flow },
-    ] {
-        for pace in [Pace::Consecutive, Pace::Interval] {
-            let settings = core_::TrackerSettings {
-                mode,
-                interval: pace.interval(),
-                ..core_::TrackerSettings::default()
-            };
-            let name = format!("tracker push ({}, {})", mode.name(), pace.name());
-            rows.push(tracker_row(
-                &mut instance,
-                &name,
-                settings,
-                (&a, &b),
-                iterations,
-            )?);
-        }
-    }
-
-    rows.push(paint_row(&mut instance, &a, iterations)?);
-    rows.push(drawn_sketch_row(&mut instance, (&a, &b), iterations)?);
-
-    rows.extend(serve_rows(runtime, &a, iterations)?);
-
+    rows.extend(vector_rows(&mut instance, &scene, iterations)?);
+    rows.extend(interval_rows(&mut instance, &scene.frames, iterations)?);
+    rows.push(paint_row(&mut instance, &scene.frames.first, iterations)?);
+    rows.push(drawn_sketch_row(&mut instance, &scene.frames, iterations)?);
+    rows.extend(start_rows(runtime, iterations)?);
+    rows.extend(http_rows(&scene.frames.first, iterations)?);
     Ok(BenchReport {
         width,
         height,
@@ -234,6 +73,211 @@ pub fn run(
         native_build: native_build(),
         rows,
     })
+}
+
+/// The copy reference, greyscale by every method, adjust, the centroid
+/// and the frame difference.
+fn per_pixel_rows(
+    instance: &mut Instance,
+    scene: &Scene,
+    iterations: usize,
+) -> anyhow::Result<Vec<BenchRow>> {
+    let frame = &scene.frames.first;
+    let [view, _] = scene.frames.views()?;
+    let [plane_a, plane_b] = scene.plane_views()?;
+    let mut rows = vec![BenchRow::native_only(
+        "copy frame (reference)",
+        time(iterations, || {
+            black_box(black_box(&frame.pixels).to_vec());
+            Ok(())
+        })?,
+    )];
+    for method in core_::GreyMethod::ALL {
+        let wit_method = GreyMethod::from(method);
+        rows.push(BenchRow::compared(
+            format!("greyscale {}", method.name()),
+            time(iterations, || {
+                checked(instance.greyscale(frame, wit_method))
+            })?,
+            time(iterations, || {
+                black_box(core_::greyscale(view, method));
+                Ok(())
+            })?,
+        ));
+    }
+    let adjustment = core_::Adjustment::new(50, 20)?;
+    rows.push(BenchRow::compared(
+        ADJUST.into(),
+        time(iterations, || checked(instance.adjust(frame, 50, 20)))?,
+        time(iterations, || {
+            black_box(core_::adjust_rgba(view, &adjustment));
+            Ok(())
+        })?,
+    ));
+    rows.push(BenchRow::compared(
+        "centroid".into(),
+        time(iterations, || checked(instance.centroid(&scene.planes[0])))?,
+        time(iterations, || {
+            black_box(core_::centroid(plane_a));
+            Ok(())
+        })?,
+    ));
+    let core_::TrackerSettings {
+        threshold, samples, ..
+    } = core_::TrackerSettings::default();
+    rows.push(BenchRow::compared(
+        format!("frame diff ({samples} samples)"),
+        time(iterations, || {
+            let [a, b] = &scene.planes;
+            checked(instance.frame_diff(a, b, threshold, samples, 1))
+        })?,
+        time(iterations, || {
+            let mut rng = core_::SplitMix64::new(1);
+            black_box(core_::frame_diff(
+                plane_a, plane_b, threshold, samples, &mut rng,
+            )?);
+            Ok(())
+        })?,
+    ));
+    Ok(rows)
+}
+
+/// Vectors beyond the sketch: sparse and dense flow between the pair's
+/// planes, and the first plane's edges.
+fn vector_rows(
+    instance: &mut Instance,
+    scene: &Scene,
+    iterations: usize,
+) -> anyhow::Result<Vec<BenchRow>> {
+    let [plane_a, plane_b] = scene.plane_views()?;
+    let [a, b] = &scene.planes;
+    let corners = core_::CornerSettings::default();
+    let flow = core_::FlowSettings::default();
+    let points = core_::sparse_flow(plane_a, plane_b, &corners, &flow)?.len();
+    let sparse = BenchRow::compared(
+        format!("sparse flow ({points} corners, detect + track)"),
+        time(iterations, || {
+            checked(instance.sparse_flow(a, b, corners.into(), flow.into()))
+        })?,
+        time(iterations, || {
+            black_box(core_::sparse_flow(plane_a, plane_b, &corners, &flow)?);
+            Ok(())
+        })?,
+    );
+    let step = core_::TrackerMode::DENSE_STEP;
+    let dense = BenchRow::compared(
+        dense_flow_name(),
+        time(iterations, || {
+            checked(instance.dense_flow(a, b, step, flow.into()))
+        })?,
+        time(iterations, || {
+            black_box(core_::dense_flow(plane_a, plane_b, step, &flow)?);
+            Ok(())
+        })?,
+    );
+    let edges = core_::EdgeSettings::default();
+    let edge_row = BenchRow::compared(
+        EDGES.into(),
+        time(iterations, || checked(instance.edges(a, edges.into())))?,
+        time(iterations, || {
+            black_box(core_::edge_polylines(plane_a, &edges)?);
+            Ok(())
+        })?,
+    );
+    Ok(vec![sparse, dense, edge_row])
+}
+
+/// Each mode with consecutive frames, and with the sketch's 200 ms
+/// interval over frames at 25 a second: the interval's cost.
+fn interval_rows(
+    instance: &mut Instance,
+    frames: &FramePair,
+    iterations: usize,
+) -> anyhow::Result<Vec<BenchRow>> {
+    let modes = [
+        core_::TrackerMode::Sketch,
+        core_::TrackerMode::sparse(),
+        core_::TrackerMode::dense(),
+    ];
+    let mut rows = Vec::new();
+    for mode in modes {
+        for pace in [Pace::Consecutive, Pace::Interval] {
+            let settings = core_::TrackerSettings {
+                mode,
+                interval: pace.interval(),
+                ..core_::TrackerSettings::default()
+            };
+            let name = format!("tracker push ({}, {})", mode.name(), pace.name());
+            rows.push(tracker_row(instance, &name, settings, frames, iterations)?);
+        }
+    }
+    Ok(rows)
+}
+
+/// How a tracker row's frames are timed.
+#[derive(Clone, Copy, PartialEq)]
+enum Pace {
+    /// No interval: each frame against the one before.
+    Consecutive,
+    /// Frames at 25 a second (40 ms apart) against the one 200 ms before:
+    /// the tracker keeps five frames' planes (or, in sparse mode, its
+    /// points' paths) to reach back.
+    Interval,
+}
+
+impl Pace {
+    fn interval(self) -> f64 {
+        match self {
+            Pace::Consecutive => 0.0,
+            Pace::Interval => core_::TrackerSettings::default().interval,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Pace::Consecutive => "consecutive frames",
+            Pace::Interval => "200 ms interval, 25 fps",
+        }
+    }
+}
+
+/// A tracker in the component and natively, fed the pair in turn, 40 ms
+/// apart.
+fn tracker_row(
+    instance: &mut Instance,
+    operation: &str,
+    settings: core_::TrackerSettings,
+    frames: &FramePair,
+    iterations: usize,
+) -> anyhow::Result<BenchRow> {
+    let component = time_component_tracker(instance, &settings, frames, iterations)?;
+    let views = frames.views()?;
+    let mut native_tracker = core_::Tracker::new(settings)?;
+    let mut feed = Alternating::default();
+    let native = time(iterations, || {
+        let (which, at) = feed.next_frame();
+        black_box(native_tracker.push_at(views[which], at)?);
+        Ok(())
+    })?;
+    Ok(BenchRow::compared(operation.into(), component, native))
+}
+
+/// A tracker in the component fed the pair in turn, 40 ms apart.
+fn time_component_tracker(
+    instance: &mut Instance,
+    settings: &core_::TrackerSettings,
+    frames: &FramePair,
+    iterations: usize,
+) -> anyhow::Result<Timing> {
+    let mut tracker = checked_value(instance.tracker(&TrackerSettings::from(settings.clone())))?;
+    let pair = [&frames.first, &frames.second];
+    let mut feed = Alternating::default();
+    let timing = time(iterations, || {
+        let (which, at) = feed.next_frame();
+        checked(tracker.push_at(pair[which], at))
+    })?;
+    tracker.close()?;
+    Ok(timing)
 }
 
 /// Vectors the paint row draws: the sketch's at its busiest.
@@ -279,16 +323,12 @@ fn paint_row(
     let mut painter = core_::Painter::new(settings)?;
     let mut out = Vec::new();
     let native = time(iterations, || {
-        painter.paint_into(
-            view,
-            None,
-            &core_::Strokes::from_vectors(&strokes),
-            &mut out,
-        )?;
+        let strokes = core_::Strokes::from_vectors(&strokes);
+        painter.paint_into(view, None, &strokes, &mut out)?;
         black_box(&out);
         Ok(())
     })?;
-    Ok(row(
+    Ok(BenchRow::compared(
         format!("paint {PAINTED_VECTORS} vectors (trails 0.9)"),
         component,
         native,
@@ -296,212 +336,108 @@ fn paint_row(
 }
 
 /// The sketch's whole frame drawn: a tracker push and the painter over the
-/// filtered frame (`track-and-paint` in the component).
+/// filtered frame (`track-and-paint` in the component), each frame one
+/// interval after the last.
 fn drawn_sketch_row(
     instance: &mut Instance,
-    (a, b): (&Frame, &Frame),
+    frames: &FramePair,
     iterations: usize,
 ) -> anyhow::Result<BenchRow> {
-    let tracker = sketch_frame();
+    let tracker = sketch_frame_settings();
     let painter = core_::PainterSettings::default();
+    let pair = [&frames.first, &frames.second];
     let component = {
         let mut renderer =
             checked_value(instance.renderer(&tracker.clone().into(), &painter.into()))?;
-        let mut flip = false;
+        let mut feed = Alternating::default();
         time(iterations, || {
-            flip = !flip;
-            checked(renderer.push(if flip { a } else { b }, None))
+            checked(renderer.push(pair[feed.next_frame().0], None))
         })?
     };
-    let views = [a, b].map(|f| core_::Frame::new(f.width, f.height, &f.pixels));
-    let views = [views[0].clone()?, views[1].clone()?];
+    let views = frames.views()?;
     let mut native_tracker = core_::Tracker::new(tracker)?;
     let mut native_painter = core_::Painter::new(painter)?;
     let mut out = Vec::new();
-    let mut flip = false;
+    let mut feed = Alternating::default();
     let native = time(iterations, || {
-        flip = !flip;
-        let view = views[usize::from(flip)];
+        let view = views[feed.next_frame().0];
         let output = native_tracker.push(view)?;
         let strokes = core_::Strokes::from_vectors(&output.vectors);
         native_painter.paint_into(view, native_tracker.filtered(), &strokes, &mut out)?;
         black_box(&out);
         Ok(())
     })?;
-    Ok(row(
+    Ok(BenchRow::compared(
         "sketch frame drawn (tracker push + painter)".into(),
         component,
         native,
     ))
 }
 
-/// How a tracker row's frames are timed.
-#[derive(Clone, Copy, PartialEq)]
-enum Pace {
-    /// No interval: each frame against the one before.
-    Consecutive,
-    /// Frames at 25 a second (40 ms apart) against the one 200 ms before:
-    /// the tracker keeps five frames' planes (or, in sparse mode, its
-    /// points' paths) to reach back.
-    Interval,
-}
-
-impl Pace {
-    /// The time between frames, milliseconds.
-    const FRAME_MS: f64 = 40.0;
-
-    fn interval(self) -> f64 {
-        match self {
-            Pace::Consecutive => 0.0,
-            Pace::Interval => core_::TrackerSettings::default().interval,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Pace::Consecutive => "consecutive frames",
-            Pace::Interval => "200 ms interval, 25 fps",
-        }
-    }
-}
-
-/// A tracker in the component and natively, fed the two frames in turn,
-/// 40 ms apart.
-fn tracker_row(
-    instance: &mut Instance,
-    operation: &str,
-    settings: core_::TrackerSettings,
-    (a, b): (&Frame, &Frame),
-    iterations: usize,
-) -> anyhow::Result<BenchRow> {
-    let component = time_component_tracker(instance, &settings, (a, b), iterations)?;
-    let (view_a, view_b) = (
-        core_::Frame::new(a.width, a.height, &a.pixels)?,
-        core_::Frame::new(b.width, b.height, &b.pixels)?,
-    );
-    let mut native_tracker = core_::Tracker::new(settings)?;
-    let mut pushed = 0u32;
-    let native = time(iterations, || {
-        let frame = if pushed.is_multiple_of(2) { view_a } else { view_b };
-        let time = f64::from(pushed) * Pace::FRAME_MS;
-        pushed += 1;
-        black_box(native_tracker.push_at(frame, time)?);
+/// What starting costs: compiling the component, loading it precompiled
+/// from the cache, and a fresh instance.
+fn start_rows(runtime: &Runtime, iterations: usize) -> anyhow::Result<Vec<BenchRow>> {
+    let engine = runtime.engine();
+    let compile = time(iterations.min(10), || {
+        black_box(wasmtime::component::Component::new(
+            engine,
+            crate::GUEST_COMPONENT,
+        )?);
         Ok(())
     })?;
-    Ok(row(operation.into(), component, native))
-}
-
-/// A tracker in the component fed the two frames in turn, 40 ms apart.
-fn time_component_tracker(
-    instance: &mut Instance,
-    settings: &core_::TrackerSettings,
-    (a, b): (&Frame, &Frame),
-    iterations: usize,
-) -> anyhow::Result<Timing> {
-    let mut tracker = checked_value(instance.tracker(&TrackerSettings::from(settings.clone())))?;
-    let mut pushed = 0u32;
-    let timing = time(iterations, || {
-        let frame = if pushed.is_multiple_of(2) { a } else { b };
-        let time = f64::from(pushed) * Pace::FRAME_MS;
-        pushed += 1;
-        checked(tracker.push_at(frame, time))
+    // What a warm start does: hash the component to find its file, then
+    // map and check that file.
+    let dir = std::env::temp_dir().join(format!("ghostlines-bench-{}", std::process::id()));
+    crate::cache::component_in(engine, crate::GUEST_COMPONENT, &dir)?;
+    let load = time(iterations, || {
+        black_box(crate::cache::component_in(
+            engine,
+            crate::GUEST_COMPONENT,
+            &dir,
+        )?);
+        Ok(())
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    let instantiate = time(iterations, || {
+        black_box(runtime.instantiate()?);
+        Ok(())
     })?;
-    tracker.close()?;
-    Ok(timing)
+    Ok(vec![
+        BenchRow::component_only("compile component (Cranelift)", compile),
+        BenchRow::component_only("load precompiled component (cache)", load?),
+        BenchRow::component_only("instantiate guest (InstancePre, new store)", instantiate),
+    ])
 }
 
-fn row(operation: String, component: Timing, native: Timing) -> BenchRow {
-    BenchRow {
-        operation,
-        component: Some(component),
-        native: Some(native),
-        ratio: Some(component.median_ms / native.median_ms),
-    }
-}
-
-/// Component-only rows: what a fresh instance costs, and a whole HTTP
-/// request handled in-process (no sockets) by `ghostlines serve`'s host.
-fn serve_rows(
-    runtime: &Runtime,
-    frame: &Frame,
-    iterations: usize,
-) -> anyhow::Result<Vec<BenchRow>> {
-    let only = |operation: &str, timing: Timing| BenchRow {
-        operation: operation.into(),
-        component: Some(timing),
-        native: None,
-        ratio: None,
-    };
-    let engine = runtime.engine();
-    let mut rows = vec![
-        only(
-            "compile component (Cranelift)",
-            time(iterations.min(10), || {
-                black_box(wasmtime::component::Component::new(
-                    engine,
-                    crate::GUEST_COMPONENT,
-                )?);
-                Ok(())
-            })?,
-        ),
-        only("load precompiled component (cache)", {
-            // What a warm start does: hash the component to find its file,
-            // then map and check that file.
-            let dir = std::env::temp_dir().join(format!("ghostlines-bench-{}", std::process::id()));
-            crate::cache::component_in(engine, crate::GUEST_COMPONENT, &dir)?;
-            let timing = time(iterations, || {
-                black_box(crate::cache::component_in(
-                    engine,
-                    crate::GUEST_COMPONENT,
-                    &dir,
-                )?);
-                Ok(())
-            });
-            let _ = std::fs::remove_dir_all(&dir);
-            timing?
-        }),
-    ];
-    rows.push(only(
-        "instantiate guest (InstancePre, new store)",
-        time(iterations, || {
-            black_box(runtime.instantiate()?);
-            Ok(())
-        })?,
-    ));
+/// `ghostlines serve`'s host in-process (no sockets): a fresh HTTP
+/// instance, and a whole greyscale request of `frame`.
+fn http_rows(frame: &Frame, iterations: usize) -> anyhow::Result<Vec<BenchRow>> {
     let host = HttpHost::new(ServeLimits::default())?;
     let tokio = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    rows.push(only(
-        "instantiate HTTP component (pooling)",
-        time(iterations, || tokio.block_on(host.instantiate_once()))?,
-    ));
+    let instantiate = time(iterations, || tokio.block_on(host.instantiate_once()))?;
     let body = bytes::Bytes::from(frame.pixels.clone());
     let uri = format!(
         "http://localhost/greyscale?width={}&height={}",
         frame.width, frame.height
     );
-    rows.push(only(
-        "HTTP greyscale request, in-process",
-        time(iterations, || {
-            let request = hyper::Request::post(&uri)
-                .header("content-length", body.len())
-                .body(http_body_util::Full::new(body.clone()))?;
-            tokio.block_on(async {
-                let response = host.handle(request).await;
-                anyhow::ensure!(response.status() == 200, "status {}", response.status());
-                black_box(
-                    response
-                        .into_body()
-                        .collect()
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e:?}"))?,
-                );
-                Ok(())
-            })
-        })?,
-    ));
-    Ok(rows)
+    let request = time(iterations, || {
+        let request = hyper::Request::post(&uri)
+            .header("content-length", body.len())
+            .body(http_body_util::Full::new(body.clone()))?;
+        tokio.block_on(async {
+            let response = host.handle(request).await;
+            anyhow::ensure!(response.status() == 200, "status {}", response.status());
+            let answer = response.into_body().collect().await;
+            black_box(answer.map_err(|e| anyhow::anyhow!("{e:?}"))?);
+            Ok(())
+        })
+    })?;
+    Ok(vec![
+        BenchRow::component_only("instantiate HTTP component (pooling)", instantiate),
+        BenchRow::component_only("HTTP greyscale request, in-process", request),
+    ])
 }
 
 /// A call's typed refusal is a bench failure too.
@@ -514,28 +450,9 @@ fn checked_value<T>(call: Call<T>) -> anyhow::Result<T> {
         .map_err(crate::bindings::refusal)
 }
 
-/// Three warm-up runs, then `iterations` timed ones.
-fn time(iterations: usize, mut f: impl FnMut() -> anyhow::Result<()>) -> anyhow::Result<Timing> {
-    for _ in 0..3 {
-        f()?;
-    }
-    let mut samples = Vec::with_capacity(iterations);
-    for _ in 0..iterations {
-        let started = Instant::now();
-        f()?;
-        samples.push(started.elapsed().as_secs_f64() * 1e3);
-    }
-    samples.sort_by(f64::total_cmp);
-    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
-    Ok(Timing {
-        median_ms: at(0.5),
-        p90_ms: at(0.9),
-    })
-}
-
+/// How the native side was compiled, and the widest vectors it uses.
 fn native_build() -> String {
     let flags = env!("GHOSTLINES_HOST_RUSTFLAGS");
-    // The widest vectors the native side was compiled for.
     let features = if cfg!(target_feature = "avx512f") {
         "AVX-512 on"
     } else if cfg!(target_feature = "avx2") {
@@ -556,143 +473,22 @@ fn native_build() -> String {
     }
 }
 
-impl BenchReport {
-    /// The table as text.
-    pub fn table(&self) -> String {
-        let mut out = format!(
-            "ghostlines bench: {}x{}, {} iterations a row, median (p90) in ms\nnative: {}\n\n",
-            self.width, self.height, self.iterations, self.native_build
-        );
-        out.push_str(&format!(
-            "{:<46} {:>20} {:>20} {:>8}\n",
-            "operation", "component", "native", "ratio"
-        ));
-        let cell = |t: &Timing| format!("{:.3} ({:.3})", t.median_ms, t.p90_ms);
-        for row in &self.rows {
-            out.push_str(&format!(
-                "{:<46} {:>20} {:>20} {:>8}\n",
-                row.operation,
-                row.component.as_ref().map_or("-".into(), cell),
-                row.native.as_ref().map_or("-".into(), cell),
-                row.ratio.map_or("-".into(), |r| format!("{r:.2}x")),
-            ));
-        }
-        out
-    }
-}
-
-impl BenchReport {
-    /// The table as a bar chart: one pair of bars a row (component, native)
-    /// on a logarithmic time axis, since rows span four orders of magnitude.
-    pub fn svg(&self) -> String {
-        let rows: Vec<&BenchRow> = self
-            .rows
-            .iter()
-            .filter(|r| r.component.is_some() || r.native.is_some())
-            .collect();
-        let (label_w, chart_w, row_h, top) = (330.0, 520.0, 30.0, 60.0);
-        let width = label_w + chart_w + 140.0;
-        let height = top + row_h * rows.len() as f64 + 40.0;
-        let times = rows
-            .iter()
-            .flat_map(|r| [r.component, r.native])
-            .flatten()
-            .map(|t| t.median_ms);
-        let (lo, hi) = times.fold((f64::MAX, f64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
-        let (lo, hi) = (
-            10f64.powf(lo.max(1e-4).log10().floor()),
-            10f64.powf(hi.max(1e-3).log10().ceil()),
-        );
-        let x = |ms: f64| label_w + chart_w * (ms.max(lo) / lo).log10() / (hi / lo).log10();
-        let mut svg = format!(
-            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">
-<rect width="100%" height="100%" fill="#fff"/>
-<text x="10" y="20" font-size="14" font-weight="bold">ghostlines bench, {w}x{h}: median ms, log scale</text>
-<text x="10" y="38" fill="#555">{native}</text>
-<rect x="{lx}" y="10" width="12" height="10" fill="#2a7"/><text x="{lx2}" y="19">component (Wasmtime)</text>
-<rect x="{lx}" y="26" width="12" height="10" fill="#888"/><text x="{lx2}" y="35">native core</text>
-"##,
-            w = self.width,
-            h = self.height,
-            native = core_::xml_escape(&self.native_build),
-            lx = label_w + chart_w - 60.0,
-            lx2 = label_w + chart_w - 44.0,
-        );
-        let mut decade = lo;
-        while decade <= hi * 1.0001 {
-            let gx = x(decade);
-            svg.push_str(&format!(
-                "<line x1=\"{gx:.1}\" y1=\"{top}\" x2=\"{gx:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/><text x=\"{gx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#555\">{decade}</text>\n",
-                height - 30.0,
-                height - 16.0
-            ));
-            decade *= 10.0;
-        }
-        for (i, row) in rows.iter().enumerate() {
-            let y = top + row_h * i as f64;
-            svg.push_str(&format!(
-                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
-                label_w - 8.0,
-                y + 17.0,
-                core_::xml_escape(&row.operation)
-            ));
-            for (k, (timing, colour)) in [(row.component, "#2a7"), (row.native, "#888")]
-                .into_iter()
-                .enumerate()
-            {
-                let Some(t) = timing else { continue };
-                let by = y + 4.0 + 11.0 * k as f64;
-                let end = x(t.median_ms);
-                svg.push_str(&format!(
-                    "<rect x=\"{label_w}\" y=\"{by:.1}\" width=\"{:.1}\" height=\"10\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">{:.3}</text>\n",
-                    (end - label_w).max(1.0),
-                    end + 4.0,
-                    by + 9.0,
-                    t.median_ms
-                ));
-            }
-            if let Some(ratio) = row.ratio {
-                svg.push_str(&format!(
-                    "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#333\">{ratio:.2}x</text>\n",
-                    label_w + chart_w + 80.0,
-                    y + 17.0
-                ));
-            }
-        }
-        svg.push_str("</svg>\n");
-        svg
-    }
-}
-
-/// Time against frame size for the per-pixel and per-frame operations.
-#[derive(Debug, Clone, Serialize)]
-pub struct ScalingReport {
-    /// (width, height) of each size, smallest first.
-    pub sizes: Vec<(u32, u32)>,
-    /// One line per operation.
-    pub rows: Vec<ScalingRow>,
-}
-
-/// One operation across the sizes, in the component.
-#[derive(Debug, Clone, Serialize)]
-pub struct ScalingRow {
-    /// The operation.
-    pub operation: String,
-    /// Median ms at each size.
-    pub median_ms: Vec<f64>,
-    /// Least-squares slope of time against pixels, ns a pixel.
-    pub ns_per_pixel: f64,
-    /// Least-squares intercept, ms (the fixed cost of a call).
-    pub fixed_ms: f64,
-    /// Coefficient of determination of the line (1 = exactly linear).
-    pub r_squared: f64,
-}
-
+/// Row names both tables share.
+const ADJUST: &str = "adjust (contrast 50, brightness 20)";
+const EDGES: &str = "edges (Canny, polylines, RDP)";
 /// The sketch's whole frame (grey, adjust, centroid, diff, vectors), as
 /// both tables time it.
 const SKETCH_FRAME: &str = "tracker push (sketch frame)";
 
-fn sketch_frame() -> core_::TrackerSettings {
+fn dense_flow_name() -> String {
+    format!(
+        "dense flow (grid every {} px)",
+        core_::TrackerMode::DENSE_STEP
+    )
+}
+
+/// The tracker settings of the [`SKETCH_FRAME`] rows.
+fn sketch_frame_settings() -> core_::TrackerSettings {
     core_::TrackerSettings {
         contrast: 20,
         brightness: 10,
@@ -718,73 +514,30 @@ pub fn run_scaling(
 ) -> anyhow::Result<ScalingReport> {
     let iterations = iterations.max(1);
     let mut instance = runtime.instantiate()?;
-    let names = [
-        "greyscale max-rgb",
-        "adjust (contrast 50, brightness 20)",
-        "centroid",
-        SKETCH_FRAME,
-        "sparse flow (detect + track)",
-        "dense flow (grid every 16 px)",
-        "edges (Canny, polylines, RDP)",
-    ];
-    let mut times = vec![Vec::new(); names.len()];
+    // Each size's timings, named where they are taken.
+    let mut series: Vec<(String, Vec<f64>)> = Vec::new();
     for &(width, height) in sizes {
-        let (a, b) = (
-            synthetic_frame(width, height, 0),
-            synthetic_frame(width, height, 3),
-        );
-        let grey = |f: &Frame| {
-            let view = core_::Frame::new(f.width, f.height, &f.pixels)?;
-            Ok::<_, anyhow::Error>(Plane {
-                width,
-                height,
-                values: core_::greyscale(view, core_::GreyMethod::MaxRgb),
-            })
-        };
-        let (pa, pb) = (grey(&a)?, grey(&b)?);
-        let flow = core_::FlowSettings::default();
-        let corners = core_::CornerSettings::default();
-        let mut row = 0;
-        let mut record = |timing: Timing| {
-            times[row].push(timing.median_ms);
-            row += 1;
-        };
-        record(time(iterations, || {
-            checked(instance.greyscale(&a, GreyMethod::MaxRgb))
-        })?);
-        record(time(iterations, || checked(instance.adjust(&a, 50, 20)))?);
-        record(time(iterations, || checked(instance.centroid(&pa)))?);
-        record(time_component_tracker(
-            &mut instance,
-            &sketch_frame(),
-            (&a, &b),
-            iterations,
-        )?);
-        record(time(iterations, || {
-            checked(instance.sparse_flow(&pa, &pb, corners.into(), flow.into()))
-        })?);
-        record(time(iterations, || {
-            checked(instance.dense_flow(&pa, &pb, core_::TrackerMode::DENSE_STEP, flow.into()))
-        })?);
-        let edges = core_::EdgeSettings::default();
-        record(time(iterations, || {
-            checked(instance.edges(&pa, edges.into()))
-        })?);
+        let timings = scaling_timings(&mut instance, &Scene::new(width, height)?, iterations)?;
+        for (k, (name, timing)) in timings.into_iter().enumerate() {
+            match series.get_mut(k) {
+                Some((_, medians)) => medians.push(timing.median_ms),
+                None => series.push((name, vec![timing.median_ms])),
+            }
+        }
     }
     let pixels: Vec<f64> = sizes
         .iter()
         .map(|&(w, h)| f64::from(w) * f64::from(h))
         .collect();
-    let rows = names
-        .iter()
-        .zip(times)
-        .map(|(name, median_ms)| {
-            let (slope, intercept, r_squared) = fit_line(&pixels, &median_ms);
+    let rows = series
+        .into_iter()
+        .map(|(operation, median_ms)| {
+            let line = fit_line(&pixels, &median_ms);
             ScalingRow {
-                operation: (*name).to_string(),
-                ns_per_pixel: slope * 1e6,
-                fixed_ms: intercept,
-                r_squared,
+                operation,
+                ns_per_pixel: line.slope * 1e6,
+                fixed_ms: line.intercept,
+                r_squared: line.r_squared,
                 median_ms,
             }
         })
@@ -795,87 +548,58 @@ pub fn run_scaling(
     })
 }
 
-/// Least squares y = a·x + b: (a, b, R²).
-fn fit_line(x: &[f64], y: &[f64]) -> (f64, f64, f64) {
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let sxy: f64 = x.iter().zip(y).map(|(x, y)| (x - mx) * (y - my)).sum();
-    let sxx: f64 = x.iter().map(|x| (x - mx).powi(2)).sum();
-    let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
-    let intercept = my - slope * mx;
-    let ss_res: f64 = x
-        .iter()
-        .zip(y)
-        .map(|(x, y)| (y - (slope * x + intercept)).powi(2))
-        .sum();
-    let ss_tot: f64 = y.iter().map(|y| (y - my).powi(2)).sum();
-    let r_squared = if ss_tot > 0.0 {
-        1.0 - ss_res / ss_tot
-    } else {
-        1.0
-    };
-    (slope, intercept, r_squared)
-}
-
-impl ScalingReport {
-    /// The series as text, with the fitted line of each operation.
-    pub fn table(&self) -> String {
-        let mut out = String::from(
-            "scaling in the component: median ms at each size; least-squares line time = fixed + ns/pixel · pixels\n\n",
-        );
-        out.push_str(&format!("{:<36}", "operation"));
-        for (w, h) in &self.sizes {
-            out.push_str(&format!("{:>11}", format!("{w}x{h}")));
-        }
-        out.push_str(&format!("{:>10}{:>10}{:>8}\n", "ns/px", "fixed ms", "R²"));
-        for row in &self.rows {
-            out.push_str(&format!("{:<36}", row.operation));
-            for t in &row.median_ms {
-                out.push_str(&format!("{t:>11.3}"));
-            }
-            out.push_str(&format!(
-                "{:>10.2}{:>10.3}{:>8.4}\n",
-                row.ns_per_pixel, row.fixed_ms, row.r_squared
-            ));
-        }
-        out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_line_is_fitted_exactly() {
-        let (a, b, r2) = fit_line(&[1.0, 2.0, 4.0], &[3.0, 5.0, 9.0]);
-        assert!((a - 2.0).abs() < 1e-12 && (b - 1.0).abs() < 1e-12 && (r2 - 1.0).abs() < 1e-12);
-    }
-
-    #[test]
-    fn the_chart_has_a_bar_per_timing() {
-        let t = |ms| Timing {
-            median_ms: ms,
-            p90_ms: ms,
-        };
-        let report = BenchReport {
-            width: 8,
-            height: 6,
-            iterations: 1,
-            native_build: "x <native>".into(),
-            rows: vec![
-                row("a & b".into(), t(0.01), t(0.02)),
-                BenchRow {
-                    operation: "only component".into(),
-                    component: Some(t(70.0)),
-                    native: None,
-                    ratio: None,
-                },
-            ],
-        };
-        let svg = report.svg();
-        assert_eq!(svg.matches("<rect x=\"330\"").count(), 3);
-        assert!(svg.contains("a &amp; b") && svg.contains("x &lt;native&gt;"));
-        assert!(svg.contains("0.50x"));
-    }
+/// The per-frame operations on one scene, in the component, each with its
+/// name.
+fn scaling_timings(
+    instance: &mut Instance,
+    scene: &Scene,
+    iterations: usize,
+) -> anyhow::Result<Vec<(String, Timing)>> {
+    let frame = &scene.frames.first;
+    let [a, b] = &scene.planes;
+    let flow = core_::FlowSettings::default();
+    let corners = core_::CornerSettings::default();
+    let edges = core_::EdgeSettings::default();
+    let step = core_::TrackerMode::DENSE_STEP;
+    Ok(vec![
+        (
+            "greyscale max-rgb".into(),
+            time(iterations, || {
+                checked(instance.greyscale(frame, GreyMethod::MaxRgb))
+            })?,
+        ),
+        (
+            ADJUST.into(),
+            time(iterations, || checked(instance.adjust(frame, 50, 20)))?,
+        ),
+        (
+            "centroid".into(),
+            time(iterations, || checked(instance.centroid(a)))?,
+        ),
+        (
+            SKETCH_FRAME.into(),
+            time_component_tracker(
+                instance,
+                &sketch_frame_settings(),
+                &scene.frames,
+                iterations,
+            )?,
+        ),
+        (
+            "sparse flow (detect + track)".into(),
+            time(iterations, || {
+                checked(instance.sparse_flow(a, b, corners.into(), flow.into()))
+            })?,
+        ),
+        (
+            dense_flow_name(),
+            time(iterations, || {
+                checked(instance.dense_flow(a, b, step, flow.into()))
+            })?,
+        ),
+        (
+            EDGES.into(),
+            time(iterations, || checked(instance.edges(a, edges.into())))?,
+        ),
+    ])
 }

@@ -6,8 +6,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::files;
-use crate::load::{self, LoadConfig, LoadRoute};
-use crate::streams::StreamConfig;
+use crate::load::{self, LoadConfig, LoadRoute, StreamConfig};
 
 /// Load a ghostlines server with concurrent keep-alive clients posting frames.
 #[derive(clap::Args)]
@@ -63,7 +62,7 @@ impl LoadCommand {
             let progress = super::progress(Some(streams * self.frames));
             let bar = progress.clone();
             let report = super::tokio_runtime()?
-                .block_on(crate::streams::run(&config, move |_, _| bar.inc(1)))?;
+                .block_on(load::run_streams(&config, move |_, _| bar.inc(1)))?;
             progress.finish_and_clear();
             print!("{}", report.summary());
             if let Some(path) = &self.json {

@@ -1,5 +1,6 @@
-//! `ghostlines load`: concurrent keep-alive clients posting 800x600 frames
-//! to a ghostlines HTTP server, with throughput and latency percentiles.
+//! Request clients: `ghostlines load` posts frames (800x600 by default)
+//! from concurrent keep-alive clients, with throughput and latency
+//! percentiles.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,6 +13,9 @@ use http_body_util::{BodyExt, Full};
 use serde::Serialize;
 use tokio::net::TcpStream;
 use wasmtime_wasi_http::io::TokioIo;
+
+use crate::bench::percentile;
+use crate::fixture::FramePair;
 
 /// The route a load run posts to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -88,16 +92,6 @@ impl LoadReport {
     }
 }
 
-/// `host:port` of an `http://host:port[/]` URL (the clients speak plain
-/// HTTP/1.1 on loopback).
-pub(crate) fn authority(url: &str) -> anyhow::Result<String> {
-    Ok(url
-        .strip_prefix("http://")
-        .context("--url must start with http://")?
-        .trim_end_matches('/')
-        .to_string())
-}
-
 struct Target {
     authority: String,
     path: String,
@@ -110,12 +104,13 @@ pub async fn run(
     config: &LoadConfig,
     on_response: impl Fn() + Send + Sync + 'static,
 ) -> anyhow::Result<LoadReport> {
-    let authority = authority(&config.url)?;
+    let authority = super::authority(&config.url)?;
     if config.concurrency == 0 {
         bail!("--concurrency must be at least 1");
     }
     let (w, h) = (config.width, config.height);
-    let frame = crate::bench::synthetic_frame(w, h, 0).pixels;
+    let frames = FramePair::new(w, h);
+    let frame = frames.first.pixels;
     let (path, body) = match config.route {
         LoadRoute::Greyscale => (format!("/greyscale?width={w}&height={h}"), frame),
         LoadRoute::Adjust => (
@@ -125,7 +120,7 @@ pub async fn run(
         LoadRoute::Centroid => (format!("/centroid?width={w}&height={h}"), frame),
         LoadRoute::Motion => {
             let mut both = frame;
-            both.extend_from_slice(&crate::bench::synthetic_frame(w, h, 3).pixels);
+            both.extend_from_slice(&frames.second.pixels);
             (format!("/motion?width={w}&height={h}"), both)
         }
     };
@@ -162,12 +157,7 @@ pub async fn run(
         .map(|(_, v)| v)
         .sum();
     latencies.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        latencies
-            .get(((completed.max(1) - 1) as f64 * q).round() as usize)
-            .copied()
-            .unwrap_or(0.0)
-    };
+    let at = |q: f64| percentile(&latencies, q);
     Ok(LoadReport {
         completed,
         succeeded: completed - failed,

@@ -1,7 +1,7 @@
 //! Stream clients: `ghostlines load --streams N` posts N concurrent
 //! `/motion/stream` requests of F frames each, and times each frame from
-//! the moment it is handed to the connection to the moment its line comes
-//! back.
+//! the moment the connection takes it to write to the moment its line
+//! comes back.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -13,6 +13,9 @@ use hyper::body::Frame;
 use serde::Serialize;
 use tokio::net::TcpStream;
 use wasmtime_wasi_http::io::TokioIo;
+
+use crate::bench::percentile;
+use crate::fixture::synthetic_frame;
 
 /// A stream run's settings.
 #[derive(Debug, Clone)]
@@ -76,7 +79,7 @@ pub async fn run(
     config: &StreamConfig,
     on_line: impl Fn(usize, usize) + Send + Sync + 'static,
 ) -> anyhow::Result<StreamReport> {
-    let authority = crate::load::authority(&config.url)?;
+    let authority = super::authority(&config.url)?;
     if config.streams == 0 || config.frames == 0 {
         bail!("--streams and --frames must be at least 1");
     }
@@ -84,7 +87,7 @@ pub async fn run(
     // A few frames of the moving scene, sent in turn (cheap clones).
     let frames: Arc<Vec<Bytes>> = Arc::new(
         (0..8)
-            .map(|shift| Bytes::from(crate::bench::synthetic_frame(w, h, shift).pixels))
+            .map(|shift| Bytes::from(synthetic_frame(w, h, shift).pixels))
             .collect(),
     );
     let path = format!("/motion/stream?width={w}&height={h}&mode={}", config.mode);
@@ -121,12 +124,7 @@ pub async fn run(
     report.frames = latencies.len();
     report.frames_per_second = report.frames as f64 / report.seconds;
     latencies.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        latencies
-            .get(((latencies.len().max(1) - 1) as f64 * q).round() as usize)
-            .copied()
-            .unwrap_or(0.0)
-    };
+    let at = |q: f64| percentile(&latencies, q);
     (report.p50_ms, report.p99_ms) = (at(0.5), at(0.99));
     Ok(report)
 }
@@ -147,24 +145,25 @@ async fn one(
         .await
         .context("the HTTP handshake")?;
     tokio::spawn(connection);
-    // Two frames in flight at most: the connection pulls the next one as
-    // it sends, so that sent-at is when a frame leaves.
+    // The body is a channel the connection pulls from: each frame's
+    // sent-at is the moment the connection takes it to write (not when it
+    // was queued), so a frame's latency does not count the wait behind
+    // the frame before it.
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Frame<Bytes>, std::convert::Infallible>>(1);
     let sent: Arc<Mutex<Vec<Instant>>> = Arc::new(Mutex::new(Vec::with_capacity(count)));
-    let body = StreamBody::new(tokio_stream(rx));
+    let body = StreamBody::new(taken_at(rx, sent.clone()));
     let request = hyper::Request::post(path)
         .header("host", authority)
         .header("content-type", "application/octet-stream")
         .body(body)?;
     let feeder = {
-        let (sent, frames) = (sent.clone(), frames.to_vec());
+        let frames = frames.to_vec();
         tokio::spawn(async move {
             for k in 0..count {
                 let frame = frames[k % frames.len()].clone();
                 if tx.send(Ok(Frame::data(frame))).await.is_err() {
                     return;
                 }
-                lock(&sent).push(Instant::now());
             }
         })
     };
@@ -196,7 +195,11 @@ async fn one(
                 bail!("the stream ended with {error}");
             }
             let index = value["index"].as_u64().context("a line without an index")? as usize;
-            let at = lock(&sent).get(index).copied().unwrap_or_else(Instant::now);
+            // A line before its frame was taken would be no latency at
+            // all: a broken server, said so.
+            let at = lock(&sent).get(index).copied().with_context(|| {
+                format!("the line of frame {index} came before the frame was sent")
+            })?;
             latencies.push(at.elapsed().as_secs_f64() * 1e3);
             on_line(index);
         }
@@ -212,12 +215,20 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// A `Stream` over a tokio receiver (what `tokio-stream` would give).
-fn tokio_stream<T>(
+/// A `Stream` over a tokio receiver (what `tokio-stream` would give) that
+/// notes in `taken` the moment each item is taken from it.
+fn taken_at<T>(
     mut rx: tokio::sync::mpsc::Receiver<T>,
+    taken: Arc<Mutex<Vec<Instant>>>,
 ) -> impl futures::Stream<Item = T> + Send + Sync + Unpin
 where
     T: Send + 'static,
 {
-    Box::pin(futures::stream::poll_fn(move |cx| rx.poll_recv(cx)))
+    Box::pin(futures::stream::poll_fn(move |cx| {
+        let polled = rx.poll_recv(cx);
+        if let std::task::Poll::Ready(Some(_)) = &polled {
+            lock(&taken).push(Instant::now());
+        }
+        polled
+    }))
 }
