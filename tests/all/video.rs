@@ -366,7 +366,7 @@ fn unsupported_and_oversized_inputs_are_refused_before_any_output() {
                 .args([command, "-"])
                 .args(flags)
                 .args(size)
-                .stdin(std::process::Stdio::null())
+                .stdin(Stdio::null())
                 .output()
                 .unwrap();
             assert!(!out.status.success(), "{command} {size:?}");
