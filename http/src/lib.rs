@@ -8,17 +8,22 @@
 
 mod body;
 mod deadline;
+mod encode;
+mod frames;
 mod framing;
 mod limits;
 mod query;
 mod respond;
+mod route;
 mod routes;
+mod settings;
 mod stream;
 
 use spin_sdk::http::{IncomingRequest, Method};
 
 use crate::limits::RequestLimits;
 use crate::respond::{HttpError, Reply};
+use crate::route::Route;
 
 /// The pure parts of request handling, for `fuzz/` (not an API).
 #[doc(hidden)]
@@ -27,7 +32,7 @@ pub mod fuzzing {
     pub use crate::framing::{StreamFraming, frames_of};
     pub use crate::limits::RequestLimits;
     pub use crate::respond::HttpError;
-    pub use crate::routes::judge_query;
+    pub use crate::settings::judge_query;
 }
 
 /// The component's export. `#[http_component]` expands to the canonical
@@ -52,42 +57,45 @@ mod export {
     }
 }
 
+/// A request's path and query.
+fn path_and_query(request: &IncomingRequest) -> (String, String) {
+    let whole = request.path_with_query().unwrap_or_else(|| "/".into());
+    match whole.split_once('?') {
+        Some((path, query)) => (path.to_string(), query.to_string()),
+        None => (whole, String::new()),
+    }
+}
+
 /// The route and query of a POST to a stream route, which answers as it
 /// reads (not through a `Reply`).
 fn stream_route(request: &IncomingRequest) -> Option<(stream::StreamRoute, String)> {
-    let path_and_query = request.path_with_query()?;
-    let (path, query) = path_and_query
-        .split_once('?')
-        .unwrap_or((&path_and_query, ""));
-    let route = stream::StreamRoute::at(path)?;
-    (request.method() == Method::Post).then(|| (route, query.to_string()))
+    let (path, query) = path_and_query(request);
+    let route = Route::at(&path)?.stream()?;
+    (request.method() == Method::Post).then_some((route, query))
 }
 
 async fn route(request: IncomingRequest) -> Result<Reply, HttpError> {
     let limits = RequestLimits::from_env();
     let limits = &limits;
-    let path_and_query = request.path_with_query().unwrap_or_else(|| "/".into());
-    let (path, query) = path_and_query
-        .split_once('?')
-        .unwrap_or((&path_and_query, ""));
-    let method = request.method();
-    match path {
-        "/" => match method {
-            Method::Get => Ok(routes::index(limits)),
-            _ => Err(HttpError::method_not_allowed("GET")),
-        },
-        "/greyscale" | "/adjust" | "/centroid" | "/edges" | "/motion" | "/render"
-        | "/motion/stream" | "/render/stream"
-            if method != Method::Post =>
-        {
-            Err(HttpError::method_not_allowed("POST"))
-        }
-        "/greyscale" => routes::greyscale(request, query, limits).await,
-        "/adjust" => routes::adjust(request, query, limits).await,
-        "/centroid" => routes::centroid(request, query, limits).await,
-        "/edges" => routes::edges(request, query, limits).await,
-        "/motion" => routes::motion(request, query, limits).await,
-        "/render" => routes::render(request, query, limits).await,
-        _ => Err(HttpError::not_found(path)),
+    let (path, query) = path_and_query(&request);
+    let route = Route::at(&path).ok_or_else(|| HttpError::not_found(&path))?;
+    let allowed = match route.method() {
+        "GET" => request.method() == Method::Get,
+        _ => request.method() == Method::Post,
+    };
+    if !allowed {
+        return Err(HttpError::method_not_allowed(route.method()));
+    }
+    let query = query.as_str();
+    match route {
+        Route::Index => Ok(routes::index(limits)),
+        Route::Greyscale => routes::greyscale(request, query, limits).await,
+        Route::Adjust => routes::adjust(request, query, limits).await,
+        Route::Centroid => routes::centroid(request, query, limits).await,
+        Route::Edges => routes::edges(request, query, limits).await,
+        Route::Motion => routes::motion(request, query, limits).await,
+        Route::Render => routes::render(request, query, limits).await,
+        // A POST to a stream route is answered as it reads (`stream_route`).
+        Route::MotionStream | Route::RenderStream => Err(HttpError::method_not_allowed("POST")),
     }
 }

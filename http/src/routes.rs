@@ -1,69 +1,23 @@
-//! One function per route.
+//! One function per route: `GET /` and the single-request routes (the
+//! stream routes are `stream.rs`).
 
 use ghostlines_core::{
     self as core_, Adjustment, Background, Colouring, CornerSettings, EdgeReport, EdgeSettings,
-    FlowSettings, Frame, FrameRate, FrameReport, GradientOperator, LimitVariable as Variable,
-    LineShape, MOTION_VERSION, Painter, PainterSettings, Plane, Rgba, SvgStyle, Tracker,
-    TrackerMode, TrackerSettings,
+    FlowSettings, Frame, FrameRate, FrameReport, LimitVariable as Variable, LineShape,
+    MOTION_VERSION, PainterSettings, Plane, SvgStyle, TrackerMode, TrackerSettings,
 };
 use serde::Serialize;
 use serde_json::json;
 use spin_sdk::http::IncomingRequest;
 
-use crate::body::{self, BodyKind};
+use crate::body;
+use crate::encode::{ImageOut, image_reply, png_data_url};
+use crate::frames::{raw_body_only, read_frame, read_grey};
 use crate::limits::RequestLimits;
 use crate::query::Params;
 use crate::respond::{HttpError, Reply};
-
-const GREY_PARAMS: &[&str] = &["width", "height", "method"];
-const ADJUST_PARAMS: &[&str] = &["width", "height", "contrast", "brightness"];
-pub(crate) const MOTION_PARAMS: &[&str] = &[
-    "width",
-    "height",
-    "threshold",
-    "samples",
-    "seed",
-    "method",
-    "contrast",
-    "brightness",
-    "mode",
-    "interval",
-    "step",
-    "window",
-    "levels",
-    "fb_threshold",
-    "max_corners",
-    "quality",
-    "min_distance",
-];
-/// `/render`'s own, beside `/motion`'s.
-pub(crate) const PAINTER_PARAMS: &[&str] = &[
-    "colour",
-    "stroke_width",
-    "scale",
-    "background",
-    "dim",
-    "persistence",
-    "colouring",
-    "speed_max",
-    "shape",
-];
-/// The stream routes' own, beside their pair route's: the frames' rate,
-/// which times them for the tracker's interval.
-pub(crate) const STREAM_PARAMS: &[&str] = &["fps"];
-const EDGES_PARAMS: &[&str] = &[
-    "width",
-    "height",
-    "method",
-    "sigma",
-    "low",
-    "high",
-    "tolerance",
-    "min_length",
-    "straight_only",
-    "gradient_step",
-    "operator",
-];
+use crate::route::Route;
+use crate::settings::{EdgeQuery, Tracking, edge_query};
 
 /// `GET /`: the routes, their parameters, the limits and the version.
 pub fn index(limits: &RequestLimits) -> Reply {
@@ -165,19 +119,11 @@ pub async fn greyscale(
     query: &str,
     limits: &RequestLimits,
 ) -> Result<Reply, HttpError> {
-    let params = Params::parse(query, GREY_PARAMS)?;
+    let params = Params::parse(query, &Route::Greyscale.params())?;
     let method = params.grey_method()?;
-    let png_out = body::accepts(&request, "image/png");
+    let out = png_or_raw(&request);
     let (width, height, grey) = read_grey(request, &params, limits, method).await?;
-    if png_out {
-        return Ok(Reply::ok(
-            "image/png",
-            encode_png(&grey, width, height, image::ExtendedColorType::L8)?,
-        ));
-    }
-    Ok(Reply::ok("application/octet-stream", grey)
-        .header("x-width", width)
-        .header("x-height", height))
+    image_reply(grey, width, height, image::ExtendedColorType::L8, out)
 }
 
 /// `POST /adjust`.
@@ -186,22 +132,14 @@ pub async fn adjust(
     query: &str,
     limits: &RequestLimits,
 ) -> Result<Reply, HttpError> {
-    let params = Params::parse(query, ADJUST_PARAMS)?;
+    let params = Params::parse(query, &Route::Adjust.params())?;
     let adjustment = Adjustment::new(params.required("contrast")?, params.required("brightness")?)?;
-    let png_out = body::accepts(&request, "image/png");
+    let out = png_or_raw(&request);
     let (width, height, mut pixels) = read_frame(request, &params, limits).await?;
     Frame::with_limits(width, height, &pixels, &limits.frame)?;
     // The body was read into our own buffer: adjust it in place.
     core_::adjust_rgba_mut(&mut pixels, &adjustment);
-    if png_out {
-        return Ok(Reply::ok(
-            "image/png",
-            encode_png(&pixels, width, height, image::ExtendedColorType::Rgba8)?,
-        ));
-    }
-    Ok(Reply::ok("application/octet-stream", pixels)
-        .header("x-width", width)
-        .header("x-height", height))
+    image_reply(pixels, width, height, image::ExtendedColorType::Rgba8, out)
 }
 
 /// `POST /centroid`.
@@ -210,7 +148,7 @@ pub async fn centroid(
     query: &str,
     limits: &RequestLimits,
 ) -> Result<Reply, HttpError> {
-    let params = Params::parse(query, GREY_PARAMS)?;
+    let params = Params::parse(query, &Route::Centroid.params())?;
     let method = params.grey_method()?;
     let (width, height, grey) = read_grey(request, &params, limits, method).await?;
     let centroid = core_::centroid(Plane::with_limits(width, height, &grey, &limits.frame)?);
@@ -224,11 +162,14 @@ pub async fn motion(
     query: &str,
     limits: &RequestLimits,
 ) -> Result<Reply, HttpError> {
-    let params = Params::parse(query, MOTION_PARAMS)?;
+    let params = Params::parse(query, &Route::Motion.params())?;
     raw_body_only(&request)?;
-    let settings = motion_settings(&params)?;
-    let mut tracker = Tracker::new(settings)?;
-    let (width, height, pixels) = raw_size(&params, limits)?;
+    let Tracking {
+        mut tracker,
+        width,
+        height,
+        pixels,
+    } = Tracking::from_query(&params, limits)?;
     let svg_out = body::accepts(&request, "image/svg+xml");
     let bytes = body::read(request, Some(2 * 4 * pixels), limits)?;
     let (previous, current) = bytes.split_at(bytes.len() / 2);
@@ -275,12 +216,21 @@ pub async fn render(
     query: &str,
     limits: &RequestLimits,
 ) -> Result<Reply, HttpError> {
-    let params = Params::parse(query, &[MOTION_PARAMS, PAINTER_PARAMS].concat())?;
+    let params = Params::parse(query, &Route::Render.params())?;
     raw_body_only(&request)?;
-    let mut tracker = Tracker::new(motion_settings(&params)?)?;
-    let mut painter = Painter::new(painter_settings(&params)?)?;
-    let (width, height, pixels) = raw_size(&params, limits)?;
-    let raw_out = body::accepts(&request, "application/octet-stream");
+    let (
+        Tracking {
+            mut tracker,
+            width,
+            height,
+            pixels,
+        },
+        mut painter,
+    ) = Tracking::drawing(&params, limits)?;
+    let out = match body::accepts(&request, "application/octet-stream") {
+        true => ImageOut::Raw,
+        false => ImageOut::Png,
+    };
     let bytes = body::read(request, Some(2 * 4 * pixels), limits)?;
     let (previous, current) = bytes.split_at(bytes.len() / 2);
     // Both frames are drawn in turn, so that trails have a picture before.
@@ -290,96 +240,15 @@ pub async fn render(
         core_::track_and_paint_into(&mut tracker, &mut painter, frame, None, &mut drawn)?;
     }
     drop((tracker, painter, bytes));
-    if raw_out {
-        return Ok(Reply::ok("application/octet-stream", drawn)
-            .header("x-width", width)
-            .header("x-height", height));
+    image_reply(drawn, width, height, image::ExtendedColorType::Rgba8, out)
+}
+
+/// PNG when the client accepts it, else raw bytes.
+fn png_or_raw(request: &IncomingRequest) -> ImageOut {
+    match body::accepts(request, "image/png") {
+        true => ImageOut::Png,
+        false => ImageOut::Raw,
     }
-    let png = encode_png(&drawn, width, height, image::ExtendedColorType::Rgba8)?;
-    Ok(Reply::ok("image/png", png))
-}
-
-/// The painter settings of `/render`'s query.
-pub(crate) fn painter_settings(params: &Params) -> Result<PainterSettings, HttpError> {
-    let d = PainterSettings::default();
-    let named = |name: &str| params.optional::<String>(name);
-    let colouring = match named("colouring")? {
-        None => d.colouring,
-        Some(name) => match Colouring::from_name(&name)? {
-            Colouring::Speed { max } => Colouring::Speed {
-                max: params.optional("speed_max")?.unwrap_or(max),
-            },
-            other => other,
-        },
-    };
-    Ok(PainterSettings {
-        colour: named("colour")?
-            .map(|c| c.parse::<Rgba>())
-            .transpose()?
-            .unwrap_or(d.colour),
-        width: params.optional("stroke_width")?.unwrap_or(d.width),
-        scale: params.optional("scale")?.unwrap_or(d.scale),
-        background: named("background")?
-            .map(|b| Background::from_name(&b))
-            .transpose()?
-            .unwrap_or(d.background),
-        dim: params.optional("dim")?.unwrap_or(d.dim),
-        persistence: params.optional("persistence")?.unwrap_or(d.persistence),
-        colouring,
-        shape: named("shape")?
-            .map(|s| LineShape::from_name(&s))
-            .transpose()?
-            .unwrap_or(d.shape),
-    })
-}
-
-/// The tracker settings of `/motion`'s query.
-pub(crate) fn motion_settings(params: &Params) -> Result<TrackerSettings, HttpError> {
-    let defaults = TrackerSettings::default();
-    Ok(TrackerSettings {
-        method: params.grey_method()?,
-        contrast: params.optional("contrast")?.unwrap_or(defaults.contrast),
-        brightness: params
-            .optional("brightness")?
-            .unwrap_or(defaults.brightness),
-        threshold: params.optional("threshold")?.unwrap_or(defaults.threshold),
-        samples: params.optional("samples")?.unwrap_or(defaults.samples),
-        seed: params.optional("seed")?.unwrap_or(defaults.seed),
-        mode: tracker_mode(params)?,
-        interval: params.optional("interval")?.unwrap_or(defaults.interval),
-    })
-}
-
-/// The tracker mode from `mode` (sketch, sparse or dense) and its settings.
-fn tracker_mode(params: &Params) -> Result<TrackerMode, HttpError> {
-    let name = params.optional::<String>("mode")?;
-    let mut mode = TrackerMode::from_name(name.as_deref().unwrap_or("sketch"))?;
-    let flow_from = |flow: &mut FlowSettings| -> Result<(), HttpError> {
-        flow.window = params.optional("window")?.unwrap_or(flow.window);
-        flow.levels = params.optional("levels")?.unwrap_or(flow.levels);
-        flow.fb_threshold = params
-            .optional("fb_threshold")?
-            .unwrap_or(flow.fb_threshold);
-        Ok(())
-    };
-    match &mut mode {
-        TrackerMode::Sketch => {}
-        TrackerMode::Sparse { corners, flow } => {
-            corners.max_corners = params
-                .optional("max_corners")?
-                .unwrap_or(corners.max_corners);
-            corners.quality = params.optional("quality")?.unwrap_or(corners.quality);
-            corners.min_distance = params
-                .optional("min_distance")?
-                .unwrap_or(corners.min_distance);
-            flow_from(flow)?;
-        }
-        TrackerMode::Dense { step, flow } => {
-            *step = params.optional("step")?.unwrap_or(*step);
-            flow_from(flow)?;
-        }
-    }
-    Ok(mode)
 }
 
 /// `POST /edges`: Canny polylines and, with `gradient_step`, a gradient
@@ -389,7 +258,7 @@ pub async fn edges(
     query: &str,
     limits: &RequestLimits,
 ) -> Result<Reply, HttpError> {
-    let params = Params::parse(query, EDGES_PARAMS)?;
+    let params = Params::parse(query, &Route::Edges.params())?;
     let EdgeQuery {
         method,
         settings,
@@ -411,166 +280,4 @@ pub async fn edges(
         return Ok(Reply::ok("image/svg+xml", svg.into_bytes()));
     }
     Ok(Reply::json(&report))
-}
-
-/// What `/edges` takes from its query.
-struct EdgeQuery {
-    method: core_::GreyMethod,
-    settings: EdgeSettings,
-    gradient_step: u32,
-    operator: GradientOperator,
-}
-
-fn edge_query(params: &Params) -> Result<EdgeQuery, HttpError> {
-    let d = EdgeSettings::default();
-    let settings = EdgeSettings {
-        sigma: params.optional("sigma")?.unwrap_or(d.sigma),
-        low: params.optional("low")?.unwrap_or(d.low),
-        high: params.optional("high")?.unwrap_or(d.high),
-        tolerance: params.optional("tolerance")?.unwrap_or(d.tolerance),
-        min_length: params.optional("min_length")?.unwrap_or(d.min_length),
-        straight_only: params.optional("straight_only")?.unwrap_or(d.straight_only),
-    };
-    settings.check()?;
-    Ok(EdgeQuery {
-        method: params.grey_method()?,
-        settings,
-        gradient_step: params.optional("gradient_step")?.unwrap_or(0),
-        operator: match params.optional::<String>("operator")? {
-            Some(name) => GradientOperator::from_name(&name)?,
-            None => GradientOperator::default(),
-        },
-    })
-}
-
-/// Everything a route judges from its query before it reads the body (what
-/// the fuzzer drives): the same functions the routes call.
-pub fn judge_query(path: &str, query: &str, limits: &RequestLimits) -> Result<(), HttpError> {
-    // Single-frame routes take a PNG body without a size too.
-    let size_if_given = |params: &Params| -> Result<(), HttpError> {
-        if params.has("width") || params.has("height") {
-            raw_size(params, limits)?;
-        }
-        Ok(())
-    };
-    match path {
-        "/greyscale" | "/centroid" => {
-            let params = Params::parse(query, GREY_PARAMS)?;
-            params.grey_method()?;
-            size_if_given(&params)
-        }
-        "/adjust" => {
-            let params = Params::parse(query, ADJUST_PARAMS)?;
-            Adjustment::new(params.required("contrast")?, params.required("brightness")?)?;
-            size_if_given(&params)
-        }
-        "/edges" => {
-            let params = Params::parse(query, EDGES_PARAMS)?;
-            edge_query(&params)?;
-            size_if_given(&params)
-        }
-        "/motion" => {
-            let params = Params::parse(query, MOTION_PARAMS)?;
-            Tracker::new(motion_settings(&params)?)?;
-            raw_size(&params, limits)?;
-            Ok(())
-        }
-        "/render" => {
-            let params = Params::parse(query, &[MOTION_PARAMS, PAINTER_PARAMS].concat())?;
-            Tracker::new(motion_settings(&params)?)?;
-            Painter::new(painter_settings(&params)?)?;
-            raw_size(&params, limits)?;
-            Ok(())
-        }
-        _ => Err(HttpError::not_found(path)),
-    }
-}
-
-/// The frame of a single-frame route, checked against the frame limits and
-/// made grey by `method`. The body is ours: its buffer becomes the plane
-/// (`greyscale_owned`).
-async fn read_grey(
-    request: IncomingRequest,
-    params: &Params,
-    limits: &RequestLimits,
-    method: core_::GreyMethod,
-) -> Result<(u32, u32, Vec<u8>), HttpError> {
-    let (width, height, pixels) = read_frame(request, params, limits).await?;
-    Frame::with_limits(width, height, &pixels, &limits.frame)?;
-    let grey = core_::greyscale_owned(pixels, width, height, method)?;
-    Ok((width, height, grey))
-}
-
-/// The pair and stream routes take raw RGBA8 only: any other media type,
-/// PNG too, is a 415.
-pub(crate) fn raw_body_only(request: &IncomingRequest) -> Result<(), HttpError> {
-    body::body_kind(request, false).map(drop)
-}
-
-/// The `width` and `height` parameters of a raw body, judged against the
-/// frame limits (400 or 413), and the pixels they make.
-pub(crate) fn raw_size(
-    params: &Params,
-    limits: &RequestLimits,
-) -> Result<(u32, u32, u64), HttpError> {
-    let (width, height): (u32, u32) = (params.required("width")?, params.required("height")?);
-    let pixels = limits.frame.check(width, height)? as u64;
-    Ok((width, height, pixels))
-}
-
-/// The frame of a single-frame route: raw RGBA8 sized by the `width` and
-/// `height` parameters, or a PNG that brings its own size.
-async fn read_frame(
-    request: IncomingRequest,
-    params: &Params,
-    limits: &RequestLimits,
-) -> Result<(u32, u32, Vec<u8>), HttpError> {
-    match body::body_kind(&request, true)? {
-        BodyKind::Raw => {
-            // Dimensions are judged (400 or 413) before the body is read.
-            let (width, height, pixels) = raw_size(params, limits)?;
-            let bytes = body::read(request, Some(pixels * 4), limits)?;
-            Ok((width, height, bytes))
-        }
-        BodyKind::Png => {
-            if params.has("width") || params.has("height") {
-                return Err(HttpError::invalid_parameter(
-                    "a PNG body brings its own size: leave out width and height",
-                ));
-            }
-            let bytes = body::read(request, None, limits)?;
-            let (width, height, pixels) = body::decode_png(&bytes, &limits.decode())?;
-            limits.frame.check(width, height)?;
-            Ok((width, height, pixels))
-        }
-    }
-}
-
-fn encode_png(
-    bytes: &[u8],
-    width: u32,
-    height: u32,
-    color: image::ExtendedColorType,
-) -> Result<Vec<u8>, HttpError> {
-    let mut png = Vec::new();
-    image::write_buffer_with_format(
-        &mut std::io::Cursor::new(&mut png),
-        bytes,
-        width,
-        height,
-        color,
-        image::ImageFormat::Png,
-    )
-    .map_err(|e| HttpError::invalid_body(format!("could not encode the PNG: {e}")))?;
-    Ok(png)
-}
-
-/// RGBA pixels as a `data:` URL of a PNG, for an SVG's background. The
-/// PNG is freed once encoded into the URL, and the URL is not copied again.
-fn png_data_url(rgba: &[u8], width: u32, height: u32) -> Result<String, HttpError> {
-    use base64::Engine as _;
-    let png = encode_png(rgba, width, height, image::ExtendedColorType::Rgba8)?;
-    let mut url = String::from("data:image/png;base64,");
-    base64::engine::general_purpose::STANDARD.encode_string(&png, &mut url);
-    Ok(url)
 }

@@ -20,11 +20,13 @@ use wasi::io::streams::{InputStream, OutputStream, StreamError};
 
 use crate::body;
 use crate::deadline::TimedBody;
+use crate::frames::raw_body_only;
 use crate::framing::StreamFraming;
 use crate::limits::RequestLimits;
 use crate::query::Params;
 use crate::respond::{HttpError, Reply};
-use crate::routes;
+use crate::route::Route;
+use crate::settings::{Tracking, frame_rate};
 
 /// A stream route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,12 +38,10 @@ pub enum StreamRoute {
 }
 
 impl StreamRoute {
-    /// The stream route at `path`, if it is one.
-    pub fn at(path: &str) -> Option<StreamRoute> {
-        match path {
-            "/motion/stream" => Some(StreamRoute::Motion),
-            "/render/stream" => Some(StreamRoute::Render),
-            _ => None,
+    fn route(self) -> Route {
+        match self {
+            StreamRoute::Motion => Route::MotionStream,
+            StreamRoute::Render => Route::RenderStream,
         }
     }
 
@@ -144,30 +144,32 @@ fn start(
     query: &str,
     limits: &RequestLimits,
 ) -> Result<Stream, HttpError> {
-    let names = match route {
-        StreamRoute::Motion => [routes::MOTION_PARAMS, routes::STREAM_PARAMS].concat(),
-        StreamRoute::Render => [
-            routes::MOTION_PARAMS,
-            routes::PAINTER_PARAMS,
-            routes::STREAM_PARAMS,
-        ]
-        .concat(),
-    };
-    let params = Params::parse(query, &names)?;
-    let rate = params
-        .optional::<String>("fps")?
-        .map(|fps| fps.parse::<FrameRate>())
-        .transpose()?
-        .unwrap_or(FrameRate::DEFAULT);
-    routes::raw_body_only(request)?;
-    let tracker = Tracker::new(routes::motion_settings(&params)?)?;
-    let work = match route {
-        StreamRoute::Motion => Work::Motion(tracker),
+    let params = Params::parse(query, &route.route().params())?;
+    let rate = frame_rate(&params)?;
+    raw_body_only(request)?;
+    let (work, width, height) = match route {
+        StreamRoute::Motion => {
+            let Tracking {
+                tracker,
+                width,
+                height,
+                ..
+            } = Tracking::from_query(&params, limits)?;
+            (Work::Motion(tracker), width, height)
+        }
         StreamRoute::Render => {
-            Work::Render(tracker, Painter::new(routes::painter_settings(&params)?)?)
+            let (
+                Tracking {
+                    tracker,
+                    width,
+                    height,
+                    ..
+                },
+                painter,
+            ) = Tracking::drawing(&params, limits)?;
+            (Work::Render(tracker, painter), width, height)
         }
     };
-    let (width, height, _) = routes::raw_size(&params, limits)?;
     let stream = Stream {
         work,
         width,
