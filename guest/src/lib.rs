@@ -205,6 +205,10 @@ impl painting::Guest for Component {
     fn default_painter_settings() -> PainterSettings {
         core_::PainterSettings::default().into()
     }
+
+    fn default_speed_max() -> f64 {
+        core_::Colouring::SPEED_MAX
+    }
 }
 
 /// The `painter` resource: a core painter behind a `RefCell`.

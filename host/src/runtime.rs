@@ -224,6 +224,13 @@ impl Instance {
             .call_default_painter_settings(&mut self.store)
     }
 
+    /// The displacement `speed` colouring draws red when none is given.
+    pub fn default_speed_max(&mut self) -> wasmtime::Result<f64> {
+        self.bindings
+            .ghostlines_image_painting()
+            .call_default_speed_max(&mut self.store)
+    }
+
     /// Greyscale with `method`.
     pub fn greyscale(&mut self, frame: &Frame, method: GreyMethod) -> Call<Plane> {
         if let Err(e) = self.check_frame(frame) {

@@ -231,4 +231,8 @@ fn painter_errors_are_typed_and_leave_it_as_it_was() {
         core_::PainterSettings::from(defaults),
         core_::PainterSettings::default()
     );
+    assert_eq!(
+        instance.default_speed_max().unwrap(),
+        core_::Colouring::SPEED_MAX
+    );
 }

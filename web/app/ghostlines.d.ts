@@ -100,6 +100,9 @@ export interface Defaults {
   tracker: TrackerSettings;
   sparse: SparseMode;
   dense: DenseMode;
+  painter: PainterSettings;
+  /** The displacement `speed` colouring draws red when no speedMax is given, pixels. */
+  speedMax: number;
 }
 export function defaults(): Defaults;
 

@@ -17,12 +17,12 @@
 // import maps).
 
 import { GhostlinesError } from './error.js';
+import { BACKGROUNDS, COLOURINGS, GREY_METHODS, LINE_SHAPES, TRACKER_MODES } from './gen/choices.js';
 
-/** The grey methods of the WIT `grey-method` enum. */
-export const GREY_METHODS = ['max-rgb', 'luma-bt601', 'luma-bt709', 'average', 'lightness'];
-
-/** The tracker modes: the sketch's centroid shift, sparse flow, a dense grid. */
-export const TRACKER_MODES = ['sketch', 'sparse', 'dense'];
+// The names each choice takes, from the component's own types (written by
+// `npm run build`): grey methods, tracker modes (the sketch's centroid
+// shift, sparse flow, a dense grid), backgrounds, colourings, line shapes.
+export { BACKGROUNDS, COLOURINGS, GREY_METHODS, LINE_SHAPES, TRACKER_MODES };
 
 function invalid(message) {
   return new GhostlinesError('invalid-parameter', message);
@@ -71,6 +71,29 @@ function settings(defaults, given, fields, what) {
   return out;
 }
 
+// A create function's options: every key known, and each one given checked
+// by its type in `types` (null: checked where it is used, as a name or a
+// settings record). A key left undefined takes its default.
+function checkOptions(options, types, what) {
+  object(options, what);
+  for (const key of Object.keys(options)) {
+    if (!(key in types)) {
+      throw invalid(`${what} have no field ${JSON.stringify(key)}; known: ${Object.keys(types).join(', ')}`);
+    }
+  }
+  for (const [key, type] of Object.entries(types)) {
+    if (type && options[key] !== undefined) checked(options[key], type, key);
+  }
+}
+
+// `value` when it is one of `choices`.
+function oneOf(value, choices, what) {
+  if (!choices.includes(value)) {
+    throw invalid(`unknown ${what} ${describeValue(value)}; expected ${choices.join(', ')}`);
+  }
+  return value;
+}
+
 const CORNER_FIELDS = { maxCorners: U32, quality: F64, minDistance: F64 };
 const FLOW_FIELDS = {
   window: U32, levels: U32, iterations: U32, epsilon: F64, fbThreshold: F64, minEigen: F64, maxError: F64,
@@ -105,10 +128,7 @@ export function toPlane(plane) {
 }
 
 function greyMethod(method) {
-  if (!GREY_METHODS.includes(method)) {
-    throw invalid(`unknown grey method ${describeValue(method)}; expected ${GREY_METHODS.join(', ')}`);
-  }
-  return method;
+  return oneOf(method, GREY_METHODS, 'grey method');
 }
 
 function seed64(seed) {
@@ -133,22 +153,21 @@ function frameTime(time) {
   return time === undefined ? performance.now() : checked(time, F64, 'the frame time');
 }
 
-/** The painter's backgrounds and colourings. */
-export const BACKGROUNDS = ['black', 'frame', 'filtered'];
-export const COLOURINGS = ['solid', 'direction', 'speed'];
-
 const RGBA_FIELDS = { r: U8, g: U8, b: U8, a: U8 };
 const PAINTER_OPTIONS = {
   colour: null, width: F64, scale: F64, background: null, dim: F64, persistence: F64, colouring: null, speedMax: F64,
   shape: null,
 };
 
-/** What a vector is drawn as: straight along its motion, or (sparse mode) along its path. */
-export const LINE_SHAPES = ['straight', 'path'];
-
 // An RGBA8 frame from the component as ImageData-shaped, on the same bytes.
 function toImage({ width, height, pixels }) {
   return { width, height, data: new Uint8ClampedArray(pixels.buffer, pixels.byteOffset, pixels.byteLength) };
+}
+
+// An option left out takes the default; any other value (null too) is
+// used, and checked.
+function option(options, key, fallback) {
+  return options[key] === undefined ? fallback : options[key];
 }
 
 /** The library's functions over one transpiled component's exports. */
@@ -164,220 +183,193 @@ export function bind({ painting, process: proc, tracking, vectors }) {
       throw e;
     }
   }
-
-  /** The component's size limits. */
-  function limits() {
-    return proc.getLimits();
-  }
-
-  /** One grey byte a pixel: { width, height, values }. */
-  function greyscale(image, method = 'max-rgb') {
-    return call(() => proc.greyscale(toFrame(image), greyMethod(method)));
-  }
-
-  /** Contrast (-100..=100) and brightness (-255..=255) on a frame. */
-  function adjust(image, contrast, brightness) {
-    const frame = toFrame(image);
-    checked(contrast, S32, 'contrast');
-    checked(brightness, S32, 'brightness');
-    return call(() => proc.adjust(frame, contrast, brightness));
-  }
-
-  /** The brightness centroid { x, y } of a plane, or undefined if it is black. */
-  function centroid(plane) {
-    return call(() => proc.centroid(toPlane(plane)));
-  }
-
-  /** Canny edges of a plane as polylines ([{ x, y }, ...] each). */
-  function edges(plane, options) {
-    const full = settings(vectors.defaultEdgeSettings(), options, EDGE_FIELDS, 'the edge settings');
-    return call(() => vectors.edges(toPlane(plane), full));
-  }
-
-  /** The defaults of every setting, from the component. */
-  function defaults() {
-    return {
+  return {
+    ...processing(proc, vectors, call),
+    /** The defaults of every setting, from the component. */
+    defaults: () => ({
       corners: vectors.defaultCornerSettings(),
       flow: vectors.defaultFlowSettings(),
       edges: vectors.defaultEdgeSettings(),
       tracker: tracking.defaultTrackerSettings(),
       sparse: tracking.defaultSparseMode(),
       dense: tracking.defaultDenseMode(),
-    };
-  }
+      painter: painting.defaultPainterSettings(),
+      speedMax: painting.defaultSpeedMax(),
+    }),
+    createTracker: (options = {}) => createTracker(tracking, call, options),
+    createPainter: (options = {}) => createPainter(painting, call, options),
+  };
+}
 
-  /**
-   * A stateful tracker: push frames, get vectors. Options (the component's
-   * defaults when left out): mode 'sketch' | 'sparse' | 'dense', method,
-   * contrast, brightness, threshold, samples, seed, interval (ms), step
-   * (dense), corners and flow (partial settings for the flow modes).
-   */
-  function createTracker(options = {}) {
-    object(options, 'the tracker options');
-    for (const key of Object.keys(options)) {
-      if (!(key in TRACKER_OPTIONS)) {
-        throw invalid(`the tracker options have no field ${JSON.stringify(key)}; known: ${Object.keys(TRACKER_OPTIONS).join(', ')}`);
-      }
-    }
-    const base = tracking.defaultTrackerSettings();
-    for (const [key, type] of Object.entries(TRACKER_OPTIONS)) {
-      if (type && options[key] !== undefined) checked(options[key], type, key);
-    }
-    // An option left out takes the default; any other value (null too) is
-    // checked.
-    const given = (key, fallback) => (options[key] === undefined ? fallback : options[key]);
-    const mode = given('mode', base.mode.tag);
-    let witMode;
-    switch (mode) {
-      case 'sketch':
-        witMode = { tag: 'sketch' };
-        break;
-      case 'sparse': {
-        const d = tracking.defaultSparseMode();
-        witMode = {
-          tag: 'sparse',
-          val: {
-            corners: settings(d.corners, options.corners, CORNER_FIELDS, 'corners'),
-            flow: settings(d.flow, options.flow, FLOW_FIELDS, 'flow'),
-          },
-        };
-        break;
-      }
-      case 'dense': {
-        const d = tracking.defaultDenseMode();
-        witMode = {
-          tag: 'dense',
-          val: { step: given('step', d.step), flow: settings(d.flow, options.flow, FLOW_FIELDS, 'flow') },
-        };
-        break;
-      }
-      default:
-        throw invalid(`unknown mode ${describeValue(mode)}; expected ${TRACKER_MODES.join(', ')}`);
-    }
-    const full = {
-      method: greyMethod(given('method', base.method)),
-      contrast: given('contrast', base.contrast),
-      brightness: given('brightness', base.brightness),
-      threshold: given('threshold', base.threshold),
-      samples: given('samples', base.samples),
-      seed: seed64(given('seed', base.seed)),
-      mode: witMode,
-      interval: given('interval', base.interval),
-    };
-    const inner = call(() => tracking.Tracker.create(full));
-    return {
-      [TRACKER]: inner,
-      /**
-       * Vectors for this frame, taken at `time` milliseconds (a camera
-       * frame's own timestamp; the time of the call when left out), measured
-       * against the frame an interval before: { centroid, centroidMotion,
-       * vectors }.
-       */
-      push: (image, time) => {
-        const frame = toFrame(image);
-        const at = frameTime(time);
-        return call(() => inner.pushAt(frame, at));
-      },
-      /** The path each vector of the last push took over the interval (sparse mode), [{ x, y }, ...] each. */
-      paths: () => inner.paths(),
-      /** Forgets the previous frame. */
-      reset: () => inner.reset(),
-      /** The settings the tracker runs with. */
-      settings: () => inner.settings(),
-      /** Frees the component-side resource now. */
-      close: () => inner[Symbol.dispose](),
-    };
-  }
+// The stateless functions: limits, greyscale, adjust, centroid, edges.
+function processing(proc, vectors, call) {
+  return {
+    /** The component's size limits. */
+    limits: () => proc.getLimits(),
+    /** One grey byte a pixel: { width, height, values }. */
+    greyscale: (image, method = 'max-rgb') => call(() => proc.greyscale(toFrame(image), greyMethod(method))),
+    /** Contrast (-100..=100) and brightness (-255..=255) on a frame. */
+    adjust(image, contrast, brightness) {
+      const frame = toFrame(image);
+      checked(contrast, S32, 'contrast');
+      checked(brightness, S32, 'brightness');
+      return call(() => proc.adjust(frame, contrast, brightness));
+    },
+    /** The brightness centroid { x, y } of a plane, or undefined if it is black. */
+    centroid: (plane) => call(() => proc.centroid(toPlane(plane))),
+    /** Canny edges of a plane as polylines ([{ x, y }, ...] each). */
+    edges(plane, options) {
+      const full = settings(vectors.defaultEdgeSettings(), options, EDGE_FIELDS, 'the edge settings');
+      return call(() => vectors.edges(toPlane(plane), full));
+    },
+  };
+}
 
-  /**
-   * A painter: draws vectors and polylines over a background, frame after
-   * frame, with trails. Options (the component's defaults when left out: the
-   * sketch's red 1-pixel lines over the filtered frame): colour { r, g, b, a },
-   * width (stroke, pixels), scale, background 'black' | 'frame' | 'filtered',
-   * dim, persistence, colouring 'solid' | 'direction' | 'speed', speedMax,
-   * shape 'straight' | 'path'.
-   */
-  function createPainter(options = {}) {
-    object(options, 'the painter options');
-    for (const key of Object.keys(options)) {
-      if (!(key in PAINTER_OPTIONS)) {
-        throw invalid(`the painter options have no field ${JSON.stringify(key)}; known: ${Object.keys(PAINTER_OPTIONS).join(', ')}`);
-      }
+// The WIT tracker-mode of `options`: its name, and for the flow modes
+// their partial corner and flow settings and the dense step.
+function trackerMode(tracking, options, base) {
+  const mode = option(options, 'mode', base.mode.tag);
+  switch (oneOf(mode, TRACKER_MODES, 'mode')) {
+    case 'sparse': {
+      const d = tracking.defaultSparseMode();
+      const corners = settings(d.corners, options.corners, CORNER_FIELDS, 'corners');
+      return { tag: 'sparse', val: { corners, flow: settings(d.flow, options.flow, FLOW_FIELDS, 'flow') } };
     }
-    const base = painting.defaultPainterSettings();
-    const given = (key, fallback) => (options[key] === undefined ? fallback : options[key]);
-    for (const [key, type] of Object.entries(PAINTER_OPTIONS)) {
-      if (type && options[key] !== undefined) checked(options[key], type, key);
+    case 'dense': {
+      const d = tracking.defaultDenseMode();
+      const step = option(options, 'step', d.step);
+      return { tag: 'dense', val: { step, flow: settings(d.flow, options.flow, FLOW_FIELDS, 'flow') } };
     }
-    const background = given('background', base.background);
-    if (!BACKGROUNDS.includes(background)) {
-      throw invalid(`unknown background ${describeValue(background)}; expected ${BACKGROUNDS.join(', ')}`);
-    }
-    const colouring = given('colouring', base.colouring.tag);
-    if (!COLOURINGS.includes(colouring)) {
-      throw invalid(`unknown colouring ${describeValue(colouring)}; expected ${COLOURINGS.join(', ')}`);
-    }
-    const shape = given('shape', base.shape);
-    if (!LINE_SHAPES.includes(shape)) {
-      throw invalid(`unknown shape ${describeValue(shape)}; expected ${LINE_SHAPES.join(', ')}`);
-    }
-    const defaultSpeedMax = base.colouring.tag === 'speed' ? base.colouring.val : 10;
-    const full = {
-      colour: settings(base.colour, options.colour, RGBA_FIELDS, 'colour'),
-      width: given('width', base.width),
-      scale: given('scale', base.scale),
-      background,
-      dim: given('dim', base.dim),
-      persistence: given('persistence', base.persistence),
-      colouring: colouring === 'speed' ? { tag: 'speed', val: given('speedMax', defaultSpeedMax) } : { tag: colouring },
-      shape,
-    };
-    const inner = call(() => painting.Painter.create(full));
-    return {
-      /**
-       * Draws one frame: `filtered` (a plane) for the filtered background,
-       * `vectors` (a tracker's, or any { x, y, dx, dy }) and `polylines`.
-       * Returns the drawn frame, ImageData-shaped.
-       */
-      paint(image, { filtered, vectors: lines = [], polylines = [] } = {}) {
-        const frame = toFrame(image);
-        const plane = filtered === undefined || filtered === null ? undefined : toPlane(filtered);
-        if (!Array.isArray(lines) || !Array.isArray(polylines)) {
-          throw invalid('vectors and polylines must be arrays');
-        }
-        const wit = lines.map((v) => {
-          object(v, 'a vector');
-          const out = {};
-          for (const key of ['x', 'y', 'dx', 'dy']) out[key] = checked(v[key], F64, `vector.${key}`);
-          if (v.status === 'tracked' || v.status === 'lost') out.status = v.status;
-          return out;
-        });
-        const points = polylines.map((line) => {
-          if (!Array.isArray(line)) throw invalid('a polyline must be an array of { x, y }');
-          return line.map((p) => ({ x: checked(object(p, 'a point').x, F64, 'point.x'), y: checked(p.y, F64, 'point.y') }));
-        });
-        return toImage(call(() => inner.paint(frame, plane, wit, points)));
-      },
-      /**
-       * Pushes `image` through `tracker` (a createTracker() object) at `time`
-       * (as tracker.push takes it) and draws what it found, in one call:
-       * { output, image }.
-       */
-      track(tracker, image, time) {
-        if (!tracker || !tracker[TRACKER]) throw invalid('track takes a tracker made by createTracker');
-        const frame = toFrame(image);
-        const at = frameTime(time);
-        const { output, frame: drawn } = call(() => inner.trackAndPaint(tracker[TRACKER], frame, at));
-        return { output, image: toImage(drawn) };
-      },
-      /** Forgets the trails. */
-      reset: () => inner.reset(),
-      /** The settings the painter runs with. */
-      settings: () => inner.settings(),
-      /** Frees the component-side resource now. */
-      close: () => inner[Symbol.dispose](),
-    };
+    default:
+      return { tag: mode };
   }
+}
 
-  return { limits, greyscale, adjust, centroid, edges, defaults, createTracker, createPainter };
+/**
+ * A stateful tracker: push frames, get vectors. Options (the component's
+ * defaults when left out): mode 'sketch' | 'sparse' | 'dense', method,
+ * contrast, brightness, threshold, samples, seed, interval (ms), step
+ * (dense), corners and flow (partial settings for the flow modes).
+ */
+function createTracker(tracking, call, options) {
+  checkOptions(options, TRACKER_OPTIONS, 'the tracker options');
+  const base = tracking.defaultTrackerSettings();
+  const given = (key) => option(options, key, base[key]);
+  const mode = trackerMode(tracking, options, base);
+  const full = {
+    method: greyMethod(given('method')),
+    contrast: given('contrast'),
+    brightness: given('brightness'),
+    threshold: given('threshold'),
+    samples: given('samples'),
+    seed: seed64(given('seed')),
+    mode,
+    interval: given('interval'),
+  };
+  const inner = call(() => tracking.Tracker.create(full));
+  return {
+    [TRACKER]: inner,
+    /**
+     * Vectors for this frame, taken at `time` milliseconds (a camera
+     * frame's own timestamp; the time of the call when left out), measured
+     * against the frame an interval before: { centroid, centroidMotion,
+     * vectors }.
+     */
+    push: (image, time) => {
+      const frame = toFrame(image);
+      const at = frameTime(time);
+      return call(() => inner.pushAt(frame, at));
+    },
+    /** The path each vector of the last push took over the interval (sparse mode), [{ x, y }, ...] each. */
+    paths: () => inner.paths(),
+    /** Forgets the previous frame. */
+    reset: () => inner.reset(),
+    /** The settings the tracker runs with. */
+    settings: () => inner.settings(),
+    /** Frees the component-side resource now. */
+    close: () => inner[Symbol.dispose](),
+  };
+}
+
+// The WIT colouring of `options`: a name, and for 'speed' its scale.
+function colouring(painting, options, base) {
+  const name = oneOf(option(options, 'colouring', base.colouring.tag), COLOURINGS, 'colouring');
+  if (name !== 'speed') return { tag: name };
+  const scale = base.colouring.tag === 'speed' ? base.colouring.val : painting.defaultSpeedMax();
+  return { tag: 'speed', val: option(options, 'speedMax', scale) };
+}
+
+/**
+ * A painter: draws vectors and polylines over a background, frame after
+ * frame, with trails. Options (the component's defaults when left out: the
+ * sketch's red 1-pixel lines over the filtered frame): colour { r, g, b, a },
+ * width (stroke, pixels), scale, background 'black' | 'frame' | 'filtered',
+ * dim, persistence, colouring 'solid' | 'direction' | 'speed', speedMax,
+ * shape 'straight' | 'path'.
+ */
+function createPainter(painting, call, options) {
+  checkOptions(options, PAINTER_OPTIONS, 'the painter options');
+  const base = painting.defaultPainterSettings();
+  const given = (key) => option(options, key, base[key]);
+  const background = oneOf(given('background'), BACKGROUNDS, 'background');
+  const colours = colouring(painting, options, base);
+  const shape = oneOf(given('shape'), LINE_SHAPES, 'shape');
+  const full = {
+    colour: settings(base.colour, options.colour, RGBA_FIELDS, 'colour'),
+    width: given('width'),
+    scale: given('scale'),
+    background,
+    dim: given('dim'),
+    persistence: given('persistence'),
+    colouring: colours,
+    shape,
+  };
+  const inner = call(() => painting.Painter.create(full));
+  return {
+    /**
+     * Draws one frame: `filtered` (a plane) for the filtered background,
+     * `vectors` (a tracker's, or any { x, y, dx, dy }) and `polylines`.
+     * Returns the drawn frame, ImageData-shaped.
+     */
+    paint(image, { filtered, vectors: lines = [], polylines = [] } = {}) {
+      const frame = toFrame(image);
+      const plane = filtered === undefined || filtered === null ? undefined : toPlane(filtered);
+      if (!Array.isArray(lines) || !Array.isArray(polylines)) {
+        throw invalid('vectors and polylines must be arrays');
+      }
+      const wit = lines.map(toVector);
+      const points = polylines.map((line) => {
+        if (!Array.isArray(line)) throw invalid('a polyline must be an array of { x, y }');
+        return line.map((p) => ({ x: checked(object(p, 'a point').x, F64, 'point.x'), y: checked(p.y, F64, 'point.y') }));
+      });
+      return toImage(call(() => inner.paint(frame, plane, wit, points)));
+    },
+    /**
+     * Pushes `image` through `tracker` (a createTracker() object) at `time`
+     * (as tracker.push takes it) and draws what it found, in one call:
+     * { output, image }.
+     */
+    track(tracker, image, time) {
+      if (!tracker || !tracker[TRACKER]) throw invalid('track takes a tracker made by createTracker');
+      const frame = toFrame(image);
+      const at = frameTime(time);
+      const { output, frame: drawn } = call(() => inner.trackAndPaint(tracker[TRACKER], frame, at));
+      return { output, image: toImage(drawn) };
+    },
+    /** Forgets the trails. */
+    reset: () => inner.reset(),
+    /** The settings the painter runs with. */
+    settings: () => inner.settings(),
+    /** Frees the component-side resource now. */
+    close: () => inner[Symbol.dispose](),
+  };
+}
+
+// A WIT vector from { x, y, dx, dy[, status] }.
+function toVector(v) {
+  object(v, 'a vector');
+  const out = {};
+  for (const key of ['x', 'y', 'dx', 'dy']) out[key] = checked(v[key], F64, `vector.${key}`);
+  if (v.status === 'tracked' || v.status === 'lost') out.status = v.status;
+  return out;
 }

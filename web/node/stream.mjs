@@ -55,7 +55,12 @@ export async function* motionStream(base, params, frames) {
     headers: { 'content-type': 'application/octet-stream' },
   });
   if (!response.ok) {
-    const { error } = await response.json();
+    const text = await response.text();
+    const error = parsed(text)?.error;
+    if (typeof error?.kind !== 'string') {
+      // Not ghostlines' answer: a proxy's error page, say.
+      throw new GhostlinesError('invalid-body', `the server answered ${response.status} with ${JSON.stringify(text.slice(0, 200))}, not a ghostlines error`, { status: response.status });
+    }
     throw new GhostlinesError(error.kind, error.message, { status: response.status });
   }
   let pending = '';
@@ -64,8 +69,12 @@ export async function* motionStream(base, params, frames) {
     pending += text;
     let end;
     while ((end = pending.indexOf('\n')) >= 0) {
-      const line = JSON.parse(pending.slice(0, end));
+      const text = pending.slice(0, end);
+      const line = parsed(text);
       pending = pending.slice(end + 1);
+      if (line === undefined || line === null || typeof line !== 'object') {
+        throw new GhostlinesError('invalid-body', `the stream sent a line that is not a JSON object: ${JSON.stringify(text.slice(0, 200))}`);
+      }
       if (line.error) {
         throw new GhostlinesError(line.error.kind, line.error.message, { frames: line.error.frames });
       }
@@ -80,6 +89,15 @@ export async function* motionStream(base, params, frames) {
     }
   }
   if (pending !== '') throw new GhostlinesError('invalid-body', 'the stream ended inside a line');
+}
+
+/** `text` as JSON, or undefined when it is not JSON. */
+function parsed(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 // Run as a script: a generated scene drifting right and down.

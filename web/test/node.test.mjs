@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  GREY_METHODS, GhostlinesError, adjust, centroid, createPainter, createTracker, defaults, edges, greyscale, limits,
+  BACKGROUNDS, COLOURINGS, GREY_METHODS, GhostlinesError, LINE_SHAPES, TRACKER_MODES, adjust, centroid, createPainter, createTracker, defaults, edges, greyscale, limits,
   toFrame,
 } from '../app/ghostlines.js';
 import { scene } from '../app/scene.js';
@@ -276,6 +276,26 @@ test('the defaults are the component\'s', () => {
   assert.equal(settings.mode.val.step, 16);
   assert.equal(settings.samples, 10000);
   tracker.close();
+});
+
+// The names the library checks come from the component's types (built by
+// `npm run build`): each is accepted, anything else refused with the list.
+test('every choice is the component\'s, and speed colouring takes its scale from it', () => {
+  assert.deepEqual(GREY_METHODS, ['max-rgb', 'luma-bt601', 'luma-bt709', 'average', 'lightness']);
+  assert.deepEqual(TRACKER_MODES, ['sketch', 'sparse', 'dense']);
+  assert.deepEqual(BACKGROUNDS, ['black', 'frame', 'filtered']);
+  assert.deepEqual(COLOURINGS, ['solid', 'direction', 'speed']);
+  assert.deepEqual(LINE_SHAPES, ['straight', 'path']);
+  for (const mode of TRACKER_MODES) assert.equal(createTracker({ mode }).settings().mode.tag, mode);
+  for (const background of BACKGROUNDS) assert.equal(createPainter({ background }).settings().background, background);
+  for (const shape of LINE_SHAPES) assert.equal(createPainter({ shape }).settings().shape, shape);
+  for (const colouring of COLOURINGS) assert.equal(createPainter({ colouring }).settings().colouring.tag, colouring);
+  assert.throws(() => createPainter({ shape: 'curly' }), { kind: 'invalid-parameter', message: "unknown shape \"curly\"; expected straight, path" });
+  // Speed without a scale: the component's default, 10 px.
+  assert.equal(defaults().speedMax, 10);
+  assert.deepEqual(createPainter({ colouring: 'speed' }).settings().colouring, { tag: 'speed', val: 10 });
+  assert.deepEqual(createPainter({ colouring: 'speed', speedMax: 4 }).settings().colouring, { tag: 'speed', val: 4 });
+  assert.deepEqual(defaults().painter.colour, { r: 255, g: 0, b: 0, a: 255 });
 });
 
 test('the painter draws the sketch strokes, trails that fade, and typed errors', () => {

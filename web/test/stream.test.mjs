@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { GhostlinesError, createTracker } from '../app/ghostlines.js';
@@ -101,6 +102,42 @@ test('a trailing partial frame: the whole frames, then the error line as a Ghost
     },
   );
   assert.deepEqual(seen, [0, 1]);
+});
+
+// A server that is not ghostlines (a proxy's error page) or sends a
+// broken line: typed errors too, never a SyntaxError.
+test('answers that are not ghostlines JSON are GhostlinesErrors', async () => {
+  const answers = [
+    [502, 'text/html', '<html><body>Bad Gateway</body></html>', /the server answered 502 with "<html>/],
+    [200, 'application/x-ndjson', '{"version":1,"width":160,"height":120}\n{"index":0,"cent', /inside a line/],
+    [200, 'application/x-ndjson', '{"version":1,"width":160,"height":120}\nnot json\n', /not a JSON object: "not json"/],
+  ];
+  for (const [status, type, body, message] of answers) {
+    const fake = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(status, { 'content-type': type });
+        response.end(body);
+      });
+    });
+    await new Promise((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${fake.address().port}`;
+    try {
+      await assert.rejects(
+        (async () => {
+          for await (const line of motionStream(base, { width, height }, [frame(0)])) assert.equal(line.index, 0);
+        })(),
+        (e) => {
+          assert.ok(e instanceof GhostlinesError, `${e}`);
+          assert.equal(e.kind, 'invalid-body');
+          assert.match(e.message, message);
+          return true;
+        },
+      );
+    } finally {
+      fake.close();
+    }
+  }
 });
 
 test('the stream example runs', () => {
