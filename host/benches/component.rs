@@ -5,8 +5,8 @@
 //! `cargo bench -p ghostlines --bench component [-- FILTER]`
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ghostlines::fixture::synthetic_frame;
 use ghostlines::bindings::TrackerSettings;
+use ghostlines::fixture::synthetic_frame;
 use ghostlines::{GreyMethod, Plane, Runtime};
 use ghostlines_core as core_;
 
