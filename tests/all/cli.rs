@@ -2,7 +2,7 @@
 //! codes.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use ghostlines_core as core_;
 use ghostlines_core::MotionReport;
@@ -10,7 +10,7 @@ use ghostlines_core::MotionReport;
 use crate::data;
 
 fn ghostlines(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+    crate::runner()
         .args(args.iter().map(|a| a.as_ref()))
         .output()
         .expect("the binary runs")
@@ -332,7 +332,7 @@ fn precompiled_components_are_cached_and_a_bad_cache_file_is_replaced() {
     // Each run's log: whether it found its component in the cache.
     let run = |n: usize| -> String {
         let out = dir.path().join(format!("{n}.gray"));
-        let done = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+        let done = crate::runner()
             .env("GHOSTLINES_CACHE_DIR", cache.path())
             .env("GHOSTLINES_LOG", "1")
             .args(["grey", "--size", "161x121", "--method", "luma-bt601"])
@@ -524,7 +524,7 @@ fn bench_prints_a_table_and_json() {
 /// output quietly: exit 0, nothing on standard error.
 #[test]
 fn a_closed_pipe_ends_the_output_quietly() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+    let mut child = crate::runner()
         .args(["motion", "--mode", "sparse", "--json", "-"])
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/orbit.gif"))
         .stdout(std::process::Stdio::piped())

@@ -5,7 +5,6 @@
 //! measurements).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use ghostlines::video::Source;
 use ghostlines_core as core_;
@@ -27,7 +26,7 @@ fn timed_frames(path: &Path) -> Vec<ghostlines::video::TimedFrame> {
 /// `ghostlines render` of `path` in `mode` with the defaults: the drawn
 /// frames, RGBA.
 fn rendered(path: &Path, mode: &str, (w, h): (u32, u32), flags: &[&str]) -> Vec<Vec<u8>> {
-    let out = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+    let out = crate::runner()
         .arg("render")
         .arg(path)
         .args(["-o", "-", "--mode", mode])
@@ -49,7 +48,7 @@ fn rendered(path: &Path, mode: &str, (w, h): (u32, u32), flags: &[&str]) -> Vec<
 /// half a pixel are not drawn), from `ghostlines motion` of `path` in
 /// `mode`.
 fn drawn_lengths(path: &Path, mode: &str) -> Vec<Vec<f64>> {
-    let out = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+    let out = crate::runner()
         .arg("motion")
         .arg(path)
         .args(["--json", "-", "--mode", mode])
@@ -330,7 +329,7 @@ fn the_readmes_flags_give_back_consecutive_unfiltered_frames() {
             l.starts_with("cargo run --release -- motion samples/box.gif --json - --interval 0")
         })
         .expect("the README's way back to 0.2");
-    let out = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+    let out = crate::runner()
         .args(command.split_whitespace().skip(4))
         .current_dir(&root)
         .output()
@@ -404,10 +403,7 @@ fn the_shapes_picture_is_what_the_documented_commands_draw() {
                 a => a.to_string(),
             })
             .collect();
-        let out = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
-            .args(&args)
-            .output()
-            .unwrap();
+        let out = crate::runner().args(&args).output().unwrap();
         assert!(
             out.status.success(),
             "{}",

@@ -2,83 +2,20 @@
 //! of spin-sdk's own tests): byte parity with `core` for every route, and
 //! every row of the status table with its status and `kind`.
 
-use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use ghostlines::serve::{HttpHost, ServeLimits};
 use ghostlines_core as core_;
 use http_body_util::{BodyExt, Full};
-use hyper::body::{Body, Frame};
 
+use crate::in_process::{Answer, Paced, generated, host_with, runtime, send_to};
 use crate::{photo, random_frame};
 
 fn host() -> &'static Arc<HttpHost> {
     static HOST: OnceLock<Arc<HttpHost>> = OnceLock::new();
     HOST.get_or_init(|| HttpHost::new(ServeLimits::default()).expect("the HTTP component compiles"))
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-/// An answer: status, headers, body.
-struct Answer {
-    status: u16,
-    headers: hyper::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The `kind` of a JSON error body.
-    fn kind(&self) -> String {
-        assert_eq!(self.header("content-type"), Some("application/json"));
-        let json: serde_json::Value = serde_json::from_slice(&self.body).expect("a JSON error");
-        assert!(
-            json["error"]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty())
-        );
-        json["error"]["kind"]
-            .as_str()
-            .expect("error.kind")
-            .to_string()
-    }
-
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).expect("JSON")
-    }
-}
-
-async fn send_to<B>(host: &HttpHost, request: hyper::Request<B>) -> Answer
-where
-    B: Body<Data = Bytes> + Send + Unpin + 'static,
-    B::Error: Into<wasmtime_wasi_http::Error>,
-{
-    let response = host.handle(request).await;
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes().to_vec())
-        .unwrap_or_default();
-    Answer {
-        status,
-        headers,
-        body,
-    }
 }
 
 fn request(
@@ -733,36 +670,6 @@ fn status_404_405_415() {
     );
 }
 
-/// A body of `total` bytes made lazily in 1 MiB chunks, with no length
-/// announced (as a chunked upload).
-struct Generated {
-    left: usize,
-}
-
-impl Body for Generated {
-    type Data = Bytes;
-    type Error = std::convert::Infallible;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        if self.left == 0 {
-            return Poll::Ready(None);
-        }
-        let n = self.left.min(1 << 20);
-        self.left -= n;
-        Poll::Ready(Some(Ok(Frame::data(Bytes::from(vec![1u8; n])))))
-    }
-}
-
-fn generated(uri: &str, content_type: &str, total: usize) -> hyper::Request<Generated> {
-    hyper::Request::post(format!("http://localhost{uri}"))
-        .header("content-type", content_type)
-        .body(Generated { left: total })
-        .unwrap()
-}
-
 #[test]
 fn status_413_before_and_while_reading() {
     // From the query: over the side and over the pixel limits.
@@ -819,33 +726,6 @@ fn status_413_before_and_while_reading() {
     assert_eq!(answer.body, [1, 1, 1, 1]);
 }
 
-/// A body that sends `first` bytes, then nothing, ever.
-struct Stalled {
-    first: Option<Bytes>,
-}
-
-impl Body for Stalled {
-    type Data = Bytes;
-    type Error = std::convert::Infallible;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        match self.first.take() {
-            Some(bytes) => Poll::Ready(Some(Ok(Frame::data(bytes)))),
-            None => Poll::Pending,
-        }
-    }
-}
-
-/// A host with `limits`, which must be limits that `ghostlines serve`
-/// accepts: every status below comes from a setup its flags can make.
-fn host_with(limits: ServeLimits) -> Arc<HttpHost> {
-    limits.check().expect("limits the CLI accepts");
-    HttpHost::new(limits).unwrap()
-}
-
 #[test]
 fn status_408_when_the_body_stalls() {
     let host = host_with(ServeLimits {
@@ -855,9 +735,7 @@ fn status_408_when_the_body_stalls() {
     let rt = runtime();
     let stalled = hyper::Request::post("http://localhost/greyscale?width=10&height=10")
         .header("content-length", "400")
-        .body(Stalled {
-            first: Some(Bytes::from(vec![0u8; 100])),
-        })
+        .body(Paced::stalled_after(Bytes::from(vec![0u8; 100])))
         .unwrap();
     let started = std::time::Instant::now();
     let answer = rt.block_on(send_to(&host, stalled));
@@ -939,9 +817,7 @@ fn status_503_when_every_instance_is_busy() {
     let rt = runtime();
     let stalled = hyper::Request::post("http://localhost/greyscale?width=10&height=10")
         .header("content-length", "400")
-        .body(Stalled {
-            first: Some(Bytes::from(vec![0u8; 100])),
-        })
+        .body(Paced::stalled_after(Bytes::from(vec![0u8; 100])))
         .unwrap();
     let holder = {
         let host = host.clone();

@@ -10,6 +10,7 @@ mod footage;
 mod goldens;
 mod http;
 mod imports;
+mod in_process;
 mod paint;
 mod python;
 mod serve;
@@ -23,6 +24,11 @@ use std::sync::OnceLock;
 
 use ghostlines::{Frame, Instance, Plane, Runtime};
 use ghostlines_core::SplitMix64;
+
+/// The `ghostlines` binary, as a command to run.
+fn runner() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+}
 
 /// One compiled component for the whole test binary.
 fn runtime() -> &'static Runtime {

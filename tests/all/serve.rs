@@ -18,7 +18,7 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+        let mut child = crate::runner()
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
             .stdout(Stdio::piped())
@@ -236,7 +236,7 @@ fn concurrent_clients_stalled_upload_and_ctrl_c() {
 fn load_reports_throughput_with_no_errors() {
     let server = Server::start(&["--quiet"]);
     let json = tempfile::NamedTempFile::new().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+    let out = crate::runner()
         .args(["load", "--url", &format!("http://{}", server.addr)])
         .args([
             "--concurrency",
@@ -452,7 +452,7 @@ fn memory_follows_the_frame_limit() {
     let (status, _) = server.interrupt();
     assert!(status.success());
 
-    let out = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+    let out = crate::runner()
         .args([
             "serve",
             "--listen",

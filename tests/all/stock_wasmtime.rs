@@ -49,7 +49,7 @@ pub(crate) fn wasmtime_cli() -> PathBuf {
 
 /// `ghostlines components --out DIR/components`, as docs/hosts.md runs it.
 pub(crate) fn components(dir: &Path) -> PathBuf {
-    let out = Command::new(env!("CARGO_BIN_EXE_ghostlines"))
+    let out = crate::runner()
         .args(["components", "--out"])
         .arg(dir.join("components"))
         .output()

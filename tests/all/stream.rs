@@ -5,16 +5,15 @@
 //! backpressure, a 10,000-frame soak).
 
 use std::collections::VecDeque;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use ghostlines::serve::{HttpHost, ServeLimits};
 use ghostlines_core as core_;
 use http_body_util::BodyExt;
-use hyper::body::{Body, Frame};
+use hyper::body::Frame;
 
+use crate::in_process::{Answer, Paced, host_with, runtime, send_to};
 use crate::random_frame;
 
 /// `bytes` cut into chunks of the sizes in `sizes` (cycled).
@@ -41,18 +40,7 @@ fn stream(
 ) -> (u16, String, Vec<u8>) {
     let paced = chunks.into_iter().map(|c| (Duration::ZERO, c)).collect();
     let answer = send(host, uri, "application/octet-stream", paced, stall);
-    (answer.status, answer.content_type, answer.body)
-}
-
-/// What a stream request got, and when its answer ended.
-struct StreamAnswer {
-    status: u16,
-    content_type: String,
-    body: Vec<u8>,
-    /// Whether the body ended cleanly (a final chunk), not cut short.
-    finished: bool,
-    /// From sending the request to the answer's end.
-    took: Duration,
+    (answer.status, answer.content_type(), answer.body)
 }
 
 /// Sends `chunks`, each after its delay, as a body of `content_type`, then
@@ -63,87 +51,12 @@ fn send(
     content_type: &str,
     chunks: VecDeque<(Duration, Bytes)>,
     stall: bool,
-) -> StreamAnswer {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
+) -> Answer {
+    let request = hyper::Request::post(format!("http://localhost{uri}"))
+        .header("content-type", content_type)
+        .body(Paced::new(chunks, stall))
         .unwrap();
-    runtime.block_on(async {
-        let request = hyper::Request::post(format!("http://localhost{uri}"))
-            .header("content-type", content_type)
-            .body(Paced {
-                chunks,
-                wait: None,
-                stall,
-            })
-            .unwrap();
-        let started = Instant::now();
-        let response = host.handle(request).await;
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        let mut body = response.into_body();
-        let mut bytes = Vec::new();
-        let finished = loop {
-            match body.frame().await {
-                Some(Ok(frame)) => {
-                    if let Ok(data) = frame.into_data() {
-                        bytes.extend_from_slice(&data);
-                    }
-                }
-                Some(Err(_)) => break false,
-                None => break true,
-            }
-        };
-        StreamAnswer {
-            status,
-            content_type,
-            body: bytes,
-            finished,
-            took: started.elapsed(),
-        }
-    })
-}
-
-/// A body of chunks, each after its delay, then its end or (`stall`)
-/// nothing ever again: a client at any pace.
-struct Paced {
-    chunks: VecDeque<(Duration, Bytes)>,
-    wait: Option<Pin<Box<tokio::time::Sleep>>>,
-    stall: bool,
-}
-
-impl Body for Paced {
-    type Data = Bytes;
-    type Error = std::convert::Infallible;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        let Some(&(delay, _)) = self.chunks.front() else {
-            return if self.stall {
-                Poll::Pending
-            } else {
-                Poll::Ready(None)
-            };
-        };
-        if !delay.is_zero() {
-            let wait = self
-                .wait
-                .get_or_insert_with(|| Box::pin(tokio::time::sleep(delay)));
-            if wait.as_mut().poll(cx).is_pending() {
-                return Poll::Pending;
-            }
-            self.wait = None;
-        }
-        let (_, chunk) = self.chunks.pop_front().unwrap();
-        Poll::Ready(Some(Ok(Frame::data(chunk))))
-    }
+    runtime().block_on(send_to(host, request))
 }
 
 /// `frames` each as one chunk, `every` apart (the first at once).
@@ -166,9 +79,8 @@ fn lines(body: &[u8]) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn host(limits: ServeLimits) -> HttpHost {
-    limits.check().expect("limits the CLI accepts");
-    std::sync::Arc::into_inner(HttpHost::new(limits).unwrap()).unwrap()
+fn host(limits: ServeLimits) -> std::sync::Arc<HttpHost> {
+    host_with(limits)
 }
 
 /// Eight frames of a moving photo-like scene at 97x61.

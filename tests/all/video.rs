@@ -10,10 +10,6 @@ use std::process::{Command, Stdio};
 use ghostlines::video::Source;
 use ghostlines_core as core_;
 
-fn ghostlines() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ghostlines"))
-}
-
 fn orbit() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/orbit.gif")
 }
@@ -109,7 +105,7 @@ fn pipeline(input: &Path, format: &[&str], size_flag: Option<&str>, out: &Path) 
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut render = ghostlines();
+    let mut render = crate::runner();
     render.args(["render", "-", "-o", "-", "--stroke-width", "3"]);
     if let Some(size) = size_flag {
         render.args(["--size", size]);
@@ -266,7 +262,7 @@ fn a_cut_stream_keeps_what_was_done_and_says_how_much() {
     let mut stream: Vec<u8> = frames[..5].iter().flat_map(|f| f.pixels.clone()).collect();
     // Half of a sixth frame.
     stream.extend(&frames[5].pixels[..frames[5].pixels.len() / 2]);
-    let mut render = ghostlines()
+    let mut render = crate::runner()
         .args(["render", "-", "--size", "256x192", "-o", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -289,7 +285,7 @@ fn a_cut_stream_keeps_what_was_done_and_says_how_much() {
     // as raw 300x200 frames): the same, and the lines before stay.
     let bytes = std::fs::metadata(orbit()).unwrap().len() as usize;
     let (frame, whole) = (300 * 200 * 4, bytes / (300 * 200 * 4));
-    let out = ghostlines()
+    let out = crate::runner()
         .args(["motion", "-", "--size", "300x200", "--json", "-"])
         .stdin(Stdio::from(std::fs::File::open(orbit()).unwrap()))
         .output()
@@ -315,7 +311,7 @@ fn unsupported_and_oversized_inputs_are_refused_before_any_output() {
     let dir = tempfile::tempdir().unwrap();
     let refuse = |input: &Path, want: &str| {
         let out_dir = dir.path().join("out");
-        let out = ghostlines()
+        let out = crate::runner()
             .arg("render")
             .arg(input)
             .arg("-o")
@@ -362,7 +358,7 @@ fn unsupported_and_oversized_inputs_are_refused_before_any_output() {
         ("motion", &["--json", "-"][..]),
     ] {
         for size in [&[][..], &["--size", "8x8"][..]] {
-            let out = ghostlines()
+            let out = crate::runner()
                 .args([command, "-"])
                 .args(flags)
                 .args(size)
@@ -420,7 +416,7 @@ fn any_yuv4mpeg2_bytes_give_frames_or_a_reason() {
             &["render", "-", "-o", "-"],
             &["motion", file.to_str().unwrap(), "--json", "-"],
         ] {
-            let out = crate::output_with_stdin(ghostlines().args(args), bytes.clone());
+            let out = crate::output_with_stdin(crate::runner().args(args), bytes.clone());
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert_ne!(out.status.code(), Some(101), "{args:?}: a panic\n{stderr}");
             match refusal {
@@ -443,7 +439,7 @@ fn any_yuv4mpeg2_bytes_give_frames_or_a_reason() {
         &"yuv4mpegpipe",
         &mono,
     ]);
-    let out = ghostlines()
+    let out = crate::runner()
         .args(["render", mono.to_str().unwrap(), "-o", "-"])
         .output()
         .unwrap();
@@ -459,7 +455,7 @@ fn any_yuv4mpeg2_bytes_give_frames_or_a_reason() {
 #[test]
 fn motion_on_a_stream_writes_a_line_a_frame_as_each_is_done() {
     let frames = orbit_frames();
-    let mut motion = ghostlines()
+    let mut motion = crate::runner()
         .args([
             "motion", "-", "--size", "256x192", "--json", "-", "--seed", "5",
             // The GIF's own rate, 80 ms a frame.
@@ -493,7 +489,7 @@ fn motion_on_a_stream_writes_a_line_a_frame_as_each_is_done() {
     drop(stdin);
     assert!(motion.wait().unwrap().success());
     // The same objects as the report of the whole sequence.
-    let whole = ghostlines()
+    let whole = crate::runner()
         .arg("motion")
         .arg(orbit())
         .args(["--json", "-", "--seed", "5"])
@@ -506,7 +502,7 @@ fn motion_on_a_stream_writes_a_line_a_frame_as_each_is_done() {
 #[test]
 fn a_ten_thousand_frame_stream_does_not_grow_the_process() {
     let (w, h) = (64usize, 48usize);
-    let mut render = ghostlines()
+    let mut render = crate::runner()
         .args([
             "render",
             "-",
@@ -581,7 +577,7 @@ fn the_main_command_writes_and_says_what_it_wrote_and_the_readme_shows_it() {
     std::fs::create_dir_all(dir.path().join("samples")).unwrap();
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/box.gif");
     std::fs::copy(&sample, dir.path().join("samples/box.gif")).unwrap();
-    let out = ghostlines()
+    let out = crate::runner()
         .args(&args)
         .current_dir(dir.path())
         .output()
