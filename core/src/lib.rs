@@ -20,7 +20,6 @@
 mod adjust;
 mod bytescan;
 mod centroid;
-mod color;
 mod corners;
 #[cfg(feature = "decode")]
 mod decode;
@@ -31,6 +30,7 @@ mod flow;
 mod frame;
 mod geometry;
 mod gradients;
+mod greyscale;
 mod grid;
 mod history;
 mod limits;
@@ -48,7 +48,6 @@ mod yuv;
 
 pub use adjust::{Adjustment, adjust_plane_mut, adjust_rgba, adjust_rgba_into, adjust_rgba_mut};
 pub use centroid::centroid;
-pub use color::{GreyMethod, greyscale, greyscale_into, greyscale_owned};
 pub use corners::{Corner, CornerSettings, MAX_CORNERS, corners};
 #[cfg(feature = "decode-all")]
 pub use decode::decode_gif_frames;
@@ -64,6 +63,7 @@ pub use flow::{
 pub use frame::{Frame, Plane};
 pub use geometry::{Displacement, Point, Vector};
 pub use gradients::{Gradient, GradientOperator, gradient_field};
+pub use greyscale::{GreyMethod, greyscale, greyscale_into, greyscale_owned};
 pub use grid::MAX_GRID_POINTS;
 pub use limits::{LimitVariable, Limits};
 pub use pace::{BODY_TIMEOUT, CutFrame, FramePace, StreamLimits};

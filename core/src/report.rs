@@ -91,22 +91,24 @@ pub struct ErrorDetail {
     pub kind: String,
     /// A sentence for people.
     pub message: String,
-    /// On a stream's last line: the frames answered before it.
+    /// On a stream's last line: how many frames were answered before it
+    /// (`"frames"` in the JSON).
     #[cfg_attr(
         feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
+        serde(default, rename = "frames", skip_serializing_if = "Option::is_none")
     )]
-    pub frames: Option<u64>,
+    pub frames_done: Option<u64>,
 }
 
 impl ErrorReport {
-    /// The report of an error of `kind`, after `frames` frames of a stream.
-    pub fn new(kind: &str, message: &str, frames: Option<u64>) -> ErrorReport {
+    /// The report of an error of `kind`, after `frames_done` frames of a
+    /// stream.
+    pub fn new(kind: &str, message: &str, frames_done: Option<u64>) -> ErrorReport {
         ErrorReport {
             error: ErrorDetail {
                 kind: kind.to_string(),
                 message: message.to_string(),
-                frames,
+                frames_done,
             },
         }
     }

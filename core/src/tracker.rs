@@ -8,7 +8,6 @@
 
 use crate::adjust::{Adjustment, adjust_plane_mut};
 use crate::centroid::centroid;
-use crate::color::{GreyMethod, greyscale_into};
 use crate::corners::CornerSettings;
 use crate::diff::{Change, SplitMix64, check_diff_parameters, frame_diff_into};
 use crate::error::{Error, Result, by_name};
@@ -17,6 +16,7 @@ use crate::flow::{
 };
 use crate::frame::{Frame, Plane};
 use crate::geometry::{Displacement, Point, Vector};
+use crate::greyscale::{GreyMethod, greyscale_into};
 use crate::history::History;
 
 /// Where a tracker's vectors come from.
@@ -267,6 +267,110 @@ struct Kept {
     centroid: Option<Point>,
 }
 
+/// One push's planes: this frame's filtered plane and its reference's
+/// (the newest kept at or before `time − interval`).
+struct Measure<'a> {
+    current: Plane<'a>,
+    reference: Option<Plane<'a>>,
+    time: f64,
+    interval: f64,
+}
+
+/// Vectors, and which of them were held still.
+type Measured = (Vec<Vector>, Vec<bool>);
+
+impl Measure<'_> {
+    /// The sketch's: samples that changed against the reference, moved by
+    /// the centroid's motion since it (`(threshold, samples)` of `diff`).
+    fn sketch(
+        &self,
+        (threshold, samples): (f64, u32),
+        moved: Option<Displacement>,
+        rng: &mut SplitMix64,
+        changes: &mut Vec<Change>,
+    ) -> Result<Vec<Vector>> {
+        let Some(before) = self.reference else {
+            return Ok(Vec::new());
+        };
+        frame_diff_into(before, self.current, threshold, samples, rng, changes)?;
+        let Some(moved) = moved else {
+            return Ok(Vec::new());
+        };
+        Ok(changes
+            .iter()
+            .map(|c| Vector::sketch(f64::from(c.x), f64::from(c.y), moved.dx, moved.dy))
+            .collect())
+    }
+
+    /// Sparse flow: with an interval, corners followed frame to frame
+    /// (`tracks`) since the reference; without, the previous frame's
+    /// corners tracked into this one. `pyramid` is the previous frame's,
+    /// and becomes this one's once all went well.
+    fn sparse(
+        &self,
+        tracks: &mut Tracks,
+        pyramid: &mut Option<FlowPyramid>,
+        corners: &CornerSettings,
+        flow: &FlowSettings,
+    ) -> Result<Measured> {
+        let next = FlowPyramid::new(self.current, flow.levels);
+        let previous = pyramid.as_ref();
+        let measured = if self.interval > 0.0 {
+            let mut vectors =
+                tracks.follow(previous, &next, self.time, self.interval, corners, flow)?;
+            // Noise chained over the interval adds up to strokes where
+            // nothing moved: a point whose window did not change since the
+            // reference holds still.
+            let held = match self.reference {
+                Some(before) => hold_still(before, self.current, &mut vectors, flow.window),
+                None => Vec::new(),
+            };
+            (vectors, held)
+        } else if let Some(before) = previous {
+            let vectors = sparse_flow_pyramids(before, &next, corners, flow)?;
+            (vectors.into_iter().map(Vector::from).collect(), Vec::new())
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        *pyramid = Some(next);
+        Ok(measured)
+    }
+
+    /// A dense grid: the reference frame's tracked into this one. Without
+    /// an interval the reference is the previous frame, whose pyramid is
+    /// kept in `pyramid`; with one, its pyramid is built from the kept
+    /// plane.
+    fn dense(
+        &self,
+        pyramid: &mut Option<FlowPyramid>,
+        step: u32,
+        flow: &FlowSettings,
+    ) -> Result<Measured> {
+        let next = FlowPyramid::new(self.current, flow.levels);
+        let built;
+        let before = match self.reference {
+            _ if self.interval == 0.0 => pyramid.as_ref(),
+            Some(plane) => {
+                built = FlowPyramid::new(plane, flow.levels);
+                Some(&built)
+            }
+            None => None,
+        };
+        let mut measured = (Vec::new(), Vec::new());
+        if let Some(before) = before {
+            let vectors = dense_flow_pyramids(before, &next, step, flow)?;
+            measured.0 = vectors.into_iter().map(Vector::from).collect();
+            // Noise read across the interval: a grid point whose window did
+            // not change holds still.
+            if let (Some(before), true) = (self.reference, self.interval > 0.0) {
+                measured.1 = hold_still(before, self.current, &mut measured.0, flow.window);
+            }
+        }
+        *pyramid = (self.interval == 0.0).then_some(next);
+        Ok(measured)
+    }
+}
+
 impl Tracker {
     /// A tracker with `settings`, or [`Error::InvalidParameter`] when one is
     /// out of range.
@@ -343,77 +447,29 @@ impl Tracker {
             centroid_motion: reference.and_then(|(_, kept)| motion(centroid, kept.centroid)),
             ..TrackerOutput::default()
         };
-        self.held.clear();
-        match self.settings.mode {
+        let measure = Measure {
+            current,
+            reference: match reference {
+                Some((_, kept)) => Some(Plane::new(width, height, &kept.plane)?),
+                None => None,
+            },
+            time,
+            interval,
+        };
+        let (vectors, held) = match self.settings.mode {
             TrackerMode::Sketch => {
-                if let Some((_, reference)) = reference {
-                    let before = Plane::new(width, height, &reference.plane)?;
-                    frame_diff_into(
-                        before,
-                        current,
-                        self.settings.threshold,
-                        self.settings.samples,
-                        &mut self.rng,
-                        &mut self.changes,
-                    )?;
-                    if let Some(moved) = output.centroid_motion {
-                        output.vectors = self
-                            .changes
-                            .iter()
-                            .map(|c| {
-                                Vector::sketch(f64::from(c.x), f64::from(c.y), moved.dx, moved.dy)
-                            })
-                            .collect();
-                    }
-                }
+                let diff = (self.settings.threshold, self.settings.samples);
+                let moved = output.centroid_motion;
+                let vectors = measure.sketch(diff, moved, &mut self.rng, &mut self.changes)?;
+                (vectors, Vec::new())
             }
             TrackerMode::Sparse { corners, flow } => {
-                let pyramid = FlowPyramid::new(current, flow.levels);
-                let previous = self.pyramid.as_ref();
-                if interval > 0.0 {
-                    output.vectors = self
-                        .tracks
-                        .follow(previous, &pyramid, time, interval, &corners, &flow)?;
-                    // Noise chained over the interval adds up to strokes
-                    // where nothing moved: a point whose window did not
-                    // change since the reference holds still.
-                    if let Some((_, kept)) = reference {
-                        let before = Plane::new(width, height, &kept.plane)?;
-                        self.held = hold_still(before, current, &mut output.vectors, flow.window);
-                    }
-                } else if let Some(before) = previous {
-                    let vectors = sparse_flow_pyramids(before, &pyramid, &corners, &flow)?;
-                    output.vectors = vectors.into_iter().map(Vector::from).collect();
-                }
-                self.pyramid = Some(pyramid);
+                measure.sparse(&mut self.tracks, &mut self.pyramid, &corners, &flow)?
             }
-            TrackerMode::Dense { step, flow } => {
-                let pyramid = FlowPyramid::new(current, flow.levels);
-                // The reference's pyramid: the previous frame's, kept, with
-                // no interval; else built from the kept plane.
-                let built;
-                let before = match reference {
-                    _ if interval == 0.0 => self.pyramid.as_ref(),
-                    Some((_, kept)) => {
-                        let plane = Plane::new(width, height, &kept.plane)?;
-                        built = FlowPyramid::new(plane, flow.levels);
-                        Some(&built)
-                    }
-                    None => None,
-                };
-                if let Some(before) = before {
-                    let vectors = dense_flow_pyramids(before, &pyramid, step, &flow)?;
-                    output.vectors = vectors.into_iter().map(Vector::from).collect();
-                    // Noise read across the interval: a grid point whose
-                    // window did not change holds still.
-                    if let (Some((_, kept)), true) = (reference, interval > 0.0) {
-                        let before = Plane::new(width, height, &kept.plane)?;
-                        self.held = hold_still(before, current, &mut output.vectors, flow.window);
-                    }
-                }
-                self.pyramid = (interval == 0.0).then_some(pyramid);
-            }
-        }
+            TrackerMode::Dense { step, flow } => measure.dense(&mut self.pyramid, step, &flow)?,
+        };
+        output.vectors = vectors;
+        self.held = held;
         // Keep this frame for the frames an interval later: its centroid
         // and its filtered plane (the sketch's difference, the dense grid's
         // pyramid, and what changed for the flow modes).

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use ghostlines_core::FramePace;
 use http_body_util::BodyExt;
 use hyper::body::Body;
-use wasmtime::component::{Linker, ResourceTable};
+use wasmtime::component::{Linker, Resource, ResourceTable};
 use wasmtime::{
     Config, Engine, InstanceAllocationStrategy, PoolConcurrencyLimitError, PoolingAllocationConfig,
     Store, StoreLimits, StoreLimitsBuilder, Trap, UpdateDeadline,
@@ -18,6 +18,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+use wasmtime_wasi_http::p2::types::{HostIncomingRequest, HostResponseOutparam};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
 use super::deadlines::{
@@ -25,8 +26,18 @@ use super::deadlines::{
     watch_answer,
 };
 use super::limits::{ServeLimits, StreamAnswer};
-use super::slots::{ClientAddr, StreamSlots};
+use super::slots::{ClientAddr, Refusal, StreamSlot, StreamSlots};
 use crate::reply::error_response;
+
+/// What [`HttpHost::admit`] grants a request.
+struct Admission {
+    /// A stream's slot, held as long as its instance.
+    slot: Option<StreamSlot>,
+    /// When its body must come.
+    rule: BodyRule,
+    /// Its compute deadline (a stream's: each frame's).
+    compute: Duration,
+}
 
 /// How often the epoch advances; deadlines are whole ticks.
 pub(super) const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -184,59 +195,22 @@ impl HttpHost {
         let client = request.extensions().get::<ClientAddr>().map(|c| c.0);
         let what = format!("{} {}", request.method(), request.uri().path());
         let stream = ServeLimits::is_stream(request.uri().path());
-        // A stream holds its instance for as long as its sender keeps
-        // pace: it needs a stream slot first.
-        let slot = match stream {
-            Some(_) => match self.streams.take(client) {
-                Ok(slot) => Some(slot),
-                Err((status, kind, message)) => return Ok(error_response(status, kind, &message)),
-            },
-            None => None,
+        let Admission {
+            slot,
+            rule,
+            compute,
+        } = match self.admit(stream, client, request.uri().query()) {
+            Ok(admission) => admission,
+            Err((status, kind, message)) => return Ok(error_response(status, kind, &message)),
         };
         let clock = IoClock::new();
-        // A stream's body has no end to wait for: its deadlines are its
-        // frames' pace and its duration, and its compute deadline is a
-        // frame's. Both are the backstop of the component's own.
-        let (rule, compute) = match stream {
-            Some(_) => (
-                self.stream_rule(request.uri().query()),
-                limits.frame_timeout,
-            ),
-            None => (
-                BodyRule::Whole(tokio::time::Instant::now() + limits.body_timeout),
-                limits.compute_timeout,
-            ),
-        };
         let request = request.map(|body| DeadlineBody {
             inner: body,
             rule,
             timer: Box::pin(tokio::time::sleep(Duration::ZERO)),
             clock: clock.clone(),
         });
-        let mut store = Store::new(self.pre.engine(), self.request_state());
-        store.limiter(|state| &mut state.limits);
-        // The compute deadline counts the component's own time since the
-        // request's last I/O: time it waits on the client, or in the
-        // host's calls, is the body's and the answer's deadlines' to judge.
-        let hook_clock = clock.clone();
-        store.call_hook(move |_, hook| {
-            if hook.entering_host() {
-                hook_clock.entering_host();
-            } else {
-                hook_clock.leaving_host();
-            }
-            Ok(())
-        });
-        store.set_epoch_deadline(epoch_ticks(compute));
-        let compute_clock = clock.clone();
-        store.epoch_deadline_callback(move |_| {
-            let computed = compute_clock.computed();
-            if computed >= compute {
-                return Err(Trap::Interrupt.into());
-            }
-            Ok(UpdateDeadline::Continue(epoch_ticks(compute - computed)))
-        });
-
+        let mut store = self.timed_store(&clock, compute);
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let (req, out) = {
             let mut http = store.data_mut().http();
@@ -246,30 +220,8 @@ impl HttpHost {
             let out = http.new_response_outparam(sender).map_err(Failure::host)?;
             (req, out)
         };
-        let pre = self.pre.clone();
         let outcome = Outcome::default();
-        let recorded = outcome.clone();
-        // The guest runs in its own task so it can keep streaming the body
-        // after the head of the response went out.
-        let task = tokio::task::spawn(async move {
-            // The stream's slot is held as long as its instance.
-            let _slot = slot;
-            let handled = async {
-                let proxy = instantiate(&pre, &mut store).await?;
-                proxy
-                    .wasi_http_incoming_handler()
-                    .call_handle(&mut store, req, out)
-                    .await
-                    .map_err(Failure::guest)
-            }
-            .await;
-            // Before the store (and the answer's body with it) goes.
-            if let Err(failure) = &handled {
-                let (_, kind, message) = failure.describe();
-                let _ = recorded.set((kind, message));
-            }
-            handled
-        });
+        let task = self.spawn_guest(store, req, out, slot, outcome.clone());
         match receiver.await {
             Ok(Ok(response)) => {
                 let answer = Answer::new(clock);
@@ -307,6 +259,92 @@ impl HttpHost {
                 Err(join) => Err(Failure::Host(format!("the request task failed: {join}"))),
             },
         }
+    }
+
+    /// What a request may hold and how long it may take: a stream needs a
+    /// stream slot (it holds its instance as long as its sender keeps
+    /// pace). A stream's body has no end to wait for: its deadlines are its
+    /// frames' pace and its duration, and its compute deadline is a
+    /// frame's. Both are the backstop of the component's own.
+    fn admit(
+        &self,
+        stream: Option<StreamAnswer>,
+        client: Option<std::net::IpAddr>,
+        query: Option<&str>,
+    ) -> Result<Admission, Refusal> {
+        let limits = self.limits;
+        Ok(match stream {
+            Some(_) => Admission {
+                slot: Some(self.streams.take(client)?),
+                rule: self.stream_rule(query),
+                compute: limits.frame_timeout,
+            },
+            None => Admission {
+                slot: None,
+                rule: BodyRule::Whole(tokio::time::Instant::now() + limits.body_timeout),
+                compute: limits.compute_timeout,
+            },
+        })
+    }
+
+    /// A request's store: its memory cap, and a compute deadline of
+    /// `compute` that counts the component's own time since the request's
+    /// last I/O (time it waits on the client, or in the host's calls, is
+    /// the body's and the answer's deadlines' to judge).
+    fn timed_store(&self, clock: &Arc<IoClock>, compute: Duration) -> Store<RequestState> {
+        let mut store = Store::new(self.pre.engine(), self.request_state());
+        store.limiter(|state| &mut state.limits);
+        let hook_clock = clock.clone();
+        store.call_hook(move |_, hook| {
+            if hook.entering_host() {
+                hook_clock.entering_host();
+            } else {
+                hook_clock.leaving_host();
+            }
+            Ok(())
+        });
+        store.set_epoch_deadline(epoch_ticks(compute));
+        let compute_clock = clock.clone();
+        store.epoch_deadline_callback(move |_| {
+            let computed = compute_clock.computed();
+            if computed >= compute {
+                return Err(Trap::Interrupt.into());
+            }
+            Ok(UpdateDeadline::Continue(epoch_ticks(compute - computed)))
+        });
+        store
+    }
+
+    /// Runs the component on the request in its own task, so that it can
+    /// keep streaming the body after the head of the response went out; a
+    /// failure is recorded in `outcome` before the store (and the answer's
+    /// body with it) goes. A stream's slot is held as long as its instance.
+    fn spawn_guest(
+        &self,
+        mut store: Store<RequestState>,
+        request: Resource<HostIncomingRequest>,
+        out: Resource<HostResponseOutparam>,
+        slot: Option<StreamSlot>,
+        outcome: Outcome,
+    ) -> tokio::task::JoinHandle<Result<(), Failure>> {
+        let pre = self.pre.clone();
+        tokio::task::spawn(async move {
+            let _slot = slot;
+            let handled = async {
+                let proxy = instantiate(&pre, &mut store).await?;
+                proxy
+                    .wasi_http_incoming_handler()
+                    .call_handle(&mut store, request, out)
+                    .await
+                    .map_err(Failure::guest)
+            }
+            .await;
+            if let Err(failure) = &handled {
+                let (_, kind, message) = failure.describe();
+                let _ = outcome.set((kind, message));
+            }
+            handled
+        })
     }
 
     /// The backstop of a stream's body: frames of the query's size (one
