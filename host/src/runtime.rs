@@ -372,10 +372,7 @@ impl Instance {
             .ghostlines_image_tracking()
             .tracker()
             .call_create(&mut self.store, *settings)?;
-        Ok(created.map(|handle| Tracker {
-            instance: self,
-            handle: Some(handle),
-        }))
+        Ok(created.map(|handle| Tracker(Borrowed::new(self, handle, "tracker"))))
     }
 
     /// A painter living in this instance; drop it to free it in the guest.
@@ -385,10 +382,7 @@ impl Instance {
             .ghostlines_image_painting()
             .painter()
             .call_create(&mut self.store, *settings)?;
-        Ok(created.map(|handle| Painter {
-            instance: self,
-            handle: Some(handle),
-        }))
+        Ok(created.map(|handle| Painter(Borrowed::new(self, handle, "painter"))))
     }
 
     /// A tracker and a painter together: each frame pushed is tracked and
@@ -445,75 +439,39 @@ impl Instance {
     }
 }
 
-/// A `tracker` resource in the guest, borrowed with its instance.
-pub struct Tracker<'a> {
+/// A resource in the guest, borrowed with its instance, and freed in the
+/// guest when it is closed or dropped.
+struct Borrowed<'a> {
     instance: &'a mut Instance,
     handle: Option<ResourceAny>,
+    /// What it is, for the error of a call after it was closed.
+    what: &'static str,
 }
 
-impl Tracker<'_> {
-    /// Pushes the next frame.
-    pub fn push(&mut self, frame: &Frame) -> Call<TrackerOutput> {
-        if let Err(e) = self.instance.check_frame(frame) {
-            return Ok(Err(e));
-        }
-        let handle = self.handle()?;
-        self.instance
-            .bindings
-            .ghostlines_image_tracking()
-            .tracker()
-            .call_push(&mut self.instance.store, handle, frame)
-    }
-
-    /// Pushes the next frame, taken at `time` milliseconds.
-    pub fn push_at(&mut self, frame: &Frame, time: f64) -> Call<TrackerOutput> {
-        if let Err(e) = self.instance.check_frame(frame) {
-            return Ok(Err(e));
-        }
-        let handle = self.handle()?;
-        self.instance
-            .bindings
-            .ghostlines_image_tracking()
-            .tracker()
-            .call_push_at(&mut self.instance.store, handle, frame, time)
-    }
-
-    /// Forgets the previous frame.
-    pub fn reset(&mut self) -> wasmtime::Result<()> {
-        let handle = self.handle()?;
-        self.instance
-            .bindings
-            .ghostlines_image_tracking()
-            .tracker()
-            .call_reset(&mut self.instance.store, handle)
-    }
-
-    /// The settings the guest holds for this tracker.
-    pub fn settings(&mut self) -> wasmtime::Result<TrackerSettings> {
-        let handle = self.handle()?;
-        self.instance
-            .bindings
-            .ghostlines_image_tracking()
-            .tracker()
-            .call_settings(&mut self.instance.store, handle)
-    }
-
-    /// Drops the resource in the guest, reporting a failure (a drop on
-    /// scope exit can only ignore it).
-    pub fn close(mut self) -> wasmtime::Result<()> {
-        match self.handle.take() {
-            Some(handle) => handle.resource_drop(&mut self.instance.store),
-            None => Ok(()),
+impl<'a> Borrowed<'a> {
+    fn new(instance: &'a mut Instance, handle: ResourceAny, what: &'static str) -> Borrowed<'a> {
+        Borrowed {
+            instance,
+            handle: Some(handle),
+            what,
         }
     }
 
     fn handle(&self) -> wasmtime::Result<ResourceAny> {
         self.handle
-            .ok_or_else(|| wasmtime::Error::msg("the tracker was closed"))
+            .ok_or_else(|| wasmtime::Error::msg(format!("the {} was closed", self.what)))
+    }
+
+    /// Drops the resource in the guest, reporting a failure.
+    fn close(mut self) -> wasmtime::Result<()> {
+        match self.handle.take() {
+            Some(handle) => handle.resource_drop(&mut self.instance.store),
+            None => Ok(()),
+        }
     }
 }
 
-impl Drop for Tracker<'_> {
+impl Drop for Borrowed<'_> {
     fn drop(&mut self) {
         if let Some(handle) = self.handle.take() {
             // After a trap the store refuses every call; nothing to free then.
@@ -522,11 +480,69 @@ impl Drop for Tracker<'_> {
     }
 }
 
-/// A `painter` resource in the guest, borrowed with its instance.
-pub struct Painter<'a> {
-    instance: &'a mut Instance,
-    handle: Option<ResourceAny>,
+/// A `tracker` resource in the guest, borrowed with its instance.
+pub struct Tracker<'a>(Borrowed<'a>);
+
+impl Tracker<'_> {
+    /// Pushes the next frame.
+    pub fn push(&mut self, frame: &Frame) -> Call<TrackerOutput> {
+        if let Err(e) = self.0.instance.check_frame(frame) {
+            return Ok(Err(e));
+        }
+        let handle = self.0.handle()?;
+        self.0
+            .instance
+            .bindings
+            .ghostlines_image_tracking()
+            .tracker()
+            .call_push(&mut self.0.instance.store, handle, frame)
+    }
+
+    /// Pushes the next frame, taken at `time` milliseconds.
+    pub fn push_at(&mut self, frame: &Frame, time: f64) -> Call<TrackerOutput> {
+        if let Err(e) = self.0.instance.check_frame(frame) {
+            return Ok(Err(e));
+        }
+        let handle = self.0.handle()?;
+        self.0
+            .instance
+            .bindings
+            .ghostlines_image_tracking()
+            .tracker()
+            .call_push_at(&mut self.0.instance.store, handle, frame, time)
+    }
+
+    /// Forgets the previous frame.
+    pub fn reset(&mut self) -> wasmtime::Result<()> {
+        let handle = self.0.handle()?;
+        self.0
+            .instance
+            .bindings
+            .ghostlines_image_tracking()
+            .tracker()
+            .call_reset(&mut self.0.instance.store, handle)
+    }
+
+    /// The settings the guest holds for this tracker.
+    pub fn settings(&mut self) -> wasmtime::Result<TrackerSettings> {
+        let handle = self.0.handle()?;
+        self.0
+            .instance
+            .bindings
+            .ghostlines_image_tracking()
+            .tracker()
+            .call_settings(&mut self.0.instance.store, handle)
+    }
+
+    /// Drops the resource in the guest, reporting a failure (a drop on
+    /// scope exit can only ignore it).
+    pub fn close(self) -> wasmtime::Result<()> {
+        self.0.close()
+    }
 }
+
+/// A `painter` resource in the guest, borrowed with its instance.
+pub struct Painter<'a>(Borrowed<'a>);
 
 impl Painter<'_> {
     /// Draws one frame (see the WIT's `painter.paint`).
@@ -537,21 +553,22 @@ impl Painter<'_> {
         vectors: &[Vector],
         polylines: &[Vec<Point>],
     ) -> Call<Frame> {
-        if let Err(e) = self.instance.check_frame(frame) {
+        if let Err(e) = self.0.instance.check_frame(frame) {
             return Ok(Err(e));
         }
         if let Some(plane) = filtered
-            && let Err(e) = self.instance.check_plane(plane)
+            && let Err(e) = self.0.instance.check_plane(plane)
         {
             return Ok(Err(e));
         }
-        let handle = self.handle()?;
-        self.instance
+        let handle = self.0.handle()?;
+        self.0
+            .instance
             .bindings
             .ghostlines_image_painting()
             .painter()
             .call_paint(
-                &mut self.instance.store,
+                &mut self.0.instance.store,
                 handle,
                 frame,
                 filtered,
@@ -562,20 +579,7 @@ impl Painter<'_> {
 
     /// The instance, for other calls between paints.
     pub fn instance(&mut self) -> &mut Instance {
-        self.instance
-    }
-
-    fn handle(&self) -> wasmtime::Result<ResourceAny> {
-        self.handle
-            .ok_or_else(|| wasmtime::Error::msg("the painter was closed"))
-    }
-}
-
-impl Drop for Painter<'_> {
-    fn drop(&mut self) {
-        if let Some(handle) = self.handle.take() {
-            let _ = handle.resource_drop(&mut self.instance.store);
-        }
+        self.0.instance
     }
 }
 
