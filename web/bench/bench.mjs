@@ -1,11 +1,14 @@
 // The component through jco in Node against tight typed-array JavaScript,
 // per 800x600 frame: greyscale (max-rgb) and the sketch's whole frame
-// (grey, adjust, centroid, frame diff, vectors). One run, one table.
+// (grey, adjust, centroid, frame diff, vectors); and the painter against
+// Skia (@napi-rs/canvas), the drawing peer a Node user would pick, bytes in
+// and out on both sides. One run, one table.
 //
 //   npm run bench [-- --width 800 --height 600 --iterations 100]
 
 import { parseArgs } from 'node:util';
-import { createTracker, greyscale } from '../app/ghostlines.js';
+import { createCanvas } from '@napi-rs/canvas';
+import { createPainter, createTracker, greyscale } from '../app/ghostlines.js';
 import { scene } from '../app/scene.js';
 
 const { values: options } = parseArgs({
@@ -122,8 +125,10 @@ rows.push({
   js: time((i) => greyJs(frames[i & 1], greyOut)),
 });
 
+// The JS side pairs consecutive frames, as the sketch did with its grabs:
+// so does the component here (interval 0).
 const settings = { threshold: 0.1, samples: 2000, contrast: 20, brightness: 10 };
-const tracker = createTracker({ mode: 'sketch', method: 'max-rgb', ...settings });
+const tracker = createTracker({ mode: 'sketch', method: 'max-rgb', interval: 0, ...settings });
 const state = { current: new Uint8Array(width * height), table: adjustTable(20, 10), random: 1 };
 // Both sides see the same frames and agree on the centroid.
 const a = tracker.push(image(0)).centroid;
@@ -138,21 +143,87 @@ rows.push({
 });
 tracker.close();
 
+// Frames 40 ms apart (25 a second) against the one 200 ms before, the
+// defaults: each push is timed explicitly, not by the clock of the run.
 for (const mode of ['sparse', 'dense']) {
   const flow = createTracker({ mode });
+  let pushed = 0;
   rows.push({
-    operation: `tracker push (${mode}; no JS version)`,
-    component: time((i) => flow.push(image(i))),
+    operation: `tracker push (${mode}, 25 fps; no JS version)`,
+    component: time((i) => flow.push(image(i), 40 * pushed++)),
   });
   flow.close();
+}
+
+// --- the painter against Skia ---------------------------------------------
+
+// 10,000 red 1-pixel lines of up to ±15 px, over the frame: the ghost lines
+// at their busiest.
+const strokes = (() => {
+  let seed = 9;
+  const unit = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  return Array.from({ length: 10000 }, () => ({
+    x: unit() * width,
+    y: unit() * height,
+    dx: (unit() * 2 - 1) * 15,
+    dy: (unit() * 2 - 1) * 15,
+  }));
+})();
+
+// Skia draws as a canvas does: the frame put in, one path of every line
+// stroked once, the picture read out; with trails, the picture before
+// drawn over the frame at the persistence first.
+function skiaPainter(persistence) {
+  const canvas = createCanvas(width, height);
+  const context = canvas.getContext('2d');
+  const before = createCanvas(width, height);
+  const frame = context.createImageData(width, height);
+  let first = true;
+  return (data) => {
+    frame.data.set(data);
+    context.putImageData(frame, 0, 0);
+    if (persistence > 0 && !first) {
+      context.globalAlpha = persistence;
+      context.drawImage(before, 0, 0);
+      context.globalAlpha = 1;
+    }
+    context.strokeStyle = '#ff0000';
+    context.lineWidth = 1;
+    context.beginPath();
+    for (const v of strokes) {
+      context.moveTo(v.x, v.y);
+      context.lineTo(v.x + v.dx, v.y + v.dy);
+    }
+    context.stroke();
+    const picture = context.getImageData(0, 0, width, height);
+    if (persistence > 0) {
+      before.getContext('2d').drawImage(canvas, 0, 0);
+      first = false;
+    }
+    return picture.data;
+  };
+}
+
+for (const persistence of [0, 0.9]) {
+  const painter = createPainter({ background: 'frame', persistence });
+  const skia = skiaPainter(persistence);
+  const trails = persistence ? `trails ${persistence}` : 'no trails';
+  rows.push({
+    operation: `paint 10,000 lines, bytes out (${trails})`,
+    component: time((i) => painter.paint(image(i), { vectors: strokes })),
+    peer: time((i) => skia(frames[i & 1])),
+  });
+  painter.close();
 }
 
 // --- the table ------------------------------------------------------------
 
 const cell = (t) => (t ? `${t.median.toFixed(3)} (${t.p90.toFixed(3)})` : '-');
 console.log(`ghostlines via jco in Node ${process.version}: ${width}x${height}, ${iterations} iterations, median (p90) ms`);
-console.log(`${'operation'.padEnd(54)}${'component'.padStart(18)}${'JS'.padStart(18)}${'ratio'.padStart(9)}`);
+console.log('peer: tight JS loops, or Skia (@napi-rs/canvas) for the painter rows');
+console.log(`${'operation'.padEnd(54)}${'component'.padStart(18)}${'peer'.padStart(18)}${'ratio'.padStart(9)}`);
 for (const row of rows) {
-  const ratio = row.component && row.js ? `${(row.component.median / row.js.median).toFixed(2)}x` : '-';
-  console.log(`${row.operation.padEnd(54)}${cell(row.component).padStart(18)}${cell(row.js).padStart(18)}${ratio.padStart(9)}`);
+  const peer = row.js ?? row.peer;
+  const ratio = row.component && peer ? `${(row.component.median / peer.median).toFixed(2)}x` : '-';
+  console.log(`${row.operation.padEnd(54)}${cell(row.component).padStart(18)}${cell(peer).padStart(18)}${ratio.padStart(9)}`);
 }

@@ -333,6 +333,16 @@ test('the painter draws the sketch strokes, trails that fade, and typed errors',
     assert.equal(kindOf(() => createPainter(options)), 'invalid-parameter', JSON.stringify(options));
   }
   assert.equal(kindOf(() => sketch.paint(black, { vectors: [{ x: 1, y: 'a', dx: 0, dy: 0 }] })), 'invalid-parameter');
+  // Vectors are checked in place: a status the WIT does not have is refused,
+  // a tracker's own vectors (with their error) and extra fields pass.
+  const framed = createPainter({ background: 'black' });
+  assert.equal(kindOf(() => framed.paint(black, { vectors: [{ x: 1, y: 1, dx: 3, dy: 0, status: 'moved' }] })), 'invalid-parameter');
+  const kept = framed.paint(black, { vectors: [{ x: 1, y: 1, dx: 3, dy: 0, status: 'tracked', error: 0.5, label: 'mine' }] });
+  const lost = framed.paint(black, { vectors: [{ x: 1, y: 1, dx: 3, dy: 0, status: 'lost' }, { x: 1, y: 3, dx: 3, dy: 0, status: null }] });
+  assert.equal(kept.data[(1 * width + 2) * 4], 255);
+  assert.equal(lost.data[(1 * width + 2) * 4], 0, 'a lost vector is not drawn');
+  assert.equal(lost.data[(3 * width + 2) * 4], 255);
+  framed.close();
   // A frame of another size after the first.
   assert.equal(kindOf(() => sketch.track(tracker, { width: 2, height: 2, data: new Uint8Array(16) })), 'size-mismatch');
 });

@@ -62,7 +62,18 @@ pub fn run(
     )?);
     rows.extend(vector_rows(&mut instance, &scene, iterations)?);
     rows.extend(interval_rows(&mut instance, &scene.frames, iterations)?);
-    rows.push(paint_row(&mut instance, &scene.frames.first, iterations)?);
+    for persistence in [0.0, 0.9] {
+        rows.push(paint_row(
+            &mut instance,
+            &scene.frames.first,
+            persistence,
+            iterations,
+        )?);
+    }
+    // Full HD, whatever the run's size.
+    let full_hd = crate::fixture::synthetic_frame(1920, 1080, 0);
+    rows.push(paint_row(&mut instance, &full_hd, 0.9, iterations)?);
+    rows.push(paint_row_of(&mut instance, &full_hd, 0.9, 0, iterations)?);
     rows.push(drawn_sketch_row(&mut instance, &scene.frames, iterations)?);
     rows.extend(start_rows(runtime, iterations)?);
     rows.extend(http_rows(&scene.frames.first, iterations)?);
@@ -300,18 +311,33 @@ fn random_strokes(frame: &Frame) -> Vec<core_::Vector> {
         .collect()
 }
 
-/// Drawing 10,000 vectors over the frame with trails (persistence 0.9).
+/// Drawing 10,000 vectors over the frame, with trails of `persistence`
+/// (0: none).
 fn paint_row(
     instance: &mut Instance,
     frame: &Frame,
+    persistence: f64,
+    iterations: usize,
+) -> anyhow::Result<BenchRow> {
+    paint_row_of(instance, frame, persistence, PAINTED_VECTORS, iterations)
+}
+
+/// Drawing `count` of the random vectors (none: the background and the
+/// trails alone, what every frame costs).
+fn paint_row_of(
+    instance: &mut Instance,
+    frame: &Frame,
+    persistence: f64,
+    count: usize,
     iterations: usize,
 ) -> anyhow::Result<BenchRow> {
     let settings = core_::PainterSettings {
         background: core_::Background::Frame,
-        persistence: 0.9,
+        persistence,
         ..core_::PainterSettings::default()
     };
-    let strokes = random_strokes(frame);
+    let mut strokes = random_strokes(frame);
+    strokes.truncate(count);
     let wit: Vec<crate::bindings::Vector> = strokes.iter().map(|&v| v.into()).collect();
     let component = {
         let mut painter = checked_value(instance.painter(&settings.into()))?;
@@ -328,8 +354,15 @@ fn paint_row(
         black_box(&out);
         Ok(())
     })?;
+    let trails = match persistence {
+        0.0 => "no trails".to_string(),
+        p => format!("trails {p}"),
+    };
     Ok(BenchRow::compared(
-        format!("paint {PAINTED_VECTORS} vectors (trails 0.9)"),
+        format!(
+            "paint {count} vectors, {}x{} ({trails})",
+            frame.width, frame.height
+        ),
         component,
         native,
     ))
