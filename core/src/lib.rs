@@ -21,6 +21,7 @@ mod adjust;
 mod bytescan;
 mod centroid;
 mod corners;
+mod cors;
 #[cfg(feature = "decode")]
 mod decode;
 mod diff;
@@ -49,6 +50,10 @@ mod yuv;
 pub use adjust::{Adjustment, adjust_plane_mut, adjust_rgba, adjust_rgba_into, adjust_rgba_mut};
 pub use centroid::centroid;
 pub use corners::{Corner, CornerSettings, MAX_CORNERS, corners};
+pub use cors::{
+    ALLOWED_HEADERS, CORS_VARIABLE, CorsOrigins, EXPOSED_HEADERS, OriginError,
+    PREFLIGHT_MAX_AGE_SECONDS, Preflight, PreflightRefusal,
+};
 #[cfg(feature = "decode-all")]
 pub use decode::decode_gif_frames;
 #[cfg(feature = "decode")]

@@ -7,6 +7,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 mod body;
+mod cors;
 mod deadline;
 mod encode;
 mod frames;
@@ -21,6 +22,7 @@ mod stream;
 
 use spin_sdk::http::{IncomingRequest, Method};
 
+use crate::cors::Cors;
 use crate::limits::RequestLimits;
 use crate::respond::{HttpError, Reply};
 use crate::route::Route;
@@ -48,12 +50,17 @@ mod export {
     #[cfg_attr(target_arch = "wasm32", spin_sdk::http_component)]
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     async fn handle(request: IncomingRequest, out: ResponseOutparam) {
+        // Every answer carries the CORS headers: errors and streams too.
+        let cors = super::Cors::for_request(&request);
         if let Some((route, query)) = super::stream_route(&request) {
             let limits = super::RequestLimits::from_env();
-            return super::stream::handle(request, out, route, &query, &limits).await;
+            return super::stream::handle(request, out, route, &query, &limits, cors.headers())
+                .await;
         }
-        let reply = super::route(request).await.unwrap_or_else(Reply::from);
-        reply.send(out).await;
+        let reply = super::route(request, &cors)
+            .await
+            .unwrap_or_else(Reply::from);
+        reply.headers(cors.headers()).send(out).await;
     }
 }
 
@@ -74,11 +81,14 @@ fn stream_route(request: &IncomingRequest) -> Option<(stream::StreamRoute, Strin
     (request.method() == Method::Post).then_some((route, query))
 }
 
-async fn route(request: IncomingRequest) -> Result<Reply, HttpError> {
+async fn route(request: IncomingRequest, cors: &Cors) -> Result<Reply, HttpError> {
     let limits = RequestLimits::from_env();
     let limits = &limits;
     let (path, query) = path_and_query(&request);
     let route = Route::at(&path).ok_or_else(|| HttpError::not_found(&path))?;
+    if let Some(preflight) = cors.preflight(&request, route) {
+        return preflight;
+    }
     let allowed = match route.method() {
         "GET" => request.method() == Method::Get,
         _ => request.method() == Method::Post,

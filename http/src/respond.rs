@@ -144,6 +144,12 @@ impl HttpError {
     }
 }
 
+impl From<ghostlines_core::PreflightRefusal> for HttpError {
+    fn from(refusal: ghostlines_core::PreflightRefusal) -> HttpError {
+        HttpError::new(refusal.status, refusal.kind, refusal.message)
+    }
+}
+
 impl From<ghostlines_core::Error> for HttpError {
     fn from(e: ghostlines_core::Error) -> HttpError {
         let status = match e {
@@ -172,6 +178,15 @@ impl Reply {
         }
     }
 
+    /// 204, no body (a preflight's answer).
+    pub fn no_content() -> Reply {
+        Reply {
+            status: 204,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
     /// 200 with `body` of `content_type`.
     pub fn ok(content_type: &str, body: Vec<u8>) -> Reply {
         Reply::new(200, content_type, vec![body])
@@ -193,6 +208,12 @@ impl Reply {
         self
     }
 
+    /// Adds headers.
+    pub fn headers(mut self, headers: Vec<(String, String)>) -> Reply {
+        self.headers.extend(headers);
+        self
+    }
+
     /// Sends the reply.
     pub async fn send(self, out: ResponseOutparam) {
         let mut headers: Vec<(String, Vec<u8>)> = self
@@ -200,15 +221,11 @@ impl Reply {
             .into_iter()
             .map(|(k, v)| (k, v.into_bytes()))
             .collect();
-        headers.push((
-            "content-length".into(),
-            self.body
-                .iter()
-                .map(Vec::len)
-                .sum::<usize>()
-                .to_string()
-                .into_bytes(),
-        ));
+        // A 204 has no body, so no length either (RFC 9110, 8.6).
+        if self.status != 204 {
+            let length = self.body.iter().map(Vec::len).sum::<usize>();
+            headers.push(("content-length".into(), length.to_string().into_bytes()));
+        }
         let fields = match Fields::from_list(&headers) {
             Ok(fields) => fields,
             Err(e) => {

@@ -81,19 +81,24 @@ pub async fn handle(
     route: StreamRoute,
     query: &str,
     limits: &RequestLimits,
+    cors: Vec<(String, String)>,
 ) {
     let stream = match start(&request, route, query, limits) {
         Ok(stream) => stream,
-        Err(e) => return Reply::from(e).send(out).await,
+        Err(e) => return Reply::from(e).headers(cors).send(out).await,
     };
     let (_body, input) = match body::open(&request) {
         Ok(opened) => opened,
-        Err(e) => return Reply::from(e).send(out).await,
+        Err(e) => return Reply::from(e).headers(cors).send(out).await,
     };
     let mut headers = vec![(
         "content-type".to_string(),
         route.content_type().as_bytes().to_vec(),
     )];
+    headers.extend(
+        cors.into_iter()
+            .map(|(name, value)| (name, value.into_bytes())),
+    );
     if route == StreamRoute::Render {
         headers.push(("x-width".into(), stream.width.to_string().into_bytes()));
         headers.push(("x-height".into(), stream.height.to_string().into_bytes()));

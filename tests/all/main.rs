@@ -4,6 +4,7 @@
 mod cli;
 mod component;
 mod composed;
+mod cors;
 mod errors;
 mod flow;
 mod footage;

@@ -470,3 +470,87 @@ fn wasmtime_serve_ends_stalls_and_trickles_by_the_components_own_clock() {
         "{waited:?}"
     );
 }
+
+/// curl with `args`, answering the status line's code and the headers,
+/// lower-cased.
+fn curl_headers(addr: &str, path: &str, args: &[&str]) -> (u16, String) {
+    let out = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-D", "-"])
+        .args(args)
+        .arg(format!("http://{addr}{path}"))
+        .output()
+        .expect("curl runs");
+    let head = String::from_utf8_lossy(&out.stdout).to_ascii_lowercase();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, head)
+}
+
+#[test]
+fn wasmtime_serve_answers_preflights_for_the_origins_it_is_given() {
+    let cli = wasmtime_cli();
+    let dir = tempfile::tempdir().unwrap();
+    components(dir.path());
+    let server = StockServer::start(
+        &cli,
+        dir.path(),
+        &["--env", "GHOSTLINES_CORS_ORIGIN=http://localhost:8080"],
+    );
+    let addr = &server.addr;
+    let preflight = |origin: &str| {
+        let origin = format!("origin: {origin}");
+        let args = [
+            "-X",
+            "OPTIONS",
+            "-H",
+            &origin,
+            "-H",
+            "access-control-request-method: POST",
+            "-H",
+            "access-control-request-headers: content-type",
+        ];
+        curl_headers(addr, "/motion?width=64&height=48", &args)
+    };
+    let (status, head) = preflight("http://localhost:8080");
+    assert_eq!(status, 204, "{head}");
+    for line in [
+        "access-control-allow-origin: http://localhost:8080",
+        "access-control-allow-methods: post",
+        "access-control-allow-headers: content-type, accept",
+        "access-control-max-age: 7200",
+        "vary: origin",
+    ] {
+        assert!(head.contains(line), "{line} in {head}");
+    }
+    let (status, head) = preflight("http://evil.example");
+    assert_eq!(status, 403, "{head}");
+    assert!(!head.contains("access-control-allow-origin"), "{head}");
+    // The answers: the allowed page may read them and their size headers.
+    let body = dir.path().join("frame.rgba");
+    std::fs::write(&body, [1u8, 2, 3, 255].repeat(6)).unwrap();
+    let data = format!("@{}", body.display());
+    let post = |origin: &str| {
+        let origin = format!("origin: {origin}");
+        let args = [
+            "-H",
+            origin.as_str(),
+            "-H",
+            "content-type: application/octet-stream",
+            "--data-binary",
+            data.as_str(),
+        ];
+        curl_headers(addr, "/greyscale?width=3&height=2", &args)
+    };
+    let (status, head) = post("http://localhost:8080");
+    assert_eq!(status, 200, "{head}");
+    assert!(
+        head.contains("access-control-allow-origin: http://localhost:8080"),
+        "{head}"
+    );
+    assert!(
+        head.contains("access-control-expose-headers: x-width, x-height, allow"),
+        "{head}"
+    );
+    let (status, head) = post("http://evil.example");
+    assert_eq!(status, 200, "{head}");
+    assert!(!head.contains("access-control-allow-origin"), "{head}");
+}

@@ -67,6 +67,12 @@ pub struct ServeCommand {
     /// Instances alive at once (requests beyond it get 503).
     #[arg(long, default_value_t = ServeLimits::default().max_instances)]
     max_instances: u32,
+    /// Which web pages may read the answers: `*` (any: the API takes no
+    /// credentials), `none`, or origins such as http://localhost:8080
+    /// separated by commas (answered with the page's own origin and
+    /// `vary: origin`).
+    #[arg(long, value_name = "ORIGINS", default_value = "*")]
+    cors_origin: ghostlines_core::CorsOrigins,
     /// No log line per request.
     #[arg(long)]
     quiet: bool,
@@ -127,7 +133,7 @@ impl ServeCommand {
         };
         let (listen, quiet) = (self.listen, self.quiet);
         super::tokio_runtime()?.block_on(async move {
-            let host = HttpHost::new(limits)?;
+            let host = HttpHost::with_cors(limits, self.cors_origin)?;
             let listener = serve::bind(listen).await?;
             // Tests and scripts read this line to find the port.
             println!("listening on http://{}", listener.local_addr()?);
@@ -163,5 +169,17 @@ mod tests {
     fn no_flags_are_the_default_limits() {
         let flags = Flags::parse_from(["ghostlines"]);
         assert_eq!(flags.serve.limits(), ServeLimits::default());
+        assert_eq!(flags.serve.cors_origin, ghostlines_core::CorsOrigins::Any);
+    }
+
+    #[test]
+    fn cors_origins_are_checked_when_the_server_starts() {
+        let flags = Flags::parse_from(["ghostlines", "--cors-origin", "http://localhost:8080"]);
+        assert_eq!(flags.serve.cors_origin.to_string(), "http://localhost:8080");
+        let Err(e) = Flags::try_parse_from(["ghostlines", "--cors-origin", "http://a.org/app"])
+        else {
+            panic!("a path is no origin");
+        };
+        assert!(e.to_string().contains("an origin has no path"), "{e}");
     }
 }
