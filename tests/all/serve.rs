@@ -666,3 +666,42 @@ fn one_client_holds_at_most_its_share_of_streams() {
         assert_eq!(t.last.unwrap()["error"]["kind"], "timeout");
     }
 }
+
+/// A refusal that comes before the body has all been sent: the server
+/// reads the rest and throws it away (lingering close), so the client
+/// that is still sending is not reset and loses no answer, and its
+/// connection carries the next request. Refused by the component (a bad
+/// parameter) and by the host from the head alone (a frame too large).
+#[test]
+fn a_refusal_before_the_body_ends_reaches_a_client_still_sending() {
+    let server = Server::start(&["--quiet", "--max-side", "4096"]);
+    let total = 1024 * 2048 * 4;
+    for path in [
+        "/greyscale?width=1024&height=2048&method=nope",
+        "/greyscale?width=8192&height=256",
+    ] {
+        let mut client = Client::connect(&server.addr);
+        client.send_head("POST", path, total);
+        client
+            .stream
+            .get_mut()
+            .write_all(&vec![7; 64 << 10])
+            .unwrap();
+        let refused = client.read_answer();
+        assert!(
+            matches!(refused.status, 400 | 413),
+            "{path}: {}",
+            refused.status
+        );
+        // The rest of the body: 8 MB, far past what socket buffers hold
+        // if nobody reads them.
+        client
+            .stream
+            .get_mut()
+            .write_all(&vec![7; total - (64 << 10)])
+            .unwrap_or_else(|e| panic!("{path}: the rest of the body: {e}"));
+        let frame = random_frame(4, 2, 1);
+        let next = client.request("POST", "/greyscale?width=4&height=2", &frame.pixels);
+        assert_eq!((next.status, next.body.len()), (200, 8), "{path}");
+    }
+}

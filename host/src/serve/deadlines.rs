@@ -88,11 +88,53 @@ impl IoClock {
 /// not stop it: the component sees a failed read and answers 408. (Epoch
 /// interruption cannot fire while the guest waits on the host for bytes.)
 pub(super) struct DeadlineBody<B> {
-    pub(super) inner: B,
-    pub(super) rule: BodyRule,
+    /// The client's body; `None` once handed to `linger`.
+    inner: Option<B>,
+    rule: BodyRule,
     /// Wakes the body when the deadline of the wait under way passes.
-    pub(super) timer: Pin<Box<tokio::time::Sleep>>,
-    pub(super) clock: Arc<IoClock>,
+    timer: Pin<Box<tokio::time::Sleep>>,
+    clock: Arc<IoClock>,
+    /// Whether the body ended, or failed past its deadline: then nothing
+    /// is left to linger over.
+    over: bool,
+    /// When bytes last came (or the body was made): a body dropped by the
+    /// component lingers only if the client is still sending.
+    last_bytes: Instant,
+    /// What is done with the rest of a body the component dropped before
+    /// its end ([`linger`](super::linger::linger)).
+    rest: Option<Box<dyn FnOnce(B) + Send>>,
+}
+
+impl<B> DeadlineBody<B>
+where
+    B: Body<Data = Bytes> + Send + Unpin + 'static,
+{
+    /// `inner` under `rule`, touching `clock` as bytes come; a rest the
+    /// component leaves unread lingers, up to `linger_bytes`.
+    pub(super) fn new(inner: B, rule: BodyRule, clock: Arc<IoClock>, linger_bytes: u64) -> Self {
+        DeadlineBody {
+            inner: Some(inner),
+            rule,
+            timer: Box::pin(tokio::time::sleep(Duration::ZERO)),
+            clock,
+            over: false,
+            last_bytes: Instant::now(),
+            rest: Some(Box::new(move |body| {
+                super::linger::linger(body, linger_bytes)
+            })),
+        }
+    }
+}
+
+impl<B> Drop for DeadlineBody<B> {
+    fn drop(&mut self) {
+        let sending = self.last_bytes.elapsed() < super::linger::LINGER_IDLE;
+        if let (false, true, Some(inner), Some(rest)) =
+            (self.over, sending, self.inner.take(), self.rest.take())
+        {
+            rest(inner);
+        }
+    }
 }
 
 /// The deadlines of a request body.
@@ -160,36 +202,48 @@ where
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        let timed_out = || Poll::Ready(Some(Err(wasmtime_wasi_http::Error::ConnectionReadTimeout)));
+        let timed_out = |body: &mut Self| {
+            body.over = true;
+            Poll::Ready(Some(Err(wasmtime_wasi_http::Error::ConnectionReadTimeout)))
+        };
         if self.rule.past_end() {
-            return timed_out();
+            return timed_out(&mut self);
         }
-        if let Poll::Ready(frame) = Pin::new(&mut self.inner).poll_frame(cx) {
+        let Some(inner) = self.inner.as_mut() else {
+            return Poll::Ready(None);
+        };
+        if let Poll::Ready(frame) = Pin::new(inner).poll_frame(cx) {
+            self.over |= !matches!(frame, Some(Ok(_)));
             self.clock.touch();
             let bytes = match &frame {
                 Some(Ok(frame)) => frame.data_ref().map_or(0, Bytes::len),
                 _ => 0,
             };
             self.rule.arrived(bytes);
+            if bytes > 0 {
+                self.last_bytes = Instant::now();
+            }
             return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
         }
         let deadline = self.rule.wait_deadline();
         if tokio::time::Instant::now() >= deadline {
-            return timed_out();
+            return timed_out(&mut self);
         }
         self.timer.as_mut().reset(deadline);
         match self.timer.as_mut().poll(cx) {
-            Poll::Ready(()) => timed_out(),
+            Poll::Ready(()) => timed_out(&mut self),
             Poll::Pending => Poll::Pending,
         }
     }
 
     fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
+        self.inner.as_ref().is_none_or(Body::is_end_stream)
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
+        self.inner
+            .as_ref()
+            .map_or_else(SizeHint::default, Body::size_hint)
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use bytes::Bytes;
-use ghostlines_core::FramePace;
+use ghostlines_core::{CORS_VARIABLE, CorsOrigins, FramePace};
 use http_body_util::BodyExt;
 use hyper::body::Body;
 use wasmtime::component::{Linker, Resource, ResourceTable};
@@ -26,6 +26,7 @@ use super::deadlines::{
     watch_answer,
 };
 use super::limits::{ServeLimits, StreamAnswer};
+use super::linger::linger;
 use super::slots::{ClientAddr, Refusal, StreamSlot, StreamSlots};
 use crate::reply::error_response;
 
@@ -45,6 +46,9 @@ pub(super) const EPOCH_TICK: Duration = Duration::from_millis(10);
 pub struct HttpHost {
     pre: ProxyPre<RequestState>,
     limits: ServeLimits,
+    /// The pages that may read answers: passed to the component, and
+    /// applied to the host's own refusals.
+    cors: CorsOrigins,
     streams: Arc<StreamSlots>,
 }
 
@@ -108,11 +112,25 @@ impl HttpHost {
         HttpHost::from_component_bytes(crate::HTTP_COMPONENT, limits)
     }
 
+    /// Compiles the embedded HTTP component, its answers readable by pages
+    /// from `cors` (every origin by default).
+    pub fn with_cors(limits: ServeLimits, cors: CorsOrigins) -> anyhow::Result<Arc<HttpHost>> {
+        HttpHost::build(crate::HTTP_COMPONENT, limits, cors)
+    }
+
     /// Compiles an HTTP component from its bytes (tests use this for
     /// deliberately broken components).
     pub fn from_component_bytes(
         bytes: &[u8],
         limits: ServeLimits,
+    ) -> anyhow::Result<Arc<HttpHost>> {
+        HttpHost::build(bytes, limits, CorsOrigins::default())
+    }
+
+    fn build(
+        bytes: &[u8],
+        limits: ServeLimits,
+        cors: CorsOrigins,
     ) -> anyhow::Result<Arc<HttpHost>> {
         let mut pool = PoolingAllocationConfig::new();
         let instances = limits.max_instances.max(1);
@@ -155,6 +173,7 @@ impl HttpHost {
         Ok(Arc::new(HttpHost {
             pre,
             limits,
+            cors,
             streams,
         }))
     }
@@ -172,9 +191,24 @@ impl HttpHost {
         B: Body<Data = Bytes> + Send + Unpin + 'static,
         B::Error: Into<wasmtime_wasi_http::Error>,
     {
+        let origin = request
+            .headers()
+            .get(hyper::header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         match self.run(request).await {
             Ok(response) => response,
-            Err(failure) => failure.into_response(),
+            Err(failure) => {
+                // The host's own answer: the component's carry their CORS
+                // headers already.
+                let mut response = failure.into_response();
+                for (name, value) in self.cors.answer_headers(origin.as_deref()) {
+                    if let Ok(value) = hyper::header::HeaderValue::from_str(&value) {
+                        response.headers_mut().append(name, value);
+                    }
+                }
+                response
+            }
         }
     }
 
@@ -189,27 +223,31 @@ impl HttpHost {
         let limits = self.limits;
         // Over the limits from the head alone: no instance for it.
         if let Some((status, kind, message)) = limits.refuse_early(&request) {
-            return Ok(error_response(status, kind, &message));
+            linger(request.into_body(), limits.max_body_bytes);
+            return Err(Failure::Refused(status, kind, message));
         }
         let connection = request.extensions_mut().remove::<ConnectionCut>();
         let client = request.extensions().get::<ClientAddr>().map(|c| c.0);
         let what = format!("{} {}", request.method(), request.uri().path());
-        let stream = ServeLimits::is_stream(request.uri().path());
+        // Only a POST streams (a preflight to a stream route is a single
+        // request).
+        let stream = (request.method() == hyper::Method::POST)
+            .then(|| ServeLimits::is_stream(request.uri().path()))
+            .flatten();
         let Admission {
             slot,
             rule,
             compute,
         } = match self.admit(stream, client, request.uri().query()) {
             Ok(admission) => admission,
-            Err((status, kind, message)) => return Ok(error_response(status, kind, &message)),
+            Err((status, kind, message)) => {
+                linger(request.into_body(), limits.max_body_bytes);
+                return Err(Failure::Refused(status, kind, message));
+            }
         };
         let clock = IoClock::new();
-        let request = request.map(|body| DeadlineBody {
-            inner: body,
-            rule,
-            timer: Box::pin(tokio::time::sleep(Duration::ZERO)),
-            clock: clock.clone(),
-        });
+        let request =
+            request.map(|body| DeadlineBody::new(body, rule, clock.clone(), limits.max_body_bytes));
         let mut store = self.timed_store(&clock, compute);
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let (req, out) = {
@@ -390,6 +428,7 @@ impl HttpHost {
         // environment.
         let millis = |d: Duration| d.as_millis().to_string();
         let mut env = limits.component_variables();
+        env.push((CORS_VARIABLE, self.cors.to_string()));
         env.extend([
             (
                 "GHOSTLINES_COMPUTE_TIMEOUT_MS",
@@ -468,6 +507,9 @@ fn spawn_epoch_ticker(engine: &Engine) {
 enum Failure {
     /// Every instance of the pool is busy: 503.
     Overloaded(String),
+    /// Refused from the head alone, or for want of a stream slot: the
+    /// status, kind and message.
+    Refused(u16, &'static str, String),
     /// Instantiation failed otherwise: 500.
     Instantiate(String),
     /// The epoch deadline passed: 503.
@@ -508,6 +550,7 @@ impl Failure {
     /// (status, kind, message).
     fn describe(&self) -> (u16, &'static str, String) {
         match self {
+            Failure::Refused(status, kind, m) => (*status, *kind, m.clone()),
             Failure::Overloaded(m) => (503, "overloaded", m.clone()),
             Failure::Deadline => (
                 503,

@@ -271,6 +271,11 @@ impl ServeLimits {
         &self,
         request: &hyper::Request<B>,
     ) -> Option<(u16, &'static str, String)> {
+        // Only a POST has a body and a frame size to judge (a preflight
+        // asks about one with the same query).
+        if request.method() != hyper::Method::POST {
+            return None;
+        }
         let declared = request
             .headers()
             .get(hyper::header::CONTENT_LENGTH)

@@ -10,6 +10,7 @@
 mod deadlines;
 mod host;
 mod limits;
+mod linger;
 mod slots;
 
 pub use deadlines::ConnectionCut;
