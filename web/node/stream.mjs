@@ -10,11 +10,8 @@
 // Node 20.19+ (fetch with a streamed body).
 
 import { pathToFileURL } from 'node:url';
-import { GhostlinesError } from '../app/error.js';
+import { refusal, reportLines } from '../app/http.js';
 import { scene } from '../app/scene.js';
-
-/** The version of the stream's first line that this client reads. */
-const VERSION = 1;
 
 /**
  * Streams `frames` (an iterable or async iterable of RGBA8 byte arrays,
@@ -54,50 +51,8 @@ export async function* motionStream(base, params, frames) {
     duplex: 'half',
     headers: { 'content-type': 'application/octet-stream' },
   });
-  if (!response.ok) {
-    const text = await response.text();
-    const error = parsed(text)?.error;
-    if (typeof error?.kind !== 'string') {
-      // Not ghostlines' answer: a proxy's error page, say.
-      throw new GhostlinesError('invalid-body', `the server answered ${response.status} with ${JSON.stringify(text.slice(0, 200))}, not a ghostlines error`, { status: response.status });
-    }
-    throw new GhostlinesError(error.kind, error.message, { status: response.status });
-  }
-  let pending = '';
-  let head = null;
-  for await (const text of response.body.pipeThrough(new TextDecoderStream())) {
-    pending += text;
-    let end;
-    while ((end = pending.indexOf('\n')) >= 0) {
-      const text = pending.slice(0, end);
-      const line = parsed(text);
-      pending = pending.slice(end + 1);
-      if (line === undefined || line === null || typeof line !== 'object') {
-        throw new GhostlinesError('invalid-body', `the stream sent a line that is not a JSON object: ${JSON.stringify(text.slice(0, 200))}`);
-      }
-      if (line.error) {
-        throw new GhostlinesError(line.error.kind, line.error.message, { frames: line.error.frames });
-      }
-      if (head === null) {
-        head = line;
-        if (head.version !== VERSION) {
-          throw new GhostlinesError('invalid-body', `stream version ${head.version}, this client reads ${VERSION}`);
-        }
-      } else {
-        yield line;
-      }
-    }
-  }
-  if (pending !== '') throw new GhostlinesError('invalid-body', 'the stream ended inside a line');
-}
-
-/** `text` as JSON, or undefined when it is not JSON. */
-function parsed(text) {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  if (!response.ok) throw await refusal(response);
+  yield* reportLines(response);
 }
 
 // Run as a script: a generated scene drifting right and down.

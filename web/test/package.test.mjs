@@ -43,6 +43,7 @@ test('the tarball holds the library, its types and the component, and nothing de
   for (const want of [
     'app/ghostlines.js', 'app/library.js', 'app/ghostlines.d.ts', 'app/error.js', 'app/error.d.ts', 'app/gen/ghostlines.js',
     'app/gen/ghostlines.core.wasm', 'node/stream.mjs', 'node/stream.d.mts', 'node/example.mjs', 'package.json',
+    'app/http.js', 'app/http.d.ts',
   ]) {
     assert.ok(files.includes(want), `${want} is missing from ${files.join(', ')}`);
   }
@@ -68,15 +69,16 @@ test('the exports resolve by name, and only they do', () => {
     import { greyscale, createTracker, GhostlinesError } from 'ghostlines';
     import { GhostlinesError as FromError } from 'ghostlines/error';
     import { motionStream } from 'ghostlines/stream';
+    import { connect } from 'ghostlines/http';
     const grey = greyscale({ width: 1, height: 1, data: new Uint8ClampedArray([10, 200, 30, 255]) });
     let kind;
     try { createTracker({ threshold: 2 }); } catch (e) { kind = e instanceof FromError && e.kind; }
-    console.log(JSON.stringify({ grey: [...grey.values], kind, stream: typeof motionStream, same: GhostlinesError === FromError }));
+    console.log(JSON.stringify({ grey: [...grey.values], kind, stream: typeof motionStream, http: typeof connect('http://127.0.0.1:1').motion, same: GhostlinesError === FromError }));
   `;
   writeFileSync(join(project, 'use.mjs'), script);
   const run = node(['use.mjs']);
   assert.equal(run.status, 0, run.stderr);
-  assert.deepEqual(JSON.parse(run.stdout), { grey: [200], kind: 'invalid-parameter', stream: 'function', same: true });
+  assert.deepEqual(JSON.parse(run.stdout), { grey: [200], kind: 'invalid-parameter', stream: 'function', http: 'function', same: true });
   writeFileSync(join(project, 'deep.mjs'), "import 'ghostlines/app/gen/ghostlines.js';");
   const deep = node(['deep.mjs']);
   assert.notEqual(deep.status, 0);
@@ -102,6 +104,7 @@ test('the types compile for a right use and refuse a wrong one', () => {
     import { createPainter, createTracker, defaults, greyscale, type TrackerOutput } from 'ghostlines';
     import { GhostlinesError } from 'ghostlines/error';
     import { motionStream, type FrameReport } from 'ghostlines/stream';
+    import { connect, type StreamReport } from 'ghostlines/http';
     const image = { width: 1, height: 1, data: new Uint8ClampedArray([10, 200, 30, 255]) };
     const first: number = greyscale(image, 'luma-bt601').values[0];
     const tracker = createTracker({ mode: 'dense', step: 8, flow: { window: 11 } });
@@ -116,7 +119,16 @@ test('the types compile for a right use and refuse a wrong one', () => {
       return got;
     }
     const e: string = new GhostlinesError('timeout', 'late').kind;
-    export { first, dx, drawn, step, lines, e };
+    const server = connect('http://127.0.0.1:3000');
+    async function remote(): Promise<number> {
+      const grey = await server.greyscale(image, 'luma-bt601');
+      const motion: TrackerOutput = await server.motion(image, image, { mode: 'sparse', corners: { maxCorners: 50 } });
+      const drawn = await server.render(image, image, { persistence: 0.8, colour: { r: 0, g: 255, b: 0, a: 255 } });
+      const reports: StreamReport[] = [];
+      for await (const report of server.motionStream([image, image], { fps: 30 })) reports.push(report);
+      return grey.values[0] + motion.vectors.length + drawn.data[0] + reports[0].index;
+    }
+    export { first, dx, drawn, step, lines, e, remote };
   `);
   assert.equal(right.status, 0, right.stdout + right.stderr);
   rmSync(join(project, 'use.ts'));

@@ -11,11 +11,23 @@ import { fileURLToPath } from 'node:url';
 export const web = dirname(dirname(fileURLToPath(import.meta.url)));
 const ghostlines = join(dirname(web), 'target', 'release', 'ghostlines');
 
-/** Starts `ghostlines serve` with `args`; resolves to { base, stop }. */
-export async function startServer(args = []) {
+/**
+ * Starts `ghostlines serve` with `args`; resolves to { base, stop, log }.
+ * With `logged`, its log lines (one a request: method, route, status, ms)
+ * collect in `log` instead of --quiet.
+ */
+export async function startServer(args = [], { logged = false } = {}) {
   assert.ok(existsSync(ghostlines), `build the host first: ${ghostlines}`);
-  const server = spawn(ghostlines, ['serve', '--listen', '127.0.0.1:0', '--quiet', ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const quiet = logged ? [] : ['--quiet'];
+  const server = spawn(ghostlines, ['serve', '--listen', '127.0.0.1:0', ...quiet, ...args], {
+    stdio: ['ignore', 'pipe', logged ? 'pipe' : 'inherit'],
+  });
+  const log = [];
+  let partial = '';
+  server.stderr?.on('data', (chunk) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop();
+    log.push(...lines);
   });
   const base = await new Promise((resolve, reject) => {
     let seen = '';
@@ -26,5 +38,5 @@ export async function startServer(args = []) {
     });
     server.on('exit', (code) => reject(new Error(`ghostlines serve exited with ${code}`)));
   });
-  return { base, stop: () => server.kill('SIGINT') };
+  return { base, log, stop: () => server.kill('SIGINT') };
 }
