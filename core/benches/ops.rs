@@ -6,9 +6,9 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ghostlines_core::{
-    Adjustment, CornerSettings, EdgeSettings, FlowSettings, Frame, GreyMethod, Plane, SplitMix64,
-    Tracker, TrackerMode, TrackerSettings, adjust_rgba, centroid, dense_flow, edge_polylines,
-    frame_diff, greyscale, sparse_flow, synthetic_scene,
+    Adjustment, CornerSettings, EdgeSettings, FieldSettings, FlowSettings, Frame, GreyMethod,
+    Plane, SplitMix64, Tracker, TrackerMode, TrackerSettings, adjust_rgba, centroid, dense_flow,
+    edge_polylines, flow_field, frame_diff, greyscale, sparse_flow, synthetic_scene,
 };
 use std::hint::black_box;
 
@@ -57,6 +57,16 @@ fn ops(c: &mut Criterion) {
     c.bench_function("dense flow (every 16 px)", |bench| {
         bench.iter(|| dense_flow(black_box(plane_a), plane_b, 16, &flow).unwrap())
     });
+    for (name, settings) in [
+        ("ultrafast", FieldSettings::ULTRAFAST),
+        ("medium", FieldSettings::MEDIUM),
+    ] {
+        c.bench_function(&format!("flow field (DIS {name} search)"), |bench| {
+            bench.iter(|| {
+                flow_field(black_box(plane_a), black_box(plane_b), &settings, None).unwrap()
+            })
+        });
+    }
     c.bench_function("edges (Canny, polylines, RDP)", |bench| {
         bench.iter(|| edge_polylines(black_box(plane_a), &EdgeSettings::default()).unwrap())
     });

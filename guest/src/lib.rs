@@ -15,8 +15,8 @@ use bindings::exports::ghostlines::image::tracking::{
 };
 use bindings::exports::ghostlines::image::{process, vectors};
 use bindings::ghostlines::image::types::{
-    Change, CornerSettings, EdgeSettings, Error, FlowSettings, FlowVector, Frame, Gradient,
-    GradientOperator, GreyMethod, Limits, Plane, Point, Vector,
+    Change, CornerSettings, EdgeSettings, Error, FieldSettings, FlowField, FlowSettings,
+    FlowVector, Frame, Gradient, GradientOperator, GreyMethod, Limits, Plane, Point, Vector,
 };
 
 struct Component;
@@ -94,6 +94,20 @@ impl vectors::Guest for Component {
 
     fn default_edge_settings() -> EdgeSettings {
         core_::EdgeSettings::default().into()
+    }
+
+    fn default_field_settings() -> FieldSettings {
+        core_::FieldSettings::default().into()
+    }
+
+    fn pixel_flow(
+        previous: Plane,
+        current: Plane,
+        settings: FieldSettings,
+    ) -> Result<FlowField, Error> {
+        let before = plane_view(&previous)?;
+        let after = plane_view(&current)?;
+        Ok(core_::flow_field(before, after, &settings.into(), None)?.into())
     }
 
     fn sparse_flow(

@@ -19,9 +19,9 @@ pub use self::exports::ghostlines::image::tracking::{
     DenseMode, SparseMode, TrackerMode, TrackerOutput, TrackerSettings,
 };
 pub use self::ghostlines::image::types::{
-    Change, CornerSettings, Displacement, EdgeSettings, Error, FlowSettings, FlowStatus,
-    FlowVector, Frame, Gradient, GradientOperator, GreyMethod, InvalidDimensions, LengthMismatch,
-    Limits, Plane, Point, SizeMismatch, TooLarge, Vector,
+    Change, CornerSettings, Displacement, EdgeSettings, Error, FieldSettings, FlowField,
+    FlowSettings, FlowStatus, FlowVector, Frame, Gradient, GradientOperator, GreyMethod,
+    InvalidDimensions, LengthMismatch, Limits, Plane, Point, SizeMismatch, TooLarge, Vector,
 };
 
 impl Error {

@@ -4,8 +4,8 @@
 
 use clap::{Parser, Subcommand};
 use ghostlines::commands::{
-    AdjustCommand, BenchCommand, ComponentsCommand, EdgesCommand, FaultsCommand, GreyCommand,
-    LoadCommand, MotionCommand, RenderCommand, ServeCommand,
+    AdjustCommand, BenchCommand, ComponentsCommand, EdgesCommand, FaultsCommand, FlowCommand,
+    GreyCommand, LoadCommand, MotionCommand, RenderCommand, ServeCommand,
 };
 
 /// Turn camera frames into vectors with the ghostlines WebAssembly
@@ -25,6 +25,7 @@ enum Command {
     Motion(MotionCommand),
     Render(RenderCommand),
     Edges(EdgesCommand),
+    Flow(FlowCommand),
     Serve(ServeCommand),
     Load(LoadCommand),
     Faults(FaultsCommand),
@@ -39,6 +40,7 @@ fn main() -> anyhow::Result<()> {
         Command::Motion(c) => c.execute(),
         Command::Render(c) => c.execute(),
         Command::Edges(c) => c.execute(),
+        Command::Flow(c) => c.execute(),
         Command::Serve(c) => c.execute(),
         Command::Load(c) => c.execute(),
         Command::Faults(c) => c.execute(),

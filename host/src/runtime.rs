@@ -10,9 +10,9 @@ use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::bindings::{
-    Change, CornerSettings, EdgeSettings, Error, FlowSettings, FlowVector, Frame, Ghostlines,
-    GhostlinesPre, Gradient, GradientOperator, GreyMethod, Painted, PainterSettings, Plane, Point,
-    TrackerOutput, TrackerSettings, Vector,
+    Change, CornerSettings, EdgeSettings, Error, FieldSettings, FlowField, FlowSettings,
+    FlowVector, Frame, Ghostlines, GhostlinesPre, Gradient, GradientOperator, GreyMethod, Painted,
+    PainterSettings, Plane, Point, TrackerOutput, TrackerSettings, Vector,
 };
 
 /// Linear memory one instance may grow to: room for the largest accepted
@@ -337,6 +337,32 @@ impl Instance {
             step,
             flow,
         )
+    }
+
+    /// The flow field from `previous` to `current`: a displacement at
+    /// every pixel.
+    pub fn pixel_flow(
+        &mut self,
+        previous: &Plane,
+        current: &Plane,
+        settings: FieldSettings,
+    ) -> Call<FlowField> {
+        if let Err(e) = self.check_plane(previous).and(self.check_plane(current)) {
+            return Ok(Err(e));
+        }
+        self.bindings.ghostlines_image_vectors().call_pixel_flow(
+            &mut self.store,
+            previous,
+            current,
+            settings,
+        )
+    }
+
+    /// The documented field settings (OpenCV's DIS MEDIUM search).
+    pub fn default_field_settings(&mut self) -> wasmtime::Result<FieldSettings> {
+        self.bindings
+            .ghostlines_image_vectors()
+            .call_default_field_settings(&mut self.store)
     }
 
     /// The gradient field every `step` pixels.

@@ -14,9 +14,9 @@ use super::exports::ghostlines::image::tracking::{
     DenseMode, SparseMode, TrackerMode, TrackerOutput, TrackerSettings,
 };
 use super::ghostlines::image::types::{
-    Change, CornerSettings, Displacement, EdgeSettings, Error, FlowSettings, FlowStatus,
-    FlowVector, Gradient, GradientOperator, GreyMethod, InvalidDimensions, LengthMismatch, Limits,
-    Point, SizeMismatch, TooLarge, Vector,
+    Change, CornerSettings, Displacement, EdgeSettings, Error, FieldSettings, FlowField,
+    FlowSettings, FlowStatus, FlowVector, Gradient, GradientOperator, GreyMethod,
+    InvalidDimensions, LengthMismatch, Limits, Point, SizeMismatch, TooLarge, Vector,
 };
 use ghostlines_core as core_;
 
@@ -71,6 +71,8 @@ same_fields! {
         sigma, low, high, tolerance, min_length, straight_only,
     }
     Rgba <=> core_::Rgba { r, g, b, a }
+    FieldSettings <=> core_::FieldSettings { patch, stride, finest_level, iterations }
+    FlowField <=> core_::FlowField { width, height, u, v }
 }
 
 same_cases! {

@@ -195,7 +195,25 @@ fn vector_rows(
             Ok(())
         })?,
     );
-    Ok(vec![sparse, dense, edge_row])
+    let mut rows = vec![sparse, dense, edge_row];
+    // A displacement at every pixel, with each preset's search.
+    for (name, settings) in [
+        ("ultrafast", core_::FieldSettings::ULTRAFAST),
+        ("fast", core_::FieldSettings::FAST),
+        ("medium", core_::FieldSettings::MEDIUM),
+    ] {
+        rows.push(BenchRow::compared(
+            format!("flow field, every pixel (DIS {name} search)"),
+            time(iterations, || {
+                checked(instance.pixel_flow(a, b, settings.into()))
+            })?,
+            time(iterations, || {
+                black_box(core_::flow_field(plane_a, plane_b, &settings, None)?);
+                Ok(())
+            })?,
+        ));
+    }
+    Ok(rows)
 }
 
 /// Each mode with consecutive frames, and with the sketch's 200 ms

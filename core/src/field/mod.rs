@@ -1,0 +1,286 @@
+//! A flow field: a displacement at every pixel, by dense inverse search
+//! (Kroeger et al., "Fast Optical Flow using Dense Inverse Search", 2016).
+//!
+//! Coarse to fine over both frames' Gaussian pyramids, each level:
+//! 1. inverse search ([`search`]): a square patch every `stride` pixels of
+//!    the previous frame is found in the current one by inverse
+//!    compositional Lucas–Kanade, starting from the coarser level's field;
+//! 2. densification ([`densify`]): each pixel's displacement is the
+//!    average of the patches that cover it, each weighted by how well it
+//!    explains that pixel (1 / max(1, |I1(x + u) − I0(x)|)).
+//!
+//! Below the finest level searched the field is upsampled bilinearly.
+//! The sparse and grid flow of `flow/` track points; this answers every
+//! pixel, and a tracker may give the previous frame's field as the first
+//! guess.
+
+mod colour;
+mod densify;
+mod flo;
+mod search;
+
+use crate::error::{Error, Result};
+use crate::frame::Plane;
+use crate::limits::Limits;
+use crate::pyramid::GreyF32;
+
+pub use flo::FLO_MAGIC;
+
+/// The most pixels a field may have: 2^23 (a 4K UHD frame), two f32 a
+/// pixel, 64 MiB. A field is eight bytes a pixel where its frame's grey
+/// plane is one, so it has a limit of its own below the frame limits.
+pub const MAX_FIELD_PIXELS: u64 = 1 << 23;
+
+/// How the field is searched. The presets are OpenCV's, which all use
+/// 8-pixel patches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FieldSettings {
+    /// The side of a patch, pixels (4..=32).
+    pub patch: u32,
+    /// Pixels between patches (1..=`patch`): smaller is denser and slower.
+    pub stride: u32,
+    /// The finest pyramid level searched (0: full resolution); the field
+    /// is upsampled from it.
+    pub finest_level: u32,
+    /// Inverse-search iterations a patch at most (1..=256).
+    pub iterations: u32,
+}
+
+impl FieldSettings {
+    /// OpenCV's `DISOpticalFlow::PRESET_ULTRAFAST`, less its variational
+    /// refinement (none there either).
+    pub const ULTRAFAST: FieldSettings = FieldSettings {
+        patch: 8,
+        stride: 4,
+        finest_level: 2,
+        iterations: 12,
+    };
+    /// `PRESET_FAST`'s search (OpenCV adds 5 variational iterations).
+    pub const FAST: FieldSettings = FieldSettings {
+        patch: 8,
+        stride: 4,
+        finest_level: 2,
+        iterations: 16,
+    };
+    /// `PRESET_MEDIUM`'s search (OpenCV adds 5 variational iterations).
+    pub const MEDIUM: FieldSettings = FieldSettings {
+        patch: 8,
+        stride: 3,
+        finest_level: 1,
+        iterations: 25,
+    };
+
+    /// Each setting in its range.
+    pub fn check(&self) -> Result<()> {
+        let bad = |what: String| Err(Error::InvalidParameter(what));
+        if !(4..=32).contains(&self.patch) {
+            return bad(format!(
+                "patch must be in 4..=32 pixels, got {}",
+                self.patch
+            ));
+        }
+        if !(1..=self.patch).contains(&self.stride) {
+            return bad(format!(
+                "stride must be in 1..=patch ({}), got {}",
+                self.patch, self.stride
+            ));
+        }
+        if self.finest_level > 6 {
+            return bad(format!(
+                "finest level must be in 0..=6, got {}",
+                self.finest_level
+            ));
+        }
+        if !(1..=256).contains(&self.iterations) {
+            return bad(format!(
+                "iterations must be in 1..=256, got {}",
+                self.iterations
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Default for FieldSettings {
+    /// [`FieldSettings::MEDIUM`].
+    fn default() -> Self {
+        FieldSettings::MEDIUM
+    }
+}
+
+/// A displacement (u, v) at every pixel, row-major: pixel (x, y) of the
+/// previous frame moved to (x + u, y + v) in the current one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowField {
+    /// Columns.
+    pub width: u32,
+    /// Rows.
+    pub height: u32,
+    /// Displacement along x, a pixel each.
+    pub u: Vec<f32>,
+    /// Displacement along y, a pixel each.
+    pub v: Vec<f32>,
+}
+
+impl FlowField {
+    /// No motion anywhere.
+    pub fn zeros(width: u32, height: u32) -> FlowField {
+        let n = width as usize * height as usize;
+        FlowField {
+            width,
+            height,
+            u: vec![0.0; n],
+            v: vec![0.0; n],
+        }
+    }
+
+    /// The displacement at pixel (x, y).
+    pub fn at(&self, x: u32, y: u32) -> (f32, f32) {
+        let i = y as usize * self.width as usize + x as usize;
+        (self.u[i], self.v[i])
+    }
+
+    /// This field at `width` × `height`, bilinearly resampled (pixel
+    /// centres on pixel centres, border replicated) and its displacements
+    /// scaled with it: a level's field taken to the next finer one, or the
+    /// previous frame's to a coarse level.
+    pub(crate) fn resized(&self, width: u32, height: u32) -> FlowField {
+        let xs = taps(width, self.width);
+        let ys = taps(height, self.height);
+        let (sx, sy) = (
+            width as f32 / self.width as f32,
+            height as f32 / self.height as f32,
+        );
+        let (w, sw) = (width as usize, self.width as usize);
+        let mut out = FlowField::zeros(width, height);
+        for (y, &(y0, y1, fy)) in ys.iter().enumerate() {
+            for (source, target, scale) in [(&self.u, &mut out.u, sx), (&self.v, &mut out.v, sy)] {
+                let (top, bottom) = (&source[y0 * sw..][..sw], &source[y1 * sw..][..sw]);
+                let target = &mut target[y * w..][..w];
+                for (t, &(x0, x1, fx)) in target.iter_mut().zip(&xs) {
+                    let upper = top[x0] + fx * (top[x1] - top[x0]);
+                    let lower = bottom[x0] + fx * (bottom[x1] - bottom[x0]);
+                    *t = (upper + fy * (lower - upper)) * scale;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// For each of `out` samples along a side of `source` pixels: the two
+/// source pixels it lies between and how far along, pixel centres mapped to
+/// pixel centres, border replicated.
+fn taps(out: u32, source: u32) -> Vec<(usize, usize, f32)> {
+    let scale = source as f32 / out as f32;
+    let last = source as usize - 1;
+    (0..out)
+        .map(|i| {
+            let at = ((i as f32 + 0.5) * scale - 0.5).max(0.0);
+            let i0 = (at as usize).min(last);
+            (i0, (i0 + 1).min(last), (at - i0 as f32).min(1.0))
+        })
+        .collect()
+}
+
+/// The flow field from `previous` to `current` (same size, within
+/// [`MAX_FIELD_PIXELS`]), searched as `settings` say, from `guess` (the
+/// field of the pair before, at any size) where there is one.
+pub fn flow_field(
+    previous: Plane<'_>,
+    current: Plane<'_>,
+    settings: &FieldSettings,
+    guess: Option<&FlowField>,
+) -> Result<FlowField> {
+    settings.check()?;
+    let (width, height) = (previous.width(), previous.height());
+    if (current.width(), current.height()) != (width, height) {
+        return Err(Error::SizeMismatch {
+            expected: (width, height),
+            actual: (current.width(), current.height()),
+        });
+    }
+    if u64::from(width) * u64::from(height) > MAX_FIELD_PIXELS {
+        return Err(Error::TooLarge {
+            width,
+            height,
+            limits: Limits {
+                max_pixels: MAX_FIELD_PIXELS,
+                ..Limits::DEFAULT
+            },
+        });
+    }
+    let levels = level_count(width, height, settings);
+    let previous = pyramid(GreyF32::from_plane(previous), levels);
+    let current = pyramid(GreyF32::from_plane(current), levels);
+    let coarsest = levels - 1;
+    let finest = (settings.finest_level as usize).min(coarsest);
+    let size = |level: usize| {
+        let image = &previous[level];
+        (image.width as u32, image.height as u32)
+    };
+    let (w, h) = size(coarsest);
+    let mut field = match guess {
+        Some(guess) => guess.resized(w, h),
+        None => FlowField::zeros(w, h),
+    };
+    for level in (finest..=coarsest).rev() {
+        let (w, h) = size(level);
+        if (field.width, field.height) != (w, h) {
+            field = field.resized(w, h);
+        }
+        let gradients = search::Gradients::of(&previous[level]);
+        let patches = search::search_level(
+            &previous[level],
+            &current[level],
+            &gradients,
+            &field,
+            settings,
+        );
+        field = densify::densify(
+            &previous[level],
+            &current[level],
+            &patches,
+            settings.patch as usize,
+        );
+    }
+    if (field.width, field.height) != (width, height) {
+        field = field.resized(width, height);
+    }
+    Ok(field)
+}
+
+/// Levels from full resolution down to the coarsest at which a level is
+/// still a few patches across (OpenCV's rule: 2·side / (5·patch)), and
+/// at least down to the finest level searched.
+fn level_count(width: u32, height: u32, settings: &FieldSettings) -> usize {
+    let side = width.min(height) as f32;
+    let coarsest = (2.0 * side / (5.0 * settings.patch as f32))
+        .log2()
+        .floor()
+        .max(0.0) as u32;
+    // A level must hold a patch.
+    let mut levels = 1;
+    let (mut w, mut h) = (width, height);
+    while levels <= coarsest.max(settings.finest_level) as usize {
+        let (nw, nh) = (w.div_ceil(2), h.div_ceil(2));
+        if nw < settings.patch || nh < settings.patch {
+            break;
+        }
+        (w, h) = (nw, nh);
+        levels += 1;
+    }
+    levels
+}
+
+fn pyramid(image: GreyF32, levels: usize) -> Vec<GreyF32> {
+    let mut out = vec![image];
+    while out.len() < levels {
+        let next = out[out.len() - 1].downsample();
+        out.push(next);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,262 @@
+//! Inverse search: each patch of the previous frame found in the current
+//! one by inverse compositional Lucas–Kanade on its translation. The
+//! template side (its gradients and their Hessian) is computed once a
+//! patch; each iteration only warps the current frame's patch.
+
+use crate::pyramid::GreyF32;
+
+use super::{FieldSettings, FlowField};
+
+/// A patch's corner in its level and the displacement found for it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Patch {
+    pub x: usize,
+    pub y: usize,
+    pub u: f32,
+    pub v: f32,
+}
+
+/// Central-difference gradients of a level of the previous frame (border
+/// replicated): the template's, computed once a level.
+pub(super) struct Gradients {
+    pub x: Vec<f32>,
+    pub y: Vec<f32>,
+}
+
+impl Gradients {
+    pub(super) fn of(image: &GreyF32) -> Gradients {
+        let (w, h) = (image.width, image.height);
+        let mut gx = vec![0.0; w * h];
+        let mut gy = vec![0.0; w * h];
+        for y in 0..h {
+            let row = &image.data[y * w..(y + 1) * w];
+            let up = &image.data[y.saturating_sub(1) * w..][..w];
+            let down = &image.data[(y + 1).min(h - 1) * w..][..w];
+            for x in 0..w {
+                let (left, right) = (row[x.saturating_sub(1)], row[(x + 1).min(w - 1)]);
+                gx[y * w + x] = 0.5 * (right - left);
+                gy[y * w + x] = 0.5 * (down[x] - up[x]);
+            }
+        }
+        Gradients { x: gx, y: gy }
+    }
+}
+
+/// Where patches start along a side of `length`: every `stride` pixels,
+/// and one flush with the far edge, so that every pixel is covered.
+pub(super) fn starts(length: usize, patch: usize, stride: usize) -> Vec<usize> {
+    let last = length - patch;
+    let mut starts: Vec<usize> = (0..=last).step_by(stride).collect();
+    if starts.last() != Some(&last) {
+        starts.push(last);
+    }
+    starts
+}
+
+/// Every patch of a level, each searched from the mean of `field` (this
+/// level's first guess) over it.
+pub(super) fn search_level(
+    previous: &GreyF32,
+    current: &GreyF32,
+    gradients: &Gradients,
+    field: &FlowField,
+    settings: &FieldSettings,
+) -> Vec<Patch> {
+    let patch = settings.patch as usize;
+    let stride = settings.stride as usize;
+    let xs = starts(previous.width, patch, stride);
+    let ys = starts(previous.height, patch, stride);
+    let mut found = Vec::with_capacity(xs.len() * ys.len());
+    let mut scratch = Scratch::new(patch);
+    for &y in &ys {
+        for &x in &xs {
+            let guess = mean_over(field, x, y, patch);
+            let (u, v) = scratch.search(
+                previous,
+                current,
+                gradients,
+                (x, y),
+                guess,
+                settings.iterations,
+            );
+            found.push(Patch { x, y, u, v });
+        }
+    }
+    found
+}
+
+/// The mean displacement of `field` over the patch at (x, y).
+fn mean_over(field: &FlowField, x: usize, y: usize, patch: usize) -> (f32, f32) {
+    let w = field.width as usize;
+    let (mut su, mut sv) = (0.0, 0.0);
+    for row in y..y + patch {
+        let i = row * w + x;
+        su += field.u[i..i + patch].iter().sum::<f32>();
+        sv += field.v[i..i + patch].iter().sum::<f32>();
+    }
+    let n = (patch * patch) as f32;
+    (su / n, sv / n)
+}
+
+/// One patch's buffers, reused from patch to patch.
+struct Scratch {
+    patch: usize,
+    template: Vec<f32>,
+    gx: Vec<f32>,
+    gy: Vec<f32>,
+    warped: Vec<f32>,
+}
+
+impl Scratch {
+    fn new(patch: usize) -> Scratch {
+        let n = patch * patch;
+        Scratch {
+            patch,
+            template: vec![0.0; n],
+            gx: vec![0.0; n],
+            gy: vec![0.0; n],
+            warped: vec![0.0; n],
+        }
+    }
+
+    /// The displacement of the patch at `corner` of `previous` in
+    /// `current`, from `guess`. Gradients and differences are taken about
+    /// their means, so that a change of brightness between the frames
+    /// does not move the patch. A step that makes the match worse, or a
+    /// patch that wanders more than its own size from the guess, keeps the
+    /// best displacement seen (the guess at worst).
+    fn search(
+        &mut self,
+        previous: &GreyF32,
+        current: &GreyF32,
+        gradients: &Gradients,
+        (x0, y0): (usize, usize),
+        guess: (f32, f32),
+        iterations: u32,
+    ) -> (f32, f32) {
+        let p = self.patch;
+        let n = (p * p) as f32;
+        let w = previous.width;
+        for row in 0..p {
+            let from = (y0 + row) * w + x0;
+            self.template[row * p..(row + 1) * p].copy_from_slice(&previous.data[from..from + p]);
+            self.gx[row * p..(row + 1) * p].copy_from_slice(&gradients.x[from..from + p]);
+            self.gy[row * p..(row + 1) * p].copy_from_slice(&gradients.y[from..from + p]);
+        }
+        let mean_gx = self.gx.iter().sum::<f32>() / n;
+        let mean_gy = self.gy.iter().sum::<f32>() / n;
+        let (mut hxx, mut hxy, mut hyy) = (0.0f32, 0.0f32, 0.0f32);
+        for i in 0..p * p {
+            self.gx[i] -= mean_gx;
+            self.gy[i] -= mean_gy;
+            hxx += self.gx[i] * self.gx[i];
+            hxy += self.gx[i] * self.gy[i];
+            hyy += self.gy[i] * self.gy[i];
+        }
+        let det = hxx * hyy - hxy * hxy;
+        let (mut u, mut v) = guess;
+        let (mut error, mut bx, mut by) = self.compare(current, x0, y0, u, v);
+        let mut best = (u, v, error);
+        // A flat or one-directional patch has no translation to find.
+        if det <= 1e-6 * (hxx + hyy).powi(2).max(1e-12) {
+            return guess;
+        }
+        let limit = p as f32;
+        for _ in 0..iterations {
+            let du = (hyy * bx - hxy * by) / det;
+            let dv = (hxx * by - hxy * bx) / det;
+            u -= du;
+            v -= dv;
+            if (u - guess.0).abs() > limit || (v - guess.1).abs() > limit {
+                break;
+            }
+            (error, bx, by) = self.compare(current, x0, y0, u, v);
+            if error < best.2 {
+                best = (u, v, error);
+            }
+            if du * du + dv * dv < 1e-4 {
+                break;
+            }
+        }
+        (best.0, best.1)
+    }
+
+    /// Warps the current frame's patch at (x0 + u, y0 + v) and compares it
+    /// with the template, in one pass over the differences d: their sum of
+    /// squares about their mean (the match's error), and b = Σ g·d, the
+    /// next step's right-hand side (the mean of d drops out of b, since the
+    /// gradients are taken about their own mean).
+    fn compare(
+        &mut self,
+        current: &GreyF32,
+        x0: usize,
+        y0: usize,
+        u: f32,
+        v: f32,
+    ) -> (f32, f32, f32) {
+        warp_patch(
+            current,
+            x0 as f32 + u,
+            y0 as f32 + v,
+            self.patch,
+            &mut self.warped,
+        );
+        let (mut sum, mut squares, mut bx, mut by) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        for (((&warped, &template), &gx), &gy) in self
+            .warped
+            .iter()
+            .zip(&self.template)
+            .zip(&self.gx)
+            .zip(&self.gy)
+        {
+            let d = warped - template;
+            sum += d;
+            squares += d * d;
+            bx += gx * d;
+            by += gy * d;
+        }
+        let n = self.warped.len() as f32;
+        (squares - sum * sum / n, bx, by)
+    }
+}
+
+/// The `patch` × `patch` pixels of `image` from (x, y), bilinearly: one
+/// set of weights for the whole patch, since it moves as one. Rows inside
+/// the image are read directly, the rest border replicated.
+pub(super) fn warp_patch(image: &GreyF32, x: f32, y: f32, patch: usize, out: &mut [f32]) {
+    let (fx0, fy0) = (x.floor(), y.floor());
+    let (fx, fy) = (x - fx0, y - fy0);
+    let (ix, iy) = (fx0 as isize, fy0 as isize);
+    let (w, h) = (image.width as isize, image.height as isize);
+    let (a, b, c, d) = (
+        (1.0 - fx) * (1.0 - fy),
+        fx * (1.0 - fy),
+        (1.0 - fx) * fy,
+        fx * fy,
+    );
+    // Columns ix..=ix + patch and rows iy..=iy + patch are read.
+    let reach = patch as isize;
+    let inside = ix >= 0 && iy >= 0 && ix + reach < w && iy + reach < h;
+    if inside {
+        let w = w as usize;
+        for row in 0..patch {
+            let top = &image.data[(iy as usize + row) * w + ix as usize..][..patch + 1];
+            let bottom = &image.data[(iy as usize + row + 1) * w + ix as usize..][..patch + 1];
+            let out = &mut out[row * patch..(row + 1) * patch];
+            for col in 0..patch {
+                out[col] = a * top[col] + b * top[col + 1] + c * bottom[col] + d * bottom[col + 1];
+            }
+        }
+    } else {
+        for row in 0..patch {
+            let sy = iy + row as isize;
+            for col in 0..patch {
+                let sx = ix + col as isize;
+                out[row * patch + col] = a * image.at(sx, sy)
+                    + b * image.at(sx + 1, sy)
+                    + c * image.at(sx, sy + 1)
+                    + d * image.at(sx + 1, sy + 1);
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+use super::*;
+use crate::greyscale::{GreyMethod, greyscale_owned};
+
+fn grey_scene(width: u32, height: u32, shift: u32) -> Vec<u8> {
+    let rgba = crate::synthetic_scene(width, height, shift);
+    greyscale_owned(rgba, width, height, GreyMethod::MaxRgb).unwrap()
+}
+
+#[test]
+fn flo_files_are_exact_bytes_and_read_back() {
+    let field = FlowField {
+        width: 2,
+        height: 1,
+        u: vec![1.5, -0.25],
+        v: vec![0.0, 2.0],
+    };
+    let bytes = field.to_flo();
+    let mut expected = b"PIEH".to_vec();
+    expected.extend_from_slice(&[2, 0, 0, 0, 1, 0, 0, 0]);
+    for value in [1.5f32, 0.0, -0.25, 2.0] {
+        expected.extend_from_slice(&value.to_le_bytes());
+    }
+    assert_eq!(bytes, expected);
+    // The tag is the float the format names.
+    assert_eq!(f32::from_le_bytes(FLO_MAGIC), 202021.25);
+    assert_eq!(FlowField::from_flo(&bytes).unwrap(), field);
+    for bad in [
+        &bytes[..11],
+        &bytes[..bytes.len() - 1],
+        b"PIEX\x02\0\0\0\x01\0\0\0",
+    ] {
+        let e = FlowField::from_flo(bad).unwrap_err();
+        assert_eq!(e.kind(), "invalid-parameter", "{e}");
+    }
+    let mut huge = b"PIEH".to_vec();
+    huge.extend_from_slice(&[0, 0x40, 0, 0, 0, 0x40, 0, 0]);
+    assert!(
+        FlowField::from_flo(&huge)
+            .unwrap_err()
+            .to_string()
+            .contains("limit")
+    );
+}
+
+#[test]
+fn settings_sizes_and_limits_are_refused_with_typed_errors() {
+    let values = vec![0u8; 64 * 48];
+    let plane = Plane::new(64, 48, &values).unwrap();
+    let other = Plane::new(48, 64, &values).unwrap();
+    let settings = FieldSettings::default();
+    assert!(matches!(
+        flow_field(plane, other, &settings, None),
+        Err(Error::SizeMismatch { .. })
+    ));
+    for bad in [
+        FieldSettings {
+            patch: 3,
+            ..settings
+        },
+        FieldSettings {
+            stride: 9,
+            ..settings
+        },
+        FieldSettings {
+            iterations: 0,
+            ..settings
+        },
+        FieldSettings {
+            finest_level: 7,
+            ..settings
+        },
+    ] {
+        let e = flow_field(plane, plane, &bad, None).unwrap_err();
+        assert_eq!(e.kind(), "invalid-parameter", "{e}");
+    }
+    // A field of 2^23 + 1 pixels would be 64 MiB and more.
+    let side = 4097;
+    let big = vec![0u8; side * 2049];
+    let plane = Plane::new(side as u32, 2049, &big).unwrap();
+    assert!(matches!(
+        flow_field(plane, plane, &settings, None),
+        Err(Error::TooLarge { .. })
+    ));
+}
+
+#[test]
+fn a_shifted_scene_moves_every_pixel_by_the_shift() {
+    let (w, h) = (160, 120);
+    let a = grey_scene(w, h, 0);
+    let b = grey_scene(w, h, 3);
+    let (pa, pb) = (Plane::new(w, h, &a).unwrap(), Plane::new(w, h, &b).unwrap());
+    for settings in [FieldSettings::FAST, FieldSettings::MEDIUM] {
+        let field = flow_field(pa, pb, &settings, None).unwrap();
+        assert_eq!((field.width, field.height), (w, h));
+        // The scene shifts right by 3 px; inside a border of 16 px.
+        let mut errors = Vec::new();
+        for y in 16..h - 16 {
+            for x in 16..w - 16 {
+                let (u, v) = field.at(x, y);
+                errors.push(((u - 3.0).powi(2) + v.powi(2)).sqrt());
+            }
+        }
+        errors.sort_by(f32::total_cmp);
+        let median = errors[errors.len() / 2];
+        assert!(median < 0.1, "{settings:?}: median error {median}");
+    }
+}
+
+#[test]
+fn still_frames_have_no_motion_and_a_guess_is_resized() {
+    let (w, h) = (96, 64);
+    let a = grey_scene(w, h, 0);
+    let plane = Plane::new(w, h, &a).unwrap();
+    let field = flow_field(plane, plane, &FieldSettings::FAST, None).unwrap();
+    assert!(field.u.iter().chain(&field.v).all(|d| d.abs() < 1e-3));
+    let guess = FlowField {
+        width: 2,
+        height: 2,
+        u: vec![2.0; 4],
+        v: vec![-1.0; 4],
+    };
+    let resized = guess.resized(8, 4);
+    assert!(resized.u.iter().all(|&u| u == 8.0) && resized.v.iter().all(|&v| v == -2.0));
+}
+
+#[test]
+fn the_colour_coding_is_middleburys() {
+    // Right, down, left, up at full length, and no motion.
+    let field = FlowField {
+        width: 5,
+        height: 1,
+        u: vec![1.0, 0.0, -1.0, 0.0, 0.0],
+        v: vec![0.0, 1.0, 0.0, -1.0, 0.0],
+    };
+    let rgba = field.colour_coded(Some(1.0));
+    let pixel = |i: usize| {
+        [
+            rgba[4 * i],
+            rgba[4 * i + 1],
+            rgba[4 * i + 2],
+            rgba[4 * i + 3],
+        ]
+    };
+    // flowToColor's colours for these directions.
+    assert_eq!(pixel(0), [255, 0, 0, 255]);
+    assert_eq!(pixel(2), [0, 209, 255, 255]);
+    assert_eq!(pixel(4), [255, 255, 255, 255]);
+    let (down, up) = (pixel(1), pixel(3));
+    assert!(down[1] > 150 && down[2] < 60, "{down:?}");
+    assert!(up[2] > 200 && up[1] < 60, "{up:?}");
+    // Past the saturation length, darker.
+    let long = FlowField {
+        width: 1,
+        height: 1,
+        u: vec![2.0],
+        v: vec![0.0],
+    };
+    assert_eq!(long.colour_coded(Some(1.0))[..3], [191, 0, 0]);
+}

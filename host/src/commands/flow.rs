@@ -1,0 +1,135 @@
+//! `ghostlines flow`: the flow field of a frame pair, a displacement at
+//! every pixel, as a Middlebury `.flo` file and a colour-coded picture.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+use ghostlines_core as core_;
+use ghostlines_core::{FieldSettings, FlowField};
+
+use crate::Runtime;
+use crate::bindings::{Frame, refusal};
+use crate::files::{self, Size};
+
+/// The field's search presets, OpenCV's DIS presets' search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Preset {
+    Ultrafast,
+    Fast,
+    Medium,
+}
+
+impl Preset {
+    fn settings(self) -> FieldSettings {
+        match self {
+            Preset::Ultrafast => FieldSettings::ULTRAFAST,
+            Preset::Fast => FieldSettings::FAST,
+            Preset::Medium => FieldSettings::MEDIUM,
+        }
+    }
+}
+
+/// The flow field from PREVIOUS to CURRENT: where every pixel moved, by
+/// dense inverse search. Writes a Middlebury .flo file (OpenCV's
+/// readOpticalFlow reads it) and/or the field in the Middlebury colour
+/// coding as a PNG.
+#[derive(clap::Args)]
+pub struct FlowCommand {
+    /// The first frame: PNG, JPEG, GIF or WebP, or raw RGBA8 with --size.
+    previous: PathBuf,
+    /// The second frame, the same size.
+    current: PathBuf,
+    /// Write the field here as a Middlebury .flo file.
+    #[arg(long, value_name = "OUT.flo")]
+    flo: Option<PathBuf>,
+    /// Write the field here in the Middlebury colour coding (a PNG).
+    #[arg(long, value_name = "OUT.png")]
+    png: Option<PathBuf>,
+    /// Saturate the colour coding at this many pixels of motion [default:
+    /// the field's longest].
+    #[arg(long, value_name = "PIXELS")]
+    max_motion: Option<f32>,
+    /// The search preset; --patch, --stride, --finest-level and
+    /// --iterations change it.
+    #[arg(long, value_enum, default_value_t = Preset::Medium)]
+    preset: Preset,
+    /// Side of a patch, pixels (4..=32).
+    #[arg(long)]
+    patch: Option<u32>,
+    /// Pixels between patches (1..=patch).
+    #[arg(long)]
+    stride: Option<u32>,
+    /// The finest pyramid level searched (0: full resolution).
+    #[arg(long)]
+    finest_level: Option<u32>,
+    /// Inverse-search iterations a patch at most.
+    #[arg(long)]
+    iterations: Option<u32>,
+    /// How the frames become grey first.
+    #[arg(long, value_parser = super::grey_method(), default_value_t = core_::GreyMethod::MaxRgb)]
+    method: core_::GreyMethod,
+    /// Read the inputs as raw RGBA8 of this size, like 800x600.
+    #[arg(long, value_name = "WxH")]
+    size: Option<Size>,
+}
+
+impl FlowCommand {
+    /// The settings the flags make.
+    fn settings(&self) -> FieldSettings {
+        let preset = self.preset.settings();
+        FieldSettings {
+            patch: self.patch.unwrap_or(preset.patch),
+            stride: self.stride.unwrap_or(preset.stride),
+            finest_level: self.finest_level.unwrap_or(preset.finest_level),
+            iterations: self.iterations.unwrap_or(preset.iterations),
+        }
+    }
+
+    pub fn execute(self) -> anyhow::Result<()> {
+        if self.flo.is_none() && self.png.is_none() {
+            bail!("nothing to write: give --flo OUT.flo and/or --png OUT.png");
+        }
+        let read = |path: &PathBuf| -> anyhow::Result<Frame> { files::read_frame(path, self.size) };
+        let (previous, current) = (read(&self.previous)?, read(&self.current)?);
+        let mut instance = Runtime::new()?.instantiate()?;
+        let mut grey = |frame: &Frame, path: &PathBuf| {
+            instance
+                .greyscale(frame, self.method.into())?
+                .map_err(refusal)
+                .with_context(|| format!("greyscale of {}", path.display()))
+        };
+        let before = grey(&previous, &self.previous)?;
+        let after = grey(&current, &self.current)?;
+        let field: FlowField = instance
+            .pixel_flow(&before, &after, self.settings().into())?
+            .map_err(refusal)
+            .context("the flow field")?
+            .into();
+        let mut wrote = Vec::new();
+        if let Some(path) = &self.flo {
+            files::write_output(path, field.to_flo())?;
+            wrote.push(format!(
+                "wrote {}: the flow field, {}x{}, a .flo file",
+                path.display(),
+                field.width,
+                field.height
+            ));
+        }
+        if let Some(path) = &self.png {
+            let picture = Frame {
+                width: field.width,
+                height: field.height,
+                pixels: field.colour_coded(self.max_motion),
+            };
+            files::write_frame(path, &picture)?;
+            wrote.push(format!(
+                "wrote {}: the flow field in the Middlebury colour coding",
+                path.display()
+            ));
+        }
+        for line in wrote {
+            eprintln!("{line}");
+        }
+        Ok(())
+    }
+}
