@@ -99,3 +99,12 @@ if ! PYTHONPATH="$numpy_dir" python3 -S -c 'import numpy' 2>/dev/null; then
   pip_into "$numpy_dir" "numpy>=2,<3"
 fi
 echo "numpy: $(PYTHONPATH="$numpy_dir" python3 -S -c 'import numpy; print(numpy.__version__)') ($numpy_dir)"
+
+# OpenCV (with its own numpy), for the flow field's .flo files read and
+# written by OpenCV (tests/all/flow.rs) and scripts/bench-flow.py's DIS peer.
+opencv_version=5.1.0.95
+opencv_dir=target/tools/opencv
+if ! PYTHONPATH="$opencv_dir" python3 -S -c "import cv2, sys; sys.exit(cv2.__version__ != '${opencv_version%.*}')" 2>/dev/null; then
+  pip_into "$opencv_dir" "opencv-python-headless==$opencv_version"
+fi
+echo "OpenCV: $(PYTHONPATH="$opencv_dir" python3 -S -c 'import cv2; print(cv2.__version__)') ($opencv_dir)"

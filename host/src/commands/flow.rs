@@ -68,6 +68,11 @@ pub struct FlowCommand {
     /// How the frames become grey first.
     #[arg(long, value_parser = super::grey_method(), default_value_t = core_::GreyMethod::MaxRgb)]
     method: core_::GreyMethod,
+    /// Compute the field this many times and print the median time of
+    /// one call into the component (grey planes in, field out), for
+    /// scripts/bench-flow.py; 1 prints nothing.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    repeat: u32,
     /// Read the inputs as raw RGBA8 of this size, like 800x600.
     #[arg(long, value_name = "WxH")]
     size: Option<Size>,
@@ -100,11 +105,27 @@ impl FlowCommand {
         };
         let before = grey(&previous, &self.previous)?;
         let after = grey(&current, &self.current)?;
-        let field: FlowField = instance
-            .pixel_flow(&before, &after, self.settings().into())?
-            .map_err(refusal)
-            .context("the flow field")?
-            .into();
+        let settings = self.settings().into();
+        let mut times = Vec::new();
+        let mut field = None;
+        for _ in 0..self.repeat {
+            let started = std::time::Instant::now();
+            let found = instance.pixel_flow(&before, &after, settings)?;
+            times.push(started.elapsed());
+            field = Some(found.map_err(refusal).context("the flow field")?);
+        }
+        let field: FlowField = field.context("no field computed")?.into();
+        if self.repeat > 1 {
+            times.sort();
+            let median = times[times.len() / 2];
+            println!(
+                "flow field {}x{}: median {:.3} ms of {} calls",
+                field.width,
+                field.height,
+                median.as_secs_f64() * 1e3,
+                self.repeat
+            );
+        }
         let mut wrote = Vec::new();
         if let Some(path) = &self.flo {
             files::write_output(path, field.to_flo())?;

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""ghostlines' flow field against OpenCV's DIS, on the same pairs, in one run.
+
+    PYTHONPATH=target/tools/opencv python3 -S scripts/bench-flow.py [--ghostlines target/release/ghostlines]
+
+(scripts/setup.sh installs OpenCV there; or `pip install opencv-python-headless
+numpy`.) The pairs are real frames warped by known smooth fields, so the
+truth is exact at every pixel of the first frame: the second frame is
+sampled where each of its pixels came from (the field inverted by
+fixed-point iteration). Frames: three real clips at their own size when
+../shared/footage has them, else tests/data/footage/cup_30.png. Fields:
+a 2° rotation with a 2 % zoom, a shear with a shift, and a swirl, up to
+about 12 px. For each pair and method: the mean endpoint error (EPE) and
+the share of pixels under 1 px, inside a border of 16 px, and the median
+time of 5 calls on one thread (OpenCV's `calc`; ghostlines' call into the
+component, through `ghostlines flow --repeat`).
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import cv2
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CLIPS = [("box", "box.mp4", 30), ("cup", "cup.mp4", 30), ("tree", "tree.avi", 10)]
+PRESETS = ["ultrafast", "fast", "medium"]
+CV_PRESETS = {
+    "ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST,
+    "fast": cv2.DISOPTICAL_FLOW_PRESET_FAST,
+    "medium": cv2.DISOPTICAL_FLOW_PRESET_MEDIUM,
+}
+
+
+def frames():
+    footage = os.path.join(ROOT, "..", "shared", "footage")
+    out = []
+    for name, file, index in CLIPS:
+        capture = cv2.VideoCapture(os.path.join(footage, file))
+        frame = None
+        for _ in range(index + 1):
+            ok, frame = capture.read()
+            if not ok:
+                frame = None
+                break
+        if frame is not None:
+            out.append((name, cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY).astype(np.float32)))
+    if not out:
+        path = os.path.join(ROOT, "tests", "data", "footage", "cup_frame.png")
+        out.append(("cup_30", cv2.imread(path, cv2.IMREAD_GRAYSCALE).astype(np.float32)))
+    return out
+
+
+def field(kind, h, w):
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    cx, cy = w / 2, h / 2
+    if kind == "rotation 2° + zoom 2 %":
+        a, s = np.deg2rad(2.0), 1.02
+        u = cx + s * (np.cos(a) * (x - cx) - np.sin(a) * (y - cy)) - x
+        v = cy + s * (np.sin(a) * (x - cx) + np.cos(a) * (y - cy)) - y
+    elif kind == "shear + shift":
+        u = 0.02 * (y - cy) + 3.0
+        v = 0.015 * (x - cx) - 2.0
+    else:
+        u = 6 * np.sin(3 * np.pi * y / h) * np.cos(2 * np.pi * x / w)
+        v = 6 * np.cos(2.4 * np.pi * x / w) * np.sin(2 * np.pi * y / h)
+    return u.astype(np.float32), v.astype(np.float32)
+
+
+def warp(image, u, v):
+    h, w = image.shape
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    sx, sy = x.copy(), y.copy()
+    for _ in range(30):
+        fu = cv2.remap(u, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        fv = cv2.remap(v, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        sx, sy = (x - fu).astype(np.float32), (y - fv).astype(np.float32)
+    return cv2.remap(image, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def errors(flow, u, v, border=16):
+    e = np.sqrt((flow[..., 0] - u) ** 2 + (flow[..., 1] - v) ** 2)[border:-border, border:-border]
+    return e.mean(), (e < 1).mean()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ghostlines", default=os.path.join(ROOT, "target", "release", "ghostlines"))
+    args = parser.parse_args()
+    cv2.setNumThreads(1)
+    print(f"OpenCV {cv2.__version__} DIS (1 thread) against ghostlines flow (in the component);")
+    print("mean EPE px / share under 1 px / median ms of 5 calls")
+    header = ["pair", "max motion"] + [f"{who} {p}" for p in PRESETS for who in ("DIS", "ghostlines")]
+    print(" | ".join(header))
+    with tempfile.TemporaryDirectory() as work:
+        for name, image in frames():
+            h, w = image.shape
+            for kind in ["rotation 2° + zoom 2 %", "shear + shift", "swirl"]:
+                u, v = field(kind, h, w)
+                first = np.clip(np.round(image), 0, 255).astype(np.uint8)
+                second = np.clip(np.round(warp(image, u, v)), 0, 255).astype(np.uint8)
+                a, b = os.path.join(work, "a.png"), os.path.join(work, "b.png")
+                cv2.imwrite(a, first)
+                cv2.imwrite(b, second)
+                row = [f"{name} {w}x{h}, {kind}", f"{np.sqrt(u * u + v * v).max():.1f}"]
+                for preset in PRESETS:
+                    dis = cv2.DISOpticalFlow_create(CV_PRESETS[preset])
+                    times = []
+                    for _ in range(5):
+                        started = time.perf_counter()
+                        flow = dis.calc(first, second, None)
+                        times.append(time.perf_counter() - started)
+                    mean, under = errors(flow, u, v)
+                    row.append(f"{mean:.2f} / {under:.2f} / {1e3 * np.median(times):.1f}")
+                    out = os.path.join(work, "g.flo")
+                    run = subprocess.run(
+                        [args.ghostlines, "flow", a, b, "--preset", preset, "--flo", out, "--repeat", "5"],
+                        check=True, capture_output=True, text=True,
+                    )
+                    ms = float(run.stdout.split("median ")[1].split(" ms")[0])
+                    mean, under = errors(cv2.readOpticalFlow(out), u, v)
+                    row.append(f"{mean:.2f} / {under:.2f} / {ms:.1f}")
+                print(" | ".join(row), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
