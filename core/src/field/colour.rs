@@ -47,9 +47,8 @@ impl FlowField {
             let k0 = (position.floor() as usize).min(wheel.len() - 1);
             let k1 = (k0 + 1) % wheel.len();
             let f = position - k0 as f32;
-            for channel in 0..3 {
-                let c0 = wheel[k0][channel] / 255.0;
-                let c1 = wheel[k1][channel] / 255.0;
+            for (&c0, &c1) in wheel[k0].iter().zip(&wheel[k1]) {
+                let (c0, c1) = (c0 / 255.0, c1 / 255.0);
                 let mut c = (1.0 - f) * c0 + f * c1;
                 c = if radius <= 1.0 {
                     1.0 - radius * (1.0 - c)
