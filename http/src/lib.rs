@@ -105,6 +105,7 @@ async fn route(request: IncomingRequest, cors: &Cors) -> Result<Reply, HttpError
         Route::Edges => routes::edges(request, query, limits).await,
         Route::Motion => routes::motion(request, query, limits).await,
         Route::Render => routes::render(request, query, limits).await,
+        Route::Flow => routes::flow(request, query, limits).await,
         // A POST to a stream route is answered as it reads (`stream_route`).
         Route::MotionStream | Route::RenderStream => Err(HttpError::method_not_allowed("POST")),
     }

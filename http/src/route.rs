@@ -20,6 +20,8 @@ pub enum Route {
     Motion,
     /// `POST /render`: a frame pair, drawn.
     Render,
+    /// `POST /flow`: a frame pair's flow field.
+    Flow,
     /// `POST /motion/stream`.
     MotionStream,
     /// `POST /render/stream`.
@@ -59,6 +61,17 @@ const PAINTER_PARAMS: &[&str] = &[
     "speed_max",
     "shape",
 ];
+const FLOW_PARAMS: &[&str] = &[
+    "width",
+    "height",
+    "method",
+    "preset",
+    "patch",
+    "stride",
+    "finest_level",
+    "iterations",
+    "max_motion",
+];
 /// The stream routes' own, beside their pair route's: the frames' rate,
 /// which times them for the tracker's interval.
 const STREAM_PARAMS: &[&str] = &["fps"];
@@ -78,7 +91,7 @@ const EDGES_PARAMS: &[&str] = &[
 
 impl Route {
     /// Every route, in the order `GET /` lists them.
-    pub const ALL: [Route; 9] = [
+    pub const ALL: [Route; 10] = [
         Route::Index,
         Route::Greyscale,
         Route::Adjust,
@@ -86,6 +99,7 @@ impl Route {
         Route::Edges,
         Route::Motion,
         Route::Render,
+        Route::Flow,
         Route::MotionStream,
         Route::RenderStream,
     ];
@@ -100,6 +114,7 @@ impl Route {
             Route::Edges => "/edges",
             Route::Motion => "/motion",
             Route::Render => "/render",
+            Route::Flow => "/flow",
             Route::MotionStream => "/motion/stream",
             Route::RenderStream => "/render/stream",
         }
@@ -128,6 +143,7 @@ impl Route {
             Route::Edges => &[EDGES_PARAMS],
             Route::Motion => &[MOTION_PARAMS],
             Route::Render => &[MOTION_PARAMS, PAINTER_PARAMS],
+            Route::Flow => &[FLOW_PARAMS],
             Route::MotionStream => &[MOTION_PARAMS, STREAM_PARAMS],
             Route::RenderStream => &[MOTION_PARAMS, PAINTER_PARAMS, STREAM_PARAMS],
         };

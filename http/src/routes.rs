@@ -3,8 +3,8 @@
 
 use ghostlines_core::{
     self as core_, Adjustment, Background, Colouring, CornerSettings, EdgeReport, EdgeSettings,
-    FlowSettings, Frame, FrameRate, FrameReport, LimitVariable as Variable, LineShape,
-    MOTION_VERSION, PainterSettings, Plane, SvgStyle, TrackerMode, TrackerSettings,
+    FieldSettings, FlowSettings, Frame, FrameRate, FrameReport, LimitVariable as Variable,
+    LineShape, MOTION_VERSION, PainterSettings, Plane, SvgStyle, TrackerMode, TrackerSettings,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -12,12 +12,12 @@ use spin_sdk::http::IncomingRequest;
 
 use crate::body;
 use crate::encode::{ImageOut, image_reply, png_data_url};
-use crate::frames::{raw_body_only, read_frame, read_grey};
+use crate::frames::{raw_body_only, raw_size, read_frame, read_grey};
 use crate::limits::RequestLimits;
 use crate::query::Params;
 use crate::respond::{HttpError, Reply};
 use crate::route::Route;
-use crate::settings::{EdgeQuery, Tracking, edge_query};
+use crate::settings::{EdgeQuery, FieldQuery, Tracking, edge_query, field_query};
 
 /// `GET /`: the routes, their parameters, the limits and the version.
 pub fn index(limits: &RequestLimits) -> Reply {
@@ -83,6 +83,15 @@ pub fn index(limits: &RequestLimits) -> Reply {
                 "speed_max": {"default": Colouring::SPEED_MAX},
                 "shape": {"values": LineShape::ALL.map(|s| s.name()), "default": PainterSettings::default().shape.name()}},
              "returns": "image/png: the current frame drawn; application/octet-stream (RGBA8, with x-width and x-height) on Accept: application/octet-stream"},
+            {"method": "POST", "path": "/flow", "body": "the previous and the current frame back to back, 2·width·height·4 bytes",
+             "parameters": {"width": "pixels", "height": "pixels", "method": methods,
+                "preset": {"values": FieldSettings::PRESETS.map(|(n, _)| n), "default": "medium"},
+                "patch": {"range": "4..=32", "default": FieldSettings::default().patch},
+                "stride": {"range": "1..=patch", "default": FieldSettings::default().stride},
+                "finest_level": {"range": "0..=6", "default": FieldSettings::default().finest_level},
+                "iterations": {"range": "1..=256", "default": FieldSettings::default().iterations},
+                "max_motion": {"note": "pixels where the PNG's colour coding saturates; the field's longest motion when left out"}},
+             "returns": "application/octet-stream: the flow field as a Middlebury .flo file (x-width, x-height); image/png (the Middlebury colour coding) on Accept: image/png"},
             {"method": "POST", "path": "/motion/stream", "body": "frames back to back, width·height·4 bytes each, usually chunked",
              "parameters": {"every parameter of /motion": true,
                 "fps": {"default": FrameRate::DEFAULT.to_string(), "form": "25, 29.97 or 30000/1001", "note": "the frames' rate: frame k is taken at k/fps s, and measured against the one an interval before"}},
@@ -249,6 +258,57 @@ fn png_or_raw(request: &IncomingRequest) -> ImageOut {
         true => ImageOut::Png,
         false => ImageOut::Raw,
     }
+}
+
+/// `POST /flow`: a frame pair like `/motion`, and the flow field from the
+/// first to the second, a displacement at every pixel: a Middlebury `.flo`
+/// file (`application/octet-stream`, with `x-width` and `x-height`), or
+/// the field in the Middlebury colour coding on `accept: image/png`.
+pub async fn flow(
+    request: IncomingRequest,
+    query: &str,
+    limits: &RequestLimits,
+) -> Result<Reply, HttpError> {
+    let params = Params::parse(query, &Route::Flow.params())?;
+    raw_body_only(&request)?;
+    let FieldQuery {
+        method,
+        settings,
+        max_motion,
+    } = field_query(&params)?;
+    let (width, height, pixels) = raw_size(&params, limits)?;
+    let png = body::accepts(&request, "image/png");
+    let bytes = body::read(request, Some(2 * 4 * pixels), limits)?;
+    let (previous, current) = bytes.split_at(bytes.len() / 2);
+    let grey = |pixels: &[u8]| -> Result<Vec<u8>, HttpError> {
+        Ok(core_::greyscale(
+            Frame::with_limits(width, height, pixels, &limits.frame)?,
+            method,
+        ))
+    };
+    let (previous, current) = (grey(previous)?, grey(current)?);
+    drop(bytes);
+    let field = core_::flow_field(
+        Plane::new(width, height, &previous)?,
+        Plane::new(width, height, &current)?,
+        &settings,
+        None,
+    )?;
+    drop((previous, current));
+    if png {
+        let picture = field.colour_coded(max_motion);
+        drop(field);
+        return image_reply(
+            picture,
+            width,
+            height,
+            image::ExtendedColorType::Rgba8,
+            ImageOut::Png,
+        );
+    }
+    Ok(Reply::ok("application/octet-stream", field.to_flo())
+        .header("x-width", width)
+        .header("x-height", height))
 }
 
 /// `POST /edges`: Canny polylines and, with `gradient_step`, a gradient

@@ -2,8 +2,9 @@
 //! read: the tracker's, the painter's, the edges', and the frames' rate.
 
 use ghostlines_core::{
-    Adjustment, Background, Colouring, EdgeSettings, FlowSettings, FrameRate, GradientOperator,
-    LineShape, Painter, PainterSettings, Rgba, Tracker, TrackerMode, TrackerSettings,
+    Adjustment, Background, Colouring, EdgeSettings, FieldSettings, FlowSettings, FrameRate,
+    GradientOperator, LineShape, Painter, PainterSettings, Rgba, Tracker, TrackerMode,
+    TrackerSettings,
 };
 
 use crate::frames::raw_size;
@@ -185,6 +186,46 @@ pub(crate) fn edge_query(params: &Params) -> Result<EdgeQuery, HttpError> {
     })
 }
 
+/// What `/flow` takes from its query.
+pub(crate) struct FieldQuery {
+    pub method: ghostlines_core::GreyMethod,
+    pub settings: FieldSettings,
+    /// Where the colour coding saturates, pixels (the longest motion when
+    /// left out).
+    pub max_motion: Option<f32>,
+}
+
+/// The grey method, the preset (`medium` by default) with any setting
+/// changed, and the colour coding's saturation, each judged.
+pub(crate) fn field_query(params: &Params) -> Result<FieldQuery, HttpError> {
+    let preset = match params.optional::<String>("preset")? {
+        Some(name) => FieldSettings::preset(&name)?,
+        None => FieldSettings::default(),
+    };
+    let settings = FieldSettings {
+        patch: params.optional("patch")?.unwrap_or(preset.patch),
+        stride: params.optional("stride")?.unwrap_or(preset.stride),
+        finest_level: params
+            .optional("finest_level")?
+            .unwrap_or(preset.finest_level),
+        iterations: params.optional("iterations")?.unwrap_or(preset.iterations),
+    };
+    settings.check()?;
+    let max_motion = params.optional::<f32>("max_motion")?;
+    if let Some(max) = max_motion
+        && !(max.is_finite() && max > 0.0)
+    {
+        return Err(HttpError::invalid_parameter(format!(
+            "max_motion must be a number of pixels above 0, got {max}"
+        )));
+    }
+    Ok(FieldQuery {
+        method: params.grey_method()?,
+        settings,
+        max_motion,
+    })
+}
+
 /// Everything a route judges from its query before it reads the body (what
 /// the fuzzer drives): the same functions the routes call.
 pub fn judge_query(path: &str, query: &str, limits: &RequestLimits) -> Result<(), HttpError> {
@@ -212,6 +253,10 @@ pub fn judge_query(path: &str, query: &str, limits: &RequestLimits) -> Result<()
             size_if_given(&params)
         }
         Route::Motion => Tracking::from_query(&params, limits).map(drop),
+        Route::Flow => {
+            field_query(&params)?;
+            raw_size(&params, limits).map(drop)
+        }
         Route::Render => Tracking::drawing(&params, limits).map(drop),
         Route::MotionStream => {
             frame_rate(&params)?;

@@ -216,6 +216,97 @@ fn motion_route_matches_core() {
 }
 
 #[test]
+fn flow_route_answers_cores_field_as_flo_or_png() {
+    let (w, h) = (96, 64);
+    let a = core_::synthetic_scene(w, h, 0);
+    let b = core_::synthetic_scene(w, h, 2);
+    let body = [a.clone(), b.clone()].concat();
+    let grey = |rgba: &[u8]| {
+        core_::greyscale(
+            core_::Frame::new(w, h, rgba).unwrap(),
+            core_::GreyMethod::LumaBt601,
+        )
+    };
+    let (ga, gb) = (grey(&a), grey(&b));
+    let settings = core_::FieldSettings {
+        stride: 2,
+        ..core_::FieldSettings::FAST
+    };
+    let field = core_::flow_field(
+        core_::Plane::new(w, h, &ga).unwrap(),
+        core_::Plane::new(w, h, &gb).unwrap(),
+        &settings,
+        None,
+    )
+    .unwrap();
+    let query = "/flow?width=96&height=64&method=luma-bt601&preset=fast&stride=2";
+    let answer = post(query, body.clone());
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    assert_eq!(answer.content_type(), "application/octet-stream");
+    assert_eq!(
+        (answer.header("x-width"), answer.header("x-height")),
+        (Some("96"), Some("64"))
+    );
+    assert_eq!(answer.body, field.to_flo());
+    // The scene moved 2 px right.
+    let (u, v) = field.at(48, 32);
+    assert!((u - 2.0).abs() < 0.1 && v.abs() < 0.1, "({u}, {v})");
+
+    let png = call(
+        "POST",
+        &format!("{query}&max_motion=4"),
+        &[
+            ("accept", "image/png"),
+            ("content-type", "application/octet-stream"),
+        ],
+        body.clone(),
+    );
+    assert_eq!(png.content_type(), "image/png");
+    let decoded = image::load_from_memory(&png.body).unwrap().to_rgba8();
+    assert_eq!(decoded.into_raw(), field.colour_coded(Some(4.0)));
+
+    for (bad, status, kind) in [
+        (
+            "/flow?width=96&height=64&preset=slow",
+            400,
+            "invalid-parameter",
+        ),
+        ("/flow?width=96&height=64&patch=3", 400, "invalid-parameter"),
+        (
+            "/flow?width=96&height=64&max_motion=0",
+            400,
+            "invalid-parameter",
+        ),
+        ("/flow?width=96&height=64&speed=1", 400, "invalid-parameter"),
+        ("/flow?width=96", 400, "invalid-parameter"),
+        ("/flow?width=96&height=65", 400, "length-mismatch"),
+        ("/flow?width=20000&height=64", 413, "too-large"),
+    ] {
+        let answer = post(bad, body.clone());
+        assert_eq!(
+            (answer.status, answer.kind().as_str()),
+            (status, kind),
+            "{bad}"
+        );
+    }
+    let png_body = call(
+        "POST",
+        "/flow?width=96&height=64",
+        &[("content-type", "image/png")],
+        vec![0; 8],
+    );
+    assert_eq!(
+        (png_body.status, png_body.kind().as_str()),
+        (415, "unsupported-media-type")
+    );
+}
+
+#[test]
 fn edges_route_matches_core() {
     let frame = photo();
     let answer = post(
@@ -473,6 +564,7 @@ fn index_names_routes_and_limits() {
             "/edges",
             "/motion",
             "/render",
+            "/flow",
             "/motion/stream",
             "/render/stream"
         ]

@@ -4,6 +4,8 @@
 import type {
   CornerSettings,
   EdgeSettings,
+  FieldSettings,
+  FlowField,
   FlowSettings,
   Frame,
   GreyMethod,
@@ -33,6 +35,8 @@ export type {
   CornerSettings,
   DenseMode,
   EdgeSettings,
+  FieldSettings,
+  FlowField,
   FlowSettings,
   Frame,
   GreyMethod,
@@ -91,12 +95,20 @@ export function adjust(image: ImageLike, contrast: number, brightness: number): 
 export function centroid(plane: PlaneLike): Point | undefined;
 /** Canny edges as polylines. */
 export function edges(plane: PlaneLike, options?: Partial<EdgeSettings>): Polyline[];
+/**
+ * The flow field from `previous` to `current`: a displacement at every
+ * pixel, row-major, in two Float32Arrays (pixel (x, y) moved by
+ * (u[i], v[i]), i = y·width + x). Options over the defaults (OpenCV's DIS
+ * medium search).
+ */
+export function flowField(previous: PlaneLike, current: PlaneLike, options?: Partial<FieldSettings>): FlowField;
 
 /** Every default, read from the component. */
 export interface Defaults {
   corners: CornerSettings;
   flow: FlowSettings;
   edges: EdgeSettings;
+  field: FieldSettings;
   tracker: TrackerSettings;
   sparse: SparseMode;
   dense: DenseMode;

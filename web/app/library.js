@@ -99,6 +99,7 @@ const FLOW_FIELDS = {
   window: U32, levels: U32, iterations: U32, epsilon: F64, fbThreshold: F64, minEigen: F64, maxError: F64,
 };
 const EDGE_FIELDS = { sigma: F64, low: F64, high: F64, tolerance: F64, minLength: F64, straightOnly: BOOL };
+const FIELD_FIELDS = { patch: U32, stride: U32, finestLevel: U32, iterations: U32 };
 
 function bytes(value, what) {
   if (value instanceof Uint8Array || value instanceof Uint8ClampedArray) {
@@ -190,6 +191,7 @@ export function bind({ painting, process: proc, tracking, vectors }) {
       corners: vectors.defaultCornerSettings(),
       flow: vectors.defaultFlowSettings(),
       edges: vectors.defaultEdgeSettings(),
+      field: vectors.defaultFieldSettings(),
       tracker: tracking.defaultTrackerSettings(),
       sparse: tracking.defaultSparseMode(),
       dense: tracking.defaultDenseMode(),
@@ -201,7 +203,8 @@ export function bind({ painting, process: proc, tracking, vectors }) {
   };
 }
 
-// The stateless functions: limits, greyscale, adjust, centroid, edges.
+// The stateless functions: limits, greyscale, adjust, centroid, edges,
+// the flow field.
 function processing(proc, vectors, call) {
   return {
     /** The component's size limits. */
@@ -221,6 +224,15 @@ function processing(proc, vectors, call) {
     edges(plane, options) {
       const full = settings(vectors.defaultEdgeSettings(), options, EDGE_FIELDS, 'the edge settings');
       return call(() => vectors.edges(toPlane(plane), full));
+    },
+    /**
+     * The flow field from `previous` to `current` (planes): { width,
+     * height, u, v }, a displacement at every pixel in two Float32Arrays
+     * (one copy out of the component each, none a pixel in JS).
+     */
+    flowField(previous, current, options) {
+      const full = settings(vectors.defaultFieldSettings(), options, FIELD_FIELDS, 'the field settings');
+      return call(() => vectors.pixelFlow(toPlane(previous), toPlane(current), full));
     },
   };
 }

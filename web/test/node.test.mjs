@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  BACKGROUNDS, COLOURINGS, GREY_METHODS, GhostlinesError, LINE_SHAPES, TRACKER_MODES, adjust, centroid, createPainter, createTracker, defaults, edges, greyscale, limits,
+  BACKGROUNDS, COLOURINGS, GREY_METHODS, GhostlinesError, LINE_SHAPES, TRACKER_MODES, adjust, centroid, createPainter, createTracker, defaults, edges, flowField, greyscale, limits,
   toFrame,
 } from '../app/ghostlines.js';
 import { scene } from '../app/scene.js';
@@ -129,6 +129,28 @@ test('edges of a square are its outline', () => {
       assert.ok(toOutline <= 1, `(${x}, ${y})`);
     }
   }
+});
+
+test('the flow field moves every pixel by a known shift, in two Float32Arrays', () => {
+  const [width, height] = [160, 120];
+  const grey = (dx, dy) => greyscale({ width, height, data: scene(width, height, dx, dy) });
+  const field = flowField(grey(0, 0), grey(3, -2), { stride: 2 });
+  assert.deepEqual([field.width, field.height], [width, height]);
+  assert.ok(field.u instanceof Float32Array && field.v instanceof Float32Array);
+  assert.equal(field.u.length, width * height);
+  // Inside a border of 16 px, the median pixel moved (3, -2).
+  const inside = [];
+  for (let y = 16; y < height - 16; y++) {
+    for (let x = 16; x < width - 16; x++) inside.push(y * width + x);
+  }
+  const median = (values) => values.sort((a, b) => a - b)[values.length >> 1];
+  assert.ok(Math.abs(median(inside.map((i) => field.u[i])) - 3) < 0.1);
+  assert.ok(Math.abs(median(inside.map((i) => field.v[i])) + 2) < 0.1);
+  assert.deepEqual(defaults().field, { patch: 8, stride: 3, finestLevel: 1, iterations: 25 });
+  assert.throws(() => flowField(grey(0, 0), grey(0, 0), { stride: 0 }), { kind: 'invalid-parameter' });
+  assert.throws(() => flowField(grey(0, 0), grey(0, 0), { speed: 1 }), { kind: 'invalid-parameter' });
+  const small = greyscale({ width: 8, height: 8, data: new Uint8Array(256) });
+  assert.throws(() => flowField(grey(0, 0), small), { kind: 'size-mismatch' });
 });
 
 test('bad input is a typed GhostlinesError, and nothing else breaks', () => {

@@ -101,7 +101,7 @@ test('the types compile for a right use and refuse a wrong one', () => {
     return spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, encoding: 'utf8' });
   };
   const right = check('use.ts', `
-    import { createPainter, createTracker, defaults, greyscale, type TrackerOutput } from 'ghostlines';
+    import { createPainter, createTracker, defaults, flowField, greyscale, type TrackerOutput } from 'ghostlines';
     import { GhostlinesError } from 'ghostlines/error';
     import { motionStream, type FrameReport } from 'ghostlines/stream';
     import { connect, type StreamReport } from 'ghostlines/http';
@@ -113,6 +113,7 @@ test('the types compile for a right use and refuse a wrong one', () => {
     const painter = createPainter({ persistence: 0.8, colouring: 'direction' });
     const drawn: Uint8ClampedArray = painter.track(tracker, image).image.data;
     const step: number = defaults().dense.step;
+    const field: Float32Array = flowField(greyscale(image), greyscale(image), { stride: 2 }).u;
     async function lines(): Promise<FrameReport[]> {
       const got: FrameReport[] = [];
       for await (const report of motionStream('http://127.0.0.1:3000', { width: 1, height: 1 }, [new Uint8Array(4)])) got.push(report);
@@ -128,7 +129,7 @@ test('the types compile for a right use and refuse a wrong one', () => {
       for await (const report of server.motionStream([image, image], { fps: 30 })) reports.push(report);
       return grey.values[0] + motion.vectors.length + drawn.data[0] + reports[0].index;
     }
-    export { first, dx, drawn, step, lines, e, remote };
+    export { first, dx, drawn, step, field, lines, e, remote };
   `);
   assert.equal(right.status, 0, right.stdout + right.stderr);
   rmSync(join(project, 'use.ts'));

@@ -70,6 +70,28 @@ impl FieldSettings {
         iterations: 25,
     };
 
+    /// The presets by name, fastest first.
+    pub const PRESETS: [(&'static str, FieldSettings); 3] = [
+        ("ultrafast", FieldSettings::ULTRAFAST),
+        ("fast", FieldSettings::FAST),
+        ("medium", FieldSettings::MEDIUM),
+    ];
+
+    /// The preset called `name`.
+    pub fn preset(name: &str) -> Result<FieldSettings> {
+        FieldSettings::PRESETS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, settings)| settings)
+            .ok_or_else(|| {
+                let names: Vec<_> = FieldSettings::PRESETS.iter().map(|(n, _)| *n).collect();
+                Error::InvalidParameter(format!(
+                    "unknown preset {name:?}; expected {}",
+                    names.join(", ")
+                ))
+            })
+    }
+
     /// Each setting in its range.
     pub fn check(&self) -> Result<()> {
         let bad = |what: String| Err(Error::InvalidParameter(what));
