@@ -11,24 +11,6 @@ use crate::Runtime;
 use crate::bindings::{Frame, refusal};
 use crate::files::{self, Size};
 
-/// The field's search presets, OpenCV's DIS presets' search.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Preset {
-    Ultrafast,
-    Fast,
-    Medium,
-}
-
-impl Preset {
-    fn settings(self) -> FieldSettings {
-        match self {
-            Preset::Ultrafast => FieldSettings::ULTRAFAST,
-            Preset::Fast => FieldSettings::FAST,
-            Preset::Medium => FieldSettings::MEDIUM,
-        }
-    }
-}
-
 /// The flow field from PREVIOUS to CURRENT: where every pixel moved, by
 /// dense inverse search. Writes a Middlebury .flo file (OpenCV's
 /// readOpticalFlow reads it) and/or the field in the Middlebury colour
@@ -51,8 +33,8 @@ pub struct FlowCommand {
     max_motion: Option<f32>,
     /// The search preset; --patch, --stride, --finest-level and
     /// --iterations change it.
-    #[arg(long, value_enum, default_value_t = Preset::Medium)]
-    preset: Preset,
+    #[arg(long, value_parser = super::field_preset(), default_value = "medium")]
+    preset: FieldSettings,
     /// Side of a patch, pixels (4..=32).
     #[arg(long)]
     patch: Option<u32>,
@@ -81,7 +63,7 @@ pub struct FlowCommand {
 impl FlowCommand {
     /// The settings the flags make.
     fn settings(&self) -> FieldSettings {
-        let preset = self.preset.settings();
+        let preset = self.preset;
         FieldSettings {
             patch: self.patch.unwrap_or(preset.patch),
             stride: self.stride.unwrap_or(preset.stride),

@@ -59,6 +59,15 @@ fn grey_method() -> impl TypedValueParser<Value = core_::GreyMethod> {
     )
 }
 
+/// `--preset`: core's flow field presets.
+fn field_preset() -> impl TypedValueParser<Value = core_::FieldSettings> {
+    let names: Vec<&'static str> = core_::FieldSettings::PRESETS
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    PossibleValuesParser::new(names).try_map(|name| core_::FieldSettings::preset(&name))
+}
+
 /// `--operator`: core's gradient operators.
 fn gradient_operator() -> impl TypedValueParser<Value = core_::GradientOperator> {
     named(
