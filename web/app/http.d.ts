@@ -1,7 +1,7 @@
 // Types of http.js: the HTTP client, with the local library's shapes.
 
 import type { DrawnImage, ImageLike, PlaneLike } from './ghostlines.js';
-import type { Frame, GreyMethod, Plane, Point, Polyline } from './gen/interfaces/ghostlines-image-types.js';
+import type { FlowField, Frame, GreyMethod, Plane, Point, Polyline } from './gen/interfaces/ghostlines-image-types.js';
 import type { TrackerOutput } from './gen/interfaces/ghostlines-image-tracking.js';
 
 /** createTracker's options, and `fps` for a stream (sent as the query). */
@@ -57,7 +57,21 @@ export interface Client {
   motion(previous: ImageLike, current: ImageLike, options?: MotionOptions): Promise<TrackerOutput>;
   render(previous: ImageLike, current: ImageLike, options?: RenderOptions): Promise<DrawnImage>;
   motionStream(frames: Iterable<ImageLike>, options?: MotionOptions): AsyncGenerator<StreamReport, void, undefined>;
+  flowField(previous: PlaneLike | ImageLike, current: PlaneLike | ImageLike, options?: FieldOptions): Promise<FlowField>;
 }
+
+/** The field settings, and a preset to start from. */
+export interface FieldOptions {
+  preset?: 'ultrafast' | 'fast' | 'medium';
+  patch?: number;
+  stride?: number;
+  finestLevel?: number;
+  iterations?: number;
+  method?: GreyMethod;
+}
+
+/** A field from a Middlebury .flo file. */
+export function fromFlo(bytes: Uint8Array): FlowField;
 
 /** A client of the ghostlines server at `base`; `fetch` to use another. */
 export function connect(base: string | URL, options?: { fetch?: typeof fetch }): Client;

@@ -124,6 +124,16 @@ export function connect(base, { fetch: send = (...args) => globalThis.fetch(...a
       return { ...size(response), data };
     },
     /**
+     * The flow field from `previous` to `current` (frames or planes),
+     * flowField's options (and `preset`): { width, height, u, v }, u and v
+     * Float32Arrays, read from the server's .flo answer.
+     */
+    async flowField(previous, current, options = {}) {
+      const { width, height, body } = pairOf(previous, current);
+      const response = await post('/flow', { width, height, ...query(options) }, body);
+      return fromFlo(new Uint8Array(await response.arrayBuffer()));
+    },
+    /**
      * Each frame's report ({ index, centroid, centroidMotion, vectors }) of
      * `frames` (ImageData-shaped, one size) sent as one stream, yielded as
      * its line arrives; `options` as motion's, and `fps`, the frames' rate.
@@ -248,6 +258,26 @@ function pairOf(previous, current) {
     throw new GhostlinesError('size-mismatch', `the frames are ${a.width}x${a.height} and ${b.width}x${b.height}`);
   }
   return { width: a.width, height: a.height, body: new Blob([a.bytes, b.bytes]) };
+}
+
+/**
+ * A field from a Middlebury .flo file: "PIEH", width and height (32-bit),
+ * then (u, v) a pixel, all little-endian.
+ */
+export function fromFlo(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tag = String.fromCharCode(...bytes.subarray(0, 4));
+  const [width, height] = bytes.length >= 12 ? [view.getInt32(4, true), view.getInt32(8, true)] : [0, 0];
+  if (tag !== 'PIEH' || width < 1 || height < 1 || bytes.length !== 12 + 8 * width * height) {
+    throw new GhostlinesError('invalid-body', `the answer is not a .flo file of its stated size (${bytes.length} bytes)`);
+  }
+  const u = new Float32Array(width * height);
+  const v = new Float32Array(width * height);
+  for (let i = 0; i < u.length; i++) {
+    u[i] = view.getFloat32(12 + 8 * i, true);
+    v[i] = view.getFloat32(16 + 8 * i, true);
+  }
+  return { width, height, u, v };
 }
 
 /** `text` as JSON, or undefined when it is not JSON. */

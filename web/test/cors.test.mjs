@@ -86,6 +86,8 @@ test('an allowed page uses every route, reads the size headers and the errors', 
     const edges = await server.edges(scene(0));
     const motion = await server.motion(scene(0), scene(4), { threshold: 0.1 });
     const drawn = await server.render(scene(0), scene(4), { threshold: 0.1, background: 'black' });
+    const field = await server.flowField(scene(0), scene(4), { preset: 'fast' });
+    const middle = field.u[24 * field.width + 28];
     // Drawn on a canvas, and read back: the red strokes are there.
     const canvas = new OffscreenCanvas(drawn.width, drawn.height);
     const context = canvas.getContext('2d');
@@ -106,6 +108,7 @@ test('an allowed page uses every route, reads the size headers and the errors', 
     return {
       grey: [...grey.values], size: [grey.width, grey.height], xWidth, adjusted: adjusted.pixels.length, centroid,
       edges: edges.length, motion: motion.vectors.length, moved: motion.centroidMotion?.dx, red, lines, error,
+      field: [field.width, field.height], middle,
     };
   });
   assert.deepEqual(got.grey, [200, 60, 255, 3, 90, 0]);
@@ -116,6 +119,9 @@ test('an allowed page uses every route, reads the size headers and the errors', 
   assert.ok(got.edges > 0, 'the square has edges');
   assert.ok(got.motion > 0 && got.moved > 0, JSON.stringify(got));
   assert.ok(got.red > 0, 'red strokes on the canvas');
+  // The square's left edge moved 4 px right.
+  assert.deepEqual(got.field, [64, 48]);
+  assert.ok(Math.abs(got.middle - 4) < 1, `${got.middle}`);
   assert.deepEqual(got.lines.map((l) => l.index), [0, 1, 2]);
   assert.ok(got.lines[1].vectors > 0);
   assert.deepEqual({ ...got.error, message: undefined }, { name: 'GhostlinesError', kind: 'invalid-parameter', status: 400, message: undefined });

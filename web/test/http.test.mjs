@@ -73,6 +73,15 @@ test('motionStream yields each frame\'s report as the local tracker gives it', a
   });
 });
 
+test('the flow field over HTTP is the local library\'s', async () => {
+  const grey = (frame) => local.greyscale(frame);
+  const options = { stride: 2, iterations: 10 };
+  const remote_ = await remote.flowField(grey(previous), grey(current), options);
+  const here = local.flowField(grey(previous), grey(current), options);
+  assert.deepEqual(remote_, here);
+  await assert.rejects(remote.flowField(previous, current, { preset: 'slow' }), { kind: 'invalid-parameter' });
+});
+
 test('refusals are GhostlinesErrors with the server\'s kind and status', async () => {
   const refused = (promise, kind, status) =>
     assert.rejects(promise, (e) => e instanceof GhostlinesError && e.kind === kind && e.detail?.status === status && e.message.length > 0);
