@@ -61,7 +61,7 @@ fn ops(c: &mut Criterion) {
         ("ultrafast", FieldSettings::ULTRAFAST),
         ("medium", FieldSettings::MEDIUM),
     ] {
-        c.bench_function(&format!("flow field (DIS {name} search)"), |bench| {
+        c.bench_function(&format!("flow field (DIS {name} preset)"), |bench| {
             bench.iter(|| {
                 flow_field(black_box(plane_a), black_box(plane_b), &settings, None).unwrap()
             })

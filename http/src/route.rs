@@ -70,6 +70,7 @@ const FLOW_PARAMS: &[&str] = &[
     "stride",
     "finest_level",
     "iterations",
+    "refinement",
     "max_motion",
 ];
 /// The stream routes' own, beside their pair route's: the frames' rate,

@@ -209,6 +209,7 @@ pub(crate) fn field_query(params: &Params) -> Result<FieldQuery, HttpError> {
             .optional("finest_level")?
             .unwrap_or(preset.finest_level),
         iterations: params.optional("iterations")?.unwrap_or(preset.iterations),
+        refinement: params.optional("refinement")?.unwrap_or(preset.refinement),
     };
     settings.check()?;
     let max_motion = params.optional::<f32>("max_motion")?;

@@ -67,6 +67,7 @@ export interface FieldOptions {
   stride?: number;
   finestLevel?: number;
   iterations?: number;
+  refinement?: number;
   method?: GreyMethod;
 }
 

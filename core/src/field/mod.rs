@@ -7,7 +7,10 @@
 //!    compositional Lucas–Kanade, starting from the coarser level's field;
 //! 2. densification ([`densify`]): each pixel's displacement is the
 //!    average of the patches that cover it, each weighted by how well it
-//!    explains that pixel (1 / max(1, |I1(x + u) − I0(x)|)).
+//!    explains that pixel (1 / max(1, |I1(x + u) − I0(x)|));
+//! 3. variational refinement ([`refine`]), unless it is off: the field
+//!    smoothed where the frames have nothing to say, and sharpened to
+//!    sub-pixel where they do.
 //!
 //! Below the finest level searched the field is upsampled bilinearly.
 //! The sparse and grid flow of `flow/` track points; this answers every
@@ -17,6 +20,7 @@
 mod colour;
 mod densify;
 mod flo;
+mod refine;
 mod search;
 
 use crate::error::{Error, Result};
@@ -44,30 +48,35 @@ pub struct FieldSettings {
     pub finest_level: u32,
     /// Inverse-search iterations a patch at most (1..=256).
     pub iterations: u32,
+    /// Variational refinement after each level's search: fixed-point
+    /// iterations (0..=32; 0: none).
+    pub refinement: u32,
 }
 
 impl FieldSettings {
-    /// OpenCV's `DISOpticalFlow::PRESET_ULTRAFAST`, less its variational
-    /// refinement (none there either).
+    /// OpenCV's `DISOpticalFlow::PRESET_ULTRAFAST`: no refinement.
     pub const ULTRAFAST: FieldSettings = FieldSettings {
         patch: 8,
         stride: 4,
         finest_level: 2,
         iterations: 12,
+        refinement: 0,
     };
-    /// `PRESET_FAST`'s search (OpenCV adds 5 variational iterations).
+    /// `PRESET_FAST`.
     pub const FAST: FieldSettings = FieldSettings {
         patch: 8,
         stride: 4,
         finest_level: 2,
         iterations: 16,
+        refinement: 5,
     };
-    /// `PRESET_MEDIUM`'s search (OpenCV adds 5 variational iterations).
+    /// `PRESET_MEDIUM`.
     pub const MEDIUM: FieldSettings = FieldSettings {
         patch: 8,
         stride: 3,
         finest_level: 1,
         iterations: 25,
+        refinement: 5,
     };
 
     /// The presets by name, fastest first.
@@ -117,6 +126,12 @@ impl FieldSettings {
             return bad(format!(
                 "iterations must be in 1..=256, got {}",
                 self.iterations
+            ));
+        }
+        if self.refinement > 32 {
+            return bad(format!(
+                "refinement must be in 0..=32 iterations, got {}",
+                self.refinement
             ));
         }
         Ok(())
@@ -265,6 +280,13 @@ pub fn flow_field(
             &patches,
             settings.patch as usize,
         );
+        if settings.refinement > 0 {
+            let refinement = refine::Refinement {
+                iterations: settings.refinement,
+                ..refine::Refinement::DIS
+            };
+            refine::refine(&previous[level], &current[level], &mut field, &refinement);
+        }
     }
     if (field.width, field.height) != (width, height) {
         field = field.resized(width, height);

@@ -69,6 +69,10 @@ fn settings_sizes_and_limits_are_refused_with_typed_errors() {
             finest_level: 7,
             ..settings
         },
+        FieldSettings {
+            refinement: 33,
+            ..settings
+        },
     ] {
         let e = flow_field(plane, plane, &bad, None).unwrap_err();
         assert_eq!(e.kind(), "invalid-parameter", "{e}");

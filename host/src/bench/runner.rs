@@ -203,7 +203,7 @@ fn vector_rows(
         ("medium", core_::FieldSettings::MEDIUM),
     ] {
         rows.push(BenchRow::compared(
-            format!("flow field, every pixel (DIS {name} search)"),
+            format!("flow field, every pixel (DIS {name} preset)"),
             time(iterations, || {
                 checked(instance.pixel_flow(a, b, settings.into()))
             })?,

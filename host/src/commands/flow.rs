@@ -47,6 +47,10 @@ pub struct FlowCommand {
     /// Inverse-search iterations a patch at most.
     #[arg(long)]
     iterations: Option<u32>,
+    /// Variational refinement after each level, fixed-point iterations
+    /// (0: none).
+    #[arg(long)]
+    refinement: Option<u32>,
     /// How the frames become grey first.
     #[arg(long, value_parser = super::grey_method(), default_value_t = core_::GreyMethod::MaxRgb)]
     method: core_::GreyMethod,
@@ -69,6 +73,7 @@ impl FlowCommand {
             stride: self.stride.unwrap_or(preset.stride),
             finest_level: self.finest_level.unwrap_or(preset.finest_level),
             iterations: self.iterations.unwrap_or(preset.iterations),
+            refinement: self.refinement.unwrap_or(preset.refinement),
         }
     }
 
