@@ -11,8 +11,10 @@ use crate::centroid::centroid;
 use crate::corners::CornerSettings;
 use crate::diff::{Change, SplitMix64, check_diff_parameters, frame_diff_into};
 use crate::error::{Error, Result, by_name};
+use crate::field::{FieldSettings, FlowField, flow_field, textured};
 use crate::flow::{
-    FlowPyramid, FlowSettings, Tracks, dense_flow_pyramids, hold_still, sparse_flow_pyramids,
+    FlowPyramid, FlowSettings, FlowStatus, Tracks, dense_flow_pyramids, hold_still,
+    sparse_flow_pyramids,
 };
 use crate::frame::{Frame, Plane};
 use crate::geometry::{Displacement, Point, Vector};
@@ -39,6 +41,14 @@ pub enum TrackerMode {
         step: u32,
         /// Tracking.
         flow: FlowSettings,
+    },
+    /// The flow field at every pixel ([`Tracker::field`]), each frame's
+    /// searched from the last one's, and its vectors every `step` pixels.
+    Field {
+        /// Spacing of the vectors drawn from the field, 1..=1024.
+        step: u32,
+        /// How the field is searched.
+        settings: FieldSettings,
     },
 }
 
@@ -70,16 +80,30 @@ impl TrackerMode {
         }
     }
 
+    /// The preset of [`TrackerMode::field`]: OpenCV's DIS FAST, refined.
+    pub const FIELD_PRESET: &'static str = "fast";
+
+    /// The flow field with the [`TrackerMode::FIELD_PRESET`], vectors every
+    /// [`TrackerMode::DENSE_STEP`] pixels.
+    pub fn field() -> TrackerMode {
+        TrackerMode::Field {
+            step: TrackerMode::DENSE_STEP,
+            settings: FieldSettings::FAST,
+        }
+    }
+
     /// Every mode with its defaults, in the order of the WIT variant.
-    pub fn all() -> [TrackerMode; 3] {
+    pub fn all() -> [TrackerMode; 4] {
         [
             TrackerMode::Sketch,
             TrackerMode::sparse(),
             TrackerMode::dense(),
+            TrackerMode::field(),
         ]
     }
 
-    /// The mode named `name` (`sketch`, `sparse`, `dense`) with its defaults.
+    /// The mode named `name` (`sketch`, `sparse`, `dense`, `field`) with its
+    /// defaults.
     ///
     /// ```
     /// use ghostlines_core::TrackerMode;
@@ -90,12 +114,13 @@ impl TrackerMode {
         by_name("mode", TrackerMode::all(), TrackerMode::name, name)
     }
 
-    /// The mode's name (`sketch`, `sparse`, `dense`).
+    /// The mode's name (`sketch`, `sparse`, `dense`, `field`).
     pub fn name(&self) -> &'static str {
         match self {
             TrackerMode::Sketch => "sketch",
             TrackerMode::Sparse { .. } => "sparse",
             TrackerMode::Dense { .. } => "dense",
+            TrackerMode::Field { .. } => "field",
         }
     }
 
@@ -107,6 +132,10 @@ impl TrackerMode {
                 crate::flow::check_step(*step)?;
                 flow.check()
             }
+            TrackerMode::Field { step, settings } => {
+                crate::flow::check_step(*step)?;
+                settings.check()
+            }
         }
     }
 
@@ -114,6 +143,10 @@ impl TrackerMode {
     fn check_size(&self, width: u32, height: u32) -> Result<()> {
         match self {
             TrackerMode::Dense { step, .. } => crate::grid::check_grid(width, height, *step),
+            TrackerMode::Field { step, settings } => {
+                crate::field::check_size(width, height, settings.patch)?;
+                crate::grid::check_grid(width, height, *step)
+            }
             _ => Ok(()),
         }
     }
@@ -258,6 +291,8 @@ pub struct Tracker {
     reported: usize,
     /// Which of them were held still: their paths are noise, not motion.
     held: Vec<bool>,
+    /// Field mode: the last frame's flow field, the next one's first guess.
+    field: Option<FlowField>,
 }
 
 /// A kept frame of sketch mode.
@@ -340,6 +375,45 @@ impl Measure<'_> {
     /// an interval the reference is the previous frame, whose pyramid is
     /// kept in `pyramid`; with one, its pyramid is built from the kept
     /// plane.
+    /// The flow field against the reference, searched from `field` (the
+    /// last frame's, then replaced by this one's), and its vectors every
+    /// `step` pixels from (step/2, step/2), row-major.
+    fn field(
+        &self,
+        field: &mut Option<FlowField>,
+        step: u32,
+        settings: &FieldSettings,
+    ) -> Result<Vec<Vector>> {
+        let Some(before) = self.reference else {
+            *field = None;
+            return Ok(Vec::new());
+        };
+        let found = flow_field(before, self.current, settings, field.as_ref())?;
+        // Where the reference has no texture, the field is the smoothness
+        // term's guess: those grid points are lost, as the dense grid's.
+        let radius = (settings.patch / 2).max(1);
+        let vectors = crate::grid::grid_points(found.width, found.height, step)
+            .map(|(x, y)| {
+                let (dx, dy) = found.at(x, y);
+                let tracked = textured(before, x, y, radius);
+                Vector {
+                    x: f64::from(x),
+                    y: f64::from(y),
+                    dx: if tracked { f64::from(dx) } else { 0.0 },
+                    dy: if tracked { f64::from(dy) } else { 0.0 },
+                    status: Some(if tracked {
+                        FlowStatus::Tracked
+                    } else {
+                        FlowStatus::Lost
+                    }),
+                    error: None,
+                }
+            })
+            .collect();
+        *field = Some(found);
+        Ok(vectors)
+    }
+
     fn dense(
         &self,
         pyramid: &mut Option<FlowPyramid>,
@@ -393,6 +467,7 @@ impl Tracker {
             changes: Vec::new(),
             reported: 0,
             held: Vec::new(),
+            field: None,
         })
     }
 
@@ -467,6 +542,9 @@ impl Tracker {
                 measure.sparse(&mut self.tracks, &mut self.pyramid, &corners, &flow)?
             }
             TrackerMode::Dense { step, flow } => measure.dense(&mut self.pyramid, step, &flow)?,
+            TrackerMode::Field { step, settings } => {
+                (measure.field(&mut self.field, step, &settings)?, Vec::new())
+            }
         };
         output.vectors = vectors;
         self.held = held;
@@ -525,6 +603,13 @@ impl Tracker {
         self.tracks.clear();
         self.reported = 0;
         self.held.clear();
+        self.field = None;
+    }
+
+    /// Field mode: the flow field of the last push, from the frame an
+    /// interval before it (none before there is one).
+    pub fn field(&self) -> Option<&FlowField> {
+        self.field.as_ref()
     }
 }
 
@@ -540,7 +625,6 @@ fn motion(now: Option<Point>, then: Option<Point>) -> Option<Displacement> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flow::FlowStatus;
 
     /// The defaults with no adjustment: the grey values as they are.
     fn unadjusted() -> TrackerSettings {
@@ -977,5 +1061,69 @@ mod tests {
             assert!(drawn.chunks(4).all(|p| p[..3] == [0, 0, 0]), "frame {k}");
         }
         assert!(held > 50, "{held} points held still");
+    }
+
+    #[test]
+    fn field_mode_draws_the_field_where_there_is_texture_and_searches_from_the_last() {
+        let (w, h) = (160, 120);
+        let frame = |shift| crate::synthetic_scene(w, h, shift);
+        let mode = TrackerMode::Field {
+            step: 8,
+            settings: FieldSettings::FAST,
+        };
+        let mut tracker = Tracker::new(TrackerSettings {
+            mode,
+            contrast: 0,
+            brightness: 0,
+            ..TrackerSettings::default()
+        })
+        .unwrap();
+        let first = tracker.push(Frame::new(w, h, &frame(0)).unwrap()).unwrap();
+        assert!(first.vectors.is_empty() && tracker.field().is_none());
+        let second = tracker.push(Frame::new(w, h, &frame(3)).unwrap()).unwrap();
+        let field = tracker.field().expect("a field after the second frame");
+        assert_eq!((field.width, field.height), (w, h));
+        // Every grid point, row-major from (4, 4); each tracked one is the
+        // field there, every lost one still.
+        assert_eq!(second.vectors.len(), 20 * 15);
+        assert_eq!((second.vectors[0].x, second.vectors[0].y), (4.0, 4.0));
+        let tracked: Vec<_> = second
+            .vectors
+            .iter()
+            .filter(|v| v.status == Some(FlowStatus::Tracked))
+            .collect();
+        assert!(tracked.len() >= 100, "{} tracked", tracked.len());
+        for v in &tracked {
+            let (u, dv) = field.at(v.x as u32, v.y as u32);
+            assert_eq!((v.dx, v.dy), (f64::from(u), f64::from(dv)));
+        }
+        let right = tracked
+            .iter()
+            .filter(|v| (v.dx - 3.0).abs() < 0.25 && v.dy.abs() < 0.25);
+        assert!(right.count() * 10 >= tracked.len() * 9);
+        for v in second
+            .vectors
+            .iter()
+            .filter(|v| v.status == Some(FlowStatus::Lost))
+        {
+            assert_eq!((v.dx, v.dy), (0.0, 0.0));
+        }
+        // Measured from a blank frame, which has no texture: every point
+        // lost.
+        let blank = vec![90u8; (w * h * 4) as usize];
+        tracker.push(Frame::new(w, h, &blank).unwrap()).unwrap();
+        let fourth = tracker.push(Frame::new(w, h, &frame(0)).unwrap()).unwrap();
+        assert!(
+            fourth
+                .vectors
+                .iter()
+                .all(|v| v.status == Some(FlowStatus::Lost))
+        );
+        tracker.reset();
+        assert!(tracker.field().is_none());
+        // Frames smaller than a patch are refused before anything is kept.
+        let tiny = vec![0u8; 4 * 5 * 4];
+        let e = tracker.push(Frame::new(4, 5, &tiny).unwrap()).unwrap_err();
+        assert_eq!(e.kind(), "invalid-parameter");
     }
 }

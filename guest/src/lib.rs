@@ -11,7 +11,7 @@ mod bindings;
 
 use bindings::exports::ghostlines::image::painting::{self, Painted, PainterSettings};
 use bindings::exports::ghostlines::image::tracking::{
-    self, DenseMode, SparseMode, TrackerOutput, TrackerSettings,
+    self, DenseMode, FieldMode, SparseMode, TrackerOutput, TrackerSettings,
 };
 use bindings::exports::ghostlines::image::{process, vectors};
 use bindings::ghostlines::image::types::{
@@ -174,6 +174,13 @@ impl tracking::Guest for Component {
             _ => unreachable!("a dense mode converts to a dense mode"),
         }
     }
+
+    fn default_field_mode() -> FieldMode {
+        match core_::TrackerMode::field().into() {
+            tracking::TrackerMode::Field(mode) => mode,
+            _ => unreachable!("a field mode converts to a field mode"),
+        }
+    }
 }
 
 /// The `tracker` resource: a core tracker behind a `RefCell`, since
@@ -210,6 +217,10 @@ impl tracking::GuestTracker for Tracker {
 
     fn settings(&self) -> TrackerSettings {
         self.0.borrow().settings().clone().into()
+    }
+
+    fn field(&self) -> Option<FlowField> {
+        self.0.borrow().field().cloned().map(FlowField::from)
     }
 }
 

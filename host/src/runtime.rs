@@ -560,6 +560,17 @@ impl Tracker<'_> {
             .call_settings(&mut self.0.instance.store, handle)
     }
 
+    /// Field mode: the last push's flow field (`None` in other modes).
+    pub fn field(&mut self) -> wasmtime::Result<Option<FlowField>> {
+        let handle = self.0.handle()?;
+        self.0
+            .instance
+            .bindings
+            .ghostlines_image_tracking()
+            .tracker()
+            .call_field(&mut self.0.instance.store, handle)
+    }
+
     /// Drops the resource in the guest, reporting a failure (a drop on
     /// scope exit can only ignore it).
     pub fn close(self) -> wasmtime::Result<()> {
@@ -633,6 +644,18 @@ impl Renderer<'_> {
             .ghostlines_image_painting()
             .painter()
             .call_track_and_paint(&mut self.instance.store, painter, tracker, frame, time)
+    }
+
+    /// Field mode: the last push's flow field (`None` in other modes).
+    pub fn field(&mut self) -> wasmtime::Result<Option<FlowField>> {
+        let tracker = self
+            .tracker
+            .ok_or_else(|| wasmtime::Error::msg("the renderer was closed"))?;
+        self.instance
+            .bindings
+            .ghostlines_image_tracking()
+            .tracker()
+            .call_field(&mut self.instance.store, tracker)
     }
 }
 

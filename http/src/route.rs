@@ -48,6 +48,12 @@ const MOTION_PARAMS: &[&str] = &[
     "max_corners",
     "quality",
     "min_distance",
+    "preset",
+    "patch",
+    "stride",
+    "finest_level",
+    "iterations",
+    "refinement",
 ];
 /// `/render`'s own, beside `/motion`'s.
 const PAINTER_PARAMS: &[&str] = &[

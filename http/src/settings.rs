@@ -152,6 +152,10 @@ fn tracker_mode(params: &Params) -> Result<TrackerMode, HttpError> {
             *step = params.optional("step")?.unwrap_or(*step);
             flow_from(flow)?;
         }
+        TrackerMode::Field { step, settings } => {
+            *step = params.optional("step")?.unwrap_or(*step);
+            *settings = field_settings(params, *settings)?;
+        }
     }
     Ok(mode)
 }
@@ -186,6 +190,26 @@ pub(crate) fn edge_query(params: &Params) -> Result<EdgeQuery, HttpError> {
     })
 }
 
+/// The field settings of a query: `preset` (else `base`), with any
+/// setting changed, judged.
+fn field_settings(params: &Params, base: FieldSettings) -> Result<FieldSettings, HttpError> {
+    let preset = match params.optional::<String>("preset")? {
+        Some(name) => FieldSettings::preset(&name)?,
+        None => base,
+    };
+    let settings = FieldSettings {
+        patch: params.optional("patch")?.unwrap_or(preset.patch),
+        stride: params.optional("stride")?.unwrap_or(preset.stride),
+        finest_level: params
+            .optional("finest_level")?
+            .unwrap_or(preset.finest_level),
+        iterations: params.optional("iterations")?.unwrap_or(preset.iterations),
+        refinement: params.optional("refinement")?.unwrap_or(preset.refinement),
+    };
+    settings.check()?;
+    Ok(settings)
+}
+
 /// What `/flow` takes from its query.
 pub(crate) struct FieldQuery {
     pub method: ghostlines_core::GreyMethod,
@@ -198,20 +222,7 @@ pub(crate) struct FieldQuery {
 /// The grey method, the preset (`medium` by default) with any setting
 /// changed, and the colour coding's saturation, each judged.
 pub(crate) fn field_query(params: &Params) -> Result<FieldQuery, HttpError> {
-    let preset = match params.optional::<String>("preset")? {
-        Some(name) => FieldSettings::preset(&name)?,
-        None => FieldSettings::default(),
-    };
-    let settings = FieldSettings {
-        patch: params.optional("patch")?.unwrap_or(preset.patch),
-        stride: params.optional("stride")?.unwrap_or(preset.stride),
-        finest_level: params
-            .optional("finest_level")?
-            .unwrap_or(preset.finest_level),
-        iterations: params.optional("iterations")?.unwrap_or(preset.iterations),
-        refinement: params.optional("refinement")?.unwrap_or(preset.refinement),
-    };
-    settings.check()?;
+    let settings = field_settings(params, FieldSettings::default())?;
     let max_motion = params.optional::<f32>("max_motion")?;
     if let Some(max) = max_motion
         && !(max.is_finite() && max > 0.0)

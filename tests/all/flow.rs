@@ -768,3 +768,69 @@ fn the_flow_picture_is_what_the_documented_command_draws() {
         "the cup's motion ({u}, {v})"
     );
 }
+
+/// `ghostlines motion --mode field --flo DIR` on real footage: a `.flo`
+/// file for each frame that has a reference a 200 ms interval before it
+/// (at the clip's 26.8 fps, from frame 6 on), each the frame's size; the
+/// JSON's vectors are the field's grid.
+#[test]
+fn motion_writes_each_frames_field_as_flo_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("fields");
+    let json = dir.path().join("field.json");
+    let out = crate::runner()
+        .arg("motion")
+        .arg(crate::data("footage/cup.gif"))
+        .args(["--mode", "field", "--flo"])
+        .arg(&folder)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("27 flow fields as .flo files, of 33 frames"),
+        "{stderr}"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 27);
+    assert_eq!(
+        (names[0].as_str(), names[26].as_str()),
+        ("frame-000006.flo", "frame-000032.flo")
+    );
+    let field =
+        core_::FlowField::from_flo(&std::fs::read(folder.join(&names[0])).unwrap()).unwrap();
+    assert_eq!((field.width, field.height), (160, 120));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let frames = report["frames"].as_array().unwrap();
+    // A vector every 16 px from (8, 8): 10 by 7 (y = 8..=104).
+    assert!(
+        frames[..6]
+            .iter()
+            .all(|f| f["vectors"].as_array().unwrap().is_empty())
+    );
+    assert!(
+        frames[6..]
+            .iter()
+            .all(|f| f["vectors"].as_array().unwrap().len() == 70)
+    );
+    // --flo is for field mode only.
+    let out = crate::runner()
+        .arg("motion")
+        .arg(crate::data("footage/cup.gif"))
+        .arg("--flo")
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only --mode field makes"));
+}

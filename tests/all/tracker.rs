@@ -171,6 +171,10 @@ fn component_tracker_matches_the_native_one() {
             flow,
         },
         core_::TrackerMode::Dense { step: 7, flow },
+        core_::TrackerMode::Field {
+            step: 7,
+            settings: core_::FieldSettings::ULTRAFAST,
+        },
     ];
     let looks = [
         (core_::GreyMethod::MaxRgb, 0, 0, 0.1),
@@ -197,16 +201,28 @@ fn component_tracker_matches_the_native_one() {
                     .unwrap();
                 let mut native = core_::Tracker::new(settings.clone()).unwrap();
                 for (i, frame) in frames.iter().enumerate() {
-                    let got = tracker.push(frame).unwrap().unwrap();
+                    // Refusals too (field mode's of frames smaller than a
+                    // patch), by kind.
+                    let got = tracker
+                        .push(frame)
+                        .unwrap()
+                        .map(core_::TrackerOutput::from)
+                        .map_err(|e| e.kind());
                     let expected = native
                         .push(core_::Frame::new(frame.width, frame.height, &frame.pixels).unwrap())
-                        .unwrap();
+                        .map_err(|e| e.kind());
                     assert!(
-                        core_::TrackerOutput::from(got) == expected,
+                        got == expected,
                         "{} {method:?}, {}x{} frame {i}",
                         mode.name(),
                         frame.width,
                         frame.height
+                    );
+                    let field = tracker.field().unwrap().map(core_::FlowField::from);
+                    assert!(
+                        field.as_ref() == native.field(),
+                        "{} frame {i}: the field",
+                        mode.name()
                     );
                 }
             }

@@ -74,7 +74,7 @@ export interface DrawnImage {
   data: Uint8ClampedArray;
 }
 
-export type TrackerModeName = 'sketch' | 'sparse' | 'dense';
+export type TrackerModeName = 'sketch' | 'sparse' | 'dense' | 'field';
 export type ColouringName = 'solid' | 'direction' | 'speed';
 
 export const GREY_METHODS: readonly GreyMethod[];
@@ -127,10 +127,12 @@ export interface TrackerOptions {
   threshold?: number;
   samples?: number;
   seed?: number | bigint;
-  /** Dense mode: a vector every `step` pixels. */
+  /** Dense and field modes: a vector every `step` pixels. */
   step?: number;
   corners?: Partial<CornerSettings>;
   flow?: Partial<FlowSettings>;
+  /** Field mode: how the flow field is searched. */
+  field?: Partial<FieldSettings>;
   /** Each frame is measured against the one this many milliseconds before (0: the one before it). */
   interval?: number;
 }
@@ -144,6 +146,8 @@ export interface Tracker {
   push(image: ImageLike, time?: number): TrackerOutput;
   /** The path each vector of the last push took over the interval (sparse mode). */
   paths(): Polyline[];
+  /** Field mode: the last push's flow field (undefined in other modes). */
+  field(): FlowField | undefined;
   /** Forgets the previous frame. */
   reset(): void;
   settings(): TrackerSettings;

@@ -145,7 +145,7 @@ const TRACKER = Symbol('tracker');
 
 const TRACKER_OPTIONS = {
   mode: null, method: null, contrast: S32, brightness: S32, threshold: F64, samples: U32, seed: null,
-  step: U32, corners: null, flow: null, interval: F64,
+  step: U32, corners: null, flow: null, field: null, interval: F64,
 };
 
 // A frame's time, milliseconds: the one given (a camera frame's own
@@ -252,6 +252,11 @@ function trackerMode(tracking, options, base) {
       const step = option(options, 'step', d.step);
       return { tag: 'dense', val: { step, flow: settings(d.flow, options.flow, FLOW_FIELDS, 'flow') } };
     }
+    case 'field': {
+      const d = tracking.defaultFieldMode();
+      const step = option(options, 'step', d.step);
+      return { tag: 'field', val: { step, settings: settings(d.settings, options.field, FIELD_FIELDS, 'field') } };
+    }
     default:
       return { tag: mode };
   }
@@ -259,9 +264,10 @@ function trackerMode(tracking, options, base) {
 
 /**
  * A stateful tracker: push frames, get vectors. Options (the component's
- * defaults when left out): mode 'sketch' | 'sparse' | 'dense', method,
- * contrast, brightness, threshold, samples, seed, interval (ms), step
- * (dense), corners and flow (partial settings for the flow modes).
+ * defaults when left out): mode 'sketch' | 'sparse' | 'dense' | 'field',
+ * method, contrast, brightness, threshold, samples, seed, interval (ms),
+ * step (dense, field), corners and flow (partial settings for sparse and
+ * dense), field (partial field settings for field mode).
  */
 function createTracker(tracking, call, options) {
   checkOptions(options, TRACKER_OPTIONS, 'the tracker options');
@@ -294,6 +300,12 @@ function createTracker(tracking, call, options) {
     },
     /** The path each vector of the last push took over the interval (sparse mode), [{ x, y }, ...] each. */
     paths: () => inner.paths(),
+    /**
+     * Field mode: the last push's flow field, { width, height, u, v } with
+     * u and v Float32Arrays; undefined in the other modes and before there
+     * is one.
+     */
+    field: () => inner.field(),
     /** Forgets the previous frame. */
     reset: () => inner.reset(),
     /** The settings the tracker runs with. */

@@ -153,6 +153,24 @@ test('the flow field moves every pixel by a known shift, in two Float32Arrays', 
   assert.throws(() => flowField(grey(0, 0), small), { kind: 'size-mismatch' });
 });
 
+test('a field-mode tracker gives the field and its vectors on a grid', () => {
+  const [width, height] = [160, 120];
+  const tracker = createTracker({ mode: 'field', step: 8, contrast: 0, brightness: 0, field: { refinement: 0 } });
+  assert.equal(tracker.settings().mode.val.settings.refinement, 0);
+  tracker.push({ width, height, data: scene(width, height, 0, 0) }, 0);
+  assert.equal(tracker.field(), undefined);
+  const out = tracker.push({ width, height, data: scene(width, height, 3, 0) }, 200);
+  const field = tracker.field();
+  assert.ok(field.u instanceof Float32Array && field.u.length === width * height);
+  const tracked = out.vectors.filter((v) => v.status === 'tracked');
+  assert.ok(tracked.length > 50, `${tracked.length} tracked`);
+  for (const v of tracked) assert.equal(v.dx, field.u[v.y * width + v.x]);
+  const median = (values) => values.sort((a, b) => a - b)[values.length >> 1];
+  assert.ok(Math.abs(median(tracked.map((v) => v.dx)) - 3) < 0.1);
+  assert.throws(() => createTracker({ mode: 'field', field: { patch: 2 } }), { kind: 'invalid-parameter' });
+  tracker.close();
+});
+
 test('bad input is a typed GhostlinesError, and nothing else breaks', () => {
   const kind = (f) => {
     try {
@@ -304,7 +322,7 @@ test('the defaults are the component\'s', () => {
 // `npm run build`): each is accepted, anything else refused with the list.
 test('every choice is the component\'s, and speed colouring takes its scale from it', () => {
   assert.deepEqual(GREY_METHODS, ['max-rgb', 'luma-bt601', 'luma-bt709', 'average', 'lightness']);
-  assert.deepEqual(TRACKER_MODES, ['sketch', 'sparse', 'dense']);
+  assert.deepEqual(TRACKER_MODES, ['sketch', 'sparse', 'dense', 'field']);
   assert.deepEqual(BACKGROUNDS, ['black', 'frame', 'filtered']);
   assert.deepEqual(COLOURINGS, ['solid', 'direction', 'speed']);
   assert.deepEqual(LINE_SHAPES, ['straight', 'path']);

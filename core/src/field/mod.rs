@@ -237,16 +237,7 @@ pub fn flow_field(
             actual: (current.width(), current.height()),
         });
     }
-    if u64::from(width) * u64::from(height) > MAX_FIELD_PIXELS {
-        return Err(Error::TooLarge {
-            width,
-            height,
-            limits: Limits {
-                max_pixels: MAX_FIELD_PIXELS,
-                ..Limits::DEFAULT
-            },
-        });
-    }
+    check_size(width, height, settings.patch)?;
     let levels = level_count(width, height, settings);
     let previous = pyramid(GreyF32::from_plane(previous), levels);
     let current = pyramid(GreyF32::from_plane(current), levels);
@@ -292,6 +283,57 @@ pub fn flow_field(
         field = field.resized(width, height);
     }
     Ok(field)
+}
+
+/// A window's smaller structure-tensor eigenvalue a pixel (grey levels²
+/// a pixel²) below which it has no texture to follow: there a field's
+/// displacement is whatever the neighbours' smoothness left, not a
+/// measurement (the threshold at which the dense grid loses a point).
+pub const MIN_TEXTURE: f64 = 1.0;
+
+/// Whether the window of `radius` around (x, y) of `plane` has texture to
+/// follow ([`MIN_TEXTURE`]), by central differences inside the plane.
+pub(crate) fn textured(plane: Plane<'_>, x: u32, y: u32, radius: u32) -> bool {
+    let (w, h) = (plane.width() as i64, plane.height() as i64);
+    let values = plane.values();
+    let at =
+        |x: i64, y: i64| f64::from(values[(y.clamp(0, h - 1) * w + x.clamp(0, w - 1)) as usize]);
+    let (mut xx, mut xy, mut yy, mut n) = (0.0, 0.0, 0.0, 0.0);
+    let r = i64::from(radius);
+    for py in i64::from(y) - r..=i64::from(y) + r {
+        for px in i64::from(x) - r..=i64::from(x) + r {
+            let gx = 0.5 * (at(px + 1, py) - at(px - 1, py));
+            let gy = 0.5 * (at(px, py + 1) - at(px, py - 1));
+            xx += gx * gx;
+            xy += gx * gy;
+            yy += gy * gy;
+            n += 1.0;
+        }
+    }
+    let (xx, xy, yy) = (xx / n, xy / n, yy / n);
+    let smaller = 0.5 * (xx + yy - ((xx - yy).powi(2) + 4.0 * xy * xy).sqrt());
+    smaller >= MIN_TEXTURE
+}
+
+/// `too-large` past [`MAX_FIELD_PIXELS`], and `invalid-parameter` for a
+/// frame narrower or lower than a patch.
+pub(crate) fn check_size(width: u32, height: u32, patch: u32) -> Result<()> {
+    if width < patch || height < patch {
+        return Err(Error::InvalidParameter(format!(
+            "a flow field with {patch}-pixel patches needs frames at least {patch} pixels a side, got {width}x{height}"
+        )));
+    }
+    if u64::from(width) * u64::from(height) > MAX_FIELD_PIXELS {
+        return Err(Error::TooLarge {
+            width,
+            height,
+            limits: Limits {
+                max_pixels: MAX_FIELD_PIXELS,
+                ..Limits::DEFAULT
+            },
+        });
+    }
+    Ok(())
 }
 
 /// Levels from full resolution down to the coarsest at which a level is

@@ -77,6 +77,10 @@ fn settings_sizes_and_limits_are_refused_with_typed_errors() {
         let e = flow_field(plane, plane, &bad, None).unwrap_err();
         assert_eq!(e.kind(), "invalid-parameter", "{e}");
     }
+    // A frame smaller than a patch has no patch to search.
+    let tiny = Plane::new(7, 48, &values[..7 * 48]).unwrap();
+    let e = flow_field(tiny, tiny, &settings, None).unwrap_err();
+    assert!(e.to_string().contains("at least 8 pixels a side"), "{e}");
     // A field of 2^23 + 1 pixels would be 64 MiB and more.
     let side = 4097;
     let big = vec![0u8; side * 2049];

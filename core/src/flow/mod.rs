@@ -226,14 +226,8 @@ pub fn dense_flow_pyramids(
     let (w, h) = previous.size();
     check_step(step)?;
     check_grid(w, h, step)?;
-    let s = step as usize;
-    let points: Vec<(f32, f32)> = (s / 2..h as usize)
-        .step_by(s)
-        .flat_map(|y| {
-            (s / 2..w as usize)
-                .step_by(s)
-                .map(move |x| (x as f32, y as f32))
-        })
+    let points: Vec<(f32, f32)> = crate::grid::grid_points(w, h, step)
+        .map(|(x, y)| (x as f32, y as f32))
         .collect();
     track_points(previous, next, &points, flow)
 }

@@ -11,7 +11,7 @@ use super::exports::ghostlines::image::painting::{
     Background, Colouring, LineShape, PainterSettings, Rgba,
 };
 use super::exports::ghostlines::image::tracking::{
-    DenseMode, SparseMode, TrackerMode, TrackerOutput, TrackerSettings,
+    DenseMode, FieldMode, SparseMode, TrackerMode, TrackerOutput, TrackerSettings,
 };
 use super::ghostlines::image::types::{
     Change, CornerSettings, Displacement, EdgeSettings, Error, FieldSettings, FlowField,
@@ -179,6 +179,10 @@ impl From<core_::TrackerMode> for TrackerMode {
                 step,
                 flow: flow.into(),
             }),
+            M::Field { step, settings } => TrackerMode::Field(FieldMode {
+                step,
+                settings: settings.into(),
+            }),
         }
     }
 }
@@ -195,6 +199,10 @@ impl From<TrackerMode> for core_::TrackerMode {
             TrackerMode::Dense(d) => M::Dense {
                 step: d.step,
                 flow: d.flow.into(),
+            },
+            TrackerMode::Field(f) => M::Field {
+                step: f.step,
+                settings: f.settings.into(),
             },
         }
     }

@@ -11,7 +11,7 @@ use ghostlines_core::{FrameReport, MOTION_VERSION, MotionReport, StreamHead, Svg
 use super::input::InputArgs;
 use super::painter::PainterArgs;
 use super::tracker::TrackerArgs;
-use crate::bindings::{PainterSettings, TrackerSettings, refusal};
+use crate::bindings::{FlowField, PainterSettings, TrackerSettings, refusal};
 use crate::files;
 use crate::video::{self, Sink, Source, TimedFrame, WriteBehind};
 use crate::{Frame, Runtime};
@@ -37,6 +37,11 @@ pub struct MotionCommand {
     /// as the input is (the painter's flags, as `render` has them).
     #[arg(long, value_name = "OUT.gif")]
     gif: Option<PathBuf>,
+    /// Field mode: write each frame's flow field (from the frame an interval
+    /// before it) into this folder as frame-NNNNNN.flo, a Middlebury .flo
+    /// file (frames without one yet, the first, have none).
+    #[arg(long, value_name = "DIR")]
+    flo: Option<PathBuf>,
     /// Lines in the SVG are this many times their displacement.
     #[arg(long, default_value_t = SvgStyle::default().scale)]
     svg_scale: f64,
@@ -48,9 +53,19 @@ pub struct MotionCommand {
 
 impl MotionCommand {
     pub fn execute(self) -> anyhow::Result<()> {
-        if self.json.is_none() && self.svg.is_none() && self.gif.is_none() {
-            bail!("nothing to write: give --json OUT.json, --svg OUT.svg and/or --gif OUT.gif");
+        if self.json.is_none() && self.svg.is_none() && self.gif.is_none() && self.flo.is_none() {
+            bail!(
+                "nothing to write: give --json OUT.json, --svg OUT.svg, --gif OUT.gif and/or --flo DIR"
+            );
         }
+        let settings: TrackerSettings = self.tracker.settings().into();
+        if self.flo.is_some() && !matches!(settings.mode, crate::bindings::TrackerMode::Field(_)) {
+            bail!("--flo writes flow fields, which only --mode field makes");
+        }
+        let fields = Fields {
+            folder: self.flo.as_deref(),
+            written: 0,
+        };
         if self.tracker.edges() {
             bail!(
                 "--mode edges draws edges (ghostlines render); motion tracks: sketch, sparse or dense"
@@ -64,7 +79,6 @@ impl MotionCommand {
             bail!("--gif {}: the file must end in .gif", gif.display());
         }
         let source = self.input.open()?;
-        let settings: TrackerSettings = self.tracker.settings().into();
         let painter: PainterSettings = self.painter.settings().into();
         let gif = match &self.gif {
             Some(path) => Some((WriteBehind::new(Sink::create(path)?), path.as_path())),
@@ -77,16 +91,25 @@ impl MotionCommand {
                 );
             }
             let json = self.json.as_deref();
-            return stream_lines(source, &settings, &painter, json, gif);
+            return stream_lines(source, &settings, &painter, json, gif, fields);
         }
         let (width, height) = source.size();
         let mut frames = Vec::new();
         let mut last = None;
-        let drawn = track(source, &settings, &painter, gif, |index, frame, output| {
-            frames.push(FrameReport::new(index, output));
-            last = Some(frame);
-            Ok(())
-        })?;
+        let mut fields = fields;
+        let drawn = track(
+            source,
+            &settings,
+            &painter,
+            gif,
+            &mut fields,
+            |index, frame, output| {
+                frames.push(FrameReport::new(index, output));
+                last = Some(frame);
+                Ok(())
+            },
+        )?;
+        fields.report(frames.len());
         let report = MotionReport {
             version: MOTION_VERSION,
             width,
@@ -141,6 +164,37 @@ fn wrote(path: &Path, what: &str, frames: usize, vectors: usize) {
 /// The GIF being drawn, and where.
 type Drawing<'a> = Option<(WriteBehind, &'a Path)>;
 
+/// `--flo`: the folder each frame's flow field goes to, and how many went.
+struct Fields<'a> {
+    folder: Option<&'a Path>,
+    written: usize,
+}
+
+impl Fields<'_> {
+    /// Writes frame `index`'s field, if it has one.
+    fn write(&mut self, index: usize, field: Option<FlowField>) -> anyhow::Result<()> {
+        let (Some(folder), Some(field)) = (self.folder, field) else {
+            return Ok(());
+        };
+        let field: ghostlines_core::FlowField = field.into();
+        let path = folder.join(format!("frame-{index:06}.flo"));
+        files::write_output(&path, field.to_flo())?;
+        self.written += 1;
+        Ok(())
+    }
+
+    /// One line on standard error for the folder written.
+    fn report(&self, frames: usize) {
+        if let Some(folder) = self.folder {
+            eprintln!(
+                "wrote {}: {} flow fields as .flo files, of {frames} frames",
+                folder.display(),
+                self.written
+            );
+        }
+    }
+}
+
 /// The tracker alone, or with the painter that draws the GIF.
 enum Work<'a> {
     Tracked(crate::Tracker<'a>),
@@ -156,6 +210,7 @@ fn track<'a>(
     settings: &TrackerSettings,
     painter: &PainterSettings,
     gif: Drawing<'a>,
+    fields: &mut Fields<'_>,
     mut each: impl FnMut(usize, Frame, ghostlines_core::TrackerOutput) -> anyhow::Result<()>,
 ) -> anyhow::Result<Option<&'a Path>> {
     let progress = super::progress(source.total());
@@ -194,6 +249,13 @@ fn track<'a>(
             let output = output
                 .map_err(refusal)
                 .with_context(|| format!("frame {done}"))?;
+            if fields.folder.is_some() {
+                let field = match &mut work {
+                    Work::Tracked(tracker) => tracker.field()?,
+                    Work::Drawn(renderer) => renderer.field()?,
+                };
+                fields.write(done, field)?;
+            }
             if let (Some(out), Some(drawn)) = (&mut out, drawn)
                 && !out.write(TimedFrame { frame: drawn, time })
             {
@@ -227,6 +289,7 @@ fn stream_lines(
     painter: &PainterSettings,
     json: Option<&Path>,
     gif: Drawing<'_>,
+    mut fields: Fields<'_>,
 ) -> anyhow::Result<()> {
     let (width, height) = source.size();
     let mut out: Box<dyn std::io::Write> = match json {
@@ -242,17 +305,25 @@ fn stream_lines(
     writeln!(out)?;
     out.flush()?;
     let (mut frames, mut vectors) = (0, 0);
-    let tracked = track(source, settings, painter, gif, |index, _, output| {
-        frames += 1;
-        vectors += output.vectors.len();
-        serde_json::to_writer(&mut out, &FrameReport::new(index, output))?;
-        writeln!(out)?;
-        // Each line as its frame is done, for readers that follow along.
-        out.flush()?;
-        Ok(())
-    });
+    let tracked = track(
+        source,
+        settings,
+        painter,
+        gif,
+        &mut fields,
+        |index, _, output| {
+            frames += 1;
+            vectors += output.vectors.len();
+            serde_json::to_writer(&mut out, &FrameReport::new(index, output))?;
+            writeln!(out)?;
+            // Each line as its frame is done, for readers that follow along.
+            out.flush()?;
+            Ok(())
+        },
+    );
     out.flush()?;
     let drawn = tracked?;
+    fields.report(frames);
     if let Some(path) = json {
         wrote(path, "the motion JSON, a line a frame", frames, vectors);
     }

@@ -40,7 +40,8 @@ fn mode() -> impl clap::builder::TypedValueParser<Value = Mode> {
 pub struct TrackerArgs {
     /// sketch: difference samples moved by the centroid's motion; sparse:
     /// each corner's own optical flow; dense: a grid of flow vectors;
-    /// edges (render only): each frame's Canny edges.
+    /// field: the flow field at every pixel, its vectors on a grid; edges
+    /// (render only): each frame's Canny edges.
     #[arg(long, value_parser = mode(), default_value_t = Mode::Track(TrackerSettings::default().mode))]
     mode: Mode,
     /// How frames become grey.
@@ -67,9 +68,13 @@ pub struct TrackerArgs {
     /// 200 ms); 0 measures consecutive frames.
     #[arg(long, default_value_t = TrackerSettings::default().interval)]
     interval: f64,
-    /// Dense mode: one vector every this many pixels.
+    /// Dense and field modes: one vector every this many pixels.
     #[arg(long, default_value_t = TrackerMode::DENSE_STEP)]
     step: u32,
+    /// Field mode: how the flow field is searched (ultrafast, fast or
+    /// medium, as `ghostlines flow --preset`).
+    #[arg(long, value_parser = super::field_preset(), default_value = TrackerMode::FIELD_PRESET)]
+    field_preset: core_::FieldSettings,
     /// Flow modes: side of the tracking window, odd, 3..=31.
     #[arg(long, default_value_t = FlowSettings::default().window)]
     window: u32,
@@ -118,6 +123,10 @@ impl TrackerArgs {
             Mode::Track(TrackerMode::Dense { .. }) => TrackerMode::Dense {
                 step: self.step,
                 flow,
+            },
+            Mode::Track(TrackerMode::Field { .. }) => TrackerMode::Field {
+                step: self.step,
+                settings: self.field_preset,
             },
         };
         TrackerSettings {
