@@ -67,8 +67,13 @@ impl MotionCommand {
             written: 0,
         };
         if self.tracker.edges() {
+            let modes: Vec<_> = ghostlines_core::TrackerMode::all()
+                .iter()
+                .map(|m| m.name())
+                .collect();
             bail!(
-                "--mode edges draws edges (ghostlines render); motion tracks: sketch, sparse or dense"
+                "--mode edges draws edges (ghostlines render); motion tracks: {}",
+                modes.join(", ")
             );
         }
         if let Some(gif) = &self.gif
