@@ -34,6 +34,6 @@ pub fn track_and_paint_into(
         paths: &paths,
         polylines: &[],
     };
-    painter.paint_into(frame, tracker.filtered(), &strokes, out)?;
+    painter.paint_over_field_into(frame, tracker.filtered(), tracker.field(), &strokes, out)?;
     Ok(output)
 }

@@ -56,7 +56,8 @@ impl StreamRoute {
 /// What a stream route does with each frame.
 enum Work {
     Motion(Tracker),
-    Render(Tracker, Painter),
+    /// The painter boxed: the two variants' sizes apart.
+    Render(Tracker, Box<Painter>),
 }
 
 /// Everything judged before the 200 goes out.
@@ -172,7 +173,7 @@ fn start(
                 },
                 painter,
             ) = Tracking::drawing(&params, limits)?;
-            (Work::Render(tracker, painter), width, height)
+            (Work::Render(tracker, Box::new(painter)), width, height)
         }
     };
     let stream = Stream {

@@ -834,3 +834,41 @@ fn motion_writes_each_frames_field_as_flo_files() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("only --mode field makes"));
 }
+
+/// `render --mode field --background flow` draws each frame's field in the
+/// colour coding under its vectors: black before the first field (the
+/// first frames have no reference an interval back), colour after.
+#[test]
+fn render_draws_the_field_as_its_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::runner()
+        .arg("render")
+        .arg(crate::data("footage/cup.gif"))
+        .args([
+            "--mode",
+            "field",
+            "--background",
+            "flow",
+            "--dim",
+            "1",
+            "-o",
+        ])
+        .arg(dir.path().join("drawn/"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let frame = |i: usize| {
+        ghostlines::files::read_frame(&dir.path().join(format!("drawn/frame-{i:06}.png")), None)
+            .unwrap()
+            .pixels
+    };
+    let coloured = |pixels: &[u8]| pixels.chunks(4).filter(|p| p[..3] != [0, 0, 0]).count();
+    assert_eq!(coloured(&frame(0)), 0, "no field yet: black");
+    // From frame 6 on every pixel has a field, and its colour coding is
+    // never black.
+    assert!(coloured(&frame(20)) == 160 * 120);
+}

@@ -25,7 +25,7 @@ export interface RenderOptions extends MotionOptions {
   colour?: { r: number; g: number; b: number; a: number };
   width?: number;
   scale?: number;
-  background?: 'black' | 'frame' | 'filtered';
+  background?: 'black' | 'frame' | 'filtered' | 'flow';
   dim?: number;
   persistence?: number;
   colouring?: 'solid' | 'direction' | 'speed';

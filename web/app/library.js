@@ -327,7 +327,7 @@ function colouring(painting, options, base) {
  * A painter: draws vectors and polylines over a background, frame after
  * frame, with trails. Options (the component's defaults when left out: the
  * sketch's red 1-pixel lines over the filtered frame): colour { r, g, b, a },
- * width (stroke, pixels), scale, background 'black' | 'frame' | 'filtered',
+ * width (stroke, pixels), scale, background 'black' | 'frame' | 'filtered' | 'flow',
  * dim, persistence, colouring 'solid' | 'direction' | 'speed', speedMax,
  * shape 'straight' | 'path'.
  */

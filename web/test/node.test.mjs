@@ -323,7 +323,7 @@ test('the defaults are the component\'s', () => {
 test('every choice is the component\'s, and speed colouring takes its scale from it', () => {
   assert.deepEqual(GREY_METHODS, ['max-rgb', 'luma-bt601', 'luma-bt709', 'average', 'lightness']);
   assert.deepEqual(TRACKER_MODES, ['sketch', 'sparse', 'dense', 'field']);
-  assert.deepEqual(BACKGROUNDS, ['black', 'frame', 'filtered']);
+  assert.deepEqual(BACKGROUNDS, ['black', 'frame', 'filtered', 'flow']);
   assert.deepEqual(COLOURINGS, ['solid', 'direction', 'speed']);
   assert.deepEqual(LINE_SHAPES, ['straight', 'path']);
   for (const mode of TRACKER_MODES) assert.equal(createTracker({ mode }).settings().mode.tag, mode);

@@ -16,6 +16,7 @@ mod settings;
 pub use settings::{Background, Colouring, LineShape, PainterSettings, Rgba, Strokes};
 
 use crate::error::{Error, Result};
+use crate::field::FlowField;
 use crate::flow::FlowStatus;
 use crate::frame::{Frame, Plane};
 use crate::geometry::Point;
@@ -54,6 +55,9 @@ pub struct Painter {
     coverage: Coverage,
     /// The colour of each shade.
     palette: Palette,
+    /// The `flow` background: this frame's field in colour, RGBA8 (empty
+    /// without a field).
+    backdrop: Vec<u8>,
 }
 
 impl Painter {
@@ -67,6 +71,7 @@ impl Painter {
             dim: (settings.dim * 256.0).round() as u32,
             coverage: Coverage::default(),
             palette: Palette::new(settings.colour),
+            backdrop: Vec::new(),
         })
     }
 
@@ -105,8 +110,41 @@ impl Painter {
         strokes: &Strokes<'_>,
         out: &mut Vec<u8>,
     ) -> Result<()> {
+        self.paint_over_field_into(frame, filtered, None, strokes, out)
+    }
+
+    /// [`Painter::paint_into`] with the flow field the `flow` background
+    /// shows (a field-mode tracker's; with none it is black).
+    pub fn paint_over_field_into(
+        &mut self,
+        frame: Frame<'_>,
+        filtered: Option<Plane<'_>>,
+        field: Option<&FlowField>,
+        strokes: &Strokes<'_>,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
         let (w, h) = (frame.width(), frame.height());
         self.check_size(w, h)?;
+        if let Some(field) = field
+            && (field.width, field.height) != (w, h)
+        {
+            return Err(Error::SizeMismatch {
+                expected: (w, h),
+                actual: (field.width, field.height),
+            });
+        }
+        if self.settings.background == Background::Flow {
+            self.backdrop = match field {
+                Some(field) => {
+                    let max = match self.settings.colouring {
+                        Colouring::Speed { max } => max,
+                        _ => Colouring::SPEED_MAX,
+                    };
+                    field.colour_coded(Some(max as f32))
+                }
+                None => Vec::new(),
+            };
+        }
         let source = match (self.settings.background, filtered) {
             (Background::Filtered, None) => {
                 return Err(Error::InvalidParameter(
@@ -121,7 +159,8 @@ impl Painter {
             }
             (Background::Filtered, Some(plane)) => Source::Filtered(plane.values()),
             (Background::Frame, _) => Source::Frame(frame.pixels()),
-            (Background::Black, _) => Source::Black,
+            (Background::Flow, _) if !self.backdrop.is_empty() => Source::Frame(&self.backdrop),
+            (Background::Black | Background::Flow, _) => Source::Black,
         };
         self.size = Some((w, h));
         let (width, height) = (w as usize, h as usize);
@@ -588,5 +627,43 @@ mod tests {
             .paint(frame, None, &Strokes::from_vectors(&far))
             .unwrap();
         assert!(drawn.chunks(4).all(|p| p == [0, 0, 0, 255]));
+    }
+
+    #[test]
+    fn the_flow_background_is_the_fields_colour_coding_or_black_without_one() {
+        let (w, h) = (4u32, 2u32);
+        let settings = PainterSettings {
+            background: Background::Flow,
+            dim: 1.0,
+            ..PainterSettings::default()
+        };
+        let mut painter = Painter::new(settings).unwrap();
+        let frame_bytes = vec![77u8; (w * h * 4) as usize];
+        let frame = Frame::new(w, h, &frame_bytes).unwrap();
+        let mut out = Vec::new();
+        painter
+            .paint_over_field_into(frame, None, None, &Strokes::default(), &mut out)
+            .unwrap();
+        assert!(
+            out.chunks(4).all(|p| p == [0, 0, 0, 255]),
+            "black without a field"
+        );
+        let field = FlowField {
+            width: w,
+            height: h,
+            u: vec![10.0, 0.0, -10.0, 0.0, 5.0, 0.0, 0.0, 0.0],
+            v: vec![0.0, 10.0, 0.0, -10.0, 0.0, 0.0, 0.0, 0.0],
+        };
+        painter
+            .paint_over_field_into(frame, None, Some(&field), &Strokes::default(), &mut out)
+            .unwrap();
+        // Saturated at the speed colouring's scale, 10 px.
+        assert_eq!(out, field.colour_coded(Some(Colouring::SPEED_MAX as f32)));
+        assert_eq!(&out[..4], [255, 0, 0, 255]);
+        let wrong = FlowField::zeros(2, 2);
+        let e = painter
+            .paint_over_field_into(frame, None, Some(&wrong), &Strokes::default(), &mut out)
+            .unwrap_err();
+        assert_eq!(e.kind(), "size-mismatch");
     }
 }

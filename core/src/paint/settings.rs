@@ -85,18 +85,29 @@ pub enum Background {
     /// brightness): the original sketch's.
     #[default]
     Filtered,
+    /// The flow field in the Middlebury colour coding (the hue the
+    /// direction, full saturation at the speed colouring's scale): a
+    /// field-mode tracker's, through track-and-paint; black where the
+    /// painter is given no field (before the tracker's first, or `paint`).
+    Flow,
 }
 
 impl Background {
     /// Every background, in declaration order.
-    pub const ALL: [Background; 3] = [Background::Black, Background::Frame, Background::Filtered];
+    pub const ALL: [Background; 4] = [
+        Background::Black,
+        Background::Frame,
+        Background::Filtered,
+        Background::Flow,
+    ];
 
-    /// The background's name (`black`, `frame`, `filtered`).
+    /// The background's name (`black`, `frame`, `filtered`, `flow`).
     pub fn name(self) -> &'static str {
         match self {
             Background::Black => "black",
             Background::Frame => "frame",
             Background::Filtered => "filtered",
+            Background::Flow => "flow",
         }
     }
 

@@ -76,7 +76,7 @@ same_fields! {
 }
 
 same_cases! {
-    Background <=> core_::Background { Black, Frame, Filtered }
+    Background <=> core_::Background { Black, Frame, Filtered, Flow }
     LineShape <=> core_::LineShape { Straight, Path }
     GreyMethod <=> core_::GreyMethod { MaxRgb, LumaBt601, LumaBt709, Average, Lightness }
     GradientOperator <=> core_::GradientOperator { Sobel, Scharr }
