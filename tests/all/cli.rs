@@ -16,7 +16,8 @@ fn ghostlines(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
         .expect("the binary runs")
 }
 
-fn succeed(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+/// Runs and expects success; the output.
+pub(crate) fn succeed(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
     let out = ghostlines(args);
     assert!(
         out.status.success(),
@@ -27,7 +28,7 @@ fn succeed(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
 }
 
 /// Runs and expects failure; returns stderr.
-fn fail(args: &[&dyn AsRef<std::ffi::OsStr>]) -> String {
+pub(crate) fn fail(args: &[&dyn AsRef<std::ffi::OsStr>]) -> String {
     let out = ghostlines(args);
     assert!(!out.status.success(), "ghostlines should have failed");
     String::from_utf8_lossy(&out.stderr).into_owned()

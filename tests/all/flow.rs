@@ -4,6 +4,7 @@
 use ghostlines::bindings::{FlowStatus, FlowVector, GradientOperator, Plane};
 use ghostlines_core as core_;
 
+use crate::cli::{fail, succeed};
 use crate::{instance, parity_frames, photo};
 
 /// The photograph in grey at full resolution.
@@ -583,20 +584,17 @@ fn the_flow_field_of_a_real_frame_moved_by_a_known_field() {
     for (preset, most, least) in [("medium", 0.21, 0.99), ("ultrafast", 0.93, 0.71)] {
         let flo = dir.path().join(format!("{preset}.flo"));
         let png = dir.path().join(format!("{preset}.png"));
-        let out = crate::runner()
-            .arg("flow")
-            .args([&first, &second])
-            .args(["--preset", preset, "--flo"])
-            .arg(&flo)
-            .arg("--png")
-            .arg(&png)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        succeed(&[
+            &"flow",
+            &first,
+            &second,
+            &"--preset",
+            &preset,
+            &"--flo",
+            &flo,
+            &"--png",
+            &png,
+        ]);
         let field = core_::FlowField::from_flo(&std::fs::read(&flo).unwrap()).unwrap();
         assert_eq!((field.width as usize, field.height as usize), (w, h));
         let mut errors = Vec::new();
@@ -730,12 +728,8 @@ fn the_flow_picture_is_what_the_documented_command_draws() {
             a => a.to_string(),
         })
         .collect();
-    let out = crate::runner().args(&args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let args: Vec<&dyn AsRef<std::ffi::OsStr>> = args.iter().map(|a| a as _).collect();
+    succeed(&args);
     let drawn = dir.path().join("docs-flow.png");
     let picture = root.join("docs/flow.png");
     if std::env::var_os("REGENERATE").is_some() {
@@ -778,20 +772,10 @@ fn motion_writes_each_frames_field_as_flo_files() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("fields");
     let json = dir.path().join("field.json");
-    let out = crate::runner()
-        .arg("motion")
-        .arg(crate::data("footage/cup.gif"))
-        .args(["--mode", "field", "--flo"])
-        .arg(&folder)
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let clip = crate::data("footage/cup.gif");
+    let out = succeed(&[
+        &"motion", &clip, &"--mode", &"field", &"--flo", &folder, &"--json", &json,
+    ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("27 flow fields as .flo files, of 33 frames"),
@@ -824,15 +808,8 @@ fn motion_writes_each_frames_field_as_flo_files() {
             .all(|f| f["vectors"].as_array().unwrap().len() == 70)
     );
     // --flo is for field mode only.
-    let out = crate::runner()
-        .arg("motion")
-        .arg(crate::data("footage/cup.gif"))
-        .arg("--flo")
-        .arg(&folder)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("only --mode field makes"));
+    let refused = fail(&[&"motion", &clip, &"--flo", &folder]);
+    assert!(refused.contains("only --mode field makes"), "{refused}");
 }
 
 /// `render --mode field --background flow` draws each frame's field in the
@@ -841,26 +818,19 @@ fn motion_writes_each_frames_field_as_flo_files() {
 #[test]
 fn render_draws_the_field_as_its_background() {
     let dir = tempfile::tempdir().unwrap();
-    let out = crate::runner()
-        .arg("render")
-        .arg(crate::data("footage/cup.gif"))
-        .args([
-            "--mode",
-            "field",
-            "--background",
-            "flow",
-            "--dim",
-            "1",
-            "-o",
-        ])
-        .arg(dir.path().join("drawn/"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (clip, drawn) = (crate::data("footage/cup.gif"), dir.path().join("drawn/"));
+    succeed(&[
+        &"render",
+        &clip,
+        &"--mode",
+        &"field",
+        &"--background",
+        &"flow",
+        &"--dim",
+        &"1",
+        &"-o",
+        &drawn,
+    ]);
     let frame = |i: usize| {
         ghostlines::files::read_frame(&dir.path().join(format!("drawn/frame-{i:06}.png")), None)
             .unwrap()
