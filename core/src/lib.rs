@@ -62,7 +62,7 @@ pub use decode::{DecodeError, DecodeLimits, DecodedFrame, decode_frame, guess_fo
 pub use diff::{Change, SplitMix64, frame_diff, frame_diff_into};
 pub use edges::{EdgeSettings, canny, edge_polylines, rdp};
 pub use error::{Error, Result};
-pub use field::{FLO_MAGIC, FieldSettings, FlowField, MAX_FIELD_PIXELS, MIN_TEXTURE, flow_field};
+pub use field::{FLO_MAGIC, FieldSettings, FlowField, MAX_FIELD_PIXELS, flow_field};
 pub use flow::{
     FlowPyramid, FlowSettings, FlowStatus, FlowVector, dense_flow, dense_flow_pyramids,
     sparse_flow, sparse_flow_pyramids, track_points,

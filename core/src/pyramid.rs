@@ -32,9 +32,9 @@ impl GreyF32 {
         self.data[y * self.width + x]
     }
 
-    /// Bilinear interpolation at (x, y), border replicated (the reference
-    /// the flow's patch sampler is tested against).
-    #[cfg(test)]
+    /// Bilinear interpolation at (x, y), border replicated (the flow
+    /// field's warp, and the reference the flow's patch sampler is tested
+    /// against).
     pub fn sample(&self, x: f32, y: f32) -> f32 {
         let (x0, y0) = (x.floor(), y.floor());
         let (fx, fy) = (x - x0, y - y0);

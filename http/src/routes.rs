@@ -85,7 +85,7 @@ pub fn index(limits: &RequestLimits) -> Reply {
              "returns": "image/png: the current frame drawn; application/octet-stream (RGBA8, with x-width and x-height) on Accept: application/octet-stream"},
             {"method": "POST", "path": "/flow", "body": "the previous and the current frame back to back, 2·width·height·4 bytes",
              "parameters": {"width": "pixels", "height": "pixels", "method": methods,
-                "preset": {"values": FieldSettings::PRESETS.map(|(n, _)| n), "default": "medium"},
+                "preset": {"values": FieldSettings::PRESETS.map(|(n, _)| n), "default": FieldSettings::DEFAULT_PRESET},
                 "patch": {"range": "4..=32", "default": FieldSettings::default().patch},
                 "stride": {"range": "1..=patch", "default": FieldSettings::default().stride},
                 "finest_level": {"range": "0..=6", "default": FieldSettings::default().finest_level},

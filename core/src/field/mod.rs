@@ -86,6 +86,9 @@ impl FieldSettings {
         ("medium", FieldSettings::MEDIUM),
     ];
 
+    /// The name of the preset [`FieldSettings::default`] is.
+    pub const DEFAULT_PRESET: &'static str = "medium";
+
     /// The preset called `name`.
     pub fn preset(name: &str) -> Result<FieldSettings> {
         FieldSettings::PRESETS
@@ -139,7 +142,7 @@ impl FieldSettings {
 }
 
 impl Default for FieldSettings {
-    /// [`FieldSettings::MEDIUM`].
+    /// [`FieldSettings::MEDIUM`], the [`FieldSettings::DEFAULT_PRESET`].
     fn default() -> Self {
         FieldSettings::MEDIUM
     }
@@ -285,14 +288,28 @@ pub fn flow_field(
     Ok(field)
 }
 
-/// A window's smaller structure-tensor eigenvalue a pixel (grey levels²
-/// a pixel²) below which it has no texture to follow: there a field's
-/// displacement is whatever the neighbours' smoothness left, not a
-/// measurement (the threshold at which the dense grid loses a point).
-pub const MIN_TEXTURE: f64 = 1.0;
+/// Central differences of a `w` × `h` image along x and y, border
+/// replicated: the patches' template gradients and the refinement's
+/// derivatives.
+fn central_differences(image: &[f32], w: usize, h: usize) -> (Vec<f32>, Vec<f32>) {
+    let mut gx = vec![0.0; w * h];
+    let mut gy = vec![0.0; w * h];
+    for y in 0..h {
+        let (up, down) = (y.saturating_sub(1), (y + 1).min(h - 1));
+        for x in 0..w {
+            let (left, right) = (x.saturating_sub(1), (x + 1).min(w - 1));
+            gx[y * w + x] = 0.5 * (image[y * w + right] - image[y * w + left]);
+            gy[y * w + x] = 0.5 * (image[down * w + x] - image[up * w + x]);
+        }
+    }
+    (gx, gy)
+}
 
 /// Whether the window of `radius` around (x, y) of `plane` has texture to
-/// follow ([`MIN_TEXTURE`]), by central differences inside the plane.
+/// follow: its structure tensor's smaller eigenvalue a pixel, by central
+/// differences, at least the dense grid's `min_eigen`. Where it has none a
+/// field's displacement is what the neighbours' smoothness left, not a
+/// measurement.
 pub(crate) fn textured(plane: Plane<'_>, x: u32, y: u32, radius: u32) -> bool {
     let (w, h) = (plane.width() as i64, plane.height() as i64);
     let values = plane.values();
@@ -312,7 +329,7 @@ pub(crate) fn textured(plane: Plane<'_>, x: u32, y: u32, radius: u32) -> bool {
     }
     let (xx, xy, yy) = (xx / n, xy / n, yy / n);
     let smaller = 0.5 * (xx + yy - ((xx - yy).powi(2) + 4.0 * xy * xy).sqrt());
-    smaller >= MIN_TEXTURE
+    smaller >= crate::flow::FlowSettings::default().min_eigen
 }
 
 /// `too-large` past [`MAX_FIELD_PIXELS`], and `invalid-parameter` for a

@@ -18,7 +18,7 @@
 
 use crate::pyramid::GreyF32;
 
-use super::FlowField;
+use super::{FlowField, central_differences as gradients};
 
 /// How a field is refined.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -67,31 +67,6 @@ struct Derivatives {
     iyz: Vec<f32>,
 }
 
-/// Bilinear interpolation at (x, y), border replicated.
-fn bilinear(image: &GreyF32, x: f32, y: f32) -> f32 {
-    let (x0, y0) = (x.floor(), y.floor());
-    let (fx, fy) = (x - x0, y - y0);
-    let (x0, y0) = (x0 as isize, y0 as isize);
-    let top = image.at(x0, y0) * (1.0 - fx) + image.at(x0 + 1, y0) * fx;
-    let bottom = image.at(x0, y0 + 1) * (1.0 - fx) + image.at(x0 + 1, y0 + 1) * fx;
-    top * (1.0 - fy) + bottom * fy
-}
-
-/// Central differences of `image` (border replicated), along x and y.
-fn gradients(image: &[f32], w: usize, h: usize) -> (Vec<f32>, Vec<f32>) {
-    let mut gx = vec![0.0; w * h];
-    let mut gy = vec![0.0; w * h];
-    for y in 0..h {
-        let (up, down) = (y.saturating_sub(1), (y + 1).min(h - 1));
-        for x in 0..w {
-            let (left, right) = (x.saturating_sub(1), (x + 1).min(w - 1));
-            gx[y * w + x] = 0.5 * (image[y * w + right] - image[y * w + left]);
-            gy[y * w + x] = 0.5 * (image[down * w + x] - image[up * w + x]);
-        }
-    }
-    (gx, gy)
-}
-
 impl Derivatives {
     /// At the field: the current frame warped back by it, and the
     /// derivatives of the average of the two frames (grey levels).
@@ -102,7 +77,7 @@ impl Derivatives {
         for y in 0..h {
             for x in 0..w {
                 let i = y * w + x;
-                warped[i] = bilinear(current, x as f32 + field.u[i], y as f32 + field.v[i]);
+                warped[i] = current.sample(x as f32 + field.u[i], y as f32 + field.v[i]);
             }
         }
         let average: Vec<f32> = first

@@ -25,20 +25,8 @@ pub(super) struct Gradients {
 
 impl Gradients {
     pub(super) fn of(image: &GreyF32) -> Gradients {
-        let (w, h) = (image.width, image.height);
-        let mut gx = vec![0.0; w * h];
-        let mut gy = vec![0.0; w * h];
-        for y in 0..h {
-            let row = &image.data[y * w..(y + 1) * w];
-            let up = &image.data[y.saturating_sub(1) * w..][..w];
-            let down = &image.data[(y + 1).min(h - 1) * w..][..w];
-            for x in 0..w {
-                let (left, right) = (row[x.saturating_sub(1)], row[(x + 1).min(w - 1)]);
-                gx[y * w + x] = 0.5 * (right - left);
-                gy[y * w + x] = 0.5 * (down[x] - up[x]);
-            }
-        }
-        Gradients { x: gx, y: gy }
+        let (x, y) = super::central_differences(&image.data, image.width, image.height);
+        Gradients { x, y }
     }
 }
 

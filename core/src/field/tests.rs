@@ -43,6 +43,22 @@ fn flo_files_are_exact_bytes_and_read_back() {
 }
 
 #[test]
+fn the_default_presets_are_named_for_what_they_are() {
+    assert_eq!(
+        FieldSettings::preset(FieldSettings::DEFAULT_PRESET),
+        Ok(FieldSettings::default())
+    );
+    let crate::TrackerMode::Field { settings, .. } = crate::TrackerMode::field() else {
+        panic!("field() is field mode");
+    };
+    assert_eq!(
+        FieldSettings::preset(crate::TrackerMode::FIELD_PRESET),
+        Ok(settings)
+    );
+    assert!(FieldSettings::preset("slow").is_err());
+}
+
+#[test]
 fn settings_sizes_and_limits_are_refused_with_typed_errors() {
     let values = vec![0u8; 64 * 48];
     let plane = Plane::new(64, 48, &values).unwrap();

@@ -196,12 +196,8 @@ fn vector_rows(
         })?,
     );
     let mut rows = vec![sparse, dense, edge_row];
-    // A displacement at every pixel, with each preset's search.
-    for (name, settings) in [
-        ("ultrafast", core_::FieldSettings::ULTRAFAST),
-        ("fast", core_::FieldSettings::FAST),
-        ("medium", core_::FieldSettings::MEDIUM),
-    ] {
+    // A displacement at every pixel, with each preset.
+    for (name, settings) in core_::FieldSettings::PRESETS {
         rows.push(BenchRow::compared(
             format!("flow field, every pixel (DIS {name} preset)"),
             time(iterations, || {

@@ -33,7 +33,7 @@ pub struct FlowCommand {
     max_motion: Option<f32>,
     /// The search preset; --patch, --stride, --finest-level and
     /// --iterations change it.
-    #[arg(long, value_parser = super::field_preset(), default_value = "medium")]
+    #[arg(long, value_parser = super::field_preset(), default_value = FieldSettings::DEFAULT_PRESET)]
     preset: FieldSettings,
     /// Side of a patch, pixels (4..=32).
     #[arg(long)]
