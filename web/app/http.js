@@ -245,7 +245,10 @@ function frameOf(image) {
   }
   if (image.values instanceof Uint8Array || image.values instanceof Uint8ClampedArray) {
     const bytes = new Uint8Array(image.values.length * 4);
-    image.values.forEach((v, i) => bytes.set([v, v, v, 255], i * 4));
+    for (let i = 0, o = 0; i < image.values.length; i++, o += 4) {
+      bytes[o] = bytes[o + 1] = bytes[o + 2] = image.values[i];
+      bytes[o + 3] = 255;
+    }
     return { width, height, bytes };
   }
   throw new GhostlinesError('invalid-parameter', 'a frame must be { width, height, data } or a plane { width, height, values }, its bytes a Uint8Array or Uint8ClampedArray');
