@@ -75,7 +75,7 @@ pub use grid::MAX_GRID_POINTS;
 pub use limits::{LimitVariable, Limits};
 pub use pace::{BODY_TIMEOUT, CutFrame, FramePace, StreamLimits};
 pub use paint::{Background, Colouring, LineShape, Painter, PainterSettings, Rgba, Strokes};
-pub use render::track_and_paint_into;
+pub use render::{track_and_paint_into, track_prepared_and_paint_into};
 pub use report::EdgeReport;
 pub use report::{
     EDGES_VERSION, ErrorDetail, ErrorReport, FrameReport, MOTION_VERSION, MotionReport, StreamHead,
@@ -83,6 +83,6 @@ pub use report::{
 pub use scene::synthetic_scene;
 pub use svg::{SvgStyle, edges_svg, motion_svg, xml_escape};
 pub use time::FrameRate;
-pub use tracker::{Tracker, TrackerMode, TrackerOutput, TrackerSettings};
+pub use tracker::{PreparedFrame, Tracker, TrackerMode, TrackerOutput, TrackerSettings};
 pub use y4m::{MAX_LINE as Y4M_MAX_LINE, Y4mError, Y4mHeader, Y4mReader};
 pub use yuv::{Chroma, yuv_to_rgba};

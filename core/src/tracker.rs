@@ -14,7 +14,7 @@ use crate::error::{Error, Result, by_name};
 use crate::field::{FieldSettings, FlowField, flow_field, textured};
 use crate::flow::{
     FlowPyramid, FlowSettings, FlowStatus, Tracks, dense_flow_pyramids, hold_still,
-    sparse_flow_pyramids,
+    seed_candidates, sparse_flow_pyramids,
 };
 use crate::frame::{Frame, Plane};
 use crate::geometry::{Displacement, Point, Vector};
@@ -180,6 +180,16 @@ impl TrackerSettings {
     /// The longest interval, milliseconds: a minute.
     pub const MAX_INTERVAL: f64 = 60_000.0;
 
+    /// Checks every setting; the grey plane's adjustment when they are in
+    /// range.
+    fn checked(&self) -> Result<Adjustment> {
+        let adjustment = Adjustment::new(self.contrast, self.brightness)?;
+        check_diff_parameters(self.threshold, self.samples)?;
+        self.mode.check()?;
+        self.check()?;
+        Ok(adjustment)
+    }
+
     fn check(&self) -> Result<()> {
         if !(0.0..=TrackerSettings::MAX_INTERVAL).contains(&self.interval) {
             return Err(Error::InvalidParameter(format!(
@@ -224,6 +234,30 @@ pub struct TrackerOutput {
     /// displaced by `centroid_motion`; empty when that is `None`. Flow
     /// modes: each point's motion over the interval (see [`Tracker`]).
     pub vectors: Vec<Vector>,
+}
+
+/// The part of a push that needs nothing from the frames before it: the
+/// filtered plane, its centroid, and in sparse mode the corners new tracks
+/// may start at. [`Tracker::prepare`] makes it anywhere (another thread,
+/// another instance), and [`Tracker::push_prepared`] finishes the push:
+/// a stream's frames can be prepared side by side and pushed in order,
+/// with the same results as [`Tracker::push_at`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedFrame {
+    /// The settings it was prepared with: a tracker takes it only with its
+    /// own.
+    pub settings: TrackerSettings,
+    /// The frame's width, pixels.
+    pub width: u32,
+    /// The frame's height, pixels.
+    pub height: u32,
+    /// The filtered plane: grey, then contrast and brightness.
+    pub filtered: Vec<u8>,
+    /// The filtered plane's centroid, `None` if it is all black.
+    pub centroid: Option<Point>,
+    /// Sparse mode: the corners a seeding could take, strongest first
+    /// (x, y); `None` in the other modes.
+    pub corners: Option<Vec<(u32, u32)>>,
 }
 
 /// The sketch's tracker.
@@ -309,6 +343,8 @@ struct Measure<'a> {
     reference: Option<Plane<'a>>,
     time: f64,
     interval: f64,
+    /// Sparse mode: this frame's corners, when they were found beforehand.
+    candidates: Option<&'a [(u32, u32)]>,
 }
 
 /// Vectors, and which of them were held still.
@@ -351,8 +387,9 @@ impl Measure<'_> {
         let next = FlowPyramid::new(self.current, flow.levels);
         let previous = pyramid.as_ref();
         let measured = if self.interval > 0.0 {
+            let seeding = (corners, self.candidates);
             let mut vectors =
-                tracks.follow(previous, &next, self.time, self.interval, corners, flow)?;
+                tracks.follow(previous, &next, self.time, self.interval, seeding, flow)?;
             // Noise chained over the interval adds up to strokes where
             // nothing moved: a point whose window did not change since the
             // reference holds still.
@@ -449,10 +486,7 @@ impl Tracker {
     /// A tracker with `settings`, or [`Error::InvalidParameter`] when one is
     /// out of range.
     pub fn new(settings: TrackerSettings) -> Result<Tracker> {
-        let adjustment = Adjustment::new(settings.contrast, settings.brightness)?;
-        check_diff_parameters(settings.threshold, settings.samples)?;
-        settings.mode.check()?;
-        settings.check()?;
+        let adjustment = settings.checked()?;
         Ok(Tracker {
             rng: SplitMix64::new(settings.seed),
             settings,
@@ -493,6 +527,65 @@ impl Tracker {
     /// was.
     pub fn push_at(&mut self, frame: Frame<'_>, time: f64) -> Result<TrackerOutput> {
         let (width, height) = (frame.width(), frame.height());
+        self.check_push(width, height, time)?;
+        filter_into(frame, &self.settings, &self.adjustment, &mut self.current)?;
+        let centroid = centroid(Plane::new(width, height, &self.current)?);
+        let current = std::mem::take(&mut self.current);
+        self.measure(current, (width, height), time, centroid, None)
+    }
+
+    /// The work of a push at `frame` that needs nothing from the frames
+    /// before, with `settings` (checked as [`Tracker::new`] does): done
+    /// anywhere, then finished in order by [`Tracker::push_prepared`] of a
+    /// tracker with these settings.
+    pub fn prepare(settings: &TrackerSettings, frame: Frame<'_>) -> Result<PreparedFrame> {
+        let adjustment = settings.checked()?;
+        let (width, height) = (frame.width(), frame.height());
+        settings.mode.check_size(width, height)?;
+        let mut filtered = vec![0; frame.pixel_count()];
+        filter_into(frame, settings, &adjustment, &mut filtered)?;
+        let plane = Plane::new(width, height, &filtered)?;
+        let corners = match &settings.mode {
+            TrackerMode::Sparse { corners, .. } => Some(seed_candidates(plane, corners)),
+            _ => None,
+        };
+        Ok(PreparedFrame {
+            settings: settings.clone(),
+            width,
+            height,
+            centroid: centroid(plane),
+            filtered,
+            corners,
+        })
+    }
+
+    /// Finishes the push of a frame prepared by [`Tracker::prepare`] with
+    /// this tracker's settings (else [`Error::InvalidParameter`]), taken at
+    /// `time`: the same output and the same state after it as
+    /// [`Tracker::push_at`] of the frame.
+    pub fn push_prepared(&mut self, prepared: PreparedFrame, time: f64) -> Result<TrackerOutput> {
+        if prepared.settings != self.settings {
+            return Err(Error::InvalidParameter(
+                "a prepared frame must be prepared with its tracker's settings".into(),
+            ));
+        }
+        let (width, height) = (prepared.width, prepared.height);
+        // Its plane must be whole: a prepared frame may come from anywhere.
+        Plane::new(width, height, &prepared.filtered)?;
+        self.check_push(width, height, time)?;
+        let corners = prepared.corners.as_deref();
+        self.measure(
+            prepared.filtered,
+            (width, height),
+            time,
+            prepared.centroid,
+            corners,
+        )
+    }
+
+    /// Refuses a frame of another size than the ones before, or taken
+    /// before the last.
+    fn check_push(&self, width: u32, height: u32, time: f64) -> Result<()> {
         if let Some(expected) = self.size
             && expected != (width, height)
         {
@@ -507,14 +600,21 @@ impl Tracker {
                 self.last_time.unwrap_or(f64::NEG_INFINITY)
             )));
         }
-        self.settings.mode.check_size(width, height)?;
-        self.current.resize(frame.pixel_count(), 0);
-        greyscale_into(frame, self.settings.method, &mut self.current)?;
-        if !self.adjustment.is_identity() {
-            adjust_plane_mut(&mut self.current, &self.adjustment);
-        }
+        self.settings.mode.check_size(width, height)
+    }
+
+    /// Measures the filtered plane `filtered` of a frame of `size` taken
+    /// at `time` against its reference, and keeps what later frames need.
+    fn measure(
+        &mut self,
+        filtered: Vec<u8>,
+        (width, height): (u32, u32),
+        time: f64,
+        centroid: Option<Point>,
+        candidates: Option<&[(u32, u32)]>,
+    ) -> Result<TrackerOutput> {
+        self.current = filtered;
         let current = Plane::new(width, height, &self.current)?;
-        let centroid = centroid(current);
         let interval = self.settings.interval;
         let reference = self.planes.at_or_before(time - interval);
         let mut output = TrackerOutput {
@@ -530,6 +630,7 @@ impl Tracker {
             },
             time,
             interval,
+            candidates,
         };
         let (vectors, held) = match self.settings.mode {
             TrackerMode::Sketch => {
@@ -613,6 +714,21 @@ impl Tracker {
     }
 }
 
+/// Grey, then contrast and brightness: the plane every mode measures.
+fn filter_into(
+    frame: Frame<'_>,
+    settings: &TrackerSettings,
+    adjustment: &Adjustment,
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    out.resize(frame.pixel_count(), 0);
+    greyscale_into(frame, settings.method, out)?;
+    if !adjustment.is_identity() {
+        adjust_plane_mut(out, adjustment);
+    }
+    Ok(())
+}
+
 /// `now − then`, when both are known.
 fn motion(now: Option<Point>, then: Option<Point>) -> Option<Displacement> {
     let (now, then) = (now?, then?);
@@ -645,6 +761,80 @@ mod tests {
             px.copy_from_slice(&[v, v, v, 255]);
         }
         pixels
+    }
+
+    /// Prepared frames pushed in order answer as frames pushed whole, in
+    /// every mode, at any interval: the vectors, the paths, the field and
+    /// the filtered plane, frame after frame.
+    #[test]
+    fn prepared_frames_push_as_whole_frames_do() {
+        let (w, h) = (96, 64);
+        let frames: Vec<Vec<u8>> = (0..12)
+            .map(|k| crate::synthetic_scene(w, h, k * 2 + k % 3))
+            .collect();
+        for mode in TrackerMode::all() {
+            for interval in [0.0, 100.0] {
+                let settings = TrackerSettings {
+                    mode,
+                    interval,
+                    threshold: 0.1,
+                    ..Default::default()
+                };
+                let mut whole = Tracker::new(settings.clone()).unwrap();
+                let mut prepared = Tracker::new(settings.clone()).unwrap();
+                let mut vectors = 0;
+                for (k, pixels) in frames.iter().enumerate() {
+                    let frame = Frame::new(w, h, pixels).unwrap();
+                    let time = 33.3 * k as f64;
+                    let expected = whole.push_at(frame, time).unwrap();
+                    let ready = Tracker::prepare(&settings, frame).unwrap();
+                    assert_eq!(ready.corners.is_some(), mode.name() == "sparse");
+                    let got = prepared.push_prepared(ready, time).unwrap();
+                    assert_eq!(got, expected, "{mode} {interval} frame {k}");
+                    assert_eq!(prepared.paths(), whole.paths());
+                    assert_eq!(prepared.field(), whole.field());
+                    assert_eq!(prepared.filtered(), whole.filtered());
+                    vectors += got.vectors.len();
+                }
+                assert!(vectors > 0, "{mode} {interval}: nothing to compare");
+            }
+        }
+    }
+
+    #[test]
+    fn a_prepared_frame_is_refused_by_a_tracker_of_other_settings_or_size() {
+        let pixels = crate::synthetic_scene(32, 24, 0);
+        let frame = Frame::new(32, 24, &pixels).unwrap();
+        let settings = TrackerSettings::default();
+        let mut tracker = Tracker::new(settings.clone()).unwrap();
+        let other = TrackerSettings {
+            contrast: 0,
+            ..settings.clone()
+        };
+        let foreign = Tracker::prepare(&other, frame).unwrap();
+        let refused = tracker.push_prepared(foreign, 0.0).unwrap_err();
+        assert_eq!(refused.kind(), "invalid-parameter");
+        let mut cut = Tracker::prepare(&settings, frame).unwrap();
+        cut.filtered.pop();
+        let refused = tracker.push_prepared(cut, 0.0).unwrap_err();
+        assert_eq!(refused.kind(), "length-mismatch");
+        // Refusals leave the tracker as it was: the first size still free.
+        tracker
+            .push_prepared(Tracker::prepare(&settings, frame).unwrap(), 0.0)
+            .unwrap();
+        let small = Frame::new(16, 24, &pixels[..16 * 24 * 4]).unwrap();
+        let refused = tracker
+            .push_prepared(Tracker::prepare(&settings, small).unwrap(), 40.0)
+            .unwrap_err();
+        assert_eq!(refused.kind(), "size-mismatch");
+        let bad = TrackerSettings {
+            contrast: 101,
+            ..settings
+        };
+        assert_eq!(
+            Tracker::prepare(&bad, frame).unwrap_err().kind(),
+            "invalid-parameter"
+        );
     }
 
     #[test]

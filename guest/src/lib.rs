@@ -11,7 +11,7 @@ mod bindings;
 
 use bindings::exports::ghostlines::image::painting::{self, Painted, PainterSettings};
 use bindings::exports::ghostlines::image::tracking::{
-    self, DenseMode, FieldMode, SparseMode, TrackerOutput, TrackerSettings,
+    self, DenseMode, FieldMode, PreparedFrame, SparseMode, TrackerOutput, TrackerSettings,
 };
 use bindings::exports::ghostlines::image::{process, vectors};
 use bindings::ghostlines::image::types::{
@@ -181,6 +181,11 @@ impl tracking::Guest for Component {
             _ => unreachable!("a field mode converts to a field mode"),
         }
     }
+
+    fn prepare(frame: Frame, settings: TrackerSettings) -> Result<PreparedFrame, Error> {
+        let view = frame_view(&frame)?;
+        Ok(core_::Tracker::prepare(&settings.into(), view)?.into())
+    }
 }
 
 /// The `tracker` resource: a core tracker behind a `RefCell`, since
@@ -201,6 +206,14 @@ impl tracking::GuestTracker for Tracker {
     fn push_at(&self, frame: Frame, time: f64) -> Result<TrackerOutput, Error> {
         let view = frame_view(&frame)?;
         Ok(self.0.borrow_mut().push_at(view, time)?.into())
+    }
+
+    fn push_prepared(&self, prepared: PreparedFrame, time: f64) -> Result<TrackerOutput, Error> {
+        Ok(self
+            .0
+            .borrow_mut()
+            .push_prepared(prepared.into(), time)?
+            .into())
     }
 
     fn reset(&self) {
@@ -284,6 +297,35 @@ impl painting::GuestPainter for Painter {
         let mut pixels = Vec::new();
         let output =
             core_::track_and_paint_into(&mut tracker, &mut painter, view, time, &mut pixels)?;
+        Ok(Painted {
+            output: output.into(),
+            frame: Frame {
+                width: frame.width,
+                height: frame.height,
+                pixels,
+            },
+        })
+    }
+
+    fn track_and_paint_prepared(
+        &self,
+        tracker: tracking::TrackerBorrow<'_>,
+        frame: Frame,
+        prepared: PreparedFrame,
+        time: f64,
+    ) -> Result<Painted, Error> {
+        let view = frame_view(&frame)?;
+        let mut painter = self.0.borrow_mut();
+        let mut tracker = tracker.get::<Tracker>().0.borrow_mut();
+        let mut pixels = Vec::new();
+        let output = core_::track_prepared_and_paint_into(
+            &mut tracker,
+            &mut painter,
+            view,
+            prepared.into(),
+            time,
+            &mut pixels,
+        )?;
         Ok(Painted {
             output: output.into(),
             frame: Frame {

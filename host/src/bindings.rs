@@ -16,7 +16,7 @@ pub use self::exports::ghostlines::image::painting::{
     Background, Colouring, LineShape, Painted, PainterSettings, Rgba,
 };
 pub use self::exports::ghostlines::image::tracking::{
-    DenseMode, FieldMode, SparseMode, TrackerMode, TrackerOutput, TrackerSettings,
+    DenseMode, FieldMode, PreparedFrame, SparseMode, TrackerMode, TrackerOutput, TrackerSettings,
 };
 pub use self::ghostlines::image::types::{
     Change, CornerSettings, Displacement, EdgeSettings, Error, FieldSettings, FlowField,

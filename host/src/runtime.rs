@@ -12,7 +12,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use crate::bindings::{
     Change, CornerSettings, EdgeSettings, Error, FieldSettings, FlowField, FlowSettings,
     FlowVector, Frame, Ghostlines, GhostlinesPre, Gradient, GradientOperator, GreyMethod, Painted,
-    PainterSettings, Plane, Point, TrackerOutput, TrackerSettings, Vector,
+    PainterSettings, Plane, Point, PreparedFrame, TrackerOutput, TrackerSettings, Vector,
 };
 
 /// Linear memory one instance may grow to: room for the largest accepted
@@ -390,6 +390,17 @@ impl Instance {
             .call_edges(&mut self.store, plane, settings)
     }
 
+    /// The part of a tracker's push that needs nothing from the frames
+    /// before (`prepare`), for a tracker with `settings` in any instance.
+    pub fn prepare(&mut self, frame: &Frame, settings: &TrackerSettings) -> Call<PreparedFrame> {
+        if let Err(e) = self.check_frame(frame) {
+            return Ok(Err(e));
+        }
+        self.bindings
+            .ghostlines_image_tracking()
+            .call_prepare(&mut self.store, frame, *settings)
+    }
+
     /// A tracker living in this instance; drop it (or call
     /// [`Tracker::close`]) to free it in the guest.
     pub fn tracker(&mut self, settings: &TrackerSettings) -> Call<Tracker<'_>> {
@@ -538,6 +549,20 @@ impl Tracker<'_> {
             .call_push_at(&mut self.0.instance.store, handle, frame, time)
     }
 
+    /// Finishes the push of a frame `prepare` made, taken at `time`.
+    pub fn push_prepared(&mut self, prepared: &PreparedFrame, time: f64) -> Call<TrackerOutput> {
+        if let Err(e) = self.0.instance.check_plane(&prepared.filtered) {
+            return Ok(Err(e));
+        }
+        let handle = self.0.handle()?;
+        self.0
+            .instance
+            .bindings
+            .ghostlines_image_tracking()
+            .tracker()
+            .call_push_prepared(&mut self.0.instance.store, handle, prepared, time)
+    }
+
     /// Forgets the previous frame.
     pub fn reset(&mut self) -> wasmtime::Result<()> {
         let handle = self.0.handle()?;
@@ -644,6 +669,38 @@ impl Renderer<'_> {
             .ghostlines_image_painting()
             .painter()
             .call_track_and_paint(&mut self.instance.store, painter, tracker, frame, time)
+    }
+
+    /// Tracks a frame `prepare` made from `frame`, taken at `time`, and
+    /// draws what was found (`track-and-paint-prepared`).
+    pub fn push_prepared(
+        &mut self,
+        frame: &Frame,
+        prepared: &PreparedFrame,
+        time: f64,
+    ) -> Call<Painted> {
+        let checked = (self.instance.check_frame(frame))
+            .and_then(|()| self.instance.check_plane(&prepared.filtered));
+        if let Err(e) = checked {
+            return Ok(Err(e));
+        }
+        let missing = || wasmtime::Error::msg("the renderer was closed");
+        let (tracker, painter) = (
+            self.tracker.ok_or_else(missing)?,
+            self.painter.ok_or_else(missing)?,
+        );
+        self.instance
+            .bindings
+            .ghostlines_image_painting()
+            .painter()
+            .call_track_and_paint_prepared(
+                &mut self.instance.store,
+                painter,
+                tracker,
+                frame,
+                prepared,
+                time,
+            )
     }
 
     /// Field mode: the last push's flow field (`None` in other modes).

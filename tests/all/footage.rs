@@ -442,3 +442,40 @@ fn the_shapes_picture_is_what_the_documented_commands_draw() {
         "docs/shapes.png is not frame 14 of the two commands (REGENERATE=1 rewrites it)"
     );
 }
+
+/// `--jobs`: frames prepared on other instances give the same bytes as one
+/// instance, drawn (`render`, with trails and paths) and reported
+/// (`motion --json`), in every mode.
+#[test]
+fn every_mode_gives_the_same_bytes_on_any_number_of_instances() {
+    // The cup moves far enough in every mode, the sketch's included.
+    let clip = footage("cup");
+    for mode in core_::TrackerMode::all().map(|m| m.name()) {
+        let flags = ["--persistence", "0.8", "--shape", "path"];
+        let drawn = |jobs: &str| {
+            let mut all = flags.to_vec();
+            all.extend(["--jobs", jobs]);
+            rendered(&clip, mode, (160, 120), &all)
+        };
+        let one = drawn("1");
+        assert!(one == drawn("3"), "{mode}: render differs with 3 instances");
+        let strokes: usize = (one.iter())
+            .map(|frame| stroke_pixels(frame).into_iter().filter(|&s| s).count())
+            .sum();
+        assert!(strokes > 0, "{mode}: nothing drawn to compare");
+        let reported = |jobs: &str| {
+            let out = crate::cli::succeed(&[
+                &"motion", &clip, &"--json", &"-", &"--mode", &mode, &"--jobs", &jobs,
+            ]);
+            out.stdout
+        };
+        let one = reported("1");
+        let report: core_::MotionReport = serde_json::from_slice(&one).unwrap();
+        let vectors: usize = report.frames.iter().map(|f| f.vectors.len()).sum();
+        assert!(vectors > 0, "{mode}: no vectors");
+        assert!(
+            one == reported("2"),
+            "{mode}: motion differs with 2 instances"
+        );
+    }
+}

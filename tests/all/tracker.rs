@@ -268,3 +268,93 @@ fn the_largest_frame_goes_through_every_mode() {
         }
     }
 }
+
+/// Frames prepared in one instance and pushed in another answer as frames
+/// pushed whole, in every mode, on real footage; a painter drawing them
+/// draws the same bytes.
+#[test]
+fn frames_prepared_in_another_instance_push_as_whole_frames() {
+    let footage =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/footage/box.gif");
+    let mut source =
+        ghostlines::video::Source::open(&[footage], None, core_::FrameRate::DEFAULT).unwrap();
+    let timed: Vec<_> = std::iter::from_fn(|| source.next_frame().unwrap()).collect();
+    let painter = core_::PainterSettings {
+        persistence: 0.8,
+        shape: core_::LineShape::Path,
+        ..Default::default()
+    };
+    for mode in core_::TrackerMode::all() {
+        let settings: TrackerSettings = core_::TrackerSettings {
+            mode,
+            ..Default::default()
+        }
+        .into();
+        let (mut whole, mut preparer, mut finisher) = (instance(), instance(), instance());
+        let mut whole = whole.renderer(&settings, &painter.into()).unwrap().unwrap();
+        let mut finisher = finisher
+            .renderer(&settings, &painter.into())
+            .unwrap()
+            .unwrap();
+        let mut vectors = 0;
+        for (k, ghostlines::video::TimedFrame { frame, time }) in timed.iter().enumerate() {
+            let time = *time;
+            let expected = whole.push(frame, Some(time)).unwrap().unwrap();
+            let prepared = preparer.prepare(frame, &settings).unwrap().unwrap();
+            let got = finisher
+                .push_prepared(frame, &prepared, time)
+                .unwrap()
+                .unwrap();
+            assert_eq!(got.output, expected.output, "{mode} frame {k}");
+            assert!(
+                got.frame == expected.frame,
+                "{mode} frame {k}: another picture"
+            );
+            vectors += got.output.vectors.len();
+        }
+        assert!(vectors > 0, "{mode}: no vectors to compare");
+    }
+}
+
+/// A prepared frame is checked where it is pushed: the tracker's settings,
+/// its plane's length, and its frame's size.
+#[test]
+fn a_prepared_frame_that_does_not_fit_is_a_typed_error() {
+    let mut instance = instance();
+    let frame = square(64, 48, 10, 10, 8);
+    let prepared = instance.prepare(&frame, &settings()).unwrap().unwrap();
+    let other = TrackerSettings {
+        contrast: 20,
+        ..settings()
+    };
+    let foreign = instance.prepare(&frame, &other).unwrap().unwrap();
+    let mut cut = prepared.clone();
+    cut.filtered.values.pop();
+    let bad = TrackerSettings {
+        samples: u32::MAX,
+        ..settings()
+    };
+    let refused = instance.prepare(&frame, &bad).unwrap().unwrap_err();
+    assert_eq!(refused.kind(), "invalid-parameter");
+    {
+        let mut tracker = instance.tracker(&settings()).unwrap().unwrap();
+        let refused = tracker.push_prepared(&foreign, 0.0).unwrap().unwrap_err();
+        assert_eq!(refused.kind(), "invalid-parameter");
+        let refused = tracker.push_prepared(&cut, 0.0).unwrap().unwrap_err();
+        assert_eq!(refused.kind(), "length-mismatch");
+        tracker.push_prepared(&prepared, 0.0).unwrap().unwrap();
+    }
+    let painter = ghostlines::bindings::PainterSettings::from(core_::PainterSettings::default());
+    let mut renderer = instance.renderer(&settings(), &painter).unwrap().unwrap();
+    let small = square(32, 48, 10, 10, 8);
+    let refused = renderer
+        .push_prepared(&small, &prepared, 0.0)
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refused.kind(), "size-mismatch");
+    // The refusals left the renderer as it was: the frame goes through.
+    renderer
+        .push_prepared(&frame, &prepared, 0.0)
+        .unwrap()
+        .unwrap();
+}

@@ -14,7 +14,7 @@ mod tracks;
 mod window;
 
 pub use pyramid::FlowPyramid;
-pub(crate) use tracks::Tracks;
+pub(crate) use tracks::{Tracks, seed_candidates};
 
 use crate::corners::CornerSettings;
 use crate::error::{Error, Result};

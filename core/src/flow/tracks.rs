@@ -5,10 +5,13 @@
 //! the chain of its frame-to-frame steps, and its path is the positions it
 //! went through.
 
-use crate::corners::{CornerSettings, MAX_CORNERS};
+use crate::corners::{CornerSettings, MAX_CORNERS, corners_of_image};
 use crate::error::Result;
+use crate::frame::Plane;
 use crate::geometry::{Point, Vector};
+use crate::gradients::GradientOperator;
 use crate::history::History;
+use crate::pyramid::GreyF32;
 
 use super::pyramid::FlowPyramid;
 use super::{FlowSettings, FlowStatus, track_points};
@@ -56,7 +59,7 @@ impl Tracks {
         current: &FlowPyramid,
         time: f64,
         interval: f64,
-        corners: &CornerSettings,
+        (corners, candidates): (&CornerSettings, Option<&[(u32, u32)]>),
         flow: &FlowSettings,
     ) -> Result<Vec<Vector>> {
         let mut lost = Vec::new();
@@ -110,7 +113,7 @@ impl Tracks {
             self.reported.push((index, then));
         }
         vectors.extend(lost);
-        self.seed(current, time, corners, flow);
+        self.seed(current, time, (corners, candidates), flow);
         Ok(vectors)
     }
 
@@ -136,12 +139,13 @@ impl Tracks {
 
     /// New tracks at the corners of `current` at least `min_distance` from
     /// every live track, up to `max_corners` in all; a seed's window must
-    /// fit in the frame.
+    /// fit in the frame. The corners are `candidates` when they were found
+    /// beforehand ([`seed_candidates`]), else found here.
     fn seed(
         &mut self,
         current: &FlowPyramid,
         time: f64,
-        corners: &CornerSettings,
+        (corners, candidates): (&CornerSettings, Option<&[(u32, u32)]>),
         flow: &FlowSettings,
     ) {
         let room = (corners.max_corners as usize).saturating_sub(self.live.len());
@@ -155,23 +159,30 @@ impl Tracks {
         for track in &self.live {
             taken.insert(track.now);
         }
-        // More candidates than there is room for: those near live tracks,
-        // or too near the border, are passed over.
-        let wanted = (corners.max_corners as usize + self.live.len()) * 5 / 4;
-        let candidates = CornerSettings {
-            max_corners: wanted.min(MAX_CORNERS as usize) as u32,
-            ..*corners
+        let wanted = candidate_settings(corners, self.live.len());
+        // The strongest `wanted` are the same whether found here or
+        // beforehand with room for more: the minimum distance keeps
+        // corners in order of strength, so fewer is a prefix of more.
+        let found;
+        let candidates = match candidates {
+            Some(candidates) => candidates,
+            None => {
+                found = (current.corners(&wanted).into_iter())
+                    .map(|c| (c.x, c.y))
+                    .collect::<Vec<_>>();
+                &found
+            }
         };
         let mut fresh = Vec::new();
-        for corner in current.corners(&candidates) {
+        for &(x, y) in candidates.iter().take(wanted.max_corners as usize) {
             if fresh.len() == room {
                 break;
             }
             let at = Point {
-                x: f64::from(corner.x),
-                y: f64::from(corner.y),
+                x: f64::from(x),
+                y: f64::from(y),
             };
-            if fits(corner.x, corner.y) && !taken.near(at, corners.min_distance) {
+            if fits(x, y) && !taken.near(at, corners.min_distance) {
                 taken.insert(at);
                 fresh.push(at);
             }
@@ -187,6 +198,30 @@ impl Tracks {
             }
         }));
     }
+}
+
+/// The corner search of a seeding with `live` tracks: more candidates than
+/// there is room for, since those near live tracks or too near the border
+/// are passed over.
+fn candidate_settings(corners: &CornerSettings, live: usize) -> CornerSettings {
+    let wanted = (corners.max_corners as usize + live) * 5 / 4;
+    CornerSettings {
+        max_corners: wanted.min(MAX_CORNERS as usize) as u32,
+        ..*corners
+    }
+}
+
+/// The corners any seeding of `plane` could look at (as many as a seeding
+/// with `max_corners` live tracks wants, the most there are), strongest
+/// first: found before the frame reaches its tracker, they need nothing
+/// from the frames before.
+pub(crate) fn seed_candidates(plane: Plane<'_>, corners: &CornerSettings) -> Vec<(u32, u32)> {
+    let most = candidate_settings(corners, corners.max_corners as usize);
+    let image = GreyF32::from_plane(plane);
+    // Scharr, as the pyramid's own corners (`FlowPyramid::corners`).
+    (corners_of_image(&image, GradientOperator::Scharr, &most).into_iter())
+        .map(|c| (c.x, c.y))
+        .collect()
 }
 
 /// Points on a coarse grid of cells of a given side, to find in constant
@@ -269,7 +304,7 @@ mod tests {
                     &pyramid,
                     f64::from(k) * 40.0,
                     200.0,
-                    &CornerSettings::default(),
+                    (&CornerSettings::default(), None),
                     &flow,
                 )
                 .unwrap();
@@ -313,7 +348,7 @@ mod tests {
         let mut tracks = Tracks::default();
         let flow = FlowSettings::default();
         tracks
-            .follow(None, &pyramid, 0.0, 200.0, &corners, &flow)
+            .follow(None, &pyramid, 0.0, 200.0, (&corners, None), &flow)
             .unwrap();
         assert_eq!(tracks.live.len(), 6);
         for (i, a) in tracks.live.iter().enumerate() {
@@ -322,7 +357,7 @@ mod tests {
             }
         }
         // Full: nothing more is seeded.
-        tracks.seed(&pyramid, 40.0, &corners, &flow);
+        tracks.seed(&pyramid, 40.0, (&corners, None), &flow);
         assert_eq!(tracks.live.len(), 6);
     }
 }

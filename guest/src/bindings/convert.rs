@@ -11,12 +11,12 @@ use super::exports::ghostlines::image::painting::{
     Background, Colouring, LineShape, PainterSettings, Rgba,
 };
 use super::exports::ghostlines::image::tracking::{
-    DenseMode, FieldMode, SparseMode, TrackerMode, TrackerOutput, TrackerSettings,
+    DenseMode, FieldMode, PreparedFrame, SparseMode, TrackerMode, TrackerOutput, TrackerSettings,
 };
 use super::ghostlines::image::types::{
     Change, CornerSettings, Displacement, EdgeSettings, Error, FieldSettings, FlowField,
     FlowSettings, FlowStatus, FlowVector, Gradient, GradientOperator, GreyMethod,
-    InvalidDimensions, LengthMismatch, Limits, Point, SizeMismatch, TooLarge, Vector,
+    InvalidDimensions, LengthMismatch, Limits, Plane, Point, SizeMismatch, TooLarge, Vector,
 };
 use ghostlines_core as core_;
 
@@ -211,6 +211,34 @@ impl From<TrackerMode> for core_::TrackerMode {
 same_fields! {
     TrackerSettings <=> core_::TrackerSettings {
         method, contrast, brightness, threshold, samples, seed, mode, interval,
+    }
+}
+
+impl From<core_::PreparedFrame> for PreparedFrame {
+    fn from(p: core_::PreparedFrame) -> PreparedFrame {
+        PreparedFrame {
+            settings: p.settings.into(),
+            filtered: Plane {
+                width: p.width,
+                height: p.height,
+                values: p.filtered,
+            },
+            centroid: p.centroid.map(Point::from),
+            corners: p.corners,
+        }
+    }
+}
+
+impl From<PreparedFrame> for core_::PreparedFrame {
+    fn from(p: PreparedFrame) -> core_::PreparedFrame {
+        core_::PreparedFrame {
+            settings: p.settings.into(),
+            width: p.filtered.width,
+            height: p.filtered.height,
+            filtered: p.filtered.values,
+            centroid: p.centroid.map(core_::Point::from),
+            corners: p.corners,
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use super::painter::PainterArgs;
 use super::tracker::TrackerArgs;
 use crate::bindings::{FlowField, PainterSettings, TrackerSettings, refusal};
 use crate::files;
-use crate::video::{self, Sink, Source, TimedFrame, WriteBehind};
+use crate::video::{self, ReadyFrame, Sink, Source, TimedFrame, WriteBehind};
 use crate::{Frame, Runtime};
 
 /// Run the tracker over a frame sequence (image files in order, one
@@ -96,7 +96,7 @@ impl MotionCommand {
                 );
             }
             let json = self.json.as_deref();
-            return stream_lines(source, &settings, &painter, json, gif, fields);
+            return stream_lines(source, &self.tracker, &painter, json, gif, fields);
         }
         let (width, height) = source.size();
         let mut frames = Vec::new();
@@ -104,7 +104,7 @@ impl MotionCommand {
         let mut fields = fields;
         let drawn = track(
             source,
-            &settings,
+            &self.tracker,
             &painter,
             gif,
             &mut fields,
@@ -207,20 +207,24 @@ enum Work<'a> {
 }
 
 /// Pushes every frame of `source`, at its time, through one tracker in the
-/// component (with a painter beside it when there is a GIF to draw),
+/// component (with a painter beside it when there is a GIF to draw), the
+/// frames prepared ahead on `--jobs` − 1 more instances,
 /// handing each frame and its output to `each` as it is done. The GIF's
 /// path once it is written.
 fn track<'a>(
     source: Source,
-    settings: &TrackerSettings,
+    tracker: &TrackerArgs,
     painter: &PainterSettings,
     gif: Drawing<'a>,
     fields: &mut Fields<'_>,
     mut each: impl FnMut(usize, Frame, ghostlines_core::TrackerOutput) -> anyhow::Result<()>,
 ) -> anyhow::Result<Option<&'a Path>> {
     let progress = super::progress(source.total());
-    let frames = video::read_ahead(source);
-    let mut instance = Runtime::new()?.instantiate()?;
+    let runtime = Runtime::new()?;
+    let mut instance = runtime.instantiate()?;
+    let settings = &TrackerSettings::from(tracker.settings());
+    let preparers = tracker.preparers(&runtime)?;
+    let frames = video::prepare_ahead(video::read_ahead(source), preparers, *settings);
     let (mut out, path) = match gif {
         Some((out, path)) => (Some(out), Some(path)),
         None => (None, None),
@@ -242,14 +246,24 @@ fn track<'a>(
                     .context("creating the tracker")?,
             ),
         };
-        for frame in frames {
-            let TimedFrame { frame, time } = frame?;
-            let (output, drawn) = match &mut work {
-                Work::Tracked(tracker) => (tracker.push_at(&frame, time)?, None),
-                Work::Drawn(renderer) => match renderer.push(&frame, Some(time))? {
-                    Ok(painted) => (Ok(painted.output), Some(painted.frame)),
-                    Err(e) => (Err(e), None),
-                },
+        for ready in frames {
+            let ReadyFrame { frame, prepared } = ready.with_context(|| format!("frame {done}"))?;
+            let TimedFrame { frame, time } = frame;
+            let (output, drawn) = match (&mut work, &prepared) {
+                (Work::Tracked(tracker), None) => (tracker.push_at(&frame, time)?, None),
+                (Work::Tracked(tracker), Some(prepared)) => {
+                    (tracker.push_prepared(prepared, time)?, None)
+                }
+                (Work::Drawn(renderer), prepared) => {
+                    let painted = match prepared {
+                        Some(prepared) => renderer.push_prepared(&frame, prepared, time)?,
+                        None => renderer.push(&frame, Some(time))?,
+                    };
+                    match painted {
+                        Ok(painted) => (Ok(painted.output), Some(painted.frame)),
+                        Err(e) => (Err(e), None),
+                    }
+                }
             };
             let output = output
                 .map_err(refusal)
@@ -290,7 +304,7 @@ fn track<'a>(
 /// object as soon as it is done.
 fn stream_lines(
     source: Source,
-    settings: &TrackerSettings,
+    tracker: &TrackerArgs,
     painter: &PainterSettings,
     json: Option<&Path>,
     gif: Drawing<'_>,
@@ -312,7 +326,7 @@ fn stream_lines(
     let (mut frames, mut vectors) = (0, 0);
     let tracked = track(
         source,
-        settings,
+        tracker,
         painter,
         gif,
         &mut fields,

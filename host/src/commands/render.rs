@@ -9,8 +9,8 @@ use ghostlines_core as core_;
 use super::input::InputArgs;
 use super::painter::PainterArgs;
 use super::tracker::TrackerArgs;
-use crate::bindings::{PainterSettings, TrackerSettings, refusal};
-use crate::video::{self, Sink, TimedFrame, WriteBehind};
+use crate::bindings::{PainterSettings, PreparedFrame, TrackerSettings, refusal};
+use crate::video::{self, ReadyFrame, Sink, TimedFrame, WriteBehind};
 use crate::{Frame, Instance, Runtime};
 
 /// Draw the ghost lines over a frame sequence or a video stream: image
@@ -39,18 +39,22 @@ impl RenderCommand {
         let sink = Sink::create(&self.output)?;
         let tracker: TrackerSettings = self.tracker.settings().into();
         let painter: PainterSettings = self.painter.settings().into();
-        let mut instance = Runtime::new()?.instantiate()?;
+        let runtime = Runtime::new()?;
+        let mut instance = runtime.instantiate()?;
         // Every check before the first frame: a bad setting writes nothing.
         let mut draw = Drawer::new(&mut instance, &tracker, &painter, self.tracker.edges())?;
-        let frames = video::read_ahead(source);
+        let preparers = self.tracker.preparers(&runtime)?;
+        let frames = video::prepare_ahead(video::read_ahead(source), preparers, tracker);
         let mut out = WriteBehind::new(sink);
         let progress = super::progress(total);
         let mut done = 0usize;
         let result = (|| -> anyhow::Result<()> {
-            for frame in frames {
-                let TimedFrame { frame, time } = frame?;
+            for ready in frames {
+                let ReadyFrame { frame, prepared } =
+                    ready.with_context(|| format!("frame {done}"))?;
+                let TimedFrame { frame, time } = frame;
                 let drawn = draw
-                    .frame(&frame, time)
+                    .frame(&frame, prepared.as_ref(), time)
                     .with_context(|| format!("frame {done}"))?;
                 if !out.write(TimedFrame { frame: drawn, time }) {
                     // The writer stopped; its error comes from finish.
@@ -111,10 +115,21 @@ impl<'a> Drawer<'a> {
         Ok(Drawer::Tracked(renderer))
     }
 
-    fn frame(&mut self, frame: &Frame, time: f64) -> anyhow::Result<Frame> {
+    /// Draws `frame`, taken at `time`, from its prepared frame when it
+    /// was prepared.
+    fn frame(
+        &mut self,
+        frame: &Frame,
+        prepared: Option<&PreparedFrame>,
+        time: f64,
+    ) -> anyhow::Result<Frame> {
         match self {
             Drawer::Tracked(renderer) => {
-                Ok(renderer.push(frame, Some(time))?.map_err(refusal)?.frame)
+                let painted = match prepared {
+                    Some(prepared) => renderer.push_prepared(frame, prepared, time)?,
+                    None => renderer.push(frame, Some(time))?,
+                };
+                Ok(painted.map_err(refusal)?.frame)
             }
             Drawer::Edges { painter, settings } => {
                 let instance = painter.instance();

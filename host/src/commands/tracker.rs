@@ -93,12 +93,29 @@ pub struct TrackerArgs {
     /// Sparse mode: minimum distance between corners, pixels.
     #[arg(long, default_value_t = CornerSettings::default().min_distance)]
     min_distance: f64,
+    /// Component instances the frames are spread over, 1..=64: the
+    /// tracker's, and the rest preparing the frames ahead of it (grey,
+    /// filter, centroid, corners), each on a thread. The output is the same
+    /// whatever the number. [default: the cores available]
+    #[arg(short, long, value_parser = clap::value_parser!(u32).range(1..=64))]
+    jobs: Option<u32>,
 }
 
 impl TrackerArgs {
     /// Whether `--mode edges` was asked for.
     pub fn edges(&self) -> bool {
         self.mode == Mode::Edges
+    }
+
+    /// The instances that prepare frames for the tracker's: one fewer than
+    /// `--jobs`, none in edges mode (which has no tracker).
+    pub fn preparers(&self, runtime: &crate::Runtime) -> anyhow::Result<Vec<crate::Instance>> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+        let jobs = self.jobs.unwrap_or(cores.min(64));
+        if self.edges() {
+            return Ok(Vec::new());
+        }
+        (1..jobs).map(|_| runtime.instantiate()).collect()
     }
 
     /// The settings the flags make (core checks their ranges); in edges

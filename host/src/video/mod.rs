@@ -5,13 +5,16 @@
 //! frame by frame, so its length costs no memory.
 //!
 //! `source` reads frames, `sink` writes them, `pipeline` runs each on a
-//! thread of its own beside the component's work.
+//! thread of its own beside the component's work, and `prepare` spreads
+//! the frames' independent work over instances of their own.
 
 mod pipeline;
+mod prepare;
 mod sink;
 mod source;
 
 pub use pipeline::{WriteBehind, read_ahead};
+pub use prepare::{ReadyFrame, prepare_ahead};
 pub use sink::Sink;
 pub use source::{Source, TimedFrame, is_raw};
 
