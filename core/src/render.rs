@@ -24,37 +24,43 @@ pub fn track_and_paint_into(
         Some(time) => tracker.push_at(frame, time)?,
         None => tracker.push(frame)?,
     };
-    paint_tracked(tracker, painter, frame, output, out)
+    let size = (frame.width(), frame.height());
+    paint_tracked(tracker, painter, (size, Some(frame.pixels())), output, out)
 }
 
 /// [`track_and_paint_into`] of a frame [`Tracker::prepare`] made from
-/// `frame`: the same output and the same picture.
+/// `frame`: the same output and the same picture. The frame's pixels are
+/// needed only over the `frame` background (else `None` will do).
 pub fn track_prepared_and_paint_into(
     tracker: &mut Tracker,
     painter: &mut Painter,
-    frame: Frame<'_>,
+    frame: Option<Frame<'_>>,
     prepared: PreparedFrame,
     time: f64,
     out: &mut Vec<u8>,
 ) -> Result<TrackerOutput> {
-    painter.check_size(frame.width(), frame.height())?;
-    let size = (frame.width(), frame.height());
-    let prepared_size = (prepared.width, prepared.height);
-    if prepared_size != size {
+    let size = (prepared.width, prepared.height);
+    painter.check_size(size.0, size.1)?;
+    let pixels = frame.map(|frame| frame.pixels());
+    painter.check_frame_pixels(pixels)?;
+    if let Some(frame) = frame
+        && (frame.width(), frame.height()) != size
+    {
         return Err(Error::SizeMismatch {
-            expected: prepared_size,
-            actual: size,
+            expected: size,
+            actual: (frame.width(), frame.height()),
         });
     }
     let output = tracker.push_prepared(prepared, time)?;
-    paint_tracked(tracker, painter, frame, output, out)
+    paint_tracked(tracker, painter, (size, pixels), output, out)
 }
 
-/// Draws what `tracker` found in `frame` (`output`, its last push).
+/// Draws what `tracker` found in a frame of `size` (`output`, its last
+/// push), over its pixels where there are some.
 fn paint_tracked(
     tracker: &Tracker,
     painter: &mut Painter,
-    frame: Frame<'_>,
+    (size, pixels): ((u32, u32), Option<&[u8]>),
     output: TrackerOutput,
     out: &mut Vec<u8>,
 ) -> Result<TrackerOutput> {
@@ -68,6 +74,86 @@ fn paint_tracked(
         paths: &paths,
         polylines: &[],
     };
-    painter.paint_over_field_into(frame, tracker.filtered(), tracker.field(), &strokes, out)?;
+    let background = (pixels, tracker.filtered(), tracker.field());
+    painter.paint_sized_into(size, background, &strokes, out)?;
     Ok(output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::paint::{Background, PainterSettings};
+    use crate::tracker::{TrackerMode, TrackerSettings};
+
+    /// A prepared frame draws the same picture with or without the frame's
+    /// pixels where the background does not show them, and is refused
+    /// without them over the frame, leaving tracker and painter as they
+    /// were.
+    #[test]
+    fn a_prepared_frame_needs_its_pixels_only_over_the_frame() {
+        let (w, h) = (64, 48);
+        let frames: Vec<Vec<u8>> = (0..4)
+            .map(|k| crate::synthetic_scene(w, h, 3 * k))
+            .collect();
+        let settings = TrackerSettings {
+            mode: TrackerMode::sparse(),
+            interval: 0.0,
+            ..Default::default()
+        };
+        for background in [Background::Filtered, Background::Black, Background::Frame] {
+            let painter = PainterSettings {
+                background,
+                ..Default::default()
+            };
+            let mut whole = (
+                Tracker::new(settings.clone()).unwrap(),
+                Painter::new(painter).unwrap(),
+            );
+            let mut prepared = (
+                Tracker::new(settings.clone()).unwrap(),
+                Painter::new(painter).unwrap(),
+            );
+            let (mut expected, mut got) = (Vec::new(), Vec::new());
+            for (k, pixels) in frames.iter().enumerate() {
+                let frame = Frame::new(w, h, pixels).unwrap();
+                let time = 40.0 * k as f64;
+                let ready = || Tracker::prepare(&settings, frame).unwrap();
+                let (tracker, painter) = &mut whole;
+                let out = track_and_paint_into(tracker, painter, frame, Some(time), &mut expected);
+                let (tracker, painter) = &mut prepared;
+                if background == Background::Frame {
+                    let refused = track_prepared_and_paint_into(
+                        tracker,
+                        painter,
+                        None,
+                        ready(),
+                        time,
+                        &mut got,
+                    );
+                    assert_eq!(refused.unwrap_err().kind(), "invalid-parameter");
+                    let small = Frame::new(w / 2, h, &pixels[..pixels.len() / 2]).unwrap();
+                    let refused = track_prepared_and_paint_into(
+                        tracker,
+                        painter,
+                        Some(small),
+                        ready(),
+                        time,
+                        &mut got,
+                    );
+                    assert_eq!(refused.unwrap_err().kind(), "size-mismatch");
+                }
+                let pixels = (background == Background::Frame).then_some(frame);
+                let drawn = track_prepared_and_paint_into(
+                    tracker,
+                    painter,
+                    pixels,
+                    ready(),
+                    time,
+                    &mut got,
+                );
+                assert_eq!(drawn.unwrap(), out.unwrap(), "{background:?} frame {k}");
+                assert!(got == expected, "{background:?} frame {k}: another picture");
+            }
+        }
+    }
 }

@@ -310,11 +310,12 @@ impl painting::GuestPainter for Painter {
     fn track_and_paint_prepared(
         &self,
         tracker: tracking::TrackerBorrow<'_>,
-        frame: Frame,
         prepared: PreparedFrame,
+        frame: Option<Frame>,
         time: f64,
     ) -> Result<Painted, Error> {
-        let view = frame_view(&frame)?;
+        let view = frame.as_ref().map(frame_view).transpose()?;
+        let (width, height) = (prepared.filtered.width, prepared.filtered.height);
         let mut painter = self.0.borrow_mut();
         let mut tracker = tracker.get::<Tracker>().0.borrow_mut();
         let mut pixels = Vec::new();
@@ -329,8 +330,8 @@ impl painting::GuestPainter for Painter {
         Ok(Painted {
             output: output.into(),
             frame: Frame {
-                width: frame.width,
-                height: frame.height,
+                width,
+                height,
                 pixels,
             },
         })

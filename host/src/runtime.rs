@@ -10,9 +10,10 @@ use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::bindings::{
-    Change, CornerSettings, EdgeSettings, Error, FieldSettings, FlowField, FlowSettings,
-    FlowVector, Frame, Ghostlines, GhostlinesPre, Gradient, GradientOperator, GreyMethod, Painted,
-    PainterSettings, Plane, Point, PreparedFrame, TrackerOutput, TrackerSettings, Vector,
+    Background, Change, CornerSettings, EdgeSettings, Error, FieldSettings, FlowField,
+    FlowSettings, FlowVector, Frame, Ghostlines, GhostlinesPre, Gradient, GradientOperator,
+    GreyMethod, Painted, PainterSettings, Plane, Point, PreparedFrame, TrackerOutput,
+    TrackerSettings, Vector,
 };
 
 /// Linear memory one instance may grow to: room for the largest accepted
@@ -434,6 +435,7 @@ impl Instance {
             Ok(handle) => handle,
             Err(e) => return Ok(Err(e)),
         };
+        let painter_settings = *painter;
         let painting = self.bindings.ghostlines_image_painting();
         let painter = match painting.painter().call_create(&mut self.store, *painter)? {
             Ok(handle) => handle,
@@ -446,6 +448,7 @@ impl Instance {
             instance: self,
             tracker: Some(tracker),
             painter: Some(painter),
+            background: painter_settings.background,
         }))
     }
 
@@ -650,6 +653,8 @@ pub struct Renderer<'a> {
     instance: &'a mut Instance,
     tracker: Option<ResourceAny>,
     painter: Option<ResourceAny>,
+    /// What the painter draws over.
+    background: Background,
 }
 
 impl Renderer<'_> {
@@ -672,7 +677,8 @@ impl Renderer<'_> {
     }
 
     /// Tracks a frame `prepare` made from `frame`, taken at `time`, and
-    /// draws what was found (`track-and-paint-prepared`).
+    /// draws what was found (`track-and-paint-prepared`); the frame's
+    /// pixels go into the component only when the painter draws over them.
     pub fn push_prepared(
         &mut self,
         frame: &Frame,
@@ -684,6 +690,16 @@ impl Renderer<'_> {
         if let Err(e) = checked {
             return Ok(Err(e));
         }
+        // Checked here too, for the frames that stay out.
+        let size = (prepared.filtered.width, prepared.filtered.height);
+        if (frame.width, frame.height) != size {
+            return Ok(Err(ghostlines_core::Error::SizeMismatch {
+                expected: size,
+                actual: (frame.width, frame.height),
+            }
+            .into()));
+        }
+        let frame = (self.background == Background::Frame).then_some(frame);
         let missing = || wasmtime::Error::msg("the renderer was closed");
         let (tracker, painter) = (
             self.tracker.ok_or_else(missing)?,
@@ -697,8 +713,8 @@ impl Renderer<'_> {
                 &mut self.instance.store,
                 painter,
                 tracker,
-                frame,
                 prepared,
+                frame,
                 time,
             )
     }

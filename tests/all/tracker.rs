@@ -279,12 +279,19 @@ fn frames_prepared_in_another_instance_push_as_whole_frames() {
     let mut source =
         ghostlines::video::Source::open(&[footage], None, core_::FrameRate::DEFAULT).unwrap();
     let timed: Vec<_> = std::iter::from_fn(|| source.next_frame().unwrap()).collect();
-    let painter = core_::PainterSettings {
-        persistence: 0.8,
-        shape: core_::LineShape::Path,
-        ..Default::default()
-    };
-    for mode in core_::TrackerMode::all() {
+    for (mode, background) in core_::TrackerMode::all().into_iter().flat_map(|mode| {
+        [
+            (mode, core_::Background::Filtered),
+            (mode, core_::Background::Frame),
+        ]
+    }) {
+        // Over the frame, its pixels go to the component; else they stay out.
+        let painter = core_::PainterSettings {
+            persistence: 0.8,
+            shape: core_::LineShape::Path,
+            background,
+            ..Default::default()
+        };
         let settings: TrackerSettings = core_::TrackerSettings {
             mode,
             ..Default::default()

@@ -123,8 +123,38 @@ impl Painter {
         strokes: &Strokes<'_>,
         out: &mut Vec<u8>,
     ) -> Result<()> {
-        let (w, h) = (frame.width(), frame.height());
+        let size = (frame.width(), frame.height());
+        let background = (Some(frame.pixels()), filtered, field);
+        self.paint_sized_into(size, background, strokes, out)
+    }
+
+    /// Refuses to draw over the `frame` background without the frame's
+    /// pixels (`frame`), the one background that needs them.
+    pub fn check_frame_pixels(&self, frame: Option<&[u8]>) -> Result<()> {
+        if frame.is_none() && self.settings.background == Background::Frame {
+            return Err(Error::InvalidParameter(
+                "the frame background needs the frame's pixels".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Painter::paint_over_field_into`] of a frame of `(w, h)` pixels
+    /// whose pixels the painter needs only for the `frame` background
+    /// (without them, [`Error::InvalidParameter`]).
+    pub fn paint_sized_into(
+        &mut self,
+        (w, h): (u32, u32),
+        (frame, filtered, field): (Option<&[u8]>, Option<Plane<'_>>, Option<&FlowField>),
+        strokes: &Strokes<'_>,
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
         self.check_size(w, h)?;
+        self.check_frame_pixels(frame)?;
+        if let Some(pixels) = frame {
+            // A frame's own view has this length; a caller's slice may not.
+            Frame::new(w, h, pixels)?;
+        }
         if let Some(field) = field
             && (field.width, field.height) != (w, h)
         {
@@ -158,7 +188,8 @@ impl Painter {
                 });
             }
             (Background::Filtered, Some(plane)) => Source::Filtered(plane.values()),
-            (Background::Frame, _) => Source::Frame(frame.pixels()),
+            // Checked above: there are pixels for this background.
+            (Background::Frame, _) => Source::Frame(frame.unwrap_or_default()),
             (Background::Flow, _) if !self.backdrop.is_empty() => Source::Frame(&self.backdrop),
             (Background::Black | Background::Flow, _) => Source::Black,
         };

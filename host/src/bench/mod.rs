@@ -1,7 +1,9 @@
 //! `ghostlines bench`: each operation in the component through Wasmtime
 //! against the same `core` code natively, in one run. [`runner`] times,
-//! [`stats`] summarises, [`report`] renders.
+//! [`pool`] times a stream over several instances, [`stats`] summarises,
+//! [`report`] renders.
 
+mod pool;
 mod report;
 mod runner;
 mod stats;

@@ -75,6 +75,12 @@ pub fn run(
     rows.push(paint_row(&mut instance, &full_hd, 0.9, iterations)?);
     rows.push(paint_row_of(&mut instance, &full_hd, 0.9, 0, iterations)?);
     rows.push(drawn_sketch_row(&mut instance, &scene.frames, iterations)?);
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    rows.extend(super::pool::render_stream_rows(
+        runtime,
+        cores.max(2),
+        iterations,
+    )?);
     rows.extend(start_rows(runtime, iterations)?);
     rows.extend(http_rows(&scene.frames.first, iterations)?);
     Ok(BenchReport {
@@ -492,7 +498,7 @@ fn checked<T>(call: Call<T>) -> anyhow::Result<()> {
     checked_value(call).map(|v| drop(black_box(v)))
 }
 
-fn checked_value<T>(call: Call<T>) -> anyhow::Result<T> {
+pub(super) fn checked_value<T>(call: Call<T>) -> anyhow::Result<T> {
     call.map_err(|trap| anyhow::Error::from(trap).context("the component trapped"))?
         .map_err(crate::bindings::refusal)
 }
