@@ -17,6 +17,7 @@ import type {
 } from './gen/interfaces/ghostlines-image-types.js';
 import type {
   DenseMode,
+  PreparedFrame,
   SparseMode,
   TrackerOutput,
   TrackerSettings,
@@ -45,6 +46,7 @@ export type {
   Plane,
   Point,
   Polyline,
+  PreparedFrame,
   Rgba,
   SparseMode,
   TrackerOutput,
@@ -144,6 +146,11 @@ export interface Tracker {
    * centroidMotion, vectors }.
    */
   push(image: ImageLike, time?: number): TrackerOutput;
+  /**
+   * `push` of a frame `prepare` made with this tracker's options (in any
+   * worker): the same answer.
+   */
+  pushPrepared(prepared: PreparedFrame, time?: number): TrackerOutput;
   /** The path each vector of the last push took over the interval (sparse mode). */
   paths(): Polyline[];
   /** Field mode: the last push's flow field (undefined in other modes). */
@@ -155,6 +162,14 @@ export interface Tracker {
   close(): void;
 }
 export function createTracker(options?: TrackerOptions): Tracker;
+
+/**
+ * The part of a tracker's push that needs nothing from the frames before
+ * (grey, contrast, brightness, centroid, sparse mode's corners), made for a
+ * tracker with the same `options`: `tracker.pushPrepared` finishes it.
+ * `filtered.values.buffer` may be transferred to another worker.
+ */
+export function prepare(image: ImageLike, options?: TrackerOptions): PreparedFrame;
 
 /** createPainter's options; each left out takes the component's default. */
 export interface PainterOptions {
@@ -186,6 +201,16 @@ export interface Painter {
   paint(image: ImageLike, input?: PaintInput): DrawnImage;
   /** Pushes `image` through `tracker` at `time` (as push takes it) and draws what it found. */
   track(tracker: Tracker, image: ImageLike, time?: number): { output: TrackerOutput; image: DrawnImage };
+  /**
+   * `track` of a frame `prepare` made from `image`, in one call. Only the
+   * 'frame' background needs the image: leave it out over the others.
+   */
+  trackPrepared(
+    tracker: Tracker,
+    prepared: PreparedFrame,
+    image: ImageLike | undefined,
+    time?: number,
+  ): { output: TrackerOutput; image: DrawnImage };
   /** Forgets the trails. */
   reset(): void;
   settings(): PainterSettings;

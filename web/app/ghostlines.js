@@ -7,4 +7,6 @@ import { bind } from './library.js';
 
 export { GhostlinesError } from './error.js';
 export { BACKGROUNDS, COLOURINGS, GREY_METHODS, LINE_SHAPES, TRACKER_MODES, toFrame, toPlane } from './library.js';
-export const { limits, greyscale, adjust, centroid, edges, flowField, defaults, createTracker, createPainter } = bind(component);
+export const {
+  limits, greyscale, adjust, centroid, edges, flowField, defaults, createTracker, createPainter, prepare,
+} = bind(component);

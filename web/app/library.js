@@ -199,6 +199,18 @@ export function bind({ painting, process: proc, tracking, vectors }) {
       speedMax: painting.defaultSpeedMax(),
     }),
     createTracker: (options = {}) => createTracker(tracking, call, options),
+    /**
+     * The part of a push that needs nothing from the frames before it
+     * (grey, contrast, brightness, centroid, sparse mode's corners), for a
+     * tracker made with the same `options`, in any worker:
+     * `tracker.pushPrepared` finishes it. { settings, filtered, centroid,
+     * corners }; `filtered.values.buffer` may be transferred.
+     */
+    prepare: (image, options = {}) => {
+      const full = trackerSettings(tracking, options);
+      const frame = toFrame(image);
+      return call(() => tracking.prepare(frame, full));
+    },
     createPainter: (options = {}) => createPainter(painting, call, options),
   };
 }
@@ -237,6 +249,46 @@ function processing(proc, vectors, call) {
   };
 }
 
+// The full WIT tracker settings of createTracker's `options`.
+function trackerSettings(tracking, options) {
+  checkOptions(options, TRACKER_OPTIONS, 'the tracker options');
+  const base = tracking.defaultTrackerSettings();
+  const given = (key) => option(options, key, base[key]);
+  const mode = trackerMode(tracking, options, base);
+  return {
+    method: greyMethod(given('method')),
+    contrast: given('contrast'),
+    brightness: given('brightness'),
+    threshold: given('threshold'),
+    samples: given('samples'),
+    seed: seed64(given('seed')),
+    mode,
+    interval: given('interval'),
+  };
+}
+
+// A prepared frame as `prepare` made it, checked as the WIT types it:
+// { settings, filtered (a plane), centroid, corners ([x, y] pairs) }. The
+// settings are compared with the tracker's by the component.
+function checkPrepared(prepared) {
+  object(prepared, 'the prepared frame');
+  object(prepared.settings, 'the prepared frame\'s settings');
+  const { centroid, corners } = prepared;
+  if (centroid != null) {
+    checked(object(centroid, 'the centroid').x, F64, 'centroid.x');
+    checked(centroid.y, F64, 'centroid.y');
+  }
+  if (corners != null) {
+    if (!Array.isArray(corners)) throw invalid('the prepared corners must be an array of [x, y]');
+    for (const pair of corners) {
+      if (!Array.isArray(pair) || pair.length !== 2) throw invalid('a prepared corner must be [x, y]');
+      checked(pair[0], U32, 'corner x');
+      checked(pair[1], U32, 'corner y');
+    }
+  }
+  return { ...prepared, filtered: toPlane(prepared.filtered) };
+}
+
 // The WIT tracker-mode of `options`: its name, and for the flow modes
 // their partial corner and flow settings and the dense step.
 function trackerMode(tracking, options, base) {
@@ -270,20 +322,7 @@ function trackerMode(tracking, options, base) {
  * dense), field (partial field settings for field mode).
  */
 function createTracker(tracking, call, options) {
-  checkOptions(options, TRACKER_OPTIONS, 'the tracker options');
-  const base = tracking.defaultTrackerSettings();
-  const given = (key) => option(options, key, base[key]);
-  const mode = trackerMode(tracking, options, base);
-  const full = {
-    method: greyMethod(given('method')),
-    contrast: given('contrast'),
-    brightness: given('brightness'),
-    threshold: given('threshold'),
-    samples: given('samples'),
-    seed: seed64(given('seed')),
-    mode,
-    interval: given('interval'),
-  };
+  const full = trackerSettings(tracking, options);
   const inner = call(() => tracking.Tracker.create(full));
   return {
     [TRACKER]: inner,
@@ -297,6 +336,16 @@ function createTracker(tracking, call, options) {
       const frame = toFrame(image);
       const at = frameTime(time);
       return call(() => inner.pushAt(frame, at));
+    },
+    /**
+     * `push` of a frame `prepare` made (with this tracker's options, in any
+     * worker): the same answer, with the frame's independent work done
+     * elsewhere.
+     */
+    pushPrepared: (prepared, time) => {
+      const ready = checkPrepared(prepared);
+      const at = frameTime(time);
+      return call(() => inner.pushPrepared(ready, at));
     },
     /** The path each vector of the last push took over the interval (sparse mode), [{ x, y }, ...] each. */
     paths: () => inner.paths(),
@@ -378,6 +427,20 @@ function createPainter(painting, call, options) {
       const frame = toFrame(image);
       const at = frameTime(time);
       const { output, frame: drawn } = call(() => inner.trackAndPaint(tracker[TRACKER], frame, at));
+      return { output, image: toImage(drawn) };
+    },
+    /**
+     * `track` of a frame `prepare` made from `image` (in any worker):
+     * `tracker.pushPrepared`, then the drawing, in one call. Only the
+     * 'frame' background needs the image: over the others, leaving it out
+     * spares its copy into the component.
+     */
+    trackPrepared(tracker, prepared, image, time) {
+      if (!tracker || !tracker[TRACKER]) throw invalid('trackPrepared takes a tracker made by createTracker');
+      const ready = checkPrepared(prepared);
+      const frame = image === undefined || image === null ? undefined : toFrame(image);
+      const at = frameTime(time);
+      const { output, frame: drawn } = call(() => inner.trackAndPaintPrepared(tracker[TRACKER], ready, frame, at));
       return { output, image: toImage(drawn) };
     },
     /** Forgets the trails. */

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
   BACKGROUNDS, COLOURINGS, GREY_METHODS, GhostlinesError, LINE_SHAPES, TRACKER_MODES, adjust, centroid, createPainter, createTracker, defaults, edges, flowField, greyscale, limits,
-  toFrame,
+  prepare, toFrame,
 } from '../app/ghostlines.js';
 import { scene } from '../app/scene.js';
 
@@ -70,6 +70,62 @@ test('a sparse-flow tracker finds a known shift', () => {
   assert.deepEqual(path[0], { x: v.x, y: v.y });
   assert.ok(Math.hypot(path.at(-1).x - v.x - v.dx, path.at(-1).y - v.y - v.dy) < 1e-9);
   tracker.close();
+});
+
+test('frames prepared elsewhere push as whole frames do, and a foreign one is refused', () => {
+  const [width, height] = [160, 120];
+  for (const mode of TRACKER_MODES) {
+    const options = { mode, threshold: 0.1 };
+    const [whole, finisher] = [createTracker(options), createTracker(options)];
+    let vectors = 0;
+    for (let k = 0; k < 8; k++) {
+      const image = { width, height, data: scene(width, height, 2 * k, -k) };
+      const expected = whole.push(image, 40 * k);
+      // Through a structured clone, as a worker's message carries it.
+      const prepared = structuredClone(prepare(image, options));
+      assert.equal(prepared.corners !== undefined, mode === 'sparse', mode);
+      assert.deepEqual(finisher.pushPrepared(prepared, 40 * k), expected, `${mode} frame ${k}`);
+      vectors += expected.vectors.length;
+    }
+    assert.ok(vectors > 0, `${mode}: nothing to compare`);
+    whole.close();
+    finisher.close();
+  }
+  const tracker = createTracker({ mode: 'sparse' });
+  const image = { width, height, data: scene(width, height, 0, 0) };
+  assert.equal(kindOf(() => tracker.pushPrepared(prepare(image, { mode: 'dense' }), 0)), 'invalid-parameter');
+  assert.equal(kindOf(() => tracker.pushPrepared({ ...prepare(image, { mode: 'sparse' }), corners: [[1]] }, 0)), 'invalid-parameter');
+  assert.equal(kindOf(() => tracker.pushPrepared(null, 0)), 'invalid-parameter');
+  assert.equal(kindOf(() => prepare(image, { mode: 'psychic' })), 'invalid-parameter');
+  const cut = prepare(image, { mode: 'sparse' });
+  cut.filtered.values = cut.filtered.values.subarray(1);
+  assert.equal(kindOf(() => tracker.pushPrepared(cut, 0)), 'length-mismatch');
+  tracker.close();
+});
+
+test('a painter draws a prepared frame as the whole one, with its image only over the frame', () => {
+  const [width, height] = [160, 120];
+  const options = { mode: 'sparse' };
+  for (const background of ['black', 'frame']) {
+    const look = { background, persistence: 0.5 };
+    const [whole, finisher] = [createTracker(options), createTracker(options)];
+    const [p1, p2] = [createPainter(look), createPainter(look)];
+    for (let k = 0; k < 6; k++) {
+      const image = { width, height, data: scene(width, height, 3 * k, k) };
+      const expected = p1.track(whole, image, 50 * k);
+      const prepared = structuredClone(prepare(image, options));
+      const got = p2.trackPrepared(finisher, prepared, background === 'frame' ? image : undefined, 50 * k);
+      assert.deepEqual(got.output, expected.output, `${background} frame ${k}`);
+      assert.deepEqual(got.image.data, expected.image.data, `${background} frame ${k}`);
+    }
+    if (background === 'frame') {
+      const image = { width, height, data: scene(width, height, 0, 0) };
+      assert.equal(kindOf(() => p2.trackPrepared(finisher, prepare(image, options), undefined, 1000)), 'invalid-parameter');
+      const small = { width: 8, height: 8, data: new Uint8Array(256) };
+      assert.equal(kindOf(() => p2.trackPrepared(finisher, prepare(image, options), small, 1000)), 'size-mismatch');
+    }
+    for (const x of [whole, finisher, p1, p2]) x.close();
+  }
 });
 
 test('frames are measured against the one an interval before, at their own times', () => {

@@ -50,8 +50,8 @@ test('the tarball holds the library, its types and the component, and nothing de
   for (const path of files) {
     assert.doesNotMatch(path, /^(test|scripts|bench|node_modules|test-results)\/|^app\/(vendor|index\.html|main\.js|worker|pipeline)|browser\.js$/, path);
   }
-  // docs/js.md: "under 210 KB".
-  assert.ok(packed.size < 210_000, `the tarball is ${packed.size} bytes`);
+  // docs/js.md: "under 220 KB".
+  assert.ok(packed.size < 220_000, `the tarball is ${packed.size} bytes`);
   const manifest = JSON.parse(readFileSync(join(project, 'node_modules', 'ghostlines', 'package.json'), 'utf8'));
   assert.equal(manifest.name, 'ghostlines');
   assert.deepEqual(Object.keys(manifest.dependencies), ['@bytecodealliance/preview2-shim']);
