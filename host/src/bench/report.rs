@@ -19,6 +19,9 @@ pub struct BenchRow {
     pub native: Option<Timing>,
     /// component median / native median.
     pub ratio: Option<f64>,
+    /// What else the row measured (a speed-up, the CPU it kept busy).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl BenchRow {
@@ -29,6 +32,7 @@ impl BenchRow {
             component: Some(component),
             native: Some(native),
             ratio: Some(component.median_ms / native.median_ms),
+            note: None,
         }
     }
 
@@ -39,6 +43,7 @@ impl BenchRow {
             component: Some(component),
             native: None,
             ratio: None,
+            note: None,
         }
     }
 
@@ -49,6 +54,7 @@ impl BenchRow {
             component: None,
             native: Some(native),
             ratio: None,
+            note: None,
         }
     }
 }
@@ -84,13 +90,17 @@ impl BenchReport {
         ));
         let cell = |t: &Timing| format!("{:.3} ({:.3})", t.median_ms, t.p90_ms);
         for row in &self.rows {
-            out.push_str(&format!(
-                "{:<OPERATION_WIDTH$} {:>20} {:>20} {:>8}\n",
+            let line = format!(
+                "{:<OPERATION_WIDTH$} {:>20} {:>20} {:>8}",
                 row.operation,
                 row.component.as_ref().map_or("-".into(), cell),
                 row.native.as_ref().map_or("-".into(), cell),
                 row.ratio.map_or("-".into(), |r| format!("{r:.2}x")),
-            ));
+            );
+            match &row.note {
+                Some(note) => out.push_str(&format!("{line}   {note}\n")),
+                None => out.push_str(&format!("{line}\n")),
+            }
         }
         out
     }
