@@ -120,14 +120,22 @@ async function openCamera() {
   // The camera's own size, unless the page was asked for another.
   const size = sizeParam() ?? camera;
   const grab = grabParam(size, camera);
+  const context = new OffscreenCanvas(size.width, size.height).getContext('2d', { willReadFrequently: true });
   const rgba = async (videoFrame) => {
-    const data = frameBuffer(size);
     try {
+      // A frame of another size than the page's (a camera that changed its
+      // mind) goes through the canvas, which scales.
+      const { width, height } = videoFrame.visibleRect;
+      if (width !== size.width || height !== size.height) {
+        context.drawImage(videoFrame, 0, 0, size.width, size.height);
+        return context.getImageData(0, 0, size.width, size.height);
+      }
+      const data = frameBuffer(size);
       await videoFrame.copyTo(data, { format: 'RGBA' });
+      return { width: size.width, height: size.height, data };
     } finally {
       videoFrame.close();
     }
-    return { width: size.width, height: size.height, data };
   };
   if (grab === 'processor') {
     // Frames as the track gives them, each with its own timestamp; one
@@ -155,7 +163,6 @@ async function openCamera() {
         }),
     };
   }
-  const context = new OffscreenCanvas(size.width, size.height).getContext('2d', { willReadFrequently: true });
   return {
     size,
     grab,

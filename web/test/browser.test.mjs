@@ -199,6 +199,26 @@ test('with ?workers=1 the component runs in one module worker and frames are tra
   });
 });
 
+test('?size asks the camera for another size; each way of reading it gives that size', async () => {
+  // The fake camera gives the size asked for, so the page reads it the
+  // cheapest way; through the canvas too when asked.
+  for (const grab of ['processor', 'imagedata']) {
+    const query = `?size=320x240&workers=1${grab === 'imagedata' ? '&grab=imagedata' : ''}`;
+    await withPage(cameraArgs, query, async (page) => {
+      await page.selectOption('#mode', 'sketch');
+      const { lit, stats } = await settle(page, 8, 1);
+      assert.deepEqual([stats.width, stats.height, stats.grab], [320, 240, grab]);
+      assert.deepEqual(await page.evaluate(() => [view.width, view.height]), [320, 240]);
+      assert.ok(lit.length > 50, `${grab}: only ${lit.length} lit pixels`);
+    });
+  }
+  // A malformed size is no size: the camera's own.
+  await withPage(cameraArgs, '?size=huge&workers=1', async (page) => {
+    const { stats } = await settle(page, 2);
+    assert.deepEqual([stats.width, stats.height, stats.grab], [WIDTH, HEIGHT, 'processor']);
+  });
+});
+
 test('without a camera the page says so and draws the generated scene', async () => {
   await withPage([], '?camera=off', async (page) => {
     await page.selectOption('#mode', 'sparse');
