@@ -84,7 +84,7 @@ fn orbit() -> (Vec<ghostlines::Frame>, Vec<u8>, String) {
 #[test]
 fn the_composed_example_prints_cores_lines_in_every_mode() {
     let (frames, bytes, size) = orbit();
-    for name in ["sketch", "sparse", "dense"] {
+    for name in core_::TrackerMode::all().map(|m| m.name()) {
         let ran = run_composed(&["--size", &size, "--mode", name], bytes.clone());
         assert!(ran.ok, "{name}: {}", ran.stderr);
         let mode = core_::TrackerMode::from_name(name).unwrap();

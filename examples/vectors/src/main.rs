@@ -1,4 +1,4 @@
-//! `ghostlines-vectors --size WxH [--mode sketch|sparse|dense] [--fps F]`:
+//! `ghostlines-vectors --size WxH [--mode sketch|sparse|dense|field] [--fps F]`:
 //! raw RGBA frames on standard input (at F frames a second, 25 unless
 //! told), one NDJSON line of vectors a frame on standard output, in the
 //! motion schema of `ghostlines motion`.
@@ -35,7 +35,7 @@ use ghostlines::image::process;
 use ghostlines::image::tracking::{self, Tracker, TrackerMode, TrackerOutput};
 use ghostlines::image::types::{FlowStatus, Frame};
 
-const USAGE: &str = "usage: ghostlines-vectors --size WxH [--mode sketch|sparse|dense] [--fps F]";
+const USAGE: &str = "usage: ghostlines-vectors --size WxH [--mode sketch|sparse|dense|field] [--fps F]";
 
 /// Frames a second unless told: `ghostlines render`'s for raw input.
 const DEFAULT_FPS: f64 = 25.0;
@@ -78,6 +78,7 @@ fn parse_args() -> Result<Args, String> {
                     "sketch" => TrackerMode::Sketch,
                     "sparse" => TrackerMode::Sparse(tracking::default_sparse_mode()),
                     "dense" => TrackerMode::Dense(tracking::default_dense_mode()),
+                    "field" => TrackerMode::Field(tracking::default_field_mode()),
                     other => return Err(format!("unknown mode {other:?}; {USAGE}")),
                 }
             }
