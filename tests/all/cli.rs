@@ -423,6 +423,13 @@ fn bad_input_fails_with_a_clear_message() {
     assert!(err.contains("contrast must be in -100..=100"), "{err}");
     let err = fail(&[&"grey", &dir.path().join("missing.png"), &out]);
     assert!(err.contains("missing.png"), "{err}");
+    // Instances: 1..=64, a number.
+    let gif = dir.path().join("o.gif");
+    for jobs in ["0", "65", "two"] {
+        let err = fail(&[&"render", &raw, &"--size", &"67x45", &"-o", &gif, &"--jobs", &jobs]);
+        assert!(err.contains("--jobs"), "{err}");
+        assert!(!gif.exists(), "--jobs {jobs} wrote output");
+    }
     let not_an_image = dir.path().join("text.png");
     std::fs::write(&not_an_image, "hello").unwrap();
     let err = fail(&[&"grey", &not_an_image, &out]);
