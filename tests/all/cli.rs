@@ -426,7 +426,9 @@ fn bad_input_fails_with_a_clear_message() {
     // Instances: 1..=64, a number.
     let gif = dir.path().join("o.gif");
     for jobs in ["0", "65", "two"] {
-        let err = fail(&[&"render", &raw, &"--size", &"67x45", &"-o", &gif, &"--jobs", &jobs]);
+        let err = fail(&[
+            &"render", &raw, &"--size", &"67x45", &"-o", &gif, &"--jobs", &jobs,
+        ]);
         assert!(err.contains("--jobs"), "{err}");
         assert!(!gif.exists(), "--jobs {jobs} wrote output");
     }

@@ -35,7 +35,8 @@ use ghostlines::image::process;
 use ghostlines::image::tracking::{self, Tracker, TrackerMode, TrackerOutput};
 use ghostlines::image::types::{FlowStatus, Frame};
 
-const USAGE: &str = "usage: ghostlines-vectors --size WxH [--mode sketch|sparse|dense|field] [--fps F]";
+const USAGE: &str =
+    "usage: ghostlines-vectors --size WxH [--mode sketch|sparse|dense|field] [--fps F]";
 
 /// Frames a second unless told: `ghostlines render`'s for raw input.
 const DEFAULT_FPS: f64 = 25.0;
