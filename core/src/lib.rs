@@ -74,7 +74,9 @@ pub use greyscale::{GreyMethod, greyscale, greyscale_into, greyscale_owned};
 pub use grid::MAX_GRID_POINTS;
 pub use limits::{LimitVariable, Limits};
 pub use pace::{BODY_TIMEOUT, CutFrame, FramePace, StreamLimits};
-pub use paint::{Background, Colouring, LineShape, Painter, PainterSettings, Rgba, Strokes};
+pub use paint::{
+    Backdrop, Background, Colouring, LineShape, Painter, PainterSettings, Rgba, Strokes,
+};
 pub use render::{track_and_paint_into, track_prepared_and_paint_into};
 pub use report::EdgeReport;
 pub use report::{

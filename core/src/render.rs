@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::frame::Frame;
-use crate::paint::{LineShape, Painter, Strokes};
+use crate::paint::{Backdrop, LineShape, Painter, Strokes};
 use crate::tracker::{PreparedFrame, Tracker, TrackerOutput};
 
 /// Pushes `frame` through `tracker` (at `time` milliseconds, or one
@@ -60,7 +60,7 @@ pub fn track_prepared_and_paint_into(
 fn paint_tracked(
     tracker: &Tracker,
     painter: &mut Painter,
-    (size, pixels): ((u32, u32), Option<&[u8]>),
+    ((width, height), pixels): ((u32, u32), Option<&[u8]>),
     output: TrackerOutput,
     out: &mut Vec<u8>,
 ) -> Result<TrackerOutput> {
@@ -74,8 +74,14 @@ fn paint_tracked(
         paths: &paths,
         polylines: &[],
     };
-    let background = (pixels, tracker.filtered(), tracker.field());
-    painter.paint_sized_into(size, background, &strokes, out)?;
+    let backdrop = Backdrop {
+        width,
+        height,
+        pixels,
+        filtered: tracker.filtered(),
+        field: tracker.field(),
+    };
+    painter.paint_backdrop_into(&backdrop, &strokes, out)?;
     Ok(output)
 }
 

@@ -24,6 +24,23 @@ use colouring::{Palette, SOLID, shade, shaded};
 use compose::{Composite, Source};
 use coverage::Coverage;
 
+/// What a frame's strokes are drawn over: the frame's size, and what the
+/// backgrounds need (the frame's pixels for `frame`, the tracker's
+/// filtered plane for `filtered`, its field for `flow`).
+#[derive(Debug, Clone, Copy)]
+pub struct Backdrop<'a> {
+    /// The frame's width, pixels.
+    pub width: u32,
+    /// The frame's height, pixels.
+    pub height: u32,
+    /// The frame's RGBA8 pixels, if the caller has them here.
+    pub pixels: Option<&'a [u8]>,
+    /// The tracker's filtered plane.
+    pub filtered: Option<Plane<'a>>,
+    /// A field-mode tracker's last field.
+    pub field: Option<&'a FlowField>,
+}
+
 /// Draws vectors and polylines frame after frame, keeping the trails.
 ///
 /// ```
@@ -123,9 +140,14 @@ impl Painter {
         strokes: &Strokes<'_>,
         out: &mut Vec<u8>,
     ) -> Result<()> {
-        let size = (frame.width(), frame.height());
-        let background = (Some(frame.pixels()), filtered, field);
-        self.paint_sized_into(size, background, strokes, out)
+        let backdrop = Backdrop {
+            width: frame.width(),
+            height: frame.height(),
+            pixels: Some(frame.pixels()),
+            filtered,
+            field,
+        };
+        self.paint_backdrop_into(&backdrop, strokes, out)
     }
 
     /// Refuses to draw over the `frame` background without the frame's
@@ -139,16 +161,22 @@ impl Painter {
         Ok(())
     }
 
-    /// [`Painter::paint_over_field_into`] of a frame of `(w, h)` pixels
-    /// whose pixels the painter needs only for the `frame` background
-    /// (without them, [`Error::InvalidParameter`]).
-    pub fn paint_sized_into(
+    /// [`Painter::paint_over_field_into`] over a backdrop whose frame's
+    /// pixels are needed only for the `frame` background (without them,
+    /// [`Error::InvalidParameter`]).
+    pub fn paint_backdrop_into(
         &mut self,
-        (w, h): (u32, u32),
-        (frame, filtered, field): (Option<&[u8]>, Option<Plane<'_>>, Option<&FlowField>),
+        backdrop: &Backdrop<'_>,
         strokes: &Strokes<'_>,
         out: &mut Vec<u8>,
     ) -> Result<()> {
+        let Backdrop {
+            width: w,
+            height: h,
+            pixels: frame,
+            filtered,
+            field,
+        } = *backdrop;
         self.check_size(w, h)?;
         self.check_frame_pixels(frame)?;
         if let Some(pixels) = frame {
