@@ -212,15 +212,20 @@ impl Source {
                 },
             },
             SourceKind::Raw(input) => {
-                let mut pixels = vec![0u8; width as usize * height as usize * 4];
-                let got = read_full(input, &mut pixels).context("reading the stream")?;
+                let want = width as usize * height as usize * 4;
+                // Read into the buffer as it comes, not zeroed first (8 MB a
+                // 1080p frame is a pass over memory of its own).
+                let mut pixels = Vec::with_capacity(want);
+                let got = (input.by_ref().take(want as u64))
+                    .read_to_end(&mut pixels)
+                    .context("reading the stream")?;
                 match got {
                     0 => None,
-                    got if got < pixels.len() => {
+                    got if got < want => {
                         let cut = CutFrame {
                             done: self.read as u64,
                             got: got as u64,
-                            want: pixels.len() as u64,
+                            want: want as u64,
                         };
                         return Err(VideoError::from(cut).into());
                     }
