@@ -837,6 +837,58 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// A prepared frame from anywhere (its plane's bytes, its size and
+        /// its corners any values at all) is pushed or refused with a typed
+        /// error, never a panic; corners outside the frame are passed over.
+        #[test]
+        fn any_prepared_frame_is_pushed_or_refused(
+            size in (1u32..40, 1u32..40),
+            mut values in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..1700),
+            // Corners in the frame and far outside it.
+            corners in proptest::collection::vec(
+                (proptest::prop_oneof![0u32..30, proptest::prelude::any::<u32>()],
+                 proptest::prop_oneof![0u32..20, proptest::prelude::any::<u32>()]),
+                0..300,
+            ),
+            whole in proptest::prelude::any::<bool>(),
+            time in -10.0f64..1000.0,
+        ) {
+            // Half the cases a whole plane of the tracker's size, so that
+            // the corners reach the seeding.
+            let size = if whole { (24, 16) } else { size };
+            if whole {
+                values.resize(24 * 16, 7);
+            }
+            let settings = TrackerSettings {
+                mode: TrackerMode::sparse(),
+                ..Default::default()
+            };
+            let mut tracker = Tracker::new(settings.clone()).unwrap();
+            let pixels = crate::synthetic_scene(24, 16, 0);
+            tracker.push_at(Frame::new(24, 16, &pixels).unwrap(), 0.0).unwrap();
+            let prepared = PreparedFrame {
+                settings,
+                width: size.0,
+                height: size.1,
+                filtered: values,
+                centroid: None,
+                corners: Some(corners),
+            };
+            let fits = prepared.width * prepared.height == prepared.filtered.len() as u32
+                && (prepared.width, prepared.height) == (24, 16)
+                && time >= 0.0;
+            match tracker.push_prepared(prepared, time) {
+                Ok(_) => proptest::prop_assert!(fits),
+                Err(e) => proptest::prop_assert!(
+                    ["length-mismatch", "size-mismatch", "invalid-parameter", "invalid-dimensions"]
+                        .contains(&e.kind()),
+                    "{e}"
+                ),
+            }
+        }
+    }
+
     #[test]
     fn a_moving_square_gives_its_motion() {
         let settings = TrackerSettings {
