@@ -6,11 +6,12 @@
 //
 // The page takes the camera's own size (it asks for 1920×1080), or
 // ?size=WxH. A camera frame's pixels come the cheapest way the browser
-// has (?grab= sets it): `processor`, frames read from the camera's track
-// (MediaStreamTrackProcessor) and copied out as RGBA (VideoFrame.copyTo);
-// `videoframe`, the video element's current frame copied out the same
-// way; `imagedata`, drawn on a canvas and read back (getImageData), the
-// one that can also scale to a ?size other than the camera's. The component runs in a pool of module workers, one a core
+// has (?grab= sets it): `videoframe`, the video element's current frame
+// copied out as RGBA (VideoFrame.copyTo), the default; `processor`,
+// frames read from the camera's track (MediaStreamTrackProcessor) and
+// copied out the same way; `imagedata`, drawn on a canvas and read back
+// (getImageData), the one that can also scale to a ?size other than the
+// camera's. The component runs in a pool of module workers, one a core
 // (navigator.hardwareConcurrency; ?workers=N sets it, ?workers=0 runs it
 // in the page's own thread): one worker tracks and draws, and in the flow
 // modes the others prepare frames for it, so that as many frames as there
@@ -43,13 +44,18 @@ function sizeParam() {
   return match ? { width: Number(match[1]), height: Number(match[2]) } : undefined;
 }
 
-/** How camera frames are read: ?grab=, else the cheapest the browser has. */
+/**
+ * How camera frames are read: ?grab=, else a VideoFrame of the video
+ * element where the browser has them: as cheap as the track's own frames
+ * (docs/js.md), and VideoFrame is in more browsers than a page's
+ * MediaStreamTrackProcessor (Chromium's only).
+ */
 function grabParam(size, camera) {
   const given = params.get('grab');
   if (['processor', 'videoframe', 'imagedata'].includes(given)) return given;
   // Copying out of a VideoFrame cannot scale.
   if (typeof VideoFrame === 'undefined' || size.width !== camera.width || size.height !== camera.height) return 'imagedata';
-  return typeof MediaStreamTrackProcessor === 'undefined' ? 'videoframe' : 'processor';
+  return 'videoframe';
 }
 
 /** ?workers=N (0: the page's thread), else one a core. */
@@ -92,7 +98,7 @@ const stats = {
   vectors: 0,
   drawn: 0,
   error: null,
-  // How camera frames are read (processor, videoframe, imagedata; scene
+  // How camera frames are read (videoframe, processor, imagedata; scene
   // without a camera).
   grab: 'scene',
   // Workers the frames are spread over (0: the page's own thread; a pool
@@ -228,14 +234,18 @@ function settings() {
   };
 }
 
+// Rebuilds started, so that one overtaken by a later one (its workers
+// were slower to start) is dropped rather than put back in place.
+let rebuilds = 0;
+
 async function rebuild() {
+  const mine = ++rebuilds;
   const options = settings();
   $('threshold-value').value = options.threshold.toFixed(2);
-  const previous = pipeline;
+  let next;
   if (WORKERS > 0) {
-    const next = createWorkerPipeline(options, WORKERS);
+    next = createWorkerPipeline(options, WORKERS);
     await next.ready;
-    pipeline = next;
   } else {
     const local = createPipeline(await inThread, options);
     const process = async (image, time) => {
@@ -243,8 +253,14 @@ async function rebuild() {
       const result = local.process(image, time);
       return { ...result, ms: performance.now() - started };
     };
-    pipeline = { ...local, workers: 0, process };
+    next = { ...local, workers: 0, process };
   }
+  if (mine !== rebuilds) {
+    next.close();
+    return;
+  }
+  const previous = pipeline;
+  pipeline = next;
   // The mode of the frames drawn from now on (new workers take a moment to
   // start, and the old ones draw until then), and the workers drawing it.
   stats.mode = options.mode;
@@ -305,8 +321,8 @@ async function main() {
   };
   const frame = (_, frameTime) => {
     // As many frames in flight as there are workers to take them; a frame
-    // that finds none free is let go.
-    if (inFlight < Math.max(1, pipeline.workers)) {
+    // that finds none free (or no pipeline yet) is let go.
+    if (pipeline && inFlight < Math.max(1, pipeline.workers)) {
       inFlight += 1;
       const grabbed = performance.now();
       const result = source.read().then((image) => {

@@ -1,7 +1,8 @@
 // The live page in real headless Chromium (Debian's package, driven by
 // playwright-core), served by `ghostlines serve --app web/app`: it loads
 // the component, processes frames from Chromium's fake camera playing
-// real footage (tests/data/footage/box.gif as YUV4MPEG2, at its 30 fps),
+// real footage (tests/data/footage/box.gif as YUV4MPEG2, at its 30 fps,
+// forward then backward),
 // and draws strokes where the footage moves, checked on the canvas pixels
 // in every mode. Without a camera it falls back to the generated scene and
 // says so. Screenshots go to web/test-results/.
@@ -32,7 +33,8 @@ const baseArgs = [
   '--disable-component-update',
   '--disable-sync',
 ];
-// The page's canvas, and the fake camera's footage at its size.
+// The page's canvas, and the fake camera's footage at its size, played
+// forward then backward.
 const [WIDTH, HEIGHT] = [640, 480];
 const footage = join(results, 'box.y4m');
 const cameraArgs = [
@@ -62,7 +64,12 @@ before(async () => {
   assert.ok(existsSync(join(web, 'app', 'gen', 'ghostlines.js')), 'run `npm run build` in web/ first');
   mkdirSync(results, { recursive: true });
   const excerpt = join(web, '..', 'tests', 'data', 'footage', 'box.gif');
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', excerpt, '-vf', `scale=${WIDTH}:${HEIGHT}`, '-pix_fmt', 'yuv420p', footage]);
+  // Forward then backward: Chromium loops the file, and a loop that jumped
+  // from the last frame to the first would be motion the footage never
+  // had (strokes away from where it moves, in the trails when the canvas
+  // is read).
+  const pingPong = `scale=${WIDTH}:${HEIGHT},split[a][b];[b]reverse[r];[a][r]concat=n=2:v=1`;
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', excerpt, '-filter_complex', pingPong, '-pix_fmt', 'yuv420p', footage]);
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', excerpt, '-vf', 'scale=1920:1080', '-pix_fmt', 'yuv420p', footageHd]);
   moving = motionMask(readFileSync(footage));
   server = await startServer(['--app', join(web, 'app')]);
@@ -117,8 +124,13 @@ async function withPage(args, query, body) {
 // mode chosen (new workers take a moment to start), then for `frames`
 // more frames, then counts the canvas pixels that are not black.
 async function settle(page, frames, minimumVectors = 0) {
+  // What the page shows and counts, for a wait that timed out.
+  const told = async (e) => {
+    const shown = await page.evaluate(() => [window.ghostlines?.stats, document.getElementById('source').textContent]);
+    throw new Error(`${e.message}: ${JSON.stringify(shown)}`);
+  };
   const mode = await page.inputValue('#mode');
-  await page.waitForFunction((m) => window.ghostlines?.stats.mode === m, mode, { timeout: 30_000 });
+  await page.waitForFunction((m) => window.ghostlines?.stats.mode === m, mode, { timeout: 30_000 }).catch(told);
   const start = await page.evaluate(() => window.ghostlines?.stats.frames ?? 0);
   await page
     .waitForFunction(
@@ -126,10 +138,7 @@ async function settle(page, frames, minimumVectors = 0) {
       [start + frames, minimumVectors],
       { timeout: 30_000 },
     )
-    .catch(async (e) => {
-      const stats = await page.evaluate(() => window.ghostlines?.stats);
-      throw new Error(`${e.message}: ${JSON.stringify(stats)}`);
-    });
+    .catch(told);
   return page.evaluate(() => {
     const canvas = document.getElementById('view');
     const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
@@ -202,7 +211,7 @@ test('with ?workers=1 the component runs in one module worker and frames are tra
 test('?size asks the camera for another size; each way of reading it gives that size', async () => {
   // The fake camera gives the size asked for, so the page reads it the
   // cheapest way; through the canvas too when asked.
-  for (const grab of ['processor', 'imagedata']) {
+  for (const grab of ['videoframe', 'imagedata']) {
     const query = `?size=320x240&workers=1${grab === 'imagedata' ? '&grab=imagedata' : ''}`;
     await withPage(cameraArgs, query, async (page) => {
       await page.selectOption('#mode', 'sketch');
@@ -215,7 +224,32 @@ test('?size asks the camera for another size; each way of reading it gives that 
   // A malformed size is no size: the camera's own.
   await withPage(cameraArgs, '?size=huge&workers=1', async (page) => {
     const { stats } = await settle(page, 2);
-    assert.deepEqual([stats.width, stats.height, stats.grab], [WIDTH, HEIGHT, 'processor']);
+    assert.deepEqual([stats.width, stats.height, stats.grab], [WIDTH, HEIGHT, 'videoframe']);
+  });
+});
+
+test('modes chosen in quick succession end in the last one chosen', async () => {
+  // Each choice starts new workers; one that starts slower than the next
+  // choice's is dropped, not put back in place over it.
+  await withPage(cameraArgs, '', async (page) => {
+    await settle(page, 2);
+    // All at once: every choice's workers start before any is ready.
+    await page.evaluate(() => {
+      const select = document.getElementById('mode');
+      for (const mode of ['sketch', 'dense', 'edges', 'sparse', 'field', 'sketch', 'dense']) {
+        select.value = mode;
+        select.dispatchEvent(new Event('input'));
+      }
+    });
+    const { stats } = await settle(page, 6);
+    assert.equal(stats.mode, 'dense');
+    assert.equal(stats.error, null);
+    // Still dense once the dropped ones would have finished starting, and
+    // no workers left over from the choices before: only dense's pool.
+    await page.waitForTimeout(1500);
+    const now = await page.evaluate(() => window.ghostlines.stats);
+    assert.equal(now.mode, 'dense');
+    assert.equal(page.workers().length, now.workers, `${page.workers().length} workers alive for ${now.workers}`);
   });
 });
 
@@ -309,10 +343,10 @@ test('full HD: the camera\'s own size, and each frame\'s time from camera to dra
       }
     });
   }
-  // The default reads the camera the cheapest way Chromium has, with a
-  // worker a core in sparse mode.
+  // The default reads the camera's frames as VideoFrames, with a worker a
+  // core in sparse mode.
   const defaults = report.filter((r) => r.query === '(default)');
-  assert.ok(defaults.every((r) => r.grab === 'processor' && r.workers === (r.mode === 'sparse' ? r.cores : 1)), JSON.stringify(defaults));
+  assert.ok(defaults.every((r) => r.grab === 'videoframe' && r.workers === (r.mode === 'sparse' ? r.cores : 1)), JSON.stringify(defaults));
   // The page as it comes: the others are there to compare.
   for (const row of defaults) {
     const bound = FULL_HD_BOUND_MS[row.mode];
