@@ -240,7 +240,11 @@ fn after_the_200_an_error_is_the_last_line_and_every_line_before_stays() {
         "{waited:?}"
     );
     // A frame past the compute deadline: the host ends the stream for the
-    // stopped component, with the frames before it.
+    // stopped component, with the frames before it. The second frame is
+    // measured against the first (no interval), a dense grid every 2 px of
+    // 1.5 megapixels: seconds of work, whenever the epoch ticks. (With the
+    // 200 ms interval it had no reference, and two light frames could
+    // finish between two ticks.)
     let slow = host(ServeLimits {
         frame_timeout: Duration::from_millis(1),
         ..ServeLimits::default()
@@ -248,7 +252,7 @@ fn after_the_200_an_error_is_the_last_line_and_every_line_before_stays() {
     let big: Vec<Vec<u8>> = (0..2).map(|i| random_frame(1500, 1000, i).pixels).collect();
     let (status, _, answer) = stream(
         &slow,
-        "/motion/stream?width=1500&height=1000&mode=dense&step=2",
+        "/motion/stream?width=1500&height=1000&mode=dense&step=2&interval=0",
         chunked(&big.concat(), &[1 << 20]),
         false,
     );
