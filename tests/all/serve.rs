@@ -157,9 +157,12 @@ fn concurrent_clients_stalled_upload_and_ctrl_c() {
 
     // A client that sends a head and a quarter of its body, then stalls.
     let mut stalled = Client::connect(&addr);
+    // Timed from before the head goes: the server's deadline starts when it
+    // has the head, which it may have before this thread writes on (an
+    // answer 1.497 s after the body's first bytes was seen once).
+    let stalled_at = Instant::now();
     stalled.send_head("POST", "/greyscale?width=10&height=10", 400);
     stalled.stream.get_mut().write_all(&[9; 100]).unwrap();
-    let stalled_at = Instant::now();
 
     // Meanwhile 6 clients, each on one keep-alive connection, send 8
     // frames of assorted sizes and methods; every answer must be exact.
