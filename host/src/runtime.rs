@@ -664,11 +664,7 @@ impl Renderer<'_> {
         if let Err(e) = self.instance.check_frame(frame) {
             return Ok(Err(e));
         }
-        let missing = || wasmtime::Error::msg("the renderer was closed");
-        let (tracker, painter) = (
-            self.tracker.ok_or_else(missing)?,
-            self.painter.ok_or_else(missing)?,
-        );
+        let (tracker, painter) = self.handles()?;
         self.instance
             .bindings
             .ghostlines_image_painting()
@@ -700,11 +696,7 @@ impl Renderer<'_> {
             .into()));
         }
         let frame = (self.background == Background::Frame).then_some(frame);
-        let missing = || wasmtime::Error::msg("the renderer was closed");
-        let (tracker, painter) = (
-            self.tracker.ok_or_else(missing)?,
-            self.painter.ok_or_else(missing)?,
-        );
+        let (tracker, painter) = self.handles()?;
         self.instance
             .bindings
             .ghostlines_image_painting()
@@ -719,11 +711,31 @@ impl Renderer<'_> {
             )
     }
 
+    /// Tracks `frame`, taken at `time`, from its prepared frame when it was
+    /// prepared (`push_prepared`), else whole (`push`).
+    pub fn push_ready(
+        &mut self,
+        frame: &Frame,
+        prepared: Option<&PreparedFrame>,
+        time: f64,
+    ) -> Call<Painted> {
+        match prepared {
+            Some(prepared) => self.push_prepared(frame, prepared, time),
+            None => self.push(frame, Some(time)),
+        }
+    }
+
+    /// The tracker's and the painter's handles, while they are open.
+    fn handles(&self) -> wasmtime::Result<(ResourceAny, ResourceAny)> {
+        match (self.tracker, self.painter) {
+            (Some(tracker), Some(painter)) => Ok((tracker, painter)),
+            _ => Err(wasmtime::Error::msg("the renderer was closed")),
+        }
+    }
+
     /// Field mode: the last push's flow field (`None` in other modes).
     pub fn field(&mut self) -> wasmtime::Result<Option<FlowField>> {
-        let tracker = self
-            .tracker
-            .ok_or_else(|| wasmtime::Error::msg("the renderer was closed"))?;
+        let (tracker, _) = self.handles()?;
         self.instance
             .bindings
             .ghostlines_image_tracking()

@@ -104,10 +104,7 @@ fn time_render_stream(
     for (k, ready) in prepare_ahead(receiver, preparers, settings).enumerate() {
         let ReadyFrame { frame, prepared } = ready?;
         let TimedFrame { frame, time } = frame;
-        let painted = match &prepared {
-            Some(prepared) => renderer.push_prepared(&frame, prepared, time)?,
-            None => renderer.push(&frame, Some(time))?,
-        };
+        let painted = renderer.push_ready(&frame, prepared.as_ref(), time)?;
         std::hint::black_box(painted.map_err(refusal)?);
         let now = Instant::now();
         if k >= WARM_UP {

@@ -255,11 +255,7 @@ fn track<'a>(
                     (tracker.push_prepared(prepared, time)?, None)
                 }
                 (Work::Drawn(renderer), prepared) => {
-                    let painted = match prepared {
-                        Some(prepared) => renderer.push_prepared(&frame, prepared, time)?,
-                        None => renderer.push(&frame, Some(time))?,
-                    };
-                    match painted {
+                    match renderer.push_ready(&frame, prepared.as_ref(), time)? {
                         Ok(painted) => (Ok(painted.output), Some(painted.frame)),
                         Err(e) => (Err(e), None),
                     }

@@ -125,10 +125,7 @@ impl<'a> Drawer<'a> {
     ) -> anyhow::Result<Frame> {
         match self {
             Drawer::Tracked(renderer) => {
-                let painted = match prepared {
-                    Some(prepared) => renderer.push_prepared(frame, prepared, time)?,
-                    None => renderer.push(frame, Some(time))?,
-                };
+                let painted = renderer.push_ready(frame, prepared, time)?;
                 Ok(painted.map_err(refusal)?.frame)
             }
             Drawer::Edges { painter, settings } => {
