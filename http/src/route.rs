@@ -48,6 +48,9 @@ const MOTION_PARAMS: &[&str] = &[
     "max_corners",
     "quality",
     "min_distance",
+];
+/// The flow field's search, for `/flow` and the tracker's field mode.
+const FIELD_PARAMS: &[&str] = &[
     "preset",
     "patch",
     "stride",
@@ -67,18 +70,8 @@ const PAINTER_PARAMS: &[&str] = &[
     "speed_max",
     "shape",
 ];
-const FLOW_PARAMS: &[&str] = &[
-    "width",
-    "height",
-    "method",
-    "preset",
-    "patch",
-    "stride",
-    "finest_level",
-    "iterations",
-    "refinement",
-    "max_motion",
-];
+/// `/flow`'s own, beside the plane's and the search's.
+const FLOW_PARAMS: &[&str] = &["max_motion"];
 /// The stream routes' own, beside their pair route's: the frames' rate,
 /// which times them for the tracker's interval.
 const STREAM_PARAMS: &[&str] = &["fps"];
@@ -148,11 +141,11 @@ impl Route {
             Route::Greyscale | Route::Centroid => &[GREY_PARAMS],
             Route::Adjust => &[ADJUST_PARAMS],
             Route::Edges => &[EDGES_PARAMS],
-            Route::Motion => &[MOTION_PARAMS],
-            Route::Render => &[MOTION_PARAMS, PAINTER_PARAMS],
-            Route::Flow => &[FLOW_PARAMS],
-            Route::MotionStream => &[MOTION_PARAMS, STREAM_PARAMS],
-            Route::RenderStream => &[MOTION_PARAMS, PAINTER_PARAMS, STREAM_PARAMS],
+            Route::Motion => &[MOTION_PARAMS, FIELD_PARAMS],
+            Route::Render => &[MOTION_PARAMS, FIELD_PARAMS, PAINTER_PARAMS],
+            Route::Flow => &[GREY_PARAMS, FIELD_PARAMS, FLOW_PARAMS],
+            Route::MotionStream => &[MOTION_PARAMS, FIELD_PARAMS, STREAM_PARAMS],
+            Route::RenderStream => &[MOTION_PARAMS, FIELD_PARAMS, PAINTER_PARAMS, STREAM_PARAMS],
         };
         lists.concat()
     }
