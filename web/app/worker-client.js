@@ -16,7 +16,6 @@
 // run in one worker.
 
 import { GhostlinesError } from './error.js';
-import { trackerOptions } from './pipeline.js';
 
 // A worker.js worker and its messages as promises.
 function connect() {
@@ -57,8 +56,7 @@ const POOLED = ['sparse', 'dense', 'field'];
  */
 export function createWorkerPipeline(options, workers = 1) {
   const drawer = connect();
-  const pooled = POOLED.includes(options.mode) && trackerOptions(options) !== undefined;
-  const preparers = pooled ? Array.from({ length: workers - 1 }, connect) : [];
+  const preparers = POOLED.includes(options.mode) ? Array.from({ length: workers - 1 }, connect) : [];
   const ready = Promise.all([drawer, ...preparers].map((w) => w.send({ type: 'configure', options })));
   let turn = 0;
   // When the last frame was posted to the drawer: the next one follows it.
