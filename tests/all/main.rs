@@ -129,7 +129,8 @@ fn rss_kib(pid: u32) -> u64 {
 
 /// Runs `command` with `input` on its standard input, written from a
 /// thread of its own so that a command that answers as it reads never
-/// blocks on a full pipe; its output.
+/// blocks on a full pipe; its output. A command may stop reading (a
+/// refusal, or an input named by path), so a closed pipe is not an error.
 fn output_with_stdin(command: &mut std::process::Command, input: Vec<u8>) -> std::process::Output {
     use std::process::Stdio;
     let mut child = command
@@ -141,6 +142,9 @@ fn output_with_stdin(command: &mut std::process::Command, input: Vec<u8>) -> std
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &input));
     let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
+    match writer.join().unwrap() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        written => written.unwrap(),
+    }
     out
 }
