@@ -114,64 +114,305 @@ pub(super) fn refine(
     if w < 2 || h < 2 {
         return;
     }
-    let d = Derivatives::at(previous, current, field);
-    let n = w * h;
-    let mut step = Step {
-        w,
-        h,
-        du: vec![0.0; n],
-        dv: vec![0.0; n],
-        a11: vec![0.0; n],
-        a12: vec![0.0; n],
-        a22: vec![0.0; n],
-        b1: vec![0.0; n],
-        b2: vec![0.0; n],
-        smooth: vec![0.0; n],
-    };
-    let mut halves = Checkerboard::new(w, h, field);
+    let derivatives = Derivatives::at(previous, current, field);
+    let mut board = Checkerboard::new(w, h, field, &derivatives);
     for _ in 0..refinement.iterations {
-        step.data_terms(&d, refinement);
-        step.smoothness(field, refinement.alpha);
-        halves.load(&step);
+        board.weigh(refinement);
         for _ in 0..refinement.sweeps {
-            halves.sweep(refinement.omega);
+            board.sweep(refinement.omega);
         }
-        halves.store(&mut step);
     }
-    for ((u, v), (du, dv)) in
-        (field.u.iter_mut().zip(&mut field.v)).zip(step.du.iter().zip(&step.dv))
-    {
-        *u += du;
-        *v += dv;
-    }
+    board.add_increment(field);
 }
 
-/// One level's increment (du, dv) and the data terms' part of the linear
-/// system it solves, a pixel's [a11 a12; a12 a22]·(du, dv) + (b1, b2),
-/// and its smoothness weight towards its right and lower neighbours, in
-/// the frame's layout.
-struct Step {
-    w: usize,
-    h: usize,
+/// A pixel's values in one colour's half: the field and its increment,
+/// the derivatives at the field, and the linear system of the current
+/// fixed-point iteration, [a11 a12; a12 a22]·(du, dv) + (b1, b2) from the
+/// data terms with the edges' smoothness weights.
+#[derive(Default)]
+struct Half {
+    /// The field, and its increment.
+    u: Vec<f32>,
+    v: Vec<f32>,
     du: Vec<f32>,
     dv: Vec<f32>,
+    /// The derivatives ([`Derivatives`]).
+    ix: Vec<f32>,
+    iy: Vec<f32>,
+    iz: Vec<f32>,
+    ixx: Vec<f32>,
+    ixy: Vec<f32>,
+    iyy: Vec<f32>,
+    ixz: Vec<f32>,
+    iyz: Vec<f32>,
+    /// The data terms' system.
     a11: Vec<f32>,
     a12: Vec<f32>,
     a22: Vec<f32>,
     b1: Vec<f32>,
     b2: Vec<f32>,
-    smooth: Vec<f32>,
+    /// The inverses of the diagonals, the edges' weights included.
+    inverse_u: Vec<f32>,
+    inverse_v: Vec<f32>,
+    /// The smoothness weights of the edges to the right and lower
+    /// neighbours (0 past the frame's edge); a pixel's left and upper
+    /// edges are its neighbours' right and lower ones.
+    right: Vec<f32>,
+    down: Vec<f32>,
 }
 
-impl Step {
-    /// The data terms' system at the current increment, the robust
+/// The refinement's values split by colour, as OpenCV's refinement keeps
+/// them, for the whole refinement of a level: pixel (x, y) is red when
+/// x + y is even, else black, and each colour's pixels of a row lie side
+/// by side, so that every pass runs over contiguous memory (loops that
+/// vectorise) rather than every other pixel. A half's row y holds the
+/// pixels x = 2k + ((y + colour) mod 2), at column k + 1 of a grid one cell
+/// wider on every side than the frame's half (the margin stays 0: a
+/// pixel's missing neighbour weighs 0). In row y, a pixel's left and right
+/// neighbours (the other colour) are at columns k + p and k + p + 1,
+/// p = (y + colour) mod 2, and its upper and lower ones at column k + 1 of
+/// rows y ∓ 1.
+struct Checkerboard {
+    w: usize,
+    h: usize,
+    /// A half's row length, margin included.
+    stride: usize,
+    halves: [Half; 2],
+}
+
+/// A half's row: the cells of its pixels, and where their neighbours
+/// start in the other half.
+struct Row {
+    /// The first pixel's cell.
+    first: usize,
+    /// Pixels in the row.
+    count: usize,
+    /// The left neighbour of the first pixel (the right is one further).
+    left: usize,
+    /// The upper neighbour of the first pixel.
+    up: usize,
+    /// The lower neighbour of the first pixel.
+    down: usize,
+    /// Whether the row's last pixel is the frame's last column.
+    ends_the_frame: bool,
+}
+
+impl Checkerboard {
+    fn new(w: usize, h: usize, field: &FlowField, d: &Derivatives) -> Checkerboard {
+        let stride = w.div_ceil(2) + 2;
+        let cells = stride * (h + 2);
+        let zeros = || vec![0.0f32; cells];
+        let half = || Half {
+            u: zeros(),
+            v: zeros(),
+            du: zeros(),
+            dv: zeros(),
+            ix: zeros(),
+            iy: zeros(),
+            iz: zeros(),
+            ixx: zeros(),
+            ixy: zeros(),
+            iyy: zeros(),
+            ixz: zeros(),
+            iyz: zeros(),
+            a11: zeros(),
+            a12: zeros(),
+            a22: zeros(),
+            b1: zeros(),
+            b2: zeros(),
+            inverse_u: zeros(),
+            inverse_v: zeros(),
+            right: zeros(),
+            down: zeros(),
+        };
+        let mut board = Checkerboard {
+            w,
+            h,
+            stride,
+            halves: [half(), half()],
+        };
+        let halves = &mut board.halves;
+        each_cell(w, h, stride, |i, cell, colour| {
+            let half = &mut halves[colour];
+            half.u[cell] = field.u[i];
+            half.v[cell] = field.v[i];
+            half.ix[cell] = d.ix[i];
+            half.iy[cell] = d.iy[i];
+            half.iz[cell] = d.iz[i];
+            half.ixx[cell] = d.ixx[i];
+            half.ixy[cell] = d.ixy[i];
+            half.iyy[cell] = d.iyy[i];
+            half.ixz[cell] = d.ixz[i];
+            half.iyz[cell] = d.iyz[i];
+        });
+        board
+    }
+
+    /// Row y of `colour`'s half.
+    fn row(&self, y: usize, colour: usize) -> Row {
+        let p = (y + colour) % 2;
+        let count = (self.w - p).div_ceil(2);
+        let start = (y + 1) * self.stride;
+        Row {
+            first: start + 1,
+            count,
+            left: start + p,
+            up: start + 1 - self.stride,
+            down: start + 1 + self.stride,
+            ends_the_frame: p + 2 * (count - 1) == self.w - 1,
+        }
+    }
+
+    /// A fixed-point iteration's linear system: the data terms and the
+    /// smoothness weights at the field plus the increment, the robust
     /// weights frozen there.
-    fn data_terms(&mut self, d: &Derivatives, refinement: &Refinement) {
+    fn weigh(&mut self, refinement: &Refinement) {
+        for half in &mut self.halves {
+            half.data_terms(refinement);
+        }
+        for colour in 0..2 {
+            self.smoothness(colour, refinement.alpha);
+        }
+        for colour in 0..2 {
+            self.diagonals(colour);
+        }
+    }
+
+    /// Each pixel's smoothness weight towards its right and lower
+    /// neighbours, from the differences of the field plus the increment
+    /// towards them (none past the frame's edge).
+    fn smoothness(&mut self, colour: usize, alpha: f32) {
+        for y in 0..self.h {
+            let row = self.row(y, colour);
+            let last_row = y + 1 == self.h;
+            let [red, black] = &mut self.halves;
+            let (own, other) = if colour == 0 {
+                (red, &*black)
+            } else {
+                (black, &*red)
+            };
+            let Half {
+                u,
+                v,
+                du,
+                dv,
+                right,
+                down,
+                ..
+            } = own;
+            let n = row.count;
+            let cells = row.first..row.first + n;
+            let mine: [&[f32]; 4] = [u, v, du, dv];
+            let others: [&[f32]; 4] = [&other.u, &other.v, &other.du, &other.dv];
+            // The last row's lower neighbour is itself, as is the last
+            // column's right one: no difference there, and no edge.
+            let (below, lower) = if last_row {
+                (mine, row.first)
+            } else {
+                (others, row.down)
+            };
+            smooth_row(
+                window(mine, row.first, n),
+                window(others, row.left + 1, n),
+                window(below, lower, n),
+                alpha,
+                &mut right[cells.clone()],
+            );
+            if row.ends_the_frame {
+                let last = n - 1;
+                let mut weight = [0.0];
+                smooth_row(
+                    window(mine, row.first + last, 1),
+                    window(mine, row.first + last, 1),
+                    window(below, lower + last, 1),
+                    alpha,
+                    &mut weight,
+                );
+                right[row.first + last] = weight[0];
+            }
+            if last_row {
+                down[cells.clone()].fill(0.0);
+            } else {
+                down[cells.clone()].copy_from_slice(&right[cells.clone()]);
+            }
+            if row.ends_the_frame {
+                right[row.first + n - 1] = 0.0;
+            }
+        }
+    }
+
+    /// Each pixel's diagonals' inverses: the data terms' diagonal plus the
+    /// weights of its four edges.
+    fn diagonals(&mut self, colour: usize) {
+        for y in 0..self.h {
+            let row = self.row(y, colour);
+            let [red, black] = &mut self.halves;
+            let (own, other) = if colour == 0 {
+                (red, &*black)
+            } else {
+                (black, &*red)
+            };
+            let n = row.count;
+            let cells = row.first..row.first + n;
+            let (wl, wu) = (&other.right[row.left..][..n], &other.down[row.up..][..n]);
+            let (wr, wd) = (&own.right[cells.clone()], &own.down[cells.clone()]);
+            let (a11, a22) = (&own.a11[cells.clone()], &own.a22[cells.clone()]);
+            let inverse_u = &mut own.inverse_u[cells.clone()];
+            for k in 0..n {
+                let sum = wl[k] + wr[k] + wu[k] + wd[k];
+                inverse_u[k] = 1.0 / (a11[k] + sum);
+            }
+            let inverse_v = &mut own.inverse_v[cells];
+            for k in 0..n {
+                let sum = wl[k] + wr[k] + wu[k] + wd[k];
+                inverse_v[k] = 1.0 / (a22[k] + sum);
+            }
+        }
+    }
+
+    /// One sweep of successive over-relaxation, in red-black order: the
+    /// pixels of one colour depend only on the other's, so each half-sweep
+    /// has no chain of updates through it.
+    fn sweep(&mut self, omega: f32) {
+        for colour in 0..2 {
+            for y in 0..self.h {
+                let row = self.row(y, colour);
+                let [red, black] = &mut self.halves;
+                let (own, other) = if colour == 0 {
+                    (red, &*black)
+                } else {
+                    (black, &*red)
+                };
+                sweep_row(own, other, &row, omega);
+            }
+        }
+    }
+
+    /// The increment added to the field.
+    fn add_increment(&self, field: &mut FlowField) {
+        each_cell(self.w, self.h, self.stride, |i, cell, colour| {
+            field.u[i] += self.halves[colour].du[cell];
+            field.v[i] += self.halves[colour].dv[cell];
+        });
+    }
+}
+
+impl Half {
+    /// The data terms' system at the current increment, over the whole
+    /// half (the margin's zeros give finite values no pixel reads).
+    fn data_terms(&mut self, refinement: &Refinement) {
         let Refinement { delta, gamma, .. } = *refinement;
-        for i in 0..self.w * self.h {
-            let (du, dv) = (self.du[i], self.dv[i]);
-            let (ix, iy, iz) = (d.ix[i], d.iy[i], d.iz[i]);
-            let (ixx, ixy, iyy, ixz, iyz) = (d.ixx[i], d.ixy[i], d.iyy[i], d.ixz[i], d.iyz[i]);
+        let n = self.du.len();
+        let (du, dv) = (&self.du[..n], &self.dv[..n]);
+        let (ix, iy, iz) = (&self.ix[..n], &self.iy[..n], &self.iz[..n]);
+        let (ixx, ixy, iyy) = (&self.ixx[..n], &self.ixy[..n], &self.iyy[..n]);
+        let (ixz, iyz) = (&self.ixz[..n], &self.iyz[..n]);
+        let (a11, a12, a22) = (&mut self.a11[..n], &mut self.a12[..n], &mut self.a22[..n]);
+        let (b1, b2) = (&mut self.b1[..n], &mut self.b2[..n]);
+        for i in 0..n {
+            let (du, dv) = (du[i], dv[i]);
+            let (ix, iy, iz) = (ix[i], iy[i], iz[i]);
+            let (ixx, ixy, iyy, ixz, iyz) = (ixx[i], ixy[i], iyy[i], ixz[i], iyz[i]);
             // Brightness constancy, normalised by |∇I|².
             let norm = ix * ix + iy * iy + ZETA_SQUARED;
             let dz = iz + ix * du + iy * dv;
@@ -185,208 +426,67 @@ impl Step {
             let gy = iyz + ixy * du + iyy * dv;
             let grad = gamma * 0.5 / (gx * gx / norm_x + gy * gy / norm_y + EPSILON_SQUARED).sqrt();
             let (gxn, gyn) = (grad / norm_x, grad / norm_y);
-            self.a11[i] = data * ix * ix + gxn * ixx * ixx + gyn * ixy * ixy + ZETA_SQUARED;
-            self.a12[i] = data * ix * iy + gxn * ixx * ixy + gyn * ixy * iyy;
-            self.a22[i] = data * iy * iy + gxn * ixy * ixy + gyn * iyy * iyy + ZETA_SQUARED;
-            self.b1[i] = data * ix * iz + gxn * ixx * ixz + gyn * ixy * iyz;
-            self.b2[i] = data * iy * iz + gxn * ixy * ixz + gyn * iyy * iyz;
-        }
-    }
-
-    /// Each pixel's smoothness weight towards its right and lower
-    /// neighbours, at the field plus the increment.
-    fn smoothness(&mut self, field: &FlowField, alpha: f32) {
-        let (w, h) = (self.w, self.h);
-        let (du, dv) = (&self.du, &self.dv);
-        for y in 0..h {
-            for x in 0..w {
-                let i = y * w + x;
-                let (right, down) = (
-                    if x + 1 < w { i + 1 } else { i },
-                    if y + 1 < h { i + w } else { i },
-                );
-                let ux = field.u[right] + du[right] - field.u[i] - du[i];
-                let uy = field.u[down] + du[down] - field.u[i] - du[i];
-                let vx = field.v[right] + dv[right] - field.v[i] - dv[i];
-                let vy = field.v[down] + dv[down] - field.v[i] - dv[i];
-                let s = ux * ux + uy * uy + vx * vx + vy * vy;
-                self.smooth[i] = alpha * 0.5 / (s + EPSILON_SQUARED).sqrt();
-            }
+            a11[i] = data * ix * ix + gxn * ixx * ixx + gyn * ixy * ixy + ZETA_SQUARED;
+            a12[i] = data * ix * iy + gxn * ixx * ixy + gyn * ixy * iyy;
+            a22[i] = data * iy * iy + gxn * ixy * ixy + gyn * iyy * iyy + ZETA_SQUARED;
+            b1[i] = data * ix * iz + gxn * ixx * ixz + gyn * ixy * iyz;
+            b2[i] = data * iy * iz + gxn * ixy * ixz + gyn * iyy * iyz;
         }
     }
 }
 
-/// A pixel's values for the sweeps, in one colour's half.
-#[derive(Default)]
-struct Half {
-    /// The field, and its increment.
-    u: Vec<f32>,
-    v: Vec<f32>,
-    du: Vec<f32>,
-    dv: Vec<f32>,
-    /// The data terms' off-diagonal and right-hand side.
-    a12: Vec<f32>,
-    b1: Vec<f32>,
-    b2: Vec<f32>,
-    /// The inverses of the diagonals, the edges' weights included.
-    inverse_u: Vec<f32>,
-    inverse_v: Vec<f32>,
-    /// The weights of the edges to the left, right, upper and lower
-    /// neighbours (0 past the frame's edge).
-    left: Vec<f32>,
-    right: Vec<f32>,
-    up: Vec<f32>,
-    down: Vec<f32>,
-}
-
-/// The sweeps' values split by colour, as OpenCV's refinement keeps them:
-/// pixel (x, y) is red when x + y is even, else black, and each colour's
-/// pixels of a row lie side by side, so that a half-sweep runs over
-/// contiguous memory (a loop that vectorises) rather than every other
-/// pixel. A half's row y holds the pixels x = 2k + ((y + colour) mod 2),
-/// at column k + 1 of a grid one cell wider on every side than the
-/// frame's half (the margin stays 0: a pixel's missing neighbour weighs
-/// 0). In row y, a pixel's left and right neighbours (the other colour)
-/// are at columns k + p and k + p + 1, p = (y + colour) mod 2, and its
-/// upper and lower ones at column k + 1 of rows y ∓ 1.
-struct Checkerboard {
-    w: usize,
-    h: usize,
-    /// A half's row length, margin included.
-    stride: usize,
-    halves: [Half; 2],
-}
-
-impl Checkerboard {
-    fn new(w: usize, h: usize, field: &FlowField) -> Checkerboard {
-        let stride = w.div_ceil(2) + 2;
-        let cells = stride * (h + 2);
-        let zeros = || vec![0.0f32; cells];
-        let half = || Half {
-            u: zeros(),
-            v: zeros(),
-            du: zeros(),
-            dv: zeros(),
-            a12: zeros(),
-            b1: zeros(),
-            b2: zeros(),
-            inverse_u: zeros(),
-            inverse_v: zeros(),
-            left: zeros(),
-            right: zeros(),
-            up: zeros(),
-            down: zeros(),
-        };
-        let mut board = Checkerboard {
-            w,
-            h,
-            stride,
-            halves: [half(), half()],
-        };
-        let halves = &mut board.halves;
-        each_cell(w, h, stride, |_, i, cell, colour| {
-            halves[colour].u[cell] = field.u[i];
-            halves[colour].v[cell] = field.v[i];
-        });
-        board
-    }
-
-    /// The step's increment and system, and the edges' weights and the
-    /// diagonals' inverses from its smoothness weights.
-    fn load(&mut self, step: &Step) {
-        let (w, h) = (self.w, self.h);
-        let smooth = &step.smooth;
-        let halves = &mut self.halves;
-        each_cell(w, h, self.stride, |(x, y), i, cell, colour| {
-            let half = &mut halves[colour];
-            half.du[cell] = step.du[i];
-            half.dv[cell] = step.dv[i];
-            half.a12[cell] = step.a12[i];
-            half.b1[cell] = step.b1[i];
-            half.b2[cell] = step.b2[i];
-            let left = if x > 0 { smooth[i - 1] } else { 0.0 };
-            let right = if x + 1 < w { smooth[i] } else { 0.0 };
-            let up = if y > 0 { smooth[i - w] } else { 0.0 };
-            let down = if y + 1 < h { smooth[i] } else { 0.0 };
-            let sum = left + right + up + down;
-            half.left[cell] = left;
-            half.right[cell] = right;
-            half.up[cell] = up;
-            half.down[cell] = down;
-            half.inverse_u[cell] = 1.0 / (step.a11[i] + sum);
-            half.inverse_v[cell] = 1.0 / (step.a22[i] + sum);
-        });
-    }
-
-    /// The increment back into the step.
-    fn store(&self, step: &mut Step) {
-        each_cell(self.w, self.h, self.stride, |_, i, cell, colour| {
-            step.du[i] = self.halves[colour].du[cell];
-            step.dv[i] = self.halves[colour].dv[cell];
-        });
-    }
-
-    /// One sweep of successive over-relaxation, in red-black order: the
-    /// pixels of one colour depend only on the other's, so each half-sweep
-    /// has no chain of updates through it.
-    fn sweep(&mut self, omega: f32) {
-        for colour in 0..2 {
-            let [red, black] = &mut self.halves;
-            let (own, other) = if colour == 0 {
-                (red, &*black)
-            } else {
-                (black, &*red)
-            };
-            for y in 0..self.h {
-                let p = (y + colour) % 2;
-                let count = (self.w - p).div_ceil(2);
-                let row = (y + 1) * self.stride;
-                sweep_row(own, other, row, count, p, self.stride, omega);
-            }
-        }
-    }
-}
-
-/// `f((x, y), index in the frame, cell in its half, colour)` for each
-/// pixel of a `w × h` frame, row by row.
-fn each_cell(
-    w: usize,
-    h: usize,
-    stride: usize,
-    mut f: impl FnMut((usize, usize), usize, usize, usize),
+/// The smoothness weights of a run of pixels, `own` their (u, v, du, dv),
+/// `right` and `down` their neighbours' (all of one length): α/2 over
+/// Ψ of the squared differences of the field plus increment towards them.
+fn smooth_row(
+    own: [&[f32]; 4],
+    right: [&[f32]; 4],
+    down: [&[f32]; 4],
+    alpha: f32,
+    out: &mut [f32],
 ) {
+    let n = out.len();
+    let [u, v, du, dv] = own.map(|s| &s[..n]);
+    let [ur, vr, dur, dvr] = right.map(|s| &s[..n]);
+    let [ud, vd, dud, dvd] = down.map(|s| &s[..n]);
+    for k in 0..n {
+        let ux = ur[k] + dur[k] - u[k] - du[k];
+        let uy = ud[k] + dud[k] - u[k] - du[k];
+        let vx = vr[k] + dvr[k] - v[k] - dv[k];
+        let vy = vd[k] + dvd[k] - v[k] - dv[k];
+        let s = ux * ux + uy * uy + vx * vx + vy * vy;
+        out[k] = alpha * 0.5 / (s + EPSILON_SQUARED).sqrt();
+    }
+}
+
+/// The `n` values from `start` of each of four planes.
+fn window(planes: [&[f32]; 4], start: usize, n: usize) -> [&[f32]; 4] {
+    planes.map(|plane| &plane[start..start + n])
+}
+
+/// `f(index in the frame, cell in its half, colour)` for each pixel of a
+/// `w × h` frame, row by row.
+fn each_cell(w: usize, h: usize, stride: usize, mut f: impl FnMut(usize, usize, usize)) {
     for y in 0..h {
         let (first, cells) = (y * w, (y + 1) * stride + 1);
         for x in 0..w {
-            f((x, y), first + x, cells + x / 2, (x + y) % 2);
+            f(first + x, cells + x / 2, (x + y) % 2);
         }
     }
 }
 
-/// The `count` pixels of one half's row starting at cell `row + 1`: each
-/// pixel's (du, dv) over-relaxed towards the solution of its equations,
-/// its neighbours (`other`'s) held. The same operations in the same order
-/// as pixel by pixel, on slices of one length, so that the loop
-/// vectorises.
-fn sweep_row(
-    own: &mut Half,
-    other: &Half,
-    row: usize,
-    count: usize,
-    p: usize,
-    stride: usize,
-    omega: f32,
-) {
-    let at = |values: &[f32], start: usize| -> std::ops::Range<usize> {
-        debug_assert!(start + count <= values.len());
-        start..start + count
-    };
-    let cells = at(&own.u, row + 1);
-    let (left, right) = (at(&other.u, row + p), at(&other.u, row + p + 1));
-    let (up, down) = (
-        at(&other.u, row + 1 - stride),
-        at(&other.u, row + 1 + stride),
+/// The pixels of one half's `row`: each pixel's (du, dv) over-relaxed
+/// towards the solution of its equations, its neighbours (`other`'s) held.
+/// The same operations in the same order as pixel by pixel, on slices of
+/// one length, so that the loop vectorises.
+fn sweep_row(own: &mut Half, other: &Half, row: &Row, omega: f32) {
+    let count = row.count;
+    let cells = row.first..row.first + count;
+    let (left, right) = (
+        row.left..row.left + count,
+        row.left + 1..row.left + 1 + count,
     );
+    let (up, down) = (row.up..row.up + count, row.down..row.down + count);
     let (u, v) = (&own.u[cells.clone()], &own.v[cells.clone()]);
     let (a12, b1, b2) = (
         &own.a12[cells.clone()],
@@ -394,8 +494,8 @@ fn sweep_row(
         &own.b2[cells.clone()],
     );
     let (inverse_u, inverse_v) = (&own.inverse_u[cells.clone()], &own.inverse_v[cells.clone()]);
-    let (wl, wr) = (&own.left[cells.clone()], &own.right[cells.clone()]);
-    let (wu, wd) = (&own.up[cells.clone()], &own.down[cells.clone()]);
+    let (wl, wr) = (&other.right[left.clone()], &own.right[cells.clone()]);
+    let (wu, wd) = (&other.down[up.clone()], &own.down[cells.clone()]);
     let (ul, dul) = (&other.u[left.clone()], &other.du[left.clone()]);
     let (ur, dur) = (&other.u[right.clone()], &other.du[right.clone()]);
     let (uu, duu) = (&other.u[up.clone()], &other.du[up.clone()]);
@@ -428,12 +528,15 @@ fn sweep_row(
 mod tests {
     use super::*;
 
-    /// The checkerboard's sweeps give, bit for bit, what red-black sweeps
-    /// pixel by pixel give (the reference below, the layout's whole
-    /// point being only where the values sit), on odd and even sizes.
+    /// The refinement in its halves gives, bit for bit, what the same
+    /// refinement pixel by pixel in the frame's layout gives (the
+    /// reference below: the layout's whole point being only where the
+    /// values sit), on odd and even sizes and with several fixed-point
+    /// iterations, so that the data terms, the smoothness weights at the
+    /// frame's edges and the sweeps are all held.
     #[test]
-    fn checkerboard_sweeps_equal_pixel_by_pixel_ones() {
-        for (w, h) in [(7, 5), (8, 6), (2, 2), (9, 4)] {
+    fn the_refinement_in_halves_equals_it_pixel_by_pixel() {
+        for (w, h) in [(7, 5), (8, 6), (2, 2), (9, 4), (3, 7)] {
             let n = w * h;
             let mut seed = 0x2545_f491_4f6c_dd1du64 ^ (w * 31 + h) as u64;
             let mut next = move || {
@@ -445,81 +548,126 @@ mod tests {
             let mut values = |scale: f32, offset: f32| -> Vec<f32> {
                 (0..n).map(|_| offset + scale * next()).collect()
             };
+            let image = |data: Vec<f32>| GreyF32 {
+                width: w,
+                height: h,
+                data,
+            };
+            let previous = image(values(255.0, 0.0));
+            let current = image(values(255.0, 0.0));
             let field = FlowField {
                 width: w as u32,
                 height: h as u32,
                 u: values(4.0, -2.0),
                 v: values(4.0, -2.0),
             };
-            let step = Step {
-                w,
-                h,
-                du: values(0.2, -0.1),
-                dv: values(0.2, -0.1),
-                a11: values(2.0, 0.5),
-                a12: values(0.5, -0.25),
-                a22: values(2.0, 0.5),
-                b1: values(1.0, -0.5),
-                b2: values(1.0, -0.5),
-                smooth: values(3.0, 0.1),
+            let refinement = Refinement {
+                iterations: 3,
+                ..Refinement::DIS
             };
-            let omega = 1.6;
-            let (mut du, mut dv) = (step.du.clone(), step.dv.clone());
-            for _ in 0..3 {
-                reference_sweep(&step, &field, &mut du, &mut dv, omega);
-            }
-            let mut board = Checkerboard::new(w, h, &field);
-            board.load(&step);
-            for _ in 0..3 {
-                board.sweep(omega);
-            }
-            let mut swept = Step {
-                du: vec![0.0; n],
-                dv: vec![0.0; n],
-                ..step
-            };
-            board.store(&mut swept);
+            let mut refined = field.clone();
+            refine(&previous, &current, &mut refined, &refinement);
+            let mut reference = field.clone();
+            reference_refine(&previous, &current, &mut reference, &refinement);
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&swept.du), bits(&du), "{w}x{h} du");
-            assert_eq!(bits(&swept.dv), bits(&dv), "{w}x{h} dv");
+            assert_eq!(bits(&refined.u), bits(&reference.u), "{w}x{h} u");
+            assert_eq!(bits(&refined.v), bits(&reference.v), "{w}x{h} v");
+            assert_ne!(bits(&refined.u), bits(&field.u), "{w}x{h}: refined");
         }
     }
 
-    /// One red-black sweep pixel by pixel, each edge's weight the left or
-    /// upper pixel's smoothness weight.
-    fn reference_sweep(step: &Step, field: &FlowField, du: &mut [f32], dv: &mut [f32], omega: f32) {
-        let (w, h, smooth) = (step.w, step.h, &step.smooth);
-        for colour in 0..2 {
+    /// The refinement pixel by pixel, in the frame's layout: each fixed-
+    /// point iteration's data terms and smoothness weights (an edge's
+    /// weight the left or upper pixel's), then red-black sweeps.
+    fn reference_refine(
+        previous: &GreyF32,
+        current: &GreyF32,
+        field: &mut FlowField,
+        refinement: &Refinement,
+    ) {
+        let (w, h) = (previous.width, previous.height);
+        let d = Derivatives::at(previous, current, field);
+        let n = w * h;
+        let (mut du, mut dv) = (vec![0.0f32; n], vec![0.0f32; n]);
+        let Refinement {
+            alpha,
+            delta,
+            gamma,
+            omega,
+            ..
+        } = *refinement;
+        for _ in 0..refinement.iterations {
+            let (mut a11, mut a12, mut a22) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+            let (mut b1, mut b2, mut smooth) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+            for i in 0..n {
+                let (ix, iy, iz) = (d.ix[i], d.iy[i], d.iz[i]);
+                let (ixx, ixy, iyy, ixz, iyz) = (d.ixx[i], d.ixy[i], d.iyy[i], d.ixz[i], d.iyz[i]);
+                let norm = ix * ix + iy * iy + ZETA_SQUARED;
+                let dz = iz + ix * du[i] + iy * dv[i];
+                let data = delta * 0.5 / (dz * dz / norm + EPSILON_SQUARED).sqrt() / norm;
+                let (norm_x, norm_y) = (
+                    ixx * ixx + ixy * ixy + ZETA_SQUARED,
+                    ixy * ixy + iyy * iyy + ZETA_SQUARED,
+                );
+                let gx = ixz + ixx * du[i] + ixy * dv[i];
+                let gy = iyz + ixy * du[i] + iyy * dv[i];
+                let grad =
+                    gamma * 0.5 / (gx * gx / norm_x + gy * gy / norm_y + EPSILON_SQUARED).sqrt();
+                let (gxn, gyn) = (grad / norm_x, grad / norm_y);
+                a11[i] = data * ix * ix + gxn * ixx * ixx + gyn * ixy * ixy + ZETA_SQUARED;
+                a12[i] = data * ix * iy + gxn * ixx * ixy + gyn * ixy * iyy;
+                a22[i] = data * iy * iy + gxn * ixy * ixy + gyn * iyy * iyy + ZETA_SQUARED;
+                b1[i] = data * ix * iz + gxn * ixx * ixz + gyn * ixy * iyz;
+                b2[i] = data * iy * iz + gxn * ixy * ixz + gyn * iyy * iyz;
+            }
             for y in 0..h {
-                for x in ((y + colour) % 2..w).step_by(2) {
+                for x in 0..w {
                     let i = y * w + x;
-                    let (mut su, mut sv, mut sum) = (0.0, 0.0, 0.0);
-                    let mut edge = |j: usize, wj: f32| {
-                        su += wj * (field.u[j] + du[j] - field.u[i]);
-                        sv += wj * (field.v[j] + dv[j] - field.v[i]);
-                        sum += wj;
-                    };
-                    if x > 0 {
-                        edge(i - 1, smooth[i - 1]);
-                    }
-                    if x + 1 < w {
-                        edge(i + 1, smooth[i]);
-                    }
-                    if y > 0 {
-                        edge(i - w, smooth[i - w]);
-                    }
-                    if y + 1 < h {
-                        edge(i + w, smooth[i]);
-                    }
-                    // The diagonal's inverse, as the refinement keeps it.
-                    let new_u =
-                        (su - step.b1[i] - step.a12[i] * dv[i]) * (1.0 / (step.a11[i] + sum));
-                    du[i] += omega * (new_u - du[i]);
-                    let new_v =
-                        (sv - step.b2[i] - step.a12[i] * du[i]) * (1.0 / (step.a22[i] + sum));
-                    dv[i] += omega * (new_v - dv[i]);
+                    let right = if x + 1 < w { i + 1 } else { i };
+                    let down = if y + 1 < h { i + w } else { i };
+                    let ux = field.u[right] + du[right] - field.u[i] - du[i];
+                    let uy = field.u[down] + du[down] - field.u[i] - du[i];
+                    let vx = field.v[right] + dv[right] - field.v[i] - dv[i];
+                    let vy = field.v[down] + dv[down] - field.v[i] - dv[i];
+                    let s = ux * ux + uy * uy + vx * vx + vy * vy;
+                    smooth[i] = alpha * 0.5 / (s + EPSILON_SQUARED).sqrt();
                 }
             }
+            for _ in 0..refinement.sweeps {
+                for colour in 0..2 {
+                    for y in 0..h {
+                        for x in ((y + colour) % 2..w).step_by(2) {
+                            let i = y * w + x;
+                            let (mut su, mut sv) = (0.0, 0.0);
+                            let edges = [
+                                (x > 0, i.wrapping_sub(1), i.wrapping_sub(1)),
+                                (x + 1 < w, i + 1, i),
+                                (y > 0, i.wrapping_sub(w), i.wrapping_sub(w)),
+                                (y + 1 < h, i + w, i),
+                            ];
+                            let weight = |(there, _, owner): (bool, usize, usize)| {
+                                if there { smooth[owner] } else { 0.0 }
+                            };
+                            for edge @ (there, j, _) in edges {
+                                if there {
+                                    su += weight(edge) * (field.u[j] + du[j] - field.u[i]);
+                                    sv += weight(edge) * (field.v[j] + dv[j] - field.v[i]);
+                                }
+                            }
+                            let sum = edges.map(weight);
+                            let sum = sum[0] + sum[1] + sum[2] + sum[3];
+                            let new_u = (su - b1[i] - a12[i] * dv[i]) * (1.0 / (a11[i] + sum));
+                            du[i] += omega * (new_u - du[i]);
+                            let new_v = (sv - b2[i] - a12[i] * du[i]) * (1.0 / (a22[i] + sum));
+                            dv[i] += omega * (new_v - dv[i]);
+                        }
+                    }
+                }
+            }
+        }
+        for i in 0..n {
+            field.u[i] += du[i];
+            field.v[i] += dv[i];
         }
     }
 }
