@@ -193,14 +193,19 @@ impl FlowField {
         );
         let (w, sw) = (width as usize, self.width as usize);
         let mut out = FlowField::zeros(width, height);
+        // Each output row: the two source rows blended (and scaled) into
+        // one, a loop over contiguous values, then sampled along it.
+        let mut blended = vec![0.0f32; sw];
         for (y, &(y0, y1, fy)) in ys.iter().enumerate() {
             for (source, target, scale) in [(&self.u, &mut out.u, sx), (&self.v, &mut out.v, sy)] {
                 let (top, bottom) = (&source[y0 * sw..][..sw], &source[y1 * sw..][..sw]);
+                for ((b, &t), &d) in blended.iter_mut().zip(top).zip(bottom) {
+                    *b = (t + fy * (d - t)) * scale;
+                }
                 let target = &mut target[y * w..][..w];
                 for (t, &(x0, x1, fx)) in target.iter_mut().zip(&xs) {
-                    let upper = top[x0] + fx * (top[x1] - top[x0]);
-                    let lower = bottom[x0] + fx * (bottom[x1] - bottom[x0]);
-                    *t = (upper + fy * (lower - upper)) * scale;
+                    let (left, right) = (blended[x0], blended[x1]);
+                    *t = left + fx * (right - left);
                 }
             }
         }
@@ -296,10 +301,20 @@ fn central_differences(image: &[f32], w: usize, h: usize) -> (Vec<f32>, Vec<f32>
     let mut gy = vec![0.0; w * h];
     for y in 0..h {
         let (up, down) = (y.saturating_sub(1), (y + 1).min(h - 1));
-        for x in 0..w {
-            let (left, right) = (x.saturating_sub(1), (x + 1).min(w - 1));
-            gx[y * w + x] = 0.5 * (image[y * w + right] - image[y * w + left]);
-            gy[y * w + x] = 0.5 * (image[down * w + x] - image[up * w + x]);
+        let row = &image[y * w..][..w];
+        let (above, below) = (&image[up * w..][..w], &image[down * w..][..w]);
+        let (gx, gy) = (&mut gx[y * w..][..w], &mut gy[y * w..][..w]);
+        for ((g, &a), &b) in gy.iter_mut().zip(above).zip(below) {
+            *g = 0.5 * (b - a);
+        }
+        // The interior in one run over contiguous values, then the two
+        // border columns, replicated.
+        if w >= 2 {
+            for ((g, &left), &right) in gx[1..w - 1].iter_mut().zip(row).zip(&row[2..]) {
+                *g = 0.5 * (right - left);
+            }
+            gx[0] = 0.5 * (row[1] - row[0]);
+            gx[w - 1] = 0.5 * (row[w - 1] - row[w - 2]);
         }
     }
     (gx, gy)
