@@ -33,7 +33,10 @@ pub(super) fn densify(
             let template = &previous.data[at..at + patch];
             let moved = &warped[row * patch..(row + 1) * patch];
             for col in 0..patch {
-                let weight = 1.0 / (moved[col] - template[col]).abs().max(1.0);
+                // A comparison, not f32::max: in Wasm that is a call
+                // (fmaxf, for its NaN rule), and no value here is NaN.
+                let error = (moved[col] - template[col]).abs();
+                let weight = 1.0 / if error > 1.0 { error } else { 1.0 };
                 sum_u[at + col] += weight * p.u;
                 sum_v[at + col] += weight * p.v;
                 sum_w[at + col] += weight;
