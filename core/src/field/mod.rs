@@ -192,6 +192,16 @@ impl FlowField {
             height as f32 / self.height as f32,
         );
         let (w, sw) = (width as usize, self.width as usize);
+        // Output columns that lie between the same two source columns, in
+        // runs: their two values are read once a run, not once a pixel.
+        let mut runs: Vec<(std::ops::Range<usize>, usize, usize)> = Vec::new();
+        for (x, &(x0, x1, _)) in xs.iter().enumerate() {
+            match runs.last_mut() {
+                Some((run, a, b)) if (*a, *b) == (x0, x1) => run.end = x + 1,
+                _ => runs.push((x..x + 1, x0, x1)),
+            }
+        }
+        let along: Vec<f32> = xs.iter().map(|&(_, _, fx)| fx).collect();
         let mut out = FlowField::zeros(width, height);
         // Each output row: the two source rows blended (and scaled) into
         // one, a loop over contiguous values, then sampled along it.
@@ -203,9 +213,11 @@ impl FlowField {
                     *b = (t + fy * (d - t)) * scale;
                 }
                 let target = &mut target[y * w..][..w];
-                for (t, &(x0, x1, fx)) in target.iter_mut().zip(&xs) {
-                    let (left, right) = (blended[x0], blended[x1]);
-                    *t = left + fx * (right - left);
+                for (run, x0, x1) in &runs {
+                    let (left, right) = (blended[*x0], blended[*x1]);
+                    for (t, &fx) in target[run.clone()].iter_mut().zip(&along[run.clone()]) {
+                        *t = left + fx * (right - left);
+                    }
                 }
             }
         }
