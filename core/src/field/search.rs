@@ -245,11 +245,28 @@ pub(super) fn warp_patch(image: &GreyF32, x: f32, y: f32, patch: usize, out: &mu
     let inside = ix >= 0 && iy >= 0 && ix + reach < w && iy + reach < h;
     if inside {
         let w = w as usize;
+        // Four columns at a time (`wide`'s f32x4), then the rest: the same
+        // operations a pixel.
+        let four = |values: &[f32], at: usize| f32x4::from(values[at..].as_chunks::<4>().0[0]);
+        let (a4, b4, c4, d4) = (
+            f32x4::splat(a),
+            f32x4::splat(b),
+            f32x4::splat(c),
+            f32x4::splat(d),
+        );
+        let body = patch - patch % 4;
         for row in 0..patch {
             let top = &image.data[(iy as usize + row) * w + ix as usize..][..patch + 1];
             let bottom = &image.data[(iy as usize + row + 1) * w + ix as usize..][..patch + 1];
             let out = &mut out[row * patch..(row + 1) * patch];
-            for col in 0..patch {
+            for col in (0..body).step_by(4) {
+                let value = a4 * four(top, col)
+                    + b4 * four(top, col + 1)
+                    + c4 * four(bottom, col)
+                    + d4 * four(bottom, col + 1);
+                out[col..col + 4].copy_from_slice(&value.to_array());
+            }
+            for col in body..patch {
                 out[col] = a * top[col] + b * top[col + 1] + c * bottom[col] + d * bottom[col + 1];
             }
         }
