@@ -408,10 +408,6 @@ impl Measure<'_> {
         Ok(measured)
     }
 
-    /// A dense grid: the reference frame's tracked into this one. Without
-    /// an interval the reference is the previous frame, whose pyramid is
-    /// kept in `pyramid`; with one, its pyramid is built from the kept
-    /// plane.
     /// The flow field against the reference, searched from `field` (the
     /// last frame's, then replaced by this one's), and its vectors every
     /// `step` pixels from (step/2, step/2), row-major.
@@ -451,6 +447,10 @@ impl Measure<'_> {
         Ok(vectors)
     }
 
+    /// A dense grid: the reference frame's tracked into this one. Without
+    /// an interval the reference is the previous frame, whose pyramid is
+    /// kept in `pyramid`; with one, its pyramid is built from the kept
+    /// plane.
     fn dense(
         &self,
         pyramid: &mut Option<FlowPyramid>,
