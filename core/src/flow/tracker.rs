@@ -71,8 +71,18 @@ pub(super) fn track_all<const N: usize>(
     settings: &FlowSettings,
 ) -> Vec<FlowVector> {
     let mut tracker = PointTracker::<N>::new(settings);
-    // Tracked in row order for the caches (corners come strongest first,
-    // scattered over the frame); answered in the caller's order.
+    let mut out = vec![None; points.len()];
+    for i in row_order(points) {
+        out[i] = Some(tracker.track_checked(previous, next, points[i]));
+    }
+    out.into_iter().flatten().collect()
+}
+
+/// The indices of `points` in row order, for the caches (corners come
+/// strongest first, scattered over the frame): each is tracked in this
+/// order and answered in the caller's. Not generic, so that the sort is
+/// compiled once, not once a window width (8 copies, 47 KB of the guest).
+fn row_order(points: &[(f32, f32)]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..points.len()).collect();
     order.sort_by(|&a, &b| {
         points[a]
@@ -80,11 +90,7 @@ pub(super) fn track_all<const N: usize>(
             .total_cmp(&points[b].1)
             .then(points[a].0.total_cmp(&points[b].0))
     });
-    let mut out = vec![None; points.len()];
-    for i in order {
-        out[i] = Some(tracker.track_checked(previous, next, points[i]));
-    }
-    out.into_iter().flatten().collect()
+    order
 }
 
 impl<const N: usize> PointTracker<N> {
