@@ -185,43 +185,80 @@ impl FlowField {
     /// scaled with it: a level's field taken to the next finer one, or the
     /// previous frame's to a coarse level.
     pub(crate) fn resized(&self, width: u32, height: u32) -> FlowField {
-        let xs = taps(width, self.width);
-        let ys = taps(height, self.height);
-        let (sx, sy) = (
+        let columns = Columns::new(width, self.width);
+        let rows = taps(height, self.height);
+        let (sw, sh) = (self.width as usize, self.height as usize);
+        let mut out = FlowField::zeros(width, height);
+        resample(
+            (&self.u, sw, sh),
+            &mut out.u,
+            &columns,
+            &rows,
             width as f32 / self.width as f32,
+        );
+        resample(
+            (&self.v, sw, sh),
+            &mut out.v,
+            &columns,
+            &rows,
             height as f32 / self.height as f32,
         );
-        let (w, sw) = (width as usize, self.width as usize);
-        // Output columns that lie between the same two source columns, in
-        // runs: their two values are read once a run, not once a pixel.
+        out
+    }
+}
+
+/// The output columns of a resampling, in runs that lie between the same
+/// two source columns (their two values read once a run, not once a
+/// pixel), and how far along each column is.
+struct Columns {
+    runs: Vec<(std::ops::Range<usize>, usize, usize)>,
+    along: Vec<f32>,
+}
+
+impl Columns {
+    fn new(out: u32, source: u32) -> Columns {
+        let taps = taps(out, source);
         let mut runs: Vec<(std::ops::Range<usize>, usize, usize)> = Vec::new();
-        for (x, &(x0, x1, _)) in xs.iter().enumerate() {
+        for (x, &(x0, x1, _)) in taps.iter().enumerate() {
             match runs.last_mut() {
                 Some((run, a, b)) if (*a, *b) == (x0, x1) => run.end = x + 1,
                 _ => runs.push((x..x + 1, x0, x1)),
             }
         }
-        let along: Vec<f32> = xs.iter().map(|&(_, _, fx)| fx).collect();
-        let mut out = FlowField::zeros(width, height);
-        // Each output row: the two source rows blended (and scaled) into
-        // one, a loop over contiguous values, then sampled along it.
-        let mut blended = vec![0.0f32; sw];
-        for (y, &(y0, y1, fy)) in ys.iter().enumerate() {
-            for (source, target, scale) in [(&self.u, &mut out.u, sx), (&self.v, &mut out.v, sy)] {
-                let (top, bottom) = (&source[y0 * sw..][..sw], &source[y1 * sw..][..sw]);
-                for ((b, &t), &d) in blended.iter_mut().zip(top).zip(bottom) {
-                    *b = (t + fy * (d - t)) * scale;
-                }
-                let target = &mut target[y * w..][..w];
-                for (run, x0, x1) in &runs {
-                    let (left, right) = (blended[*x0], blended[*x1]);
-                    for (t, &fx) in target[run.clone()].iter_mut().zip(&along[run.clone()]) {
-                        *t = left + fx * (right - left);
-                    }
-                }
+        let along = taps.iter().map(|&(_, _, fx)| fx).collect();
+        Columns { runs, along }
+    }
+}
+
+/// One plane of a field (`sw` × `sh` values) bilinearly resampled into
+/// `target` and multiplied by `scale`: each output row is the two source
+/// rows blended (and scaled) into one, a loop over contiguous values, then
+/// sampled along it.
+fn resample(
+    (source, sw, sh): (&[f32], usize, usize),
+    target: &mut [f32],
+    columns: &Columns,
+    rows: &[(usize, usize, f32)],
+    scale: f32,
+) {
+    debug_assert_eq!(source.len(), sw * sh);
+    let w = columns.along.len();
+    let mut blended = vec![0.0f32; sw];
+    for (y, &(y0, y1, fy)) in rows.iter().enumerate() {
+        let (top, bottom) = (&source[y0 * sw..][..sw], &source[y1 * sw..][..sw]);
+        for ((b, &t), &d) in blended.iter_mut().zip(top).zip(bottom) {
+            *b = (t + fy * (d - t)) * scale;
+        }
+        let target = &mut target[y * w..][..w];
+        for (run, x0, x1) in &columns.runs {
+            let (left, right) = (blended[*x0], blended[*x1]);
+            for (t, &fx) in target[run.clone()]
+                .iter_mut()
+                .zip(&columns.along[run.clone()])
+            {
+                *t = left + fx * (right - left);
             }
         }
-        out
     }
 }
 
