@@ -151,6 +151,11 @@ struct Half {
     v: Vec<f32>,
     du: Vec<f32>,
     dv: Vec<f32>,
+    /// The field plus its increment (u + du, v + dv), as its neighbours
+    /// read it: kept beside the increment, so that a neighbour is two
+    /// reads, not four.
+    moved_u: Vec<f32>,
+    moved_v: Vec<f32>,
     /// The derivatives ([`Derivatives`]).
     ix: Vec<f32>,
     iy: Vec<f32>,
@@ -222,6 +227,8 @@ impl Checkerboard {
             v: zeros(),
             du: zeros(),
             dv: zeros(),
+            moved_u: zeros(),
+            moved_v: zeros(),
             ix: zeros(),
             iy: zeros(),
             iz: zeros(),
@@ -251,6 +258,8 @@ impl Checkerboard {
             let half = &mut halves[colour];
             half.u[cell] = field.u[i];
             half.v[cell] = field.v[i];
+            half.moved_u[cell] = field.u[i] + 0.0;
+            half.moved_v[cell] = field.v[i] + 0.0;
             half.ix[cell] = d.ix[i];
             half.iy[cell] = d.iy[i];
             half.iz[cell] = d.iz[i];
@@ -311,6 +320,8 @@ impl Checkerboard {
                 v,
                 du,
                 dv,
+                moved_u,
+                moved_v,
                 right,
                 down,
                 ..
@@ -318,11 +329,12 @@ impl Checkerboard {
             let n = row.count;
             let cells = row.first..row.first + n;
             let mine: [&[f32]; 4] = [u, v, du, dv];
-            let others: [&[f32]; 4] = [&other.u, &other.v, &other.du, &other.dv];
+            let moved: [&[f32]; 2] = [moved_u, moved_v];
+            let others: [&[f32]; 2] = [&other.moved_u, &other.moved_v];
             // The last row's lower neighbour is itself, as is the last
             // column's right one: no difference there, and no edge.
             let (below, lower) = if last_row {
-                (mine, row.first)
+                (moved, row.first)
             } else {
                 (others, row.down)
             };
@@ -338,7 +350,7 @@ impl Checkerboard {
                 let mut weight = [0.0];
                 smooth_row(
                     window(mine, row.first + last, 1),
-                    window(mine, row.first + last, 1),
+                    window(moved, row.first + last, 1),
                     window(below, lower + last, 1),
                     alpha,
                     &mut weight,
@@ -451,31 +463,32 @@ impl Half {
 }
 
 /// The smoothness weights of a run of pixels, `own` their (u, v, du, dv),
-/// `right` and `down` their neighbours' (all of one length): α/2 over
-/// Ψ of the squared differences of the field plus increment towards them.
+/// `right` and `down` their neighbours' field plus increment (all of one
+/// length): α/2 over Ψ of the squared differences of the field plus
+/// increment towards them.
 fn smooth_row(
     own: [&[f32]; 4],
-    right: [&[f32]; 4],
-    down: [&[f32]; 4],
+    right: [&[f32]; 2],
+    down: [&[f32]; 2],
     alpha: f32,
     out: &mut [f32],
 ) {
     let n = out.len();
     let [u, v, du, dv] = own.map(|s| &s[..n]);
-    let [ur, vr, dur, dvr] = right.map(|s| &s[..n]);
-    let [ud, vd, dud, dvd] = down.map(|s| &s[..n]);
+    let [ur, vr] = right.map(|s| &s[..n]);
+    let [ud, vd] = down.map(|s| &s[..n]);
     for k in 0..n {
-        let ux = ur[k] + dur[k] - u[k] - du[k];
-        let uy = ud[k] + dud[k] - u[k] - du[k];
-        let vx = vr[k] + dvr[k] - v[k] - dv[k];
-        let vy = vd[k] + dvd[k] - v[k] - dv[k];
+        let ux = ur[k] - u[k] - du[k];
+        let uy = ud[k] - u[k] - du[k];
+        let vx = vr[k] - v[k] - dv[k];
+        let vy = vd[k] - v[k] - dv[k];
         let s = ux * ux + uy * uy + vx * vx + vy * vy;
         out[k] = alpha * 0.5 / (s + EPSILON_SQUARED).sqrt();
     }
 }
 
-/// The `n` values from `start` of each of four planes.
-fn window(planes: [&[f32]; 4], start: usize, n: usize) -> [&[f32]; 4] {
+/// The `n` values from `start` of each of `N` planes.
+fn window<const N: usize>(planes: [&[f32]; N], start: usize, n: usize) -> [&[f32]; N] {
     planes.map(|plane| &plane[start..start + n])
 }
 
@@ -511,31 +524,33 @@ fn sweep_row(own: &mut Half, other: &Half, row: &Row, omega: f32) {
     let (inverse_u, inverse_v) = (&own.inverse_u[cells.clone()], &own.inverse_v[cells.clone()]);
     let (wl, wr) = (&other.right[left.clone()], &own.right[cells.clone()]);
     let (wu, wd) = (&other.down[up.clone()], &own.down[cells.clone()]);
-    let (ul, dul) = (&other.u[left.clone()], &other.du[left.clone()]);
-    let (ur, dur) = (&other.u[right.clone()], &other.du[right.clone()]);
-    let (uu, duu) = (&other.u[up.clone()], &other.du[up.clone()]);
-    let (ud, dud) = (&other.u[down.clone()], &other.du[down.clone()]);
-    let (vl, dvl) = (&other.v[left.clone()], &other.dv[left]);
-    let (vr, dvr) = (&other.v[right.clone()], &other.dv[right]);
-    let (vu, dvu) = (&other.v[up.clone()], &other.dv[up]);
-    let (vd, dvd) = (&other.v[down.clone()], &other.dv[down]);
+    let (ul, vl) = (&other.moved_u[left.clone()], &other.moved_v[left]);
+    let (ur, vr) = (&other.moved_u[right.clone()], &other.moved_v[right]);
+    let (uu, vu) = (&other.moved_u[up.clone()], &other.moved_v[up]);
+    let (ud, vd) = (&other.moved_u[down.clone()], &other.moved_v[down]);
+    let (moved_u, moved_v) = (
+        &mut own.moved_u[cells.clone()],
+        &mut own.moved_v[cells.clone()],
+    );
     let du = &mut own.du[cells.clone()];
     let dv = &mut own.dv[cells];
     for k in 0..count {
         let (ui, vi) = (u[k], v[k]);
         // Left, right, up, down: the order the pixel-by-pixel sum took.
-        let su = wl[k] * (ul[k] + dul[k] - ui)
-            + wr[k] * (ur[k] + dur[k] - ui)
-            + wu[k] * (uu[k] + duu[k] - ui)
-            + wd[k] * (ud[k] + dud[k] - ui);
-        let sv = wl[k] * (vl[k] + dvl[k] - vi)
-            + wr[k] * (vr[k] + dvr[k] - vi)
-            + wu[k] * (vu[k] + dvu[k] - vi)
-            + wd[k] * (vd[k] + dvd[k] - vi);
+        let su = wl[k] * (ul[k] - ui)
+            + wr[k] * (ur[k] - ui)
+            + wu[k] * (uu[k] - ui)
+            + wd[k] * (ud[k] - ui);
+        let sv = wl[k] * (vl[k] - vi)
+            + wr[k] * (vr[k] - vi)
+            + wu[k] * (vu[k] - vi)
+            + wd[k] * (vd[k] - vi);
         let new_u = (su - b1[k] - a12[k] * dv[k]) * inverse_u[k];
         du[k] += omega * (new_u - du[k]);
+        moved_u[k] = ui + du[k];
         let new_v = (sv - b2[k] - a12[k] * du[k]) * inverse_v[k];
         dv[k] += omega * (new_v - dv[k]);
+        moved_v[k] = vi + dv[k];
     }
 }
 
