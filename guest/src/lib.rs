@@ -252,6 +252,35 @@ impl painting::Guest for Component {
 /// The `painter` resource: a core painter behind a `RefCell`.
 struct Painter(RefCell<core_::Painter>);
 
+impl Painter {
+    /// `paint` and `paint-packed`, once their vectors are core's.
+    fn paint_vectors(
+        &self,
+        frame: Frame,
+        filtered: Option<Plane>,
+        vectors: &[core_::Vector],
+        polylines: Vec<Vec<Point>>,
+    ) -> Result<Frame, Error> {
+        let view = frame_view(&frame)?;
+        let filtered = filtered.as_ref().map(plane_view).transpose()?;
+        let polylines: Vec<Vec<core_::Point>> = polylines
+            .into_iter()
+            .map(|line| line.into_iter().map(Into::into).collect())
+            .collect();
+        let strokes = core_::Strokes {
+            vectors,
+            paths: &[],
+            polylines: &polylines,
+        };
+        let pixels = self.0.borrow_mut().paint(view, filtered, &strokes)?;
+        Ok(Frame {
+            width: frame.width,
+            height: frame.height,
+            pixels,
+        })
+    }
+}
+
 impl painting::GuestPainter for Painter {
     fn create(settings: PainterSettings) -> Result<painting::Painter, Error> {
         let painter = core_::Painter::new(settings.into())?;
@@ -265,24 +294,19 @@ impl painting::GuestPainter for Painter {
         vectors: Vec<Vector>,
         polylines: Vec<Vec<Point>>,
     ) -> Result<Frame, Error> {
-        let view = frame_view(&frame)?;
-        let filtered = filtered.as_ref().map(plane_view).transpose()?;
         let vectors: Vec<core_::Vector> = vectors.into_iter().map(Into::into).collect();
-        let polylines: Vec<Vec<core_::Point>> = polylines
-            .into_iter()
-            .map(|line| line.into_iter().map(Into::into).collect())
-            .collect();
-        let strokes = core_::Strokes {
-            vectors: &vectors,
-            paths: &[],
-            polylines: &polylines,
-        };
-        let pixels = self.0.borrow_mut().paint(view, filtered, &strokes)?;
-        Ok(Frame {
-            width: frame.width,
-            height: frame.height,
-            pixels,
-        })
+        self.paint_vectors(frame, filtered, &vectors, polylines)
+    }
+
+    fn paint_packed(
+        &self,
+        frame: Frame,
+        filtered: Option<Plane>,
+        vectors: Vec<f64>,
+        polylines: Vec<Vec<Point>>,
+    ) -> Result<Frame, Error> {
+        let vectors = core_::Vector::from_packed(&vectors)?;
+        self.paint_vectors(frame, filtered, &vectors, polylines)
     }
 
     fn track_and_paint(

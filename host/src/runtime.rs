@@ -618,12 +618,7 @@ impl Painter<'_> {
         vectors: &[Vector],
         polylines: &[Vec<Point>],
     ) -> Call<Frame> {
-        if let Err(e) = self.0.instance.check_frame(frame) {
-            return Ok(Err(e));
-        }
-        if let Some(plane) = filtered
-            && let Err(e) = self.0.instance.check_plane(plane)
-        {
+        if let Err(e) = self.check(frame, filtered) {
             return Ok(Err(e));
         }
         let handle = self.0.handle()?;
@@ -640,6 +635,44 @@ impl Painter<'_> {
                 vectors,
                 polylines,
             )
+    }
+
+    /// Draws one frame from vectors packed as (x, y, dx, dy) quadruples
+    /// (see the WIT's `painter.paint-packed`).
+    pub fn paint_packed(
+        &mut self,
+        frame: &Frame,
+        filtered: Option<&Plane>,
+        vectors: &[f64],
+        polylines: &[Vec<Point>],
+    ) -> Call<Frame> {
+        if let Err(e) = self.check(frame, filtered) {
+            return Ok(Err(e));
+        }
+        let handle = self.0.handle()?;
+        self.0
+            .instance
+            .bindings
+            .ghostlines_image_painting()
+            .painter()
+            .call_paint_packed(
+                &mut self.0.instance.store,
+                handle,
+                frame,
+                filtered,
+                vectors,
+                polylines,
+            )
+    }
+
+    /// The frame's and the plane's sizes against the limits, before they
+    /// are copied into the guest.
+    fn check(&mut self, frame: &Frame, filtered: Option<&Plane>) -> Result<(), Error> {
+        self.0.instance.check_frame(frame)?;
+        if let Some(plane) = filtered {
+            self.0.instance.check_plane(plane)?;
+        }
+        Ok(())
     }
 
     /// The instance, for other calls between paints.

@@ -117,6 +117,46 @@ fn the_component_paints_what_core_paints() {
     }
 }
 
+/// `paint-packed` draws what `paint` draws from the same vectors as
+/// records (its vectors have no status: the lost ones are left out, as a
+/// caller packing them would), frame after frame, trails included; a
+/// length not a multiple of four is `invalid-parameter`.
+#[test]
+fn packed_vectors_paint_the_same_bytes_as_records() {
+    let frame = random_frame(97, 61, 5);
+    let (mut records, mut packed) = (instance(), instance());
+    for settings in settings_to_try() {
+        let settings = PainterSettings::from(settings);
+        let mut by_records = records.painter(&settings).unwrap().unwrap();
+        let mut by_packed = packed.painter(&settings).unwrap().unwrap();
+        for k in 0..3 {
+            let drawn: Vec<core_::Vector> = vectors(frame.width, frame.height, 10 + k)
+                .into_iter()
+                .filter(|v| v.status != Some(core_::FlowStatus::Lost))
+                .map(|v| core_::Vector::sketch(v.x, v.y, v.dx, v.dy))
+                .collect();
+            let wit: Vec<Vector> = drawn.iter().map(|&v| v.into()).collect();
+            let flat: Vec<f64> = drawn.iter().flat_map(|v| [v.x, v.y, v.dx, v.dy]).collect();
+            let want = by_records.paint(&frame, None, &wit, &[]).unwrap();
+            let got = by_packed.paint_packed(&frame, None, &flat, &[]).unwrap();
+            match (got, want) {
+                (Ok(got), Ok(want)) => {
+                    assert!(got.pixels == want.pixels, "{settings:?}, frame {k}")
+                }
+                // The filtered background without its plane: refused alike.
+                (Err(got), Err(want)) => assert_eq!(got.kind(), want.kind()),
+                (got, want) => panic!("{settings:?}: {got:?} against {want:?}"),
+            }
+        }
+        let err = by_packed
+            .paint_packed(&frame, None, &[1.0, 2.0, 3.0, 4.0, 5.0], &[])
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(err.kind(), "invalid-parameter");
+        assert!(err.to_string().contains("got 5 values"), "{err}");
+    }
+}
+
 #[test]
 fn track_and_paint_is_cores_tracker_then_painter() {
     let frames: Vec<_> = (0..4).map(|i| random_frame(161, 121, 40 + i)).collect();
