@@ -347,13 +347,31 @@ test('full HD: the camera\'s own size, and each frame\'s time from camera to dra
   // core in sparse mode.
   const defaults = report.filter((r) => r.query === '(default)');
   assert.ok(defaults.every((r) => r.grab === 'videoframe' && r.workers === (r.mode === 'sparse' ? r.cores : 1)), JSON.stringify(defaults));
-  // The page as it comes: the others are there to compare.
+  // The page as it comes, against the same run's own work, since these
+  // machines differ 2-2.5x in speed between sessions (a bound in plain
+  // milliseconds passed on one and failed on the next, for the same code).
+  // The sketch, in one worker: camera to drawn at most a quarter more than
+  // reading, tracking and drawing, and putting it take (no queue), plus
+  // 2 ms. Sparse, through the pool: a frame waits at most for the others
+  // in flight (one a worker), so at most that many times one worker's
+  // latency, and the pool draws at least as many frames a second as one
+  // worker (its point: 1.6x on this machine, where one worker keeps up
+  // with half the camera's frames). And a ceiling in plain
+  // milliseconds, 2.5x the figures docs/js.md quotes, for a slowdown no
+  // machine explains.
+  const alone = report.find((r) => r.query === '?workers=1&grab=videoframe' && r.mode === 'sparse');
   for (const row of defaults) {
-    const bound = FULL_HD_BOUND_MS[row.mode];
-    assert.ok(row.medianMs <= bound, `${JSON.stringify(row)} above ${bound} ms`);
+    const bound = row.mode === 'sketch'
+      ? 1.25 * (row.grabMs + row.drawMs + row.putMs) + 2
+      : row.workers * alone.medianMs;
+    assert.ok(row.medianMs <= bound, `${JSON.stringify(row)} above ${bound.toFixed(1)} ms`);
+    assert.ok(row.medianMs <= FULL_HD_CEILING_MS[row.mode], `${JSON.stringify(row)} above ${FULL_HD_CEILING_MS[row.mode]} ms`);
+    if (row.mode === 'sparse') {
+      assert.ok(row.fps >= 0.95 * alone.fps, `the pool drew fewer frames a second than one worker: ${JSON.stringify([row, alone])}`);
+    }
   }
 });
 
-// Median camera-to-drawn milliseconds a 1080p frame may take here
-// (docs/js.md gives the measured figures).
-const FULL_HD_BOUND_MS = { sketch: 25, sparse: 60 };
+// Median camera-to-drawn milliseconds past which a 1080p frame is a
+// regression on any of these machines: 2.5x docs/js.md's figures.
+const FULL_HD_CEILING_MS = { sketch: 60, sparse: 150 };
