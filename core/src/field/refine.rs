@@ -289,7 +289,8 @@ impl Checkerboard {
 
     /// A fixed-point iteration's linear system: the data terms and the
     /// smoothness weights at the field plus the increment, the robust
-    /// weights frozen there.
+    /// weights frozen there. (The passes are kept out of line: inlined
+    /// into `refine` they made the guest 1.5 KB larger, no faster.)
     fn weigh(&mut self, refinement: &Refinement) {
         for half in &mut self.halves {
             half.data_terms(refinement);
@@ -305,6 +306,7 @@ impl Checkerboard {
     /// Each pixel's smoothness weight towards its right and lower
     /// neighbours, from the differences of the field plus the increment
     /// towards them (none past the frame's edge).
+    #[inline(never)]
     fn smoothness(&mut self, colour: usize, alpha: f32) {
         for y in 0..self.h {
             let row = self.row(y, colour);
@@ -370,6 +372,7 @@ impl Checkerboard {
 
     /// Each pixel's diagonals' inverses: the data terms' diagonal plus the
     /// weights of its four edges.
+    #[inline(never)]
     fn diagonals(&mut self, colour: usize) {
         for y in 0..self.h {
             let row = self.row(y, colour);
@@ -427,6 +430,7 @@ impl Checkerboard {
 impl Half {
     /// The data terms' system at the current increment, over the whole
     /// half (the margin's zeros give finite values no pixel reads).
+    #[inline(never)]
     fn data_terms(&mut self, refinement: &Refinement) {
         let Refinement { delta, gamma, .. } = *refinement;
         let n = self.du.len();
@@ -466,6 +470,7 @@ impl Half {
 /// `right` and `down` their neighbours' field plus increment (all of one
 /// length): α/2 over Ψ of the squared differences of the field plus
 /// increment towards them.
+#[inline(never)]
 fn smooth_row(
     own: [&[f32]; 4],
     right: [&[f32]; 2],
@@ -507,6 +512,7 @@ fn each_cell(w: usize, h: usize, stride: usize, mut f: impl FnMut(usize, usize, 
 /// towards the solution of its equations, its neighbours (`other`'s) held.
 /// The same operations in the same order as pixel by pixel, on slices of
 /// one length, so that the loop vectorises.
+#[inline(never)]
 fn sweep_row(own: &mut Half, other: &Half, row: &Row, omega: f32) {
     let count = row.count;
     let cells = row.first..row.first + count;
