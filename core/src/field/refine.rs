@@ -68,6 +68,33 @@ struct Derivatives {
 }
 
 impl Derivatives {
+    /// `n` pixels of zeros.
+    fn zeros(n: usize) -> Derivatives {
+        let zeros = || vec![0.0f32; n];
+        Derivatives {
+            ix: zeros(),
+            iy: zeros(),
+            iz: zeros(),
+            ixx: zeros(),
+            ixy: zeros(),
+            iyy: zeros(),
+            ixz: zeros(),
+            iyz: zeros(),
+        }
+    }
+
+    /// Pixel `at` of `from` into pixel `to`.
+    fn copy_pixel(&mut self, to: usize, from: &Derivatives, at: usize) {
+        self.ix[to] = from.ix[at];
+        self.iy[to] = from.iy[at];
+        self.iz[to] = from.iz[at];
+        self.ixx[to] = from.ixx[at];
+        self.ixy[to] = from.ixy[at];
+        self.iyy[to] = from.iyy[at];
+        self.ixz[to] = from.ixz[at];
+        self.iyz[to] = from.iyz[at];
+    }
+
     /// At the field: the current frame warped back by it, and the
     /// derivatives of the average of the two frames (grey levels).
     fn at(previous: &GreyF32, current: &GreyF32, field: &FlowField) -> Derivatives {
@@ -144,7 +171,6 @@ pub(super) fn refine(
 /// the derivatives at the field, and the linear system of the current
 /// fixed-point iteration, [a11 a12; a12 a22]·(du, dv) + (b1, b2) from the
 /// data terms with the edges' smoothness weights.
-#[derive(Default)]
 struct Half {
     /// The field, and its increment.
     u: Vec<f32>,
@@ -156,15 +182,8 @@ struct Half {
     /// reads, not four.
     moved_u: Vec<f32>,
     moved_v: Vec<f32>,
-    /// The derivatives ([`Derivatives`]).
-    ix: Vec<f32>,
-    iy: Vec<f32>,
-    iz: Vec<f32>,
-    ixx: Vec<f32>,
-    ixy: Vec<f32>,
-    iyy: Vec<f32>,
-    ixz: Vec<f32>,
-    iyz: Vec<f32>,
+    /// The derivatives at the field, in this half's layout.
+    derivatives: Derivatives,
     /// The data terms' system.
     a11: Vec<f32>,
     a12: Vec<f32>,
@@ -229,14 +248,7 @@ impl Checkerboard {
             dv: zeros(),
             moved_u: zeros(),
             moved_v: zeros(),
-            ix: zeros(),
-            iy: zeros(),
-            iz: zeros(),
-            ixx: zeros(),
-            ixy: zeros(),
-            iyy: zeros(),
-            ixz: zeros(),
-            iyz: zeros(),
+            derivatives: Derivatives::zeros(cells),
             a11: zeros(),
             a12: zeros(),
             a22: zeros(),
@@ -260,14 +272,7 @@ impl Checkerboard {
             half.v[cell] = field.v[i];
             half.moved_u[cell] = field.u[i] + 0.0;
             half.moved_v[cell] = field.v[i] + 0.0;
-            half.ix[cell] = d.ix[i];
-            half.iy[cell] = d.iy[i];
-            half.iz[cell] = d.iz[i];
-            half.ixx[cell] = d.ixx[i];
-            half.ixy[cell] = d.ixy[i];
-            half.iyy[cell] = d.iyy[i];
-            half.ixz[cell] = d.ixz[i];
-            half.iyz[cell] = d.iyz[i];
+            half.derivatives.copy_pixel(cell, d, i);
         });
         board
     }
@@ -437,9 +442,19 @@ impl Half {
         let Refinement { delta, gamma, .. } = *refinement;
         let n = self.du.len();
         let (du, dv) = (&self.du[..n], &self.dv[..n]);
-        let (ix, iy, iz) = (&self.ix[..n], &self.iy[..n], &self.iz[..n]);
-        let (ixx, ixy, iyy) = (&self.ixx[..n], &self.ixy[..n], &self.iyy[..n]);
-        let (ixz, iyz) = (&self.ixz[..n], &self.iyz[..n]);
+        let Derivatives {
+            ix,
+            iy,
+            iz,
+            ixx,
+            ixy,
+            iyy,
+            ixz,
+            iyz,
+        } = &self.derivatives;
+        let (ix, iy, iz) = (&ix[..n], &iy[..n], &iz[..n]);
+        let (ixx, ixy, iyy) = (&ixx[..n], &ixy[..n], &iyy[..n]);
+        let (ixz, iyz) = (&ixz[..n], &iyz[..n]);
         let (a11, a12, a22) = (&mut self.a11[..n], &mut self.a12[..n], &mut self.a22[..n]);
         let (b1, b2) = (&mut self.b1[..n], &mut self.b2[..n]);
         for i in 0..n {
