@@ -5,6 +5,7 @@
 
 use wide::f32x4;
 
+use crate::flow::window::register;
 use crate::pyramid::GreyF32;
 
 use super::{FieldSettings, FlowField};
@@ -247,7 +248,6 @@ pub(super) fn warp_patch(image: &GreyF32, x: f32, y: f32, patch: usize, out: &mu
         let w = w as usize;
         // Four columns at a time (`wide`'s f32x4), then the rest: the same
         // operations a pixel.
-        let four = |values: &[f32], at: usize| f32x4::from(values[at..].as_chunks::<4>().0[0]);
         let (a4, b4, c4, d4) = (
             f32x4::splat(a),
             f32x4::splat(b),
@@ -260,10 +260,10 @@ pub(super) fn warp_patch(image: &GreyF32, x: f32, y: f32, patch: usize, out: &mu
             let bottom = &image.data[(iy as usize + row + 1) * w + ix as usize..][..patch + 1];
             let out = &mut out[row * patch..(row + 1) * patch];
             for col in (0..body).step_by(4) {
-                let value = a4 * four(top, col)
-                    + b4 * four(top, col + 1)
-                    + c4 * four(bottom, col)
-                    + d4 * four(bottom, col + 1);
+                let value = a4 * register(top, col)
+                    + b4 * register(top, col + 1)
+                    + c4 * register(bottom, col)
+                    + d4 * register(bottom, col + 1);
                 out[col..col + 4].copy_from_slice(&value.to_array());
             }
             for col in body..patch {

@@ -11,7 +11,7 @@ mod level;
 mod pyramid;
 mod tracker;
 mod tracks;
-mod window;
+pub(crate) mod window;
 
 pub use pyramid::FlowPyramid;
 pub(crate) use tracks::{Tracks, seed_candidates};

@@ -32,7 +32,7 @@ pub(super) const LANES: usize = 4;
 /// as one register, so overlapping reads (a sample's neighbours) stay
 /// plain loads: built lane by lane, LLVM turned them into shuffles.
 #[inline(always)]
-pub(super) fn register(s: &[f32], at: usize) -> f32x4 {
+pub(crate) fn register(s: &[f32], at: usize) -> f32x4 {
     f32x4::from(s[at..].as_chunks::<LANES>().0[0])
 }
 
