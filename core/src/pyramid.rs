@@ -38,6 +38,14 @@ impl GreyF32 {
     pub fn sample(&self, x: f32, y: f32) -> f32 {
         let (x0, y0) = (x.floor(), y.floor());
         let (fx, fy) = (x - x0, y - y0);
+        // Inside, the four pixels are read directly; at the border (and
+        // for NaN), clamped. The same arithmetic either way.
+        if x0 >= 0.0 && y0 >= 0.0 && x0 < self.width as f32 - 1.0 && y0 < self.height as f32 - 1.0 {
+            let (w, at) = (self.width, y0 as usize * self.width + x0 as usize);
+            let top = self.data[at] * (1.0 - fx) + self.data[at + 1] * fx;
+            let bottom = self.data[at + w] * (1.0 - fx) + self.data[at + w + 1] * fx;
+            return top * (1.0 - fy) + bottom * fy;
+        }
         let (x0, y0) = (x0 as isize, y0 as isize);
         let top = self.at(x0, y0) * (1.0 - fx) + self.at(x0 + 1, y0) * fx;
         let bottom = self.at(x0, y0 + 1) * (1.0 - fx) + self.at(x0 + 1, y0 + 1) * fx;

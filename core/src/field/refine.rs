@@ -101,25 +101,11 @@ impl Derivatives {
         let (w, h) = (previous.width, previous.height);
         let first = &previous.data;
         let mut warped = vec![0.0; w * h];
-        let image = &current.data;
         for y in 0..h {
             let row = y * w..(y + 1) * w;
             let (u, v) = (&field.u[row.clone()], &field.v[row.clone()]);
             for (x, (out, (&u, &v))) in warped[row].iter_mut().zip(u.iter().zip(v)).enumerate() {
-                let (sx, sy) = (x as f32 + u, y as f32 + v);
-                let (fx0, fy0) = (sx.floor(), sy.floor());
-                // Inside, the four pixels are read directly (what
-                // `sample` does without its clamps); at the border,
-                // replicated.
-                *out = if fx0 >= 0.0 && fy0 >= 0.0 && fx0 < (w - 1) as f32 && fy0 < (h - 1) as f32 {
-                    let (fx, fy) = (sx - fx0, sy - fy0);
-                    let at = fy0 as usize * w + fx0 as usize;
-                    let top = image[at] * (1.0 - fx) + image[at + 1] * fx;
-                    let bottom = image[at + w] * (1.0 - fx) + image[at + w + 1] * fx;
-                    top * (1.0 - fy) + bottom * fy
-                } else {
-                    current.sample(sx, sy)
-                };
+                *out = current.sample(x as f32 + u, y as f32 + v);
             }
         }
         let average: Vec<f32> = first
