@@ -180,30 +180,41 @@ impl FlowField {
         (self.u[i], self.v[i])
     }
 
-    /// This field at `width` × `height`, bilinearly resampled (pixel
-    /// centres on pixel centres, border replicated) and its displacements
-    /// scaled with it: a level's field taken to the next finer one, or the
-    /// previous frame's to a coarse level.
+    /// This field at `width` × `height`, bilinearly resampled and its
+    /// displacements scaled with it: a level's field taken to the next
+    /// finer one, or the previous frame's to a coarse level. Positions map
+    /// as the pyramid maps them, pixel (x, y) of a level on pixel (2x, 2y)
+    /// of the one below ([`GreyF32::downsample`]), so a scale is exactly a
+    /// power of two between sides the pyramid relates (741, 371, 186...)
+    /// and the ratio of the sides otherwise. Border replicated.
     pub(crate) fn resized(&self, width: u32, height: u32) -> FlowField {
-        let columns = Columns::new(width, self.width);
-        let rows = taps(height, self.height);
+        let (along_x, along_y) = (scale(self.width, width), scale(self.height, height));
+        let columns = Columns::new(width, self.width, along_x);
+        let rows = taps(height, self.height, along_y);
         let (sw, sh) = (self.width as usize, self.height as usize);
         let mut out = FlowField::zeros(width, height);
-        resample(
-            (&self.u, sw, sh),
-            &mut out.u,
-            &columns,
-            &rows,
-            width as f32 / self.width as f32,
-        );
-        resample(
-            (&self.v, sw, sh),
-            &mut out.v,
-            &columns,
-            &rows,
-            height as f32 / self.height as f32,
-        );
+        resample((&self.u, sw, sh), &mut out.u, &columns, &rows, along_x);
+        resample((&self.v, sw, sh), &mut out.v, &columns, &rows, along_y);
         out
+    }
+}
+
+/// How many pixels of a side of `to` pixels one of `from` spans: 2^k where
+/// halving the longer side k times (rounding up, as the pyramid does)
+/// gives the shorter, else their ratio.
+fn scale(from: u32, to: u32) -> f32 {
+    let (mut long, short) = (from.max(to), from.min(to));
+    let mut factor = 1.0f32;
+    while long > short {
+        long = long.div_ceil(2);
+        factor *= 2.0;
+    }
+    if long != short {
+        to as f32 / from as f32
+    } else if to >= from {
+        factor
+    } else {
+        1.0 / factor
     }
 }
 
@@ -216,8 +227,8 @@ struct Columns {
 }
 
 impl Columns {
-    fn new(out: u32, source: u32) -> Columns {
-        let taps = taps(out, source);
+    fn new(out: u32, source: u32, scale: f32) -> Columns {
+        let taps = taps(out, source, scale);
         let mut runs: Vec<(std::ops::Range<usize>, usize, usize)> = Vec::new();
         for (x, &(x0, x1, _)) in taps.iter().enumerate() {
             match runs.last_mut() {
@@ -262,15 +273,15 @@ fn resample(
     }
 }
 
-/// For each of `out` samples along a side of `source` pixels: the two
-/// source pixels it lies between and how far along, pixel centres mapped to
-/// pixel centres, border replicated.
-fn taps(out: u32, source: u32) -> Vec<(usize, usize, f32)> {
-    let scale = source as f32 / out as f32;
+/// For each of `out` samples along a side of `source` pixels, the sides'
+/// `scale` apart (output pixels a source pixel): the two source pixels it
+/// lies between and how far along, pixel i on source position i / scale,
+/// border replicated.
+fn taps(out: u32, source: u32, scale: f32) -> Vec<(usize, usize, f32)> {
     let last = source as usize - 1;
     (0..out)
         .map(|i| {
-            let at = ((i as f32 + 0.5) * scale - 0.5).max(0.0);
+            let at = i as f32 / scale;
             let i0 = (at as usize).min(last);
             (i0, (i0 + 1).min(last), (at - i0 as f32).min(1.0))
         })

@@ -181,3 +181,49 @@ fn the_colour_coding_is_middleburys() {
     };
     assert_eq!(long.colour_coded(Some(1.0))[..3], [191, 0, 0]);
 }
+
+#[test]
+fn a_field_resized_between_levels_lands_where_the_pyramid_puts_its_pixels() {
+    // The pyramid keeps pixel (2x, 2y) of the blurred level below, with
+    // odd sides rounded up (741 -> 371 -> 186). A level's field that moves
+    // each pixel by a tenth of its position, taken down two levels, moves
+    // each full-size pixel by a tenth of its own: the scale exactly 4 and
+    // no half-pixel shift (the old pixel-centre mapping was off by 1.5 px
+    // here, 0.15 px of displacement).
+    let (width, height) = (741u32, 500u32);
+    let (cw, ch) = (
+        width.div_ceil(2).div_ceil(2),
+        height.div_ceil(2).div_ceil(2),
+    );
+    assert_eq!((cw, ch), (186, 125));
+    let mut coarse = FlowField::zeros(cw, ch);
+    for y in 0..ch {
+        for x in 0..cw {
+            let i = (y * cw + x) as usize;
+            (coarse.u[i], coarse.v[i]) = (0.1 * x as f32, -0.1 * y as f32);
+        }
+    }
+    let fine = coarse.resized(width, height);
+    for (x, y) in [(0, 0), (1, 3), (400, 250), (737, 493), (740, 496)] {
+        let (u, v) = fine.at(x, y);
+        assert!((u - 0.1 * x as f32).abs() < 1e-3, "u at ({x}, {y}): {u}");
+        assert!((v + 0.1 * y as f32).abs() < 1e-3, "v at ({x}, {y}): {v}");
+    }
+    // Past the last coarse row (full-size rows 497..=499) the border is
+    // replicated.
+    assert!((fine.at(740, 499).1 + 49.6).abs() < 1e-3);
+    // And back up: every fourth pixel, displacements a quarter.
+    let back = fine.resized(cw, ch);
+    for (a, b) in back
+        .u
+        .iter()
+        .zip(&coarse.u)
+        .chain(back.v.iter().zip(&coarse.v))
+    {
+        assert!((a - b).abs() < 1e-3, "{a} against {b}");
+    }
+    // Sides the pyramid does not relate scale by their ratio.
+    assert_eq!(scale(100, 300), 3.0);
+    assert_eq!(scale(741, 186), 0.25);
+    assert_eq!(scale(186, 741), 4.0);
+}
