@@ -12,7 +12,12 @@
 //!    smoothed where the frames have nothing to say, and sharpened to
 //!    sub-pixel where they do.
 //!
-//! Below the finest level searched the field is upsampled bilinearly.
+//! Then, if asked (`fine_refinement`), the finest level's field is refined
+//! once more on the data of the level below it, twice as fine
+//! ([`refine::refine_from_finer`]): each of its pixels weighs the residuals
+//! of the fine pixels around it, so that the solve keeps the coarse grid's
+//! cost and gains the finer level's detail. Below the finest level searched
+//! the field is upsampled bilinearly.
 //! The sparse and grid flow of `flow/` track points; this answers every
 //! pixel, and a tracker may give the previous frame's field as the first
 //! guess.
@@ -51,6 +56,10 @@ pub struct FieldSettings {
     /// Variational refinement after each level's search: fixed-point
     /// iterations (0..=32; 0: none).
     pub refinement: u32,
+    /// A last variational refinement of the finest level searched, on the
+    /// data of the level below it (twice as fine): fixed-point iterations
+    /// (0..=32; 0: none). It needs a finer level: `finest_level` 1 or more.
+    pub fine_refinement: u32,
 }
 
 impl FieldSettings {
@@ -61,6 +70,7 @@ impl FieldSettings {
         finest_level: 2,
         iterations: 12,
         refinement: 0,
+        fine_refinement: 0,
     };
     /// `PRESET_FAST`.
     pub const FAST: FieldSettings = FieldSettings {
@@ -69,6 +79,14 @@ impl FieldSettings {
         finest_level: 2,
         iterations: 16,
         refinement: 5,
+        fine_refinement: 0,
+    };
+    /// Ours, between OpenCV's FAST and MEDIUM: FAST's search, then its
+    /// finest level refined on the data of the level below. MEDIUM's
+    /// accuracy at about a third of MEDIUM's time (docs/benchmarks.md).
+    pub const BALANCED: FieldSettings = FieldSettings {
+        fine_refinement: 5,
+        ..FieldSettings::FAST
     };
     /// `PRESET_MEDIUM`.
     pub const MEDIUM: FieldSettings = FieldSettings {
@@ -77,12 +95,14 @@ impl FieldSettings {
         finest_level: 1,
         iterations: 25,
         refinement: 5,
+        fine_refinement: 0,
     };
 
     /// The presets by name, fastest first.
-    pub const PRESETS: [(&'static str, FieldSettings); 3] = [
+    pub const PRESETS: [(&'static str, FieldSettings); 4] = [
         ("ultrafast", FieldSettings::ULTRAFAST),
         ("fast", FieldSettings::FAST),
+        ("balanced", FieldSettings::BALANCED),
         ("medium", FieldSettings::MEDIUM),
     ];
 
@@ -136,6 +156,18 @@ impl FieldSettings {
                 "refinement must be in 0..=32 iterations, got {}",
                 self.refinement
             ));
+        }
+        if self.fine_refinement > 32 {
+            return bad(format!(
+                "fine refinement must be in 0..=32 iterations, got {}",
+                self.fine_refinement
+            ));
+        }
+        if self.fine_refinement > 0 && self.finest_level == 0 {
+            return bad(
+                "fine refinement needs a finer level than the finest searched: finest level 1 or more, got 0"
+                    .to_string(),
+            );
         }
         Ok(())
     }
@@ -346,6 +378,18 @@ pub fn flow_field(
             };
             refine::refine(&previous[level], &current[level], &mut field, &refinement);
         }
+    }
+    if settings.fine_refinement > 0 && finest > 0 {
+        let refinement = refine::Refinement {
+            iterations: settings.fine_refinement,
+            ..refine::Refinement::FINER
+        };
+        refine::refine_from_finer(
+            &previous[finest - 1],
+            &current[finest - 1],
+            &mut field,
+            &refinement,
+        );
     }
     if (field.width, field.height) != (width, height) {
         field = field.resized(width, height);

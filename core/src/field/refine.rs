@@ -15,7 +15,19 @@
 //! rest. Each fixed-point iteration freezes the weights
 //! Ψ' and solves the linear system left by successive over-relaxation.
 //! The parameters are OpenCV's for DIS (α 20, δ 5, γ 10, 5 iterations).
+//!
+//! Each pixel's two constancy terms are kept as quadratic forms in
+//! (du, dv, 1) ([`Tensors`]): a form's value is its term's squared
+//! residual for any increment, and a sum of forms is the sum of several
+//! pixels' squares. So a level's grid can be refined on the data of the
+//! level below ([`refine_from_finer`]): each grid pixel sums the forms of
+//! the fine pixels around it, and the solve runs at the grid's cost with
+//! the finer level's detail (as "combined local-global" flow integrates
+//! its data term over a window: Bruhn, Weickert and Schnörr, 2005).
 
+use wide::f32x4;
+
+use crate::flow::window::register;
 use crate::pyramid::GreyF32;
 
 use super::{FlowField, central_differences as gradients};
@@ -47,6 +59,17 @@ impl Refinement {
         sweeps: 5,
         omega: 1.6,
     };
+
+    /// A level refined on the data of the level below ([`refine_from_finer`]):
+    /// DIS's, but smoothed less: α 12 gave the least mean EPE over the
+    /// nine warped pairs of scripts/bench-flow.py (α 8, 10, 12 and 15
+    /// measured natively with the `balanced` preset: 0.142, 0.137, 0.135
+    /// and 0.139 px; more smoothing helps the rotations and shears, less
+    /// the swirls).
+    pub const FINER: Refinement = Refinement {
+        alpha: 12.0,
+        ..Refinement::DIS
+    };
 }
 
 /// Ψ's ε: keeps the weights finite where a residual is zero.
@@ -68,35 +91,9 @@ struct Derivatives {
 }
 
 impl Derivatives {
-    /// `n` pixels of zeros.
-    fn zeros(n: usize) -> Derivatives {
-        let zeros = || vec![0.0f32; n];
-        Derivatives {
-            ix: zeros(),
-            iy: zeros(),
-            iz: zeros(),
-            ixx: zeros(),
-            ixy: zeros(),
-            iyy: zeros(),
-            ixz: zeros(),
-            iyz: zeros(),
-        }
-    }
-
-    /// Pixel `at` of `from` into pixel `to`.
-    fn copy_pixel(&mut self, to: usize, from: &Derivatives, at: usize) {
-        self.ix[to] = from.ix[at];
-        self.iy[to] = from.iy[at];
-        self.iz[to] = from.iz[at];
-        self.ixx[to] = from.ixx[at];
-        self.ixy[to] = from.ixy[at];
-        self.iyy[to] = from.iyy[at];
-        self.ixz[to] = from.ixz[at];
-        self.iyz[to] = from.iyz[at];
-    }
-
     /// At the field: the current frame warped back by it, and the
     /// derivatives of the average of the two frames (grey levels).
+    #[inline(never)]
     fn at(previous: &GreyF32, current: &GreyF32, field: &FlowField) -> Derivatives {
         let (w, h) = (previous.width, previous.height);
         let first = &previous.data;
@@ -116,17 +113,229 @@ impl Derivatives {
         let (ix, iy) = gradients(&average, w, h);
         let (ixx, ixy) = gradients(&ix, w, h);
         let (_, iyy) = gradients(&iy, w, h);
-        let (x0, y0) = gradients(first, w, h);
-        let (x1, y1) = gradients(&warped, w, h);
+        // The gradient's change, ∇(warped) − ∇(first), is ∇ of the change.
+        let iz: Vec<f32> = warped.iter().zip(first).map(|(b, a)| b - a).collect();
+        let (ixz, iyz) = gradients(&iz, w, h);
         Derivatives {
-            iz: warped.iter().zip(first).map(|(b, a)| b - a).collect(),
-            ixz: x1.iter().zip(&x0).map(|(b, a)| b - a).collect(),
-            iyz: y1.iter().zip(&y0).map(|(b, a)| b - a).collect(),
+            iz,
+            ixz,
+            iyz,
             ix,
             iy,
             ixx,
             ixy,
             iyy,
+        }
+    }
+}
+
+/// The data terms as quadratic forms in (du, dv, 1), a pixel each: the
+/// brightness constancy's, [Ix Iy Iz]ᵀ[Ix Iy Iz] over |∇I|² + ζ², and the
+/// gradient constancy's, the same of each gradient component over its own
+/// magnitude, added. The six distinct entries of each symmetric 3×3 form,
+/// in the order (1,1) (1,2) (2,2) (1,3) (2,3) (3,3). A pixel's form is its
+/// residual's square for any increment, so a sum of forms weighs several
+/// pixels' residuals at once: how a coarser grid reads a finer level.
+pub(super) struct Tensors {
+    brightness: [Vec<f32>; 6],
+    gradient: [Vec<f32>; 6],
+}
+
+impl Tensors {
+    fn zeros(n: usize) -> Tensors {
+        Tensors {
+            brightness: std::array::from_fn(|_| vec![0.0; n]),
+            gradient: std::array::from_fn(|_| vec![0.0; n]),
+        }
+    }
+
+    /// Each pixel's forms, at its own level.
+    fn of(d: &Derivatives) -> Tensors {
+        let n = d.ix.len();
+        let mut t = Tensors::zeros(n);
+        let mut planes = t.planes_mut();
+        each_four_forms(d, 0, n, 1.0, |x, lanes, forms| {
+            for (plane, form) in planes.iter_mut().zip(forms) {
+                plane[x..x + lanes].copy_from_slice(&form.to_array()[..lanes]);
+            }
+        });
+        t
+    }
+
+    /// The twelve planes, brightness constancy's first.
+    fn planes(&self) -> [&Vec<f32>; 12] {
+        let [b0, b1, b2, b3, b4, b5] = self.brightness.each_ref();
+        let [g0, g1, g2, g3, g4, g5] = self.gradient.each_ref();
+        [b0, b1, b2, b3, b4, b5, g0, g1, g2, g3, g4, g5]
+    }
+
+    /// The same, to write.
+    fn planes_mut(&mut self) -> [&mut Vec<f32>; 12] {
+        let [b0, b1, b2, b3, b4, b5] = self.brightness.each_mut();
+        let [g0, g1, g2, g3, g4, g5] = self.gradient.each_mut();
+        [b0, b1, b2, b3, b4, b5, g0, g1, g2, g3, g4, g5]
+    }
+
+    /// The forms of a `w` × `h` grid from the derivatives `d` of a level
+    /// twice as fine (`fw` × `fh`), increments measured in the grid's
+    /// pixels (two of the fine level's): grid pixel (x, y) is fine pixel
+    /// (2x, 2y), as the pyramid keeps them, and sums the forms of the fine
+    /// pixels around it with the tent weights [½ 1 ½] each way, divided by
+    /// their total, so that a grid pixel weighs as much as a pixel does at
+    /// its own level. A fine row's forms are added into the one or two grid
+    /// rows it weighs in, kept at the fine width (contiguous adds); a grid
+    /// row, once complete, is summed along x into the result.
+    #[inline(never)]
+    fn coarser(d: &Derivatives, (fw, fh): (usize, usize), (w, h): (usize, usize)) -> Tensors {
+        // How much of a tent lies inside a side of n pixels, centred on i.
+        let total = |i: usize, n: usize| {
+            1.0 + if i > 0 { 0.5 } else { 0.0 } + if i + 1 < n { 0.5 } else { 0.0 }
+        };
+        let columns: Vec<f32> = (0..w).map(|x| 1.0 / total(2 * x, fw)).collect();
+        let mut out = Tensors::zeros(w * h);
+        let zeros = || -> [Vec<f32>; 12] { std::array::from_fn(|_| vec![0.0; fw]) };
+        let (mut this, mut next) = (zeros(), zeros());
+        for fy in 0..fh {
+            let y = fy / 2;
+            // Fine row 2y weighs 1 in grid row y; 2y + 1 a half in y and y + 1.
+            let (here, there) = match (fy % 2, y + 1 < h) {
+                (0, _) => (1.0, 0.0),
+                (_, true) => (0.5, 0.5),
+                (_, false) => (0.5, 0.0),
+            };
+            let (here, there) = (f32x4::splat(here), f32x4::splat(there));
+            let halves = fy % 2 == 1;
+            each_four_forms(d, fy * fw, fw, 2.0, |x, lanes, forms| {
+                for (sum, form) in this.iter_mut().zip(forms) {
+                    add_lanes(sum, x, lanes, here, form);
+                }
+                if halves {
+                    for (sum, form) in next.iter_mut().zip(forms) {
+                        add_lanes(sum, x, lanes, there, form);
+                    }
+                }
+            });
+            if fy % 2 == 1 || fy + 1 == fh {
+                let scale = 1.0 / total(2 * y, fh);
+                for (plane, sums) in out.planes_mut().into_iter().zip(&this) {
+                    let row = &mut plane[y * w..][..w];
+                    for (x, (o, &c)) in row.iter_mut().zip(&columns).enumerate() {
+                        let x0 = 2 * x;
+                        let left = if x0 > 0 { sums[x0 - 1] } else { 0.0 };
+                        let right = if x0 + 1 < fw { sums[x0 + 1] } else { 0.0 };
+                        *o = (sums[x0] + 0.5 * (left + right)) * c * scale;
+                    }
+                }
+                std::mem::swap(&mut this, &mut next);
+                for plane in &mut next {
+                    plane.fill(0.0);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The two forms of four pixels from their derivatives [ix, iy, iz, ixx,
+/// ixy, iyy, ixz, iyz] (brightness constancy's six entries, then gradient
+/// constancy's), increments measured in pixels `unit` of the derivatives'
+/// apart: first derivatives scale once, second ones twice.
+#[inline(always)]
+fn forms(d: [f32x4; 8], unit: f32) -> [f32x4; 12] {
+    let (one, two) = (f32x4::splat(unit), f32x4::splat(unit * unit));
+    let zeta = f32x4::splat(ZETA_SQUARED);
+    let [ix, iy, iz, ixx, ixy, iyy, ixz, iyz] = d;
+    let (ix, iy, ixz, iyz) = (one * ix, one * iy, one * ixz, one * iyz);
+    let (ixx, ixy, iyy) = (two * ixx, two * ixy, two * iyy);
+    let nb = f32x4::ONE / (ix * ix + iy * iy + zeta);
+    let nx = f32x4::ONE / (ixx * ixx + ixy * ixy + zeta);
+    let ny = f32x4::ONE / (ixy * ixy + iyy * iyy + zeta);
+    let (ixn, iyn) = (ix * nb, iy * nb);
+    let (ixxn, ixyn) = (ixx * nx, ixy * nx);
+    let (ixyn_y, iyyn) = (ixy * ny, iyy * ny);
+    [
+        ixn * ix,
+        ixn * iy,
+        iyn * iy,
+        ixn * iz,
+        iyn * iz,
+        iz * iz * nb,
+        ixxn * ixx + ixyn_y * ixy,
+        ixxn * ixy + ixyn_y * iyy,
+        ixyn * ixy + iyyn * iyy,
+        ixxn * ixz + ixyn_y * iyz,
+        ixyn * ixz + iyyn * iyz,
+        ixz * ixz * nx + iyz * iyz * ny,
+    ]
+}
+
+/// `f(x, the forms of pixels x..x + 4)` for the `n` pixels of `d` from
+/// `first`, four at a time; the last few padded with zeros (their forms
+/// finite, and not passed on: `f` is told how many lanes count).
+#[inline(always)]
+fn each_four_forms(
+    d: &Derivatives,
+    first: usize,
+    n: usize,
+    unit: f32,
+    mut f: impl FnMut(usize, usize, [f32x4; 12]),
+) {
+    let r = first..first + n;
+    let (ix, iy, iz, ixx) = (
+        &d.ix[r.clone()],
+        &d.iy[r.clone()],
+        &d.iz[r.clone()],
+        &d.ixx[r.clone()],
+    );
+    let (ixy, iyy, ixz, iyz) = (
+        &d.ixy[r.clone()],
+        &d.iyy[r.clone()],
+        &d.ixz[r.clone()],
+        &d.iyz[r],
+    );
+    let body = n - n % 4;
+    for x in (0..body).step_by(4) {
+        let lanes = [
+            register(ix, x),
+            register(iy, x),
+            register(iz, x),
+            register(ixx, x),
+            register(ixy, x),
+            register(iyy, x),
+            register(ixz, x),
+            register(iyz, x),
+        ];
+        f(x, 4, forms(lanes, unit));
+    }
+    if body < n {
+        let pad = |plane: &[f32]| {
+            let mut lanes = [0.0f32; 4];
+            lanes[..n - body].copy_from_slice(&plane[body..]);
+            f32x4::from(lanes)
+        };
+        let lanes = [
+            pad(ix),
+            pad(iy),
+            pad(iz),
+            pad(ixx),
+            pad(ixy),
+            pad(iyy),
+            pad(ixz),
+            pad(iyz),
+        ];
+        f(body, n - body, forms(lanes, unit));
+    }
+}
+
+/// `sum[x..x + lanes] += weight · form`, four lanes at once when all count.
+#[inline(always)]
+fn add_lanes(sum: &mut [f32], x: usize, lanes: usize, weight: f32x4, form: f32x4) {
+    if lanes == 4 {
+        let added = register(sum, x) + weight * form;
+        sum[x..x + 4].copy_from_slice(&added.to_array());
+    } else {
+        for (s, v) in sum[x..x + lanes].iter_mut().zip((weight * form).to_array()) {
+            *s += v;
         }
     }
 }
@@ -143,7 +352,35 @@ pub(super) fn refine(
         return;
     }
     let derivatives = Derivatives::at(previous, current, field);
-    let mut board = Checkerboard::new(w, h, field, &derivatives);
+    solve(field, &Tensors::of(&derivatives), refinement);
+}
+
+/// `field` (a level's) refined on the data of the level below, twice as
+/// fine (`finer_previous`, `finer_current`): each of its pixels weighs
+/// the residuals of the fine pixels around it (a tent over 3 × 3, see
+/// [`Tensors::coarser`]), so that the solve runs on this level's grid with
+/// the finer level's detail.
+pub(super) fn refine_from_finer(
+    finer_previous: &GreyF32,
+    finer_current: &GreyF32,
+    field: &mut FlowField,
+    refinement: &Refinement,
+) {
+    let (w, h) = (field.width as usize, field.height as usize);
+    if w < 2 || h < 2 {
+        return;
+    }
+    let fine = (finer_previous.width, finer_previous.height);
+    let fine_field = field.resized(fine.0 as u32, fine.1 as u32);
+    let derivatives = Derivatives::at(finer_previous, finer_current, &fine_field);
+    let tensors = Tensors::coarser(&derivatives, fine, (w, h));
+    solve(field, &tensors, refinement);
+}
+
+/// The fixed-point iterations on a level's grid, from its data terms.
+fn solve(field: &mut FlowField, tensors: &Tensors, refinement: &Refinement) {
+    let (w, h) = (field.width as usize, field.height as usize);
+    let mut board = Checkerboard::new(w, h, field, tensors);
     for _ in 0..refinement.iterations {
         board.weigh(refinement);
         for _ in 0..refinement.sweeps {
@@ -168,8 +405,8 @@ struct Half {
     /// reads, not four.
     moved_u: Vec<f32>,
     moved_v: Vec<f32>,
-    /// The derivatives at the field, in this half's layout.
-    derivatives: Derivatives,
+    /// The data terms' forms at the field, in this half's layout.
+    tensors: Tensors,
     /// The data terms' system.
     a11: Vec<f32>,
     a12: Vec<f32>,
@@ -223,7 +460,8 @@ struct Row {
 }
 
 impl Checkerboard {
-    fn new(w: usize, h: usize, field: &FlowField, d: &Derivatives) -> Checkerboard {
+    #[inline(never)]
+    fn new(w: usize, h: usize, field: &FlowField, d: &Tensors) -> Checkerboard {
         let stride = w.div_ceil(2) + 2;
         let cells = stride * (h + 2);
         let zeros = || vec![0.0f32; cells];
@@ -234,7 +472,7 @@ impl Checkerboard {
             dv: zeros(),
             moved_u: zeros(),
             moved_v: zeros(),
-            derivatives: Derivatives::zeros(cells),
+            tensors: Tensors::zeros(cells),
             a11: zeros(),
             a12: zeros(),
             a22: zeros(),
@@ -251,15 +489,31 @@ impl Checkerboard {
             stride,
             halves: [half(), half()],
         };
-        let halves = &mut board.halves;
-        each_cell(w, h, stride, |i, cell, colour| {
-            let half = &mut halves[colour];
-            half.u[cell] = field.u[i];
-            half.v[cell] = field.v[i];
-            half.moved_u[cell] = field.u[i] + 0.0;
-            half.moved_v[cell] = field.v[i] + 0.0;
-            half.derivatives.copy_pixel(cell, d, i);
-        });
+        let [red, black] = &mut board.halves;
+        let split = |plane: &[f32], red: &mut [f32], black: &mut [f32]| {
+            split_into_halves(plane, (w, h, stride), [red, black]);
+        };
+        split(&field.u, &mut red.u, &mut black.u);
+        split(&field.v, &mut red.v, &mut black.v);
+        split(&field.u, &mut red.moved_u, &mut black.moved_u);
+        split(&field.v, &mut red.moved_v, &mut black.moved_v);
+        // As u + du with du = 0: a field's -0.0 is 0.0 there.
+        for moved in [
+            &mut red.moved_u,
+            &mut red.moved_v,
+            &mut black.moved_u,
+            &mut black.moved_v,
+        ] {
+            moved.iter_mut().for_each(|m| *m += 0.0);
+        }
+        for ((plane, red), black) in d
+            .planes()
+            .into_iter()
+            .zip(red.tensors.planes_mut())
+            .zip(black.tensors.planes_mut())
+        {
+            split(plane, red, black);
+        }
         board
     }
 
@@ -428,43 +682,26 @@ impl Half {
         let Refinement { delta, gamma, .. } = *refinement;
         let n = self.du.len();
         let (du, dv) = (&self.du[..n], &self.dv[..n]);
-        let Derivatives {
-            ix,
-            iy,
-            iz,
-            ixx,
-            ixy,
-            iyy,
-            ixz,
-            iyz,
-        } = &self.derivatives;
-        let (ix, iy, iz) = (&ix[..n], &iy[..n], &iz[..n]);
-        let (ixx, ixy, iyy) = (&ixx[..n], &ixy[..n], &iyy[..n]);
-        let (ixz, iyz) = (&ixz[..n], &iyz[..n]);
+        let [b11, b12, b22, b13, b23, b33] = self.tensors.brightness.each_ref().map(|p| &p[..n]);
+        let [g11, g12, g22, g13, g23, g33] = self.tensors.gradient.each_ref().map(|p| &p[..n]);
         let (a11, a12, a22) = (&mut self.a11[..n], &mut self.a12[..n], &mut self.a22[..n]);
         let (b1, b2) = (&mut self.b1[..n], &mut self.b2[..n]);
         for i in 0..n {
             let (du, dv) = (du[i], dv[i]);
-            let (ix, iy, iz) = (ix[i], iy[i], iz[i]);
-            let (ixx, ixy, iyy, ixz, iyz) = (ixx[i], ixy[i], iyy[i], ixz[i], iyz[i]);
-            // Brightness constancy, normalised by |∇I|².
-            let norm = ix * ix + iy * iy + ZETA_SQUARED;
-            let dz = iz + ix * du + iy * dv;
-            let data = delta * 0.5 / (dz * dz / norm + EPSILON_SQUARED).sqrt() / norm;
-            // Gradient constancy, each component normalised by its own.
-            let (norm_x, norm_y) = (
-                ixx * ixx + ixy * ixy + ZETA_SQUARED,
-                ixy * ixy + iyy * iyy + ZETA_SQUARED,
-            );
-            let gx = ixz + ixx * du + ixy * dv;
-            let gy = iyz + ixy * du + iyy * dv;
-            let grad = gamma * 0.5 / (gx * gx / norm_x + gy * gy / norm_y + EPSILON_SQUARED).sqrt();
-            let (gxn, gyn) = (grad / norm_x, grad / norm_y);
-            a11[i] = data * ix * ix + gxn * ixx * ixx + gyn * ixy * ixy + ZETA_SQUARED;
-            a12[i] = data * ix * iy + gxn * ixx * ixy + gyn * ixy * iyy;
-            a22[i] = data * iy * iy + gxn * ixy * ixy + gyn * iyy * iyy + ZETA_SQUARED;
-            b1[i] = data * ix * iz + gxn * ixx * ixz + gyn * ixy * iyz;
-            b2[i] = data * iy * iz + gxn * ixy * ixz + gyn * iyy * iyz;
+            // Each term's squared (normalised) residual at the increment,
+            // its form at (du, dv, 1), and Ψ' there.
+            let square = |f11: f32, f12: f32, f22: f32, f13: f32, f23: f32, f33: f32| {
+                du * (f11 * du + 2.0 * (f12 * dv + f13)) + dv * (f22 * dv + 2.0 * f23) + f33
+            };
+            let qb = square(b11[i], b12[i], b22[i], b13[i], b23[i], b33[i]);
+            let qg = square(g11[i], g12[i], g22[i], g13[i], g23[i], g33[i]);
+            let data = delta * 0.5 / (qb + EPSILON_SQUARED).sqrt();
+            let grad = gamma * 0.5 / (qg + EPSILON_SQUARED).sqrt();
+            a11[i] = data * b11[i] + grad * g11[i] + ZETA_SQUARED;
+            a12[i] = data * b12[i] + grad * g12[i];
+            a22[i] = data * b22[i] + grad * g22[i] + ZETA_SQUARED;
+            b1[i] = data * b13[i] + grad * g13[i];
+            b2[i] = data * b23[i] + grad * g23[i];
         }
     }
 }
@@ -498,6 +735,30 @@ fn smooth_row(
 /// The `n` values from `start` of each of `N` planes.
 fn window<const N: usize>(planes: [&[f32]; N], start: usize, n: usize) -> [&[f32]; N] {
     planes.map(|plane| &plane[start..start + n])
+}
+
+/// A frame-layout `plane` (`w` × `h`) into its red and black halves (rows
+/// of `stride` cells, see [`Checkerboard`]), a row at a time: pixel (x, y)
+/// is red when x + y is even.
+fn split_into_halves(
+    plane: &[f32],
+    (w, h, stride): (usize, usize, usize),
+    [red, black]: [&mut [f32]; 2],
+) {
+    for (y, row) in plane.chunks_exact(w).take(h).enumerate() {
+        let start = (y + 1) * stride + 1;
+        let (evens, odds) = if y % 2 == 0 {
+            (&mut *red, &mut *black)
+        } else {
+            (&mut *black, &mut *red)
+        };
+        for (cell, &value) in evens[start..].iter_mut().zip(row.iter().step_by(2)) {
+            *cell = value;
+        }
+        for (cell, &value) in odds[start..].iter_mut().zip(row.iter().skip(1).step_by(2)) {
+            *cell = value;
+        }
+    }
 }
 
 /// `f(index in the frame, cell in its half, colour)` for each pixel of a
@@ -614,6 +875,122 @@ mod tests {
         }
     }
 
+    /// Pixel `i`'s two forms one value at a time, as written in
+    /// [`Tensors`]' comment.
+    fn reference_forms(d: &Derivatives, i: usize, unit: f32) -> ([f32; 6], [f32; 6]) {
+        let (ix, iy, iz) = (unit * d.ix[i], unit * d.iy[i], d.iz[i]);
+        let u2 = unit * unit;
+        let (ixx, ixy, iyy) = (u2 * d.ixx[i], u2 * d.ixy[i], u2 * d.iyy[i]);
+        let (ixz, iyz) = (unit * d.ixz[i], unit * d.iyz[i]);
+        let nb = 1.0 / (ix * ix + iy * iy + ZETA_SQUARED);
+        let nx = 1.0 / (ixx * ixx + ixy * ixy + ZETA_SQUARED);
+        let ny = 1.0 / (ixy * ixy + iyy * iyy + ZETA_SQUARED);
+        // In `forms`' order of operations, so that the two agree to the bit.
+        let (ixn, iyn) = (ix * nb, iy * nb);
+        let (ixxn, ixyn, ixyn_y, iyyn) = (ixx * nx, ixy * nx, ixy * ny, iyy * ny);
+        let brightness = [
+            ixn * ix,
+            ixn * iy,
+            iyn * iy,
+            ixn * iz,
+            iyn * iz,
+            iz * iz * nb,
+        ];
+        let gradient = [
+            ixxn * ixx + ixyn_y * ixy,
+            ixxn * ixy + ixyn_y * iyy,
+            ixyn * ixy + iyyn * iyy,
+            ixxn * ixz + ixyn_y * iyz,
+            ixyn * ixz + iyyn * iyz,
+            ixz * ixz * nx + iyz * iyz * ny,
+        ];
+        (brightness, gradient)
+    }
+
+    /// A grid's forms from a level twice as fine are the tent-weighted
+    /// means of the fine pixels' own (first derivatives doubled, second
+    /// ones quadrupled), fine pixel (2x, 2y) at the centre, on odd and even
+    /// sides; and each pixel's form, at (du, dv, 1), is its residual's
+    /// square, whose root the data terms weigh.
+    #[test]
+    fn a_coarser_grid_reads_the_fine_levels_forms_through_a_tent() {
+        for (fw, fh) in [(9usize, 7usize), (8, 6), (3, 2), (1, 5)] {
+            let n = fw * fh;
+            let mut seed = 0x9e37_79b9_7f4a_7c15u64 ^ (fw * 17 + fh) as u64;
+            let mut plane = || -> Vec<f32> {
+                (0..n)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        (seed >> 40) as f32 / (1u64 << 24) as f32 * 20.0 - 10.0
+                    })
+                    .collect()
+            };
+            let d = Derivatives {
+                ix: plane(),
+                iy: plane(),
+                iz: plane(),
+                ixx: plane(),
+                ixy: plane(),
+                iyy: plane(),
+                ixz: plane(),
+                iyz: plane(),
+            };
+            let (w, h) = (fw.div_ceil(2), fh.div_ceil(2));
+            let grid = Tensors::coarser(&d, (fw, fh), (w, h));
+            let planes = grid.planes();
+            for y in 0..h {
+                for x in 0..w {
+                    let mut sums = [0.0f64; 12];
+                    let mut total = 0.0f64;
+                    for fy in (2 * y).saturating_sub(1)..(2 * y + 2).min(fh) {
+                        for fx in (2 * x).saturating_sub(1)..(2 * x + 2).min(fw) {
+                            let weight = if fx == 2 * x { 1.0 } else { 0.5 }
+                                * if fy == 2 * y { 1.0 } else { 0.5 };
+                            let (b, g) = reference_forms(&d, fy * fw + fx, 2.0);
+                            for (k, f) in b.iter().chain(&g).enumerate() {
+                                sums[k] += weight * f64::from(*f);
+                            }
+                            total += weight;
+                        }
+                    }
+                    for k in 0..12 {
+                        let (got, want) = (f64::from(planes[k][y * w + x]), sums[k] / total);
+                        assert!(
+                            (got - want).abs() <= 1e-4 * want.abs().max(1.0),
+                            "{fw}x{fh} ({x}, {y}) form {k}: {got} against {want}"
+                        );
+                    }
+                }
+            }
+        }
+        // One pixel: its brightness form at (du, dv, 1) is the normalised
+        // residual's square.
+        let one = |v: f32| vec![v];
+        let d = Derivatives {
+            ix: one(3.0),
+            iy: one(-2.0),
+            iz: one(5.0),
+            ixx: one(0.0),
+            ixy: one(0.0),
+            iyy: one(0.0),
+            ixz: one(0.0),
+            iyz: one(0.0),
+        };
+        let t = Tensors::of(&d);
+        let [b11, b12, b22, b13, b23, b33] = t.brightness.each_ref().map(|p| p[0]);
+        let (du, dv) = (0.5f32, 1.25f32);
+        let form = du * du * b11
+            + 2.0 * du * dv * b12
+            + dv * dv * b22
+            + 2.0 * du * b13
+            + 2.0 * dv * b23
+            + b33;
+        let residual = 5.0 + 3.0 * du - 2.0 * dv;
+        assert!((form - residual * residual / (9.0 + 4.0 + ZETA_SQUARED)).abs() < 1e-5);
+    }
+
     /// The refinement pixel by pixel, in the frame's layout: each fixed-
     /// point iteration's data terms and smoothness weights (an edge's
     /// weight the left or upper pixel's), then red-black sweeps.
@@ -638,25 +1015,23 @@ mod tests {
             let (mut a11, mut a12, mut a22) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
             let (mut b1, mut b2, mut smooth) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
             for i in 0..n {
-                let (ix, iy, iz) = (d.ix[i], d.iy[i], d.iz[i]);
-                let (ixx, ixy, iyy, ixz, iyz) = (d.ixx[i], d.ixy[i], d.iyy[i], d.ixz[i], d.iyz[i]);
-                let norm = ix * ix + iy * iy + ZETA_SQUARED;
-                let dz = iz + ix * du[i] + iy * dv[i];
-                let data = delta * 0.5 / (dz * dz / norm + EPSILON_SQUARED).sqrt() / norm;
-                let (norm_x, norm_y) = (
-                    ixx * ixx + ixy * ixy + ZETA_SQUARED,
-                    ixy * ixy + iyy * iyy + ZETA_SQUARED,
-                );
-                let gx = ixz + ixx * du[i] + ixy * dv[i];
-                let gy = iyz + ixy * du[i] + iyy * dv[i];
-                let grad =
-                    gamma * 0.5 / (gx * gx / norm_x + gy * gy / norm_y + EPSILON_SQUARED).sqrt();
-                let (gxn, gyn) = (grad / norm_x, grad / norm_y);
-                a11[i] = data * ix * ix + gxn * ixx * ixx + gyn * ixy * ixy + ZETA_SQUARED;
-                a12[i] = data * ix * iy + gxn * ixx * ixy + gyn * ixy * iyy;
-                a22[i] = data * iy * iy + gxn * ixy * ixy + gyn * iyy * iyy + ZETA_SQUARED;
-                b1[i] = data * ix * iz + gxn * ixx * ixz + gyn * ixy * iyz;
-                b2[i] = data * iy * iz + gxn * ixy * ixz + gyn * iyy * iyz;
+                let ([b11, b12, b22, b13, b23, b33], [g11, g12, g22, g13, g23, g33]) =
+                    reference_forms(&d, i, 1.0);
+                let square = |f: [f32; 6]| {
+                    let [f11, f12, f22, f13, f23, f33] = f;
+                    du[i] * (f11 * du[i] + 2.0 * (f12 * dv[i] + f13))
+                        + dv[i] * (f22 * dv[i] + 2.0 * f23)
+                        + f33
+                };
+                let qb = square([b11, b12, b22, b13, b23, b33]);
+                let qg = square([g11, g12, g22, g13, g23, g33]);
+                let data = delta * 0.5 / (qb + EPSILON_SQUARED).sqrt();
+                let grad = gamma * 0.5 / (qg + EPSILON_SQUARED).sqrt();
+                a11[i] = data * b11 + grad * g11 + ZETA_SQUARED;
+                a12[i] = data * b12 + grad * g12;
+                a22[i] = data * b22 + grad * g22 + ZETA_SQUARED;
+                b1[i] = data * b13 + grad * g13;
+                b2[i] = data * b23 + grad * g23;
             }
             for y in 0..h {
                 for x in 0..w {

@@ -89,6 +89,14 @@ fn settings_sizes_and_limits_are_refused_with_typed_errors() {
             refinement: 33,
             ..settings
         },
+        FieldSettings {
+            fine_refinement: 33,
+            ..settings
+        },
+        FieldSettings {
+            finest_level: 0,
+            ..FieldSettings::BALANCED
+        },
     ] {
         let e = flow_field(plane, plane, &bad, None).unwrap_err();
         assert_eq!(e.kind(), "invalid-parameter", "{e}");
@@ -113,7 +121,11 @@ fn a_shifted_scene_moves_every_pixel_by_the_shift() {
     let a = grey_scene(w, h, 0);
     let b = grey_scene(w, h, 3);
     let (pa, pb) = (Plane::new(w, h, &a).unwrap(), Plane::new(w, h, &b).unwrap());
-    for settings in [FieldSettings::FAST, FieldSettings::MEDIUM] {
+    for settings in [
+        FieldSettings::FAST,
+        FieldSettings::BALANCED,
+        FieldSettings::MEDIUM,
+    ] {
         let field = flow_field(pa, pb, &settings, None).unwrap();
         assert_eq!((field.width, field.height), (w, h));
         // The scene shifts right by 3 px; inside a border of 16 px.
