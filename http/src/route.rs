@@ -57,6 +57,7 @@ const FIELD_PARAMS: &[&str] = &[
     "finest_level",
     "iterations",
     "refinement",
+    "fine_refinement",
 ];
 /// `/render`'s own, beside `/motion`'s.
 const PAINTER_PARAMS: &[&str] = &[

@@ -91,6 +91,7 @@ pub fn index(limits: &RequestLimits) -> Reply {
                 "finest_level": {"range": "0..=6", "default": FieldSettings::default().finest_level},
                 "iterations": {"range": "1..=256", "default": FieldSettings::default().iterations},
                 "refinement": {"range": "0..=32", "default": FieldSettings::default().refinement, "note": "variational refinement iterations after each level; 0: none"},
+                "fine_refinement": {"range": "0..=32", "default": FieldSettings::default().fine_refinement, "note": "a last refinement of the finest level on the level below's data, iterations; 0: none; needs finest_level >= 1"},
                 "max_motion": {"note": "pixels where the PNG's colour coding saturates; the field's longest motion when left out"}},
              "returns": "application/octet-stream: the flow field as a Middlebury .flo file (x-width, x-height); image/png (the Middlebury colour coding) on Accept: image/png"},
             {"method": "POST", "path": "/motion/stream", "body": "frames back to back, width·height·4 bytes each, usually chunked",

@@ -205,6 +205,9 @@ fn field_settings(params: &Params, base: FieldSettings) -> Result<FieldSettings,
             .unwrap_or(preset.finest_level),
         iterations: params.optional("iterations")?.unwrap_or(preset.iterations),
         refinement: params.optional("refinement")?.unwrap_or(preset.refinement),
+        fine_refinement: params
+            .optional("fine_refinement")?
+            .unwrap_or(preset.fine_refinement),
     };
     settings.check()?;
     Ok(settings)

@@ -256,6 +256,23 @@ fn flow_route_answers_cores_field_as_flo_or_png() {
     // The scene moved 2 px right.
     let (u, v) = field.at(48, 32);
     assert!((u - 2.0).abs() < 0.1 && v.abs() < 0.1, "({u}, {v})");
+    // Our own preset, its last refinement changed by name.
+    let balanced = core_::flow_field(
+        core_::Plane::new(w, h, &ga).unwrap(),
+        core_::Plane::new(w, h, &gb).unwrap(),
+        &core_::FieldSettings {
+            fine_refinement: 3,
+            ..core_::FieldSettings::BALANCED
+        },
+        None,
+    )
+    .unwrap();
+    assert_ne!(balanced, field);
+    let answer = post(
+        "/flow?width=96&height=64&method=luma-bt601&preset=balanced&fine_refinement=3",
+        body.clone(),
+    );
+    assert_eq!(answer.body, balanced.to_flo());
 
     let png = call(
         "POST",
@@ -277,6 +294,11 @@ fn flow_route_answers_cores_field_as_flo_or_png() {
             "invalid-parameter",
         ),
         ("/flow?width=96&height=64&patch=3", 400, "invalid-parameter"),
+        (
+            "/flow?width=96&height=64&finest_level=0&fine_refinement=5",
+            400,
+            "invalid-parameter",
+        ),
         (
             "/flow?width=96&height=64&max_motion=0",
             400,

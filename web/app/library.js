@@ -99,7 +99,7 @@ const FLOW_FIELDS = {
   window: U32, levels: U32, iterations: U32, epsilon: F64, fbThreshold: F64, minEigen: F64, maxError: F64,
 };
 const EDGE_FIELDS = { sigma: F64, low: F64, high: F64, tolerance: F64, minLength: F64, straightOnly: BOOL };
-const FIELD_FIELDS = { patch: U32, stride: U32, finestLevel: U32, iterations: U32, refinement: U32 };
+const FIELD_FIELDS = { patch: U32, stride: U32, finestLevel: U32, iterations: U32, refinement: U32, fineRefinement: U32 };
 
 function bytes(value, what) {
   if (value instanceof Uint8Array || value instanceof Uint8ClampedArray) {

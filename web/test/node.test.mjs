@@ -202,7 +202,12 @@ test('the flow field moves every pixel by a known shift, in two Float32Arrays', 
   const median = (values) => values.sort((a, b) => a - b)[values.length >> 1];
   assert.ok(Math.abs(median(inside.map((i) => field.u[i])) - 3) < 0.1);
   assert.ok(Math.abs(median(inside.map((i) => field.v[i])) + 2) < 0.1);
-  assert.deepEqual(defaults().field, { patch: 8, stride: 3, finestLevel: 1, iterations: 25, refinement: 5 });
+  assert.deepEqual(defaults().field, { patch: 8, stride: 3, finestLevel: 1, iterations: 25, refinement: 5, fineRefinement: 0 });
+  // The last refinement on the finer level's data, asked for by name.
+  const fine = flowField(grey(0, 0), grey(3, -2), { finestLevel: 2, stride: 4, iterations: 16, fineRefinement: 5 });
+  assert.ok(Math.abs(median(inside.map((i) => fine.u[i])) - 3) < 0.1);
+  assert.ok(Math.abs(median(inside.map((i) => fine.v[i])) + 2) < 0.1);
+  assert.throws(() => flowField(grey(0, 0), grey(0, 0), { finestLevel: 0, fineRefinement: 5 }), { kind: 'invalid-parameter' });
   assert.throws(() => flowField(grey(0, 0), grey(0, 0), { stride: 0 }), { kind: 'invalid-parameter' });
   assert.throws(() => flowField(grey(0, 0), grey(0, 0), { speed: 1 }), { kind: 'invalid-parameter' });
   const small = greyscale({ width: 8, height: 8, data: new Uint8Array(256) });

@@ -71,7 +71,7 @@ same_fields! {
         sigma, low, high, tolerance, min_length, straight_only,
     }
     Rgba <=> core_::Rgba { r, g, b, a }
-    FieldSettings <=> core_::FieldSettings { patch, stride, finest_level, iterations, refinement }
+    FieldSettings <=> core_::FieldSettings { patch, stride, finest_level, iterations, refinement, fine_refinement }
     FlowField <=> core_::FlowField { width, height, u, v }
 }
 

@@ -205,7 +205,7 @@ fn vector_rows(
     // A displacement at every pixel, with each preset.
     for (name, settings) in core_::FieldSettings::PRESETS {
         rows.push(BenchRow::compared(
-            format!("flow field, every pixel (DIS {name} preset)"),
+            format!("flow field, every pixel ({name} preset)"),
             time(iterations, || {
                 checked(instance.pixel_flow(a, b, settings.into()))
             })?,

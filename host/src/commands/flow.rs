@@ -31,8 +31,8 @@ pub struct FlowCommand {
     /// the field's longest].
     #[arg(long, value_name = "PIXELS")]
     max_motion: Option<f32>,
-    /// The search preset; --patch, --stride, --finest-level and
-    /// --iterations change it.
+    /// The search preset; --patch, --stride, --finest-level, --iterations,
+    /// --refinement and --fine-refinement change it.
     #[arg(long, value_parser = super::field_preset(), default_value = FieldSettings::DEFAULT_PRESET)]
     preset: FieldSettings,
     /// Side of a patch, pixels (4..=32).
@@ -51,6 +51,11 @@ pub struct FlowCommand {
     /// (0: none).
     #[arg(long)]
     refinement: Option<u32>,
+    /// A last refinement of the finest level searched on the data of the
+    /// level below it, fixed-point iterations (0: none; needs
+    /// --finest-level 1 or more).
+    #[arg(long)]
+    fine_refinement: Option<u32>,
     /// How the frames become grey first.
     #[arg(long, value_parser = super::grey_method(), default_value_t = core_::GreyMethod::MaxRgb)]
     method: core_::GreyMethod,
@@ -74,6 +79,7 @@ impl FlowCommand {
             finest_level: self.finest_level.unwrap_or(preset.finest_level),
             iterations: self.iterations.unwrap_or(preset.iterations),
             refinement: self.refinement.unwrap_or(preset.refinement),
+            fine_refinement: self.fine_refinement.unwrap_or(preset.fine_refinement),
         }
     }
 
