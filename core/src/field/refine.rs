@@ -93,7 +93,6 @@ struct Derivatives {
 impl Derivatives {
     /// At the field: the current frame warped back by it, and the
     /// derivatives of the average of the two frames (grey levels).
-    #[inline(never)]
     fn at(previous: &GreyF32, current: &GreyF32, field: &FlowField) -> Derivatives {
         let (w, h) = (previous.width, previous.height);
         let first = &previous.data;
@@ -137,15 +136,19 @@ impl Derivatives {
 /// residual's square for any increment, so a sum of forms weighs several
 /// pixels' residuals at once: how a coarser grid reads a finer level.
 pub(super) struct Tensors {
-    brightness: [Vec<f32>; 6],
-    gradient: [Vec<f32>; 6],
+    /// Brightness constancy's six planes, then gradient constancy's.
+    planes: [Vec<f32>; 12],
+}
+
+/// Twelve planes of `n` zeros.
+fn twelve_planes(n: usize) -> [Vec<f32>; 12] {
+    std::array::from_fn(|_| vec![0.0; n])
 }
 
 impl Tensors {
     fn zeros(n: usize) -> Tensors {
         Tensors {
-            brightness: std::array::from_fn(|_| vec![0.0; n]),
-            gradient: std::array::from_fn(|_| vec![0.0; n]),
+            planes: twelve_planes(n),
         }
     }
 
@@ -153,27 +156,8 @@ impl Tensors {
     fn of(d: &Derivatives) -> Tensors {
         let n = d.ix.len();
         let mut t = Tensors::zeros(n);
-        let mut planes = t.planes_mut();
-        each_four_forms(d, 0, n, 1.0, |x, lanes, forms| {
-            for (plane, form) in planes.iter_mut().zip(forms) {
-                plane[x..x + lanes].copy_from_slice(&form.to_array()[..lanes]);
-            }
-        });
+        forms_into(d, 0..n, 1.0, &mut t.planes);
         t
-    }
-
-    /// The twelve planes, brightness constancy's first.
-    fn planes(&self) -> [&Vec<f32>; 12] {
-        let [b0, b1, b2, b3, b4, b5] = self.brightness.each_ref();
-        let [g0, g1, g2, g3, g4, g5] = self.gradient.each_ref();
-        [b0, b1, b2, b3, b4, b5, g0, g1, g2, g3, g4, g5]
-    }
-
-    /// The same, to write.
-    fn planes_mut(&mut self) -> [&mut Vec<f32>; 12] {
-        let [b0, b1, b2, b3, b4, b5] = self.brightness.each_mut();
-        let [g0, g1, g2, g3, g4, g5] = self.gradient.each_mut();
-        [b0, b1, b2, b3, b4, b5, g0, g1, g2, g3, g4, g5]
     }
 
     /// The forms of a `w` × `h` grid from the derivatives `d` of a level
@@ -185,7 +169,6 @@ impl Tensors {
     /// its own level. A fine row's forms are added into the one or two grid
     /// rows it weighs in, kept at the fine width (contiguous adds); a grid
     /// row, once complete, is summed along x into the result.
-    #[inline(never)]
     fn coarser(d: &Derivatives, (fw, fh): (usize, usize), (w, h): (usize, usize)) -> Tensors {
         // How much of a tent lies inside a side of n pixels, centred on i.
         let total = |i: usize, n: usize| {
@@ -193,8 +176,8 @@ impl Tensors {
         };
         let columns: Vec<f32> = (0..w).map(|x| 1.0 / total(2 * x, fw)).collect();
         let mut out = Tensors::zeros(w * h);
-        let zeros = || -> [Vec<f32>; 12] { std::array::from_fn(|_| vec![0.0; fw]) };
-        let (mut this, mut next) = (zeros(), zeros());
+        let (mut this, mut next) = (twelve_planes(fw), twelve_planes(fw));
+        let mut fine = twelve_planes(fw);
         for fy in 0..fh {
             let y = fy / 2;
             // Fine row 2y weighs 1 in grid row y; 2y + 1 a half in y and y + 1.
@@ -203,28 +186,19 @@ impl Tensors {
                 (_, true) => (0.5, 0.5),
                 (_, false) => (0.5, 0.0),
             };
-            let (here, there) = (f32x4::splat(here), f32x4::splat(there));
-            let halves = fy % 2 == 1;
-            each_four_forms(d, fy * fw, fw, 2.0, |x, lanes, forms| {
-                for (sum, form) in this.iter_mut().zip(forms) {
-                    add_lanes(sum, x, lanes, here, form);
+            forms_into(d, fy * fw..(fy + 1) * fw, 2.0, &mut fine);
+            for (sum, form) in this.iter_mut().zip(&fine) {
+                add_weighted(sum, form, here);
+            }
+            if fy % 2 == 1 {
+                for (sum, form) in next.iter_mut().zip(&fine) {
+                    add_weighted(sum, form, there);
                 }
-                if halves {
-                    for (sum, form) in next.iter_mut().zip(forms) {
-                        add_lanes(sum, x, lanes, there, form);
-                    }
-                }
-            });
+            }
             if fy % 2 == 1 || fy + 1 == fh {
                 let scale = 1.0 / total(2 * y, fh);
-                for (plane, sums) in out.planes_mut().into_iter().zip(&this) {
-                    let row = &mut plane[y * w..][..w];
-                    for (x, (o, &c)) in row.iter_mut().zip(&columns).enumerate() {
-                        let x0 = 2 * x;
-                        let left = if x0 > 0 { sums[x0 - 1] } else { 0.0 };
-                        let right = if x0 + 1 < fw { sums[x0 + 1] } else { 0.0 };
-                        *o = (sums[x0] + 0.5 * (left + right)) * c * scale;
-                    }
+                for (plane, sums) in out.planes.iter_mut().zip(&this) {
+                    tent_along_x(&mut plane[y * w..][..w], sums, &columns, scale);
                 }
                 std::mem::swap(&mut this, &mut next);
                 for plane in &mut next {
@@ -269,18 +243,37 @@ fn forms(d: [f32x4; 8], unit: f32) -> [f32x4; 12] {
     ]
 }
 
-/// `f(x, the forms of pixels x..x + 4)` for the `n` pixels of `d` from
-/// `first`, four at a time; the last few padded with zeros (their forms
-/// finite, and not passed on: `f` is told how many lanes count).
-#[inline(always)]
-fn each_four_forms(
-    d: &Derivatives,
-    first: usize,
-    n: usize,
-    unit: f32,
-    mut f: impl FnMut(usize, usize, [f32x4; 12]),
-) {
-    let r = first..first + n;
+/// `sum += weight · row`, value by value. (Out of line: called for each of
+/// twelve planes, inlined it was twelve unrolled copies, 7 KB of the guest.)
+#[inline(never)]
+fn add_weighted(sum: &mut [f32], row: &[f32], weight: f32) {
+    for (s, &r) in sum.iter_mut().zip(row) {
+        *s += weight * r;
+    }
+}
+
+/// Grid row `out` from a fine row's `sums` (twice as long, or one less):
+/// grid pixel x the tent [½ 1 ½] around fine pixel 2x, times its column's
+/// `columns[x]` and the row's `scale`. (Out of line, as [`add_weighted`].)
+#[inline(never)]
+fn tent_along_x(out: &mut [f32], sums: &[f32], columns: &[f32], scale: f32) {
+    let fw = sums.len();
+    for (x, (o, &c)) in out.iter_mut().zip(columns).enumerate() {
+        let x0 = 2 * x;
+        let left = if x0 > 0 { sums[x0 - 1] } else { 0.0 };
+        let right = if x0 + 1 < fw { sums[x0 + 1] } else { 0.0 };
+        *o = (sums[x0] + 0.5 * (left + right)) * c * scale;
+    }
+}
+
+/// The forms of the pixels `range` of `d` into the first `range.len()`
+/// values of each of `out`'s planes (brightness constancy's six, then
+/// gradient constancy's), four pixels at a time; the last few through a
+/// padded register (zeros: finite forms, not stored).
+#[inline(never)]
+fn forms_into(d: &Derivatives, range: std::ops::Range<usize>, unit: f32, out: &mut [Vec<f32>; 12]) {
+    let n = range.len();
+    let r = range;
     let (ix, iy, iz, ixx) = (
         &d.ix[r.clone()],
         &d.iy[r.clone()],
@@ -293,19 +286,25 @@ fn each_four_forms(
         &d.ixz[r.clone()],
         &d.iyz[r],
     );
+    let mut store = |x: usize, lanes: usize, forms: [f32x4; 12]| {
+        for (plane, form) in out.iter_mut().zip(forms) {
+            plane[x..x + lanes].copy_from_slice(&form.to_array()[..lanes]);
+        }
+    };
     let body = n - n % 4;
     for x in (0..body).step_by(4) {
+        let at = |plane: &[f32]| register(plane, x);
         let lanes = [
-            register(ix, x),
-            register(iy, x),
-            register(iz, x),
-            register(ixx, x),
-            register(ixy, x),
-            register(iyy, x),
-            register(ixz, x),
-            register(iyz, x),
+            at(ix),
+            at(iy),
+            at(iz),
+            at(ixx),
+            at(ixy),
+            at(iyy),
+            at(ixz),
+            at(iyz),
         ];
-        f(x, 4, forms(lanes, unit));
+        store(x, 4, forms(lanes, unit));
     }
     if body < n {
         let pad = |plane: &[f32]| {
@@ -323,20 +322,7 @@ fn each_four_forms(
             pad(ixz),
             pad(iyz),
         ];
-        f(body, n - body, forms(lanes, unit));
-    }
-}
-
-/// `sum[x..x + lanes] += weight · form`, four lanes at once when all count.
-#[inline(always)]
-fn add_lanes(sum: &mut [f32], x: usize, lanes: usize, weight: f32x4, form: f32x4) {
-    if lanes == 4 {
-        let added = register(sum, x) + weight * form;
-        sum[x..x + 4].copy_from_slice(&added.to_array());
-    } else {
-        for (s, v) in sum[x..x + lanes].iter_mut().zip((weight * form).to_array()) {
-            *s += v;
-        }
+        store(body, n - body, forms(lanes, unit));
     }
 }
 
@@ -460,7 +446,6 @@ struct Row {
 }
 
 impl Checkerboard {
-    #[inline(never)]
     fn new(w: usize, h: usize, field: &FlowField, d: &Tensors) -> Checkerboard {
         let stride = w.div_ceil(2) + 2;
         let cells = stride * (h + 2);
@@ -507,10 +492,10 @@ impl Checkerboard {
             moved.iter_mut().for_each(|m| *m += 0.0);
         }
         for ((plane, red), black) in d
-            .planes()
-            .into_iter()
-            .zip(red.tensors.planes_mut())
-            .zip(black.tensors.planes_mut())
+            .planes
+            .iter()
+            .zip(&mut red.tensors.planes)
+            .zip(&mut black.tensors.planes)
         {
             split(plane, red, black);
         }
@@ -682,8 +667,11 @@ impl Half {
         let Refinement { delta, gamma, .. } = *refinement;
         let n = self.du.len();
         let (du, dv) = (&self.du[..n], &self.dv[..n]);
-        let [b11, b12, b22, b13, b23, b33] = self.tensors.brightness.each_ref().map(|p| &p[..n]);
-        let [g11, g12, g22, g13, g23, g33] = self.tensors.gradient.each_ref().map(|p| &p[..n]);
+        let [b11, b12, b22, b13, b23, b33, g11, g12, g22, g13, g23, g33] = &self.tensors.planes;
+        let (b11, b12, b22) = (&b11[..n], &b12[..n], &b22[..n]);
+        let (b13, b23, b33) = (&b13[..n], &b23[..n], &b33[..n]);
+        let (g11, g12, g22) = (&g11[..n], &g12[..n], &g22[..n]);
+        let (g13, g23, g33) = (&g13[..n], &g23[..n], &g33[..n]);
         let (a11, a12, a22) = (&mut self.a11[..n], &mut self.a12[..n], &mut self.a22[..n]);
         let (b1, b2) = (&mut self.b1[..n], &mut self.b2[..n]);
         for i in 0..n {
@@ -939,7 +927,7 @@ mod tests {
             };
             let (w, h) = (fw.div_ceil(2), fh.div_ceil(2));
             let grid = Tensors::coarser(&d, (fw, fh), (w, h));
-            let planes = grid.planes();
+            let planes = &grid.planes;
             for y in 0..h {
                 for x in 0..w {
                     let mut sums = [0.0f64; 12];
@@ -979,7 +967,7 @@ mod tests {
             iyz: one(0.0),
         };
         let t = Tensors::of(&d);
-        let [b11, b12, b22, b13, b23, b33] = t.brightness.each_ref().map(|p| p[0]);
+        let [b11, b12, b22, b13, b23, b33] = std::array::from_fn(|k| t.planes[k][0]);
         let (du, dv) = (0.5f32, 1.25f32);
         let form = du * du * b11
             + 2.0 * du * dv * b12
