@@ -174,6 +174,7 @@ impl Tensors {
         let total = |i: usize, n: usize| {
             1.0 + if i > 0 { 0.5 } else { 0.0 } + if i + 1 < n { 0.5 } else { 0.0 }
         };
+        debug_assert_eq!((w, h), (fw.div_ceil(2), fh.div_ceil(2)), "adjacent levels");
         let columns: Vec<f32> = (0..w).map(|x| 1.0 / total(2 * x, fw)).collect();
         let mut out = Tensors::zeros(w * h);
         let (mut this, mut next) = (twelve_planes(fw), twelve_planes(fw));
@@ -224,9 +225,10 @@ fn forms(d: [f32x4; 8], unit: f32) -> [f32x4; 12] {
     let nb = f32x4::ONE / (ix * ix + iy * iy + zeta);
     let nx = f32x4::ONE / (ixx * ixx + ixy * ixy + zeta);
     let ny = f32x4::ONE / (ixy * ixy + iyy * iyy + zeta);
+    // Each gradient component's derivatives over its own magnitude.
     let (ixn, iyn) = (ix * nb, iy * nb);
-    let (ixxn, ixyn) = (ixx * nx, ixy * nx);
-    let (ixyn_y, iyyn) = (ixy * ny, iyy * ny);
+    let (ixx_x, ixy_x) = (ixx * nx, ixy * nx);
+    let (ixy_y, iyy_y) = (ixy * ny, iyy * ny);
     [
         ixn * ix,
         ixn * iy,
@@ -234,11 +236,11 @@ fn forms(d: [f32x4; 8], unit: f32) -> [f32x4; 12] {
         ixn * iz,
         iyn * iz,
         iz * iz * nb,
-        ixxn * ixx + ixyn_y * ixy,
-        ixxn * ixy + ixyn_y * iyy,
-        ixyn * ixy + iyyn * iyy,
-        ixxn * ixz + ixyn_y * iyz,
-        ixyn * ixz + iyyn * iyz,
+        ixx_x * ixx + ixy_y * ixy,
+        ixx_x * ixy + ixy_y * iyy,
+        ixy_x * ixy + iyy_y * iyy,
+        ixx_x * ixz + ixy_y * iyz,
+        ixy_x * ixz + iyy_y * iyz,
         ixz * ixz * nx + iyz * iyz * ny,
     ]
 }
@@ -273,18 +275,17 @@ fn tent_along_x(out: &mut [f32], sums: &[f32], columns: &[f32], scale: f32) {
 #[inline(never)]
 fn forms_into(d: &Derivatives, range: std::ops::Range<usize>, unit: f32, out: &mut [Vec<f32>; 12]) {
     let n = range.len();
-    let r = range;
     let (ix, iy, iz, ixx) = (
-        &d.ix[r.clone()],
-        &d.iy[r.clone()],
-        &d.iz[r.clone()],
-        &d.ixx[r.clone()],
+        &d.ix[range.clone()],
+        &d.iy[range.clone()],
+        &d.iz[range.clone()],
+        &d.ixx[range.clone()],
     );
     let (ixy, iyy, ixz, iyz) = (
-        &d.ixy[r.clone()],
-        &d.iyy[r.clone()],
-        &d.ixz[r.clone()],
-        &d.iyz[r],
+        &d.ixy[range.clone()],
+        &d.iyy[range.clone()],
+        &d.ixz[range.clone()],
+        &d.iyz[range],
     );
     let mut store = |x: usize, lanes: usize, forms: [f32x4; 12]| {
         for (plane, form) in out.iter_mut().zip(forms) {
@@ -377,7 +378,7 @@ fn solve(field: &mut FlowField, tensors: &Tensors, refinement: &Refinement) {
 }
 
 /// A pixel's values in one colour's half: the field and its increment,
-/// the derivatives at the field, and the linear system of the current
+/// the data terms' forms at the field, and the linear system of the current
 /// fixed-point iteration, [a11 a12; a12 a22]·(du, dv) + (b1, b2) from the
 /// data terms with the edges' smoothness weights.
 struct Half {
@@ -875,7 +876,7 @@ mod tests {
         let ny = 1.0 / (ixy * ixy + iyy * iyy + ZETA_SQUARED);
         // In `forms`' order of operations, so that the two agree to the bit.
         let (ixn, iyn) = (ix * nb, iy * nb);
-        let (ixxn, ixyn, ixyn_y, iyyn) = (ixx * nx, ixy * nx, ixy * ny, iyy * ny);
+        let (ixx_x, ixy_x, ixy_y, iyy_y) = (ixx * nx, ixy * nx, ixy * ny, iyy * ny);
         let brightness = [
             ixn * ix,
             ixn * iy,
@@ -885,11 +886,11 @@ mod tests {
             iz * iz * nb,
         ];
         let gradient = [
-            ixxn * ixx + ixyn_y * ixy,
-            ixxn * ixy + ixyn_y * iyy,
-            ixyn * ixy + iyyn * iyy,
-            ixxn * ixz + ixyn_y * iyz,
-            ixyn * ixz + iyyn * iyz,
+            ixx_x * ixx + ixy_y * ixy,
+            ixx_x * ixy + ixy_y * iyy,
+            ixy_x * ixy + iyy_y * iyy,
+            ixx_x * ixz + ixy_y * iyz,
+            ixy_x * ixz + iyy_y * iyz,
             ixz * ixz * nx + iyz * iyz * ny,
         ];
         (brightness, gradient)
