@@ -193,15 +193,6 @@ fn build_component(root: &Path, target_dir: &Path, package: &str) {
     build
         .current_dir(root)
         .args(["build", "--release", "--target", WASM_TARGET, "-p", package])
-        // The components ship without their function names (the `name`
-        // section, no instruction; docs/hosts.md says what it saves and how
-        // to keep them). Link-time optimisation saved about as much, but ran
-        // the flow field 5 % and the edges 10 % slower. Cargo joins this
-        // array to .cargo/config.toml's `+simd128`.
-        .args([
-            "--config",
-            "target.wasm32-wasip2.rustflags=['-C', 'link-arg=--strip-all']",
-        ])
         .arg("--target-dir")
         .arg(target_dir);
     // Cargo sets CARGO_ENCODED_RUSTFLAGS (empty) for build scripts, which
