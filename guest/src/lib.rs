@@ -100,6 +100,10 @@ impl vectors::Guest for Component {
         core_::FieldSettings::default().into()
     }
 
+    fn field_preset(name: String) -> Result<FieldSettings, Error> {
+        Ok(core_::FieldSettings::preset(&name)?.into())
+    }
+
     fn pixel_flow(
         previous: Plane,
         current: Plane,

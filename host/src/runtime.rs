@@ -366,6 +366,13 @@ impl Instance {
             .call_default_field_settings(&mut self.store)
     }
 
+    /// The field settings of the preset called `name`.
+    pub fn field_preset(&mut self, name: &str) -> Call<FieldSettings> {
+        self.bindings
+            .ghostlines_image_vectors()
+            .call_field_preset(&mut self.store, name)
+    }
+
     /// The gradient field every `step` pixels.
     pub fn gradient_field(
         &mut self,

@@ -719,6 +719,20 @@ fn the_flow_field_refuses_with_typed_errors() {
     }
 }
 
+/// Every preset through the component is core's, by the same name; another
+/// name is refused.
+#[test]
+fn the_component_names_every_field_preset_as_core_does() {
+    let mut instance = instance();
+    for (name, settings) in core_::FieldSettings::PRESETS {
+        let through = instance.field_preset(name).unwrap().unwrap();
+        assert_eq!(core_::FieldSettings::from(through), settings, "{name}");
+    }
+    let e = instance.field_preset("slow").unwrap().unwrap_err();
+    assert_eq!(e.kind(), "invalid-parameter");
+    assert!(e.to_string().contains("balanced"), "{e}");
+}
+
 /// docs/flow.png is what docs/cli.md's `ghostlines flow` command draws
 /// (`REGENERATE=1` rewrites it).
 #[test]

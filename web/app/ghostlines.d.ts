@@ -77,6 +77,10 @@ export interface DrawnImage {
 }
 
 export type TrackerModeName = 'sketch' | 'sparse' | 'dense' | 'field';
+/** The flow field's presets: OpenCV's DIS presets' search, and ours, balanced. */
+export type FieldPreset = 'ultrafast' | 'fast' | 'balanced' | 'medium';
+/** Field settings over a preset's (the default's when none is named). */
+export type FieldOptions = Partial<FieldSettings> & { preset?: FieldPreset };
 export type ColouringName = 'solid' | 'direction' | 'speed';
 
 export const GREY_METHODS: readonly GreyMethod[];
@@ -101,9 +105,9 @@ export function edges(plane: PlaneLike, options?: Partial<EdgeSettings>): Polyli
  * The flow field from `previous` to `current`: a displacement at every
  * pixel, row-major, in two Float32Arrays (pixel (x, y) moved by
  * (u[i], v[i]), i = y·width + x). Options over the defaults (OpenCV's DIS
- * medium search).
+ * medium search), or over the preset they name.
  */
-export function flowField(previous: PlaneLike, current: PlaneLike, options?: Partial<FieldSettings>): FlowField;
+export function flowField(previous: PlaneLike, current: PlaneLike, options?: FieldOptions): FlowField;
 
 /** Every default, read from the component. */
 export interface Defaults {
@@ -134,7 +138,7 @@ export interface TrackerOptions {
   corners?: Partial<CornerSettings>;
   flow?: Partial<FlowSettings>;
   /** Field mode: how the flow field is searched. */
-  field?: Partial<FieldSettings>;
+  field?: FieldOptions;
   /** Each frame is measured against the one this many milliseconds before (0: the one before it). */
   interval?: number;
 }

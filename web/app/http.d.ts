@@ -1,6 +1,6 @@
 // Types of http.js: the HTTP client, with the local library's shapes.
 
-import type { DrawnImage, ImageLike, PlaneLike } from './ghostlines.js';
+import type { DrawnImage, FieldPreset, ImageLike, PlaneLike } from './ghostlines.js';
 import type { FlowField, Frame, GreyMethod, Plane, Point, Polyline } from './gen/interfaces/ghostlines-image-types.js';
 import type { TrackerOutput } from './gen/interfaces/ghostlines-image-tracking.js';
 
@@ -62,12 +62,13 @@ export interface Client {
 
 /** The field settings, and a preset to start from. */
 export interface FieldOptions {
-  preset?: 'ultrafast' | 'fast' | 'medium';
+  preset?: FieldPreset;
   patch?: number;
   stride?: number;
   finestLevel?: number;
   iterations?: number;
   refinement?: number;
+  fineRefinement?: number;
   method?: GreyMethod;
 }
 

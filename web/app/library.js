@@ -34,6 +34,7 @@ const U32 = { name: 'an integer in 0..=4294967295', ok: (v) => Number.isInteger(
 const S32 = { name: 'an integer in -2147483648..=2147483647', ok: (v) => Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff };
 const F64 = { name: 'a finite number', ok: (v) => typeof v === 'number' && Number.isFinite(v) };
 const BOOL = { name: 'true or false', ok: (v) => typeof v === 'boolean' };
+const STRING = { name: 'a string', ok: (v) => typeof v === 'string' };
 
 function checked(value, type, what) {
   if (!type.ok(value)) {
@@ -100,6 +101,19 @@ const FLOW_FIELDS = {
 };
 const EDGE_FIELDS = { sigma: F64, low: F64, high: F64, tolerance: F64, minLength: F64, straightOnly: BOOL };
 const FIELD_FIELDS = { patch: U32, stride: U32, finestLevel: U32, iterations: U32, refinement: U32, fineRefinement: U32 };
+
+// Field settings: `given`'s fields over `base`, or over the settings of
+// the preset `given.preset` names (read from the component by `preset`).
+function fieldSettings(base, given, preset, what) {
+  if (given === undefined) return { ...base };
+  const { preset: name, ...fields } = object(given, what);
+  return settings(name === undefined ? base : preset(name), fields, FIELD_FIELDS, what);
+}
+
+// The component's field preset called `name`, its errors typed by `call`.
+function fieldPresets(vectors, call) {
+  return (name) => call(() => vectors.fieldPreset(checked(name, STRING, 'preset')));
+}
 
 function bytes(value, what) {
   if (value instanceof Uint8Array || value instanceof Uint8ClampedArray) {
@@ -198,7 +212,7 @@ export function bind({ painting, process: proc, tracking, vectors }) {
       painter: painting.defaultPainterSettings(),
       speedMax: painting.defaultSpeedMax(),
     }),
-    createTracker: (options = {}) => createTracker(tracking, call, options),
+    createTracker: (options = {}) => createTracker(tracking, call, options, fieldPresets(vectors, call)),
     /**
      * The part of a push that needs nothing from the frames before it
      * (grey, contrast, brightness, centroid, sparse mode's corners), for a
@@ -207,7 +221,7 @@ export function bind({ painting, process: proc, tracking, vectors }) {
      * corners }; `filtered.values.buffer` may be transferred.
      */
     prepare: (image, options = {}) => {
-      const full = trackerSettings(tracking, options);
+      const full = trackerSettings(tracking, options, fieldPresets(vectors, call));
       const frame = toFrame(image);
       return call(() => tracking.prepare(frame, full));
     },
@@ -243,18 +257,18 @@ function processing(proc, vectors, call) {
      * (one copy out of the component each, none a pixel in JS).
      */
     flowField(previous, current, options) {
-      const full = settings(vectors.defaultFieldSettings(), options, FIELD_FIELDS, 'the field settings');
+      const full = fieldSettings(vectors.defaultFieldSettings(), options, fieldPresets(vectors, call), 'the field settings');
       return call(() => vectors.pixelFlow(toPlane(previous), toPlane(current), full));
     },
   };
 }
 
 // The full WIT tracker settings of createTracker's `options`.
-function trackerSettings(tracking, options) {
+function trackerSettings(tracking, options, preset) {
   checkOptions(options, TRACKER_OPTIONS, 'the tracker options');
   const base = tracking.defaultTrackerSettings();
   const given = (key) => option(options, key, base[key]);
-  const mode = trackerMode(tracking, options, base);
+  const mode = trackerMode(tracking, options, base, preset);
   return {
     method: greyMethod(given('method')),
     contrast: given('contrast'),
@@ -290,8 +304,9 @@ function checkPrepared(prepared) {
 }
 
 // The WIT tracker-mode of `options`: its name, and for the flow modes
-// their partial corner and flow settings and the dense step.
-function trackerMode(tracking, options, base) {
+// their partial corner and flow settings and the dense step (the field
+// mode's settings may name a preset, read by `preset`).
+function trackerMode(tracking, options, base, preset) {
   const mode = option(options, 'mode', base.mode.tag);
   switch (oneOf(mode, TRACKER_MODES, 'mode')) {
     case 'sparse': {
@@ -307,7 +322,7 @@ function trackerMode(tracking, options, base) {
     case 'field': {
       const d = tracking.defaultFieldMode();
       const step = option(options, 'step', d.step);
-      return { tag: 'field', val: { step, settings: settings(d.settings, options.field, FIELD_FIELDS, 'field') } };
+      return { tag: 'field', val: { step, settings: fieldSettings(d.settings, options.field, preset, 'field') } };
     }
     default:
       return { tag: mode };
@@ -321,8 +336,8 @@ function trackerMode(tracking, options, base) {
  * step (dense, field), corners and flow (partial settings for sparse and
  * dense), field (partial field settings for field mode).
  */
-function createTracker(tracking, call, options) {
-  const full = trackerSettings(tracking, options);
+function createTracker(tracking, call, options, preset) {
+  const full = trackerSettings(tracking, options, preset);
   const inner = call(() => tracking.Tracker.create(full));
   return {
     [TRACKER]: inner,

@@ -116,11 +116,17 @@ impl FieldSettings {
             .find(|(n, _)| *n == name)
             .map(|&(_, settings)| settings)
             .ok_or_else(|| {
-                let names: Vec<_> = FieldSettings::PRESETS.iter().map(|(n, _)| *n).collect();
-                Error::InvalidParameter(format!(
-                    "unknown preset {name:?}; expected {}",
-                    names.join(", ")
-                ))
+                let mut expected = String::new();
+                for (i, (n, _)) in FieldSettings::PRESETS.iter().enumerate() {
+                    if i > 0 {
+                        expected.push_str(", ");
+                    }
+                    expected.push_str(n);
+                }
+                // Quoted as given, not escaped: `{:?}` and `join` here
+                // brought Unicode escaping tables into the guest (7 KB,
+                // once the guest took a preset's name).
+                Error::InvalidParameter(format!("unknown preset \"{name}\"; expected {expected}"))
             })
     }
 
