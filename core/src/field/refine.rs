@@ -456,8 +456,9 @@ impl Checkerboard {
             v: zeros(),
             du: zeros(),
             dv: zeros(),
-            moved_u: zeros(),
-            moved_v: zeros(),
+            // Derived from u and v below.
+            moved_u: Vec::new(),
+            moved_v: Vec::new(),
             tensors: Tensors::zeros(cells),
             a11: zeros(),
             a12: zeros(),
@@ -481,16 +482,11 @@ impl Checkerboard {
         };
         split(&field.u, &mut red.u, &mut black.u);
         split(&field.v, &mut red.v, &mut black.v);
-        split(&field.u, &mut red.moved_u, &mut black.moved_u);
-        split(&field.v, &mut red.moved_v, &mut black.moved_v);
-        // As u + du with du = 0: a field's -0.0 is 0.0 there.
-        for moved in [
-            &mut red.moved_u,
-            &mut red.moved_v,
-            &mut black.moved_u,
-            &mut black.moved_v,
-        ] {
-            moved.iter_mut().for_each(|m| *m += 0.0);
+        for half in [&mut *red, &mut *black] {
+            // u + du with du = 0 (a field's -0.0 is 0.0 there); the margin
+            // stays 0.
+            half.moved_u = half.u.iter().map(|&u| u + 0.0).collect();
+            half.moved_v = half.v.iter().map(|&v| v + 0.0).collect();
         }
         for ((plane, red), black) in d
             .planes
@@ -544,12 +540,7 @@ impl Checkerboard {
         for y in 0..self.h {
             let row = self.row(y, colour);
             let last_row = y + 1 == self.h;
-            let [red, black] = &mut self.halves;
-            let (own, other) = if colour == 0 {
-                (red, &*black)
-            } else {
-                (black, &*red)
-            };
+            let (own, other) = own_and_other(&mut self.halves, colour);
             let Half {
                 u,
                 v,
@@ -609,12 +600,7 @@ impl Checkerboard {
     fn diagonals(&mut self, colour: usize) {
         for y in 0..self.h {
             let row = self.row(y, colour);
-            let [red, black] = &mut self.halves;
-            let (own, other) = if colour == 0 {
-                (red, &*black)
-            } else {
-                (black, &*red)
-            };
+            let (own, other) = own_and_other(&mut self.halves, colour);
             let n = row.count;
             let cells = row.first..row.first + n;
             let (wl, wu) = (&other.right[row.left..][..n], &other.down[row.up..][..n]);
@@ -640,12 +626,7 @@ impl Checkerboard {
         for colour in 0..2 {
             for y in 0..self.h {
                 let row = self.row(y, colour);
-                let [red, black] = &mut self.halves;
-                let (own, other) = if colour == 0 {
-                    (red, &*black)
-                } else {
-                    (black, &*red)
-                };
+                let (own, other) = own_and_other(&mut self.halves, colour);
                 sweep_row(own, other, &row, omega);
             }
         }
@@ -724,6 +705,16 @@ fn smooth_row(
 /// The `n` values from `start` of each of `N` planes.
 fn window<const N: usize>(planes: [&[f32]; N], start: usize, n: usize) -> [&[f32]; N] {
     planes.map(|plane| &plane[start..start + n])
+}
+
+/// `colour`'s half to write, and the other's to read.
+fn own_and_other(halves: &mut [Half; 2], colour: usize) -> (&mut Half, &Half) {
+    let [red, black] = halves;
+    if colour == 0 {
+        (red, &*black)
+    } else {
+        (black, &*red)
+    }
 }
 
 /// A frame-layout `plane` (`w` × `h`) into its red and black halves (rows
