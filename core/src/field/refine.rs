@@ -287,11 +287,6 @@ fn forms_into(d: &Derivatives, range: std::ops::Range<usize>, unit: f32, out: &m
         &d.ixz[range.clone()],
         &d.iyz[range],
     );
-    let mut store = |x: usize, lanes: usize, forms: [f32x4; 12]| {
-        for (plane, form) in out.iter_mut().zip(forms) {
-            plane[x..x + lanes].copy_from_slice(&form.to_array()[..lanes]);
-        }
-    };
     let body = n - n % 4;
     for x in (0..body).step_by(4) {
         let at = |plane: &[f32]| register(plane, x);
@@ -305,7 +300,12 @@ fn forms_into(d: &Derivatives, range: std::ops::Range<usize>, unit: f32, out: &m
             at(ixz),
             at(iyz),
         ];
-        store(x, 4, forms(lanes, unit));
+        // Four values a plane at a time: a copy of a length known here is
+        // one vector store in Wasm, where one of a variable length is a
+        // call out to the runtime's memory.copy.
+        for (plane, form) in out.iter_mut().zip(forms(lanes, unit)) {
+            plane[x..x + 4].copy_from_slice(&form.to_array());
+        }
     }
     if body < n {
         let pad = |plane: &[f32]| {
@@ -323,7 +323,9 @@ fn forms_into(d: &Derivatives, range: std::ops::Range<usize>, unit: f32, out: &m
             pad(ixz),
             pad(iyz),
         ];
-        store(body, n - body, forms(lanes, unit));
+        for (plane, form) in out.iter_mut().zip(forms(lanes, unit)) {
+            plane[body..n].copy_from_slice(&form.to_array()[..n - body]);
+        }
     }
 }
 
