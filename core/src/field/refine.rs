@@ -379,37 +379,56 @@ fn solve(field: &mut FlowField, tensors: &Tensors, refinement: &Refinement) {
     board.add_increment(field);
 }
 
-/// A pixel's values in one colour's half: the field and its increment,
-/// the data terms' forms at the field, and the linear system of the current
-/// fixed-point iteration, [a11 a12; a12 a22]·(du, dv) + (b1, b2) from the
-/// data terms with the edges' smoothness weights.
+/// A pixel's values in one colour's half: the field and the field plus
+/// its increment, the data terms' forms at the field, and the linear
+/// system of the current fixed-point iteration.
 struct Half {
-    /// The field, and its increment.
+    /// The field.
     u: Vec<f32>,
     v: Vec<f32>,
-    du: Vec<f32>,
-    dv: Vec<f32>,
-    /// The field plus its increment (u + du, v + dv), as its neighbours
-    /// read it: kept beside the increment, so that a neighbour is two
-    /// reads, not four.
+    /// The field plus its increment, (u + du, v + dv): what the sweeps
+    /// solve for, and what the neighbours read.
     moved_u: Vec<f32>,
     moved_v: Vec<f32>,
     /// The data terms' forms at the field, in this half's layout.
     tensors: Tensors,
-    /// The data terms' system.
+    /// The data terms' system at the increment, [a11 a12; a12 a22]·(du,
+    /// dv) + (b1, b2).
     a11: Vec<f32>,
     a12: Vec<f32>,
     a22: Vec<f32>,
     b1: Vec<f32>,
     b2: Vec<f32>,
-    /// The inverses of the diagonals, the edges' weights included.
-    inverse_u: Vec<f32>,
-    inverse_v: Vec<f32>,
+    /// Each pixel's equations with the edges' weights, solved for its
+    /// moved field given its neighbours' (see [`Solution`]).
+    solution: Solution,
     /// The smoothness weights of the edges to the right and lower
     /// neighbours (0 past the frame's edge); a pixel's left and upper
     /// edges are its neighbours' right and lower ones.
     right: Vec<f32>,
     down: Vec<f32>,
+}
+
+/// A pixel's two equations of a fixed-point iteration, solved for its
+/// moved field (u + du, v + dv) = (x, y) given its neighbours' (x_n, y_n)
+/// and its own other component:
+///
+/// ```text
+/// x = scale_u · Σ w_n·x_n + offset_u − couple_u · y
+/// y = scale_v · Σ w_n·y_n + offset_v − couple_v · x
+/// ```
+///
+/// rewritten from (a11 + Σw)·du = Σ w_n·(x_n − u) − b1 − a12·dv (and the
+/// same for v) once an iteration, so that a sweep reads six values of a
+/// pixel's own, not seven, writes two, not four, and does a third fewer
+/// operations.
+struct Solution {
+    scale_u: Vec<f32>,
+    scale_v: Vec<f32>,
+    offset_u: Vec<f32>,
+    offset_v: Vec<f32>,
+    couple_u: Vec<f32>,
+    couple_v: Vec<f32>,
 }
 
 /// The refinement's values split by colour, as OpenCV's refinement keeps
@@ -456,8 +475,6 @@ impl Checkerboard {
         let half = || Half {
             u: zeros(),
             v: zeros(),
-            du: zeros(),
-            dv: zeros(),
             // Derived from u and v below.
             moved_u: Vec::new(),
             moved_v: Vec::new(),
@@ -467,8 +484,14 @@ impl Checkerboard {
             a22: zeros(),
             b1: zeros(),
             b2: zeros(),
-            inverse_u: zeros(),
-            inverse_v: zeros(),
+            solution: Solution {
+                scale_u: zeros(),
+                scale_v: zeros(),
+                offset_u: zeros(),
+                offset_v: zeros(),
+                couple_u: zeros(),
+                couple_v: zeros(),
+            },
             right: zeros(),
             down: zeros(),
         };
@@ -544,10 +567,6 @@ impl Checkerboard {
             let last_row = y + 1 == self.h;
             let (own, other) = own_and_other(&mut self.halves, colour);
             let Half {
-                u,
-                v,
-                du,
-                dv,
                 moved_u,
                 moved_v,
                 right,
@@ -556,7 +575,6 @@ impl Checkerboard {
             } = own;
             let n = row.count;
             let cells = row.first..row.first + n;
-            let mine: [&[f32]; 4] = [u, v, du, dv];
             let moved: [&[f32]; 2] = [moved_u, moved_v];
             let others: [&[f32]; 2] = [&other.moved_u, &other.moved_v];
             // The last row's lower neighbour is itself, as is the last
@@ -567,7 +585,7 @@ impl Checkerboard {
                 (others, row.down)
             };
             smooth_row(
-                window(mine, row.first, n),
+                window(moved, row.first, n),
                 window(others, row.left + 1, n),
                 window(below, lower, n),
                 alpha,
@@ -577,7 +595,7 @@ impl Checkerboard {
                 let last = n - 1;
                 let mut weight = [0.0];
                 smooth_row(
-                    window(mine, row.first + last, 1),
+                    window(moved, row.first + last, 1),
                     window(moved, row.first + last, 1),
                     window(below, lower + last, 1),
                     alpha,
@@ -596,8 +614,8 @@ impl Checkerboard {
         }
     }
 
-    /// Each pixel's diagonals' inverses: the data terms' diagonal plus the
-    /// weights of its four edges.
+    /// Each pixel's equations solved for its moved field ([`Solution`]):
+    /// the data terms' system with the weights of its four edges.
     #[inline(never)]
     fn diagonals(&mut self, colour: usize) {
         for y in 0..self.h {
@@ -607,16 +625,44 @@ impl Checkerboard {
             let cells = row.first..row.first + n;
             let (wl, wu) = (&other.right[row.left..][..n], &other.down[row.up..][..n]);
             let (wr, wd) = (&own.right[cells.clone()], &own.down[cells.clone()]);
-            let (a11, a22) = (&own.a11[cells.clone()], &own.a22[cells.clone()]);
-            let inverse_u = &mut own.inverse_u[cells.clone()];
+            let (u, v) = (&own.u[cells.clone()], &own.v[cells.clone()]);
+            let (a11, a12, a22) = (
+                &own.a11[cells.clone()],
+                &own.a12[cells.clone()],
+                &own.a22[cells.clone()],
+            );
+            let (b1, b2) = (&own.b1[cells.clone()], &own.b2[cells.clone()]);
+            let Solution {
+                scale_u,
+                scale_v,
+                offset_u,
+                offset_v,
+                couple_u,
+                couple_v,
+            } = &mut own.solution;
+            let (scale_u, offset_u, couple_u) = (
+                &mut scale_u[cells.clone()],
+                &mut offset_u[cells.clone()],
+                &mut couple_u[cells.clone()],
+            );
             for k in 0..n {
                 let sum = wl[k] + wr[k] + wu[k] + wd[k];
-                inverse_u[k] = 1.0 / (a11[k] + sum);
+                let scale = 1.0 / (a11[k] + sum);
+                scale_u[k] = scale;
+                couple_u[k] = a12[k] * scale;
+                offset_u[k] = u[k] - scale * (sum * u[k] + b1[k]) + couple_u[k] * v[k];
             }
-            let inverse_v = &mut own.inverse_v[cells];
+            let (scale_v, offset_v, couple_v) = (
+                &mut scale_v[cells.clone()],
+                &mut offset_v[cells.clone()],
+                &mut couple_v[cells],
+            );
             for k in 0..n {
                 let sum = wl[k] + wr[k] + wu[k] + wd[k];
-                inverse_v[k] = 1.0 / (a22[k] + sum);
+                let scale = 1.0 / (a22[k] + sum);
+                scale_v[k] = scale;
+                couple_v[k] = a12[k] * scale;
+                offset_v[k] = v[k] - scale * (sum * v[k] + b2[k]) + couple_v[k] * u[k];
             }
         }
     }
@@ -634,11 +680,11 @@ impl Checkerboard {
         }
     }
 
-    /// The increment added to the field.
+    /// The field moved by its increment.
     fn add_increment(&self, field: &mut FlowField) {
         each_cell(self.w, self.h, self.stride, |i, cell, colour| {
-            field.u[i] += self.halves[colour].du[cell];
-            field.v[i] += self.halves[colour].dv[cell];
+            field.u[i] = self.halves[colour].moved_u[cell];
+            field.v[i] = self.halves[colour].moved_v[cell];
         });
     }
 }
@@ -649,8 +695,9 @@ impl Half {
     #[inline(never)]
     fn data_terms(&mut self, refinement: &Refinement) {
         let Refinement { delta, gamma, .. } = *refinement;
-        let n = self.du.len();
-        let (du, dv) = (&self.du[..n], &self.dv[..n]);
+        let n = self.u.len();
+        let (u, v) = (&self.u[..n], &self.v[..n]);
+        let (moved_u, moved_v) = (&self.moved_u[..n], &self.moved_v[..n]);
         let [b11, b12, b22, b13, b23, b33, g11, g12, g22, g13, g23, g33] = &self.tensors.planes;
         let (b11, b12, b22) = (&b11[..n], &b12[..n], &b22[..n]);
         let (b13, b23, b33) = (&b13[..n], &b23[..n], &b33[..n]);
@@ -659,7 +706,7 @@ impl Half {
         let (a11, a12, a22) = (&mut self.a11[..n], &mut self.a12[..n], &mut self.a22[..n]);
         let (b1, b2) = (&mut self.b1[..n], &mut self.b2[..n]);
         for i in 0..n {
-            let (du, dv) = (du[i], dv[i]);
+            let (du, dv) = (moved_u[i] - u[i], moved_v[i] - v[i]);
             // Each term's squared (normalised) residual at the increment,
             // its form at (du, dv, 1), and Ψ' there.
             let square = |f11: f32, f12: f32, f22: f32, f13: f32, f23: f32, f33: f32| {
@@ -678,27 +725,26 @@ impl Half {
     }
 }
 
-/// The smoothness weights of a run of pixels, `own` their (u, v, du, dv),
-/// `right` and `down` their neighbours' field plus increment (all of one
-/// length): α/2 over Ψ of the squared differences of the field plus
-/// increment towards them.
+/// The smoothness weights of a run of pixels, `own` their field plus
+/// increment, `right` and `down` their neighbours' (all of one length):
+/// α/2 over Ψ of the squared differences towards them.
 #[inline(never)]
 fn smooth_row(
-    own: [&[f32]; 4],
+    own: [&[f32]; 2],
     right: [&[f32]; 2],
     down: [&[f32]; 2],
     alpha: f32,
     out: &mut [f32],
 ) {
     let n = out.len();
-    let [u, v, du, dv] = own.map(|s| &s[..n]);
+    let [u, v] = own.map(|s| &s[..n]);
     let [ur, vr] = right.map(|s| &s[..n]);
     let [ud, vd] = down.map(|s| &s[..n]);
     for k in 0..n {
-        let ux = ur[k] - u[k] - du[k];
-        let uy = ud[k] - u[k] - du[k];
-        let vx = vr[k] - v[k] - dv[k];
-        let vy = vd[k] - v[k] - dv[k];
+        let ux = ur[k] - u[k];
+        let uy = ud[k] - u[k];
+        let vx = vr[k] - v[k];
+        let vy = vd[k] - v[k];
         let s = ux * ux + uy * uy + vx * vx + vy * vy;
         out[k] = alpha * 0.5 / (s + EPSILON_SQUARED).sqrt();
     }
@@ -754,10 +800,10 @@ fn each_cell(w: usize, h: usize, stride: usize, mut f: impl FnMut(usize, usize, 
     }
 }
 
-/// The pixels of one half's `row`: each pixel's (du, dv) over-relaxed
-/// towards the solution of its equations, its neighbours (`other`'s) held.
-/// The same operations in the same order as pixel by pixel, on slices of
-/// one length, so that the loop vectorises.
+/// The pixels of one half's `row`: each pixel's moved field over-relaxed
+/// towards the solution of its equations ([`Solution`]), its neighbours
+/// (`other`'s) held. The same operations in the same order as pixel by
+/// pixel, on slices of one length, so that the loop vectorises.
 fn sweep_row(own: &mut Half, other: &Half, row: &Row, omega: f32) {
     let count = row.count;
     let cells = row.first..row.first + count;
@@ -766,42 +812,40 @@ fn sweep_row(own: &mut Half, other: &Half, row: &Row, omega: f32) {
         row.left + 1..row.left + 1 + count,
     );
     let (up, down) = (row.up..row.up + count, row.down..row.down + count);
-    let (u, v) = (&own.u[cells.clone()], &own.v[cells.clone()]);
-    let (a12, b1, b2) = (
-        &own.a12[cells.clone()],
-        &own.b1[cells.clone()],
-        &own.b2[cells.clone()],
+    let Solution {
+        scale_u,
+        scale_v,
+        offset_u,
+        offset_v,
+        couple_u,
+        couple_v,
+    } = &own.solution;
+    let (scale_u, offset_u, couple_u) = (
+        &scale_u[cells.clone()],
+        &offset_u[cells.clone()],
+        &couple_u[cells.clone()],
     );
-    let (inverse_u, inverse_v) = (&own.inverse_u[cells.clone()], &own.inverse_v[cells.clone()]);
+    let (scale_v, offset_v, couple_v) = (
+        &scale_v[cells.clone()],
+        &offset_v[cells.clone()],
+        &couple_v[cells.clone()],
+    );
     let (wl, wr) = (&other.right[left.clone()], &own.right[cells.clone()]);
     let (wu, wd) = (&other.down[up.clone()], &own.down[cells.clone()]);
     let (ul, vl) = (&other.moved_u[left.clone()], &other.moved_v[left]);
     let (ur, vr) = (&other.moved_u[right.clone()], &other.moved_v[right]);
     let (uu, vu) = (&other.moved_u[up.clone()], &other.moved_v[up]);
     let (ud, vd) = (&other.moved_u[down.clone()], &other.moved_v[down]);
-    let (moved_u, moved_v) = (
-        &mut own.moved_u[cells.clone()],
-        &mut own.moved_v[cells.clone()],
-    );
-    let du = &mut own.du[cells.clone()];
-    let dv = &mut own.dv[cells];
+    let x = &mut own.moved_u[cells.clone()];
+    let y = &mut own.moved_v[cells];
     for k in 0..count {
-        let (ui, vi) = (u[k], v[k]);
-        // Left, right, up, down: the order the pixel-by-pixel sum took.
-        let su = wl[k] * (ul[k] - ui)
-            + wr[k] * (ur[k] - ui)
-            + wu[k] * (uu[k] - ui)
-            + wd[k] * (ud[k] - ui);
-        let sv = wl[k] * (vl[k] - vi)
-            + wr[k] * (vr[k] - vi)
-            + wu[k] * (vu[k] - vi)
-            + wd[k] * (vd[k] - vi);
-        let new_u = (su - b1[k] - a12[k] * dv[k]) * inverse_u[k];
-        du[k] += omega * (new_u - du[k]);
-        moved_u[k] = ui + du[k];
-        let new_v = (sv - b2[k] - a12[k] * du[k]) * inverse_v[k];
-        dv[k] += omega * (new_v - dv[k]);
-        moved_v[k] = vi + dv[k];
+        // Left, right, up, down: the order the pixel-by-pixel sum takes.
+        let su = wl[k] * ul[k] + wr[k] * ur[k] + wu[k] * uu[k] + wd[k] * ud[k];
+        let sv = wl[k] * vl[k] + wr[k] * vr[k] + wu[k] * vu[k] + wd[k] * vd[k];
+        let new_x = scale_u[k] * su + offset_u[k] - couple_u[k] * y[k];
+        x[k] += omega * (new_x - x[k]);
+        let new_y = scale_v[k] * sv + offset_v[k] - couple_v[k] * x[k];
+        y[k] += omega * (new_y - y[k]);
     }
 }
 
@@ -985,7 +1029,9 @@ mod tests {
         let (w, h) = (previous.width, previous.height);
         let d = Derivatives::at(previous, current, field);
         let n = w * h;
-        let (mut du, mut dv) = (vec![0.0f32; n], vec![0.0f32; n]);
+        // The field plus its increment.
+        let mut moved_u: Vec<f32> = field.u.iter().map(|&u| u + 0.0).collect();
+        let mut moved_v: Vec<f32> = field.v.iter().map(|&v| v + 0.0).collect();
         let Refinement {
             alpha,
             delta,
@@ -999,11 +1045,10 @@ mod tests {
             for i in 0..n {
                 let ([b11, b12, b22, b13, b23, b33], [g11, g12, g22, g13, g23, g33]) =
                     reference_forms(&d, i, 1.0);
+                let (du, dv) = (moved_u[i] - field.u[i], moved_v[i] - field.v[i]);
                 let square = |f: [f32; 6]| {
                     let [f11, f12, f22, f13, f23, f33] = f;
-                    du[i] * (f11 * du[i] + 2.0 * (f12 * dv[i] + f13))
-                        + dv[i] * (f22 * dv[i] + 2.0 * f23)
-                        + f33
+                    du * (f11 * du + 2.0 * (f12 * dv + f13)) + dv * (f22 * dv + 2.0 * f23) + f33
                 };
                 let qb = square([b11, b12, b22, b13, b23, b33]);
                 let qg = square([g11, g12, g22, g13, g23, g33]);
@@ -1020,10 +1065,10 @@ mod tests {
                     let i = y * w + x;
                     let right = if x + 1 < w { i + 1 } else { i };
                     let down = if y + 1 < h { i + w } else { i };
-                    let ux = field.u[right] + du[right] - field.u[i] - du[i];
-                    let uy = field.u[down] + du[down] - field.u[i] - du[i];
-                    let vx = field.v[right] + dv[right] - field.v[i] - dv[i];
-                    let vy = field.v[down] + dv[down] - field.v[i] - dv[i];
+                    let ux = moved_u[right] - moved_u[i];
+                    let uy = moved_u[down] - moved_u[i];
+                    let vx = moved_v[right] - moved_v[i];
+                    let vy = moved_v[down] - moved_v[i];
                     let s = ux * ux + uy * uy + vx * vx + vy * vy;
                     smooth[i] = alpha * 0.5 / (s + EPSILON_SQUARED).sqrt();
                 }
@@ -1045,24 +1090,31 @@ mod tests {
                             };
                             for edge @ (there, j, _) in edges {
                                 if there {
-                                    su += weight(edge) * (field.u[j] + du[j] - field.u[i]);
-                                    sv += weight(edge) * (field.v[j] + dv[j] - field.v[i]);
+                                    su += weight(edge) * moved_u[j];
+                                    sv += weight(edge) * moved_v[j];
                                 }
                             }
                             let sum = edges.map(weight);
                             let sum = sum[0] + sum[1] + sum[2] + sum[3];
-                            let new_u = (su - b1[i] - a12[i] * dv[i]) * (1.0 / (a11[i] + sum));
-                            du[i] += omega * (new_u - du[i]);
-                            let new_v = (sv - b2[i] - a12[i] * du[i]) * (1.0 / (a22[i] + sum));
-                            dv[i] += omega * (new_v - dv[i]);
+                            // Each equation solved for its own component:
+                            // (a11 + Σw)·du = Σ w·(x_n − u) − b1 − a12·dv.
+                            let (u, v) = (field.u[i], field.v[i]);
+                            let scale = 1.0 / (a11[i] + sum);
+                            let couple = a12[i] * scale;
+                            let offset = u - scale * (sum * u + b1[i]) + couple * v;
+                            let new_x = scale * su + offset - couple * moved_v[i];
+                            moved_u[i] += omega * (new_x - moved_u[i]);
+                            let scale = 1.0 / (a22[i] + sum);
+                            let couple = a12[i] * scale;
+                            let offset = v - scale * (sum * v + b2[i]) + couple * u;
+                            let new_y = scale * sv + offset - couple * moved_u[i];
+                            moved_v[i] += omega * (new_y - moved_v[i]);
                         }
                     }
                 }
             }
         }
-        for i in 0..n {
-            field.u[i] += du[i];
-            field.v[i] += dv[i];
-        }
+        field.u = moved_u;
+        field.v = moved_v;
     }
 }
