@@ -29,9 +29,11 @@ mod refine;
 mod search;
 
 use crate::error::{Error, Result};
+use crate::flow::window::register;
 use crate::frame::Plane;
 use crate::limits::Limits;
 use crate::pyramid::GreyF32;
+use wide::f32x4;
 
 pub use flo::FLO_MAGIC;
 
@@ -262,10 +264,15 @@ fn scale(from: u32, to: u32) -> f32 {
 struct Columns {
     runs: Vec<(std::ops::Range<usize>, usize, usize)>,
     along: Vec<f32>,
+    /// 2 or 4 when the output is that many times the source (a level's
+    /// field taken to the next level or to the frame): those columns are
+    /// filled a register of source columns at a time ([`upsample_row`]).
+    step: Option<usize>,
 }
 
 impl Columns {
     fn new(out: u32, source: u32, scale: f32) -> Columns {
+        let step = [2, 4].into_iter().find(|&s| scale == s as f32);
         let taps = taps(out, source, scale);
         let mut runs: Vec<(std::ops::Range<usize>, usize, usize)> = Vec::new();
         for (x, &(x0, x1, _)) in taps.iter().enumerate() {
@@ -275,8 +282,53 @@ impl Columns {
             }
         }
         let along = taps.iter().map(|&(_, _, fx)| fx).collect();
-        Columns { runs, along }
+        Columns { runs, along, step }
     }
+
+    /// Output row `target` from the source row `blended`: the regular
+    /// columns of an upsampling by [`upsample_row`], then the runs left.
+    fn fill(&self, blended: &[f32], target: &mut [f32]) {
+        let done = match self.step {
+            Some(2) => upsample_row::<2>(blended, target),
+            Some(4) => upsample_row::<4>(blended, target),
+            _ => 0,
+        };
+        let first = self.runs.partition_point(|(run, _, _)| run.end <= done);
+        for (run, x0, x1) in &self.runs[first..] {
+            let (left, right) = (blended[*x0], blended[*x1]);
+            let run = run.start.max(done)..run.end;
+            for (t, &fx) in target[run.clone()].iter_mut().zip(&self.along[run]) {
+                *t = left + fx * (right - left);
+            }
+        }
+    }
+}
+
+/// The first columns of a row upsampled `S` times (2 or 4), four source
+/// columns at a time: output column S·k + j is source k + j/S of the way
+/// to k + 1, as [`taps`] places it, in the same arithmetic. Stops where a
+/// register would read past the last source column (the border, which
+/// [`Columns::fill`]'s runs replicate); returns the columns it filled.
+fn upsample_row<const S: usize>(source: &[f32], target: &mut [f32]) -> usize {
+    let mut k = 0;
+    while k + 5 <= source.len() && S * (k + 4) <= target.len() {
+        let left = register(source, k);
+        let step = register(source, k + 1) - left;
+        // Lane m of row j: output column S·(k + m) + j.
+        let rows: [f32x4; S] =
+            std::array::from_fn(|j| left + f32x4::splat(j as f32 / S as f32) * step);
+        // Interleaved into output order: S registers of four columns.
+        let columns = match *rows.as_slice() {
+            [a, b] => [a.unpack_lo(b), a.unpack_hi(b), f32x4::ZERO, f32x4::ZERO],
+            [a, b, c, d] => f32x4::transpose([a, b, c, d]),
+            _ => unreachable!("S is 2 or 4"),
+        };
+        for (out, column) in target[S * k..][..S * 4].chunks_exact_mut(4).zip(columns) {
+            out.copy_from_slice(&column.to_array());
+        }
+        k += 4;
+    }
+    S * k
 }
 
 /// One plane of a field (`sw` × `sh` values) bilinearly resampled into
@@ -298,16 +350,7 @@ fn resample(
         for ((b, &t), &d) in blended.iter_mut().zip(top).zip(bottom) {
             *b = (t + fy * (d - t)) * scale;
         }
-        let target = &mut target[y * w..][..w];
-        for (run, x0, x1) in &columns.runs {
-            let (left, right) = (blended[*x0], blended[*x1]);
-            for (t, &fx) in target[run.clone()]
-                .iter_mut()
-                .zip(&columns.along[run.clone()])
-            {
-                *t = left + fx * (right - left);
-            }
-        }
+        columns.fill(&blended, &mut target[y * w..][..w]);
     }
 }
 

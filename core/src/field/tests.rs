@@ -239,3 +239,53 @@ fn a_field_resized_between_levels_lands_where_the_pyramid_puts_its_pixels() {
     assert_eq!(scale(741, 186), 0.25);
     assert_eq!(scale(186, 741), 4.0);
 }
+
+#[test]
+fn an_upsampled_field_equals_its_bilinear_taps_pixel_by_pixel() {
+    // Two and four times (a level to the next, the fast presets' field to
+    // the frame) take a path of their own, a register of source columns
+    // at a time; it must give every pixel, the border's included, the
+    // value the taps give it one at a time.
+    for ((sw, sh), (w, h)) in [
+        ((160, 120), (640, 480)),
+        ((186, 125), (741, 500)),
+        ((7, 5), (13, 9)),
+        ((3, 2), (5, 4)),
+        ((161, 9), (321, 17)),
+        ((40, 30), (80, 60)),
+        ((5, 3), (9, 6)),
+    ] {
+        let mut seed = 0x51_7cc1_b727_220au64 ^ (sw * 131 + w) as u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 40) as f32 / (1u64 << 24) as f32 * 8.0 - 4.0
+        };
+        let mut field = FlowField::zeros(sw, sh);
+        for value in field.u.iter_mut().chain(field.v.iter_mut()) {
+            *value = next();
+        }
+        let out = field.resized(w, h);
+        let (along_x, along_y) = (scale(sw, w), scale(sh, h));
+        let (columns, rows) = (taps(w, sw, along_x), taps(h, sh, along_y));
+        for (plane, source, factor) in [(&out.u, &field.u, along_x), (&out.v, &field.v, along_y)] {
+            for (y, &(y0, y1, fy)) in rows.iter().enumerate() {
+                for (x, &(x0, x1, fx)) in columns.iter().enumerate() {
+                    let blend = |x: usize| {
+                        let (t, d) = (source[y0 * sw as usize + x], source[y1 * sw as usize + x]);
+                        (t + fy * (d - t)) * factor
+                    };
+                    let (left, right) = (blend(x0), blend(x1));
+                    let want = left + fx * (right - left);
+                    let got = plane[y * w as usize + x];
+                    assert_eq!(
+                        got.to_bits(),
+                        want.to_bits(),
+                        "{sw}x{sh} -> {w}x{h} at ({x}, {y})"
+                    );
+                }
+            }
+        }
+    }
+}
