@@ -1,6 +1,8 @@
 //! Floating-point grey images, bilinear sampling and Gaussian pyramids:
 //! the working representation of the flow and edge algorithms.
 
+use wide::f32x4;
+
 use crate::frame::Plane;
 
 /// A grey image in f32, row-major, values 0..=255.
@@ -50,6 +52,39 @@ impl GreyF32 {
         let top = self.at(x0, y0) * (1.0 - fx) + self.at(x0 + 1, y0) * fx;
         let bottom = self.at(x0, y0 + 1) * (1.0 - fx) + self.at(x0 + 1, y0 + 1) * fx;
         top * (1.0 - fy) + bottom * fy
+    }
+
+    /// [`GreyF32::sample`] at four points, one a lane: the same arithmetic
+    /// in one register where all four lie inside (their sixteen pixels
+    /// still read one by one), else each lane on its own.
+    pub fn sample_four(&self, x: f32x4, y: f32x4) -> f32x4 {
+        let (x0, y0) = (x.floor(), y.floor());
+        let zero = f32x4::ZERO;
+        let inside = x0.simd_ge(zero)
+            & y0.simd_ge(zero)
+            & x0.simd_lt(f32x4::splat(self.width as f32 - 1.0))
+            & y0.simd_lt(f32x4::splat(self.height as f32 - 1.0));
+        let (xs, ys) = (x.to_array(), y.to_array());
+        if !inside.all() {
+            return f32x4::from(std::array::from_fn(|lane| self.sample(xs[lane], ys[lane])));
+        }
+        let (fx, fy) = (x - x0, y - y0);
+        let (columns, rows) = (x0.to_array(), y0.to_array());
+        let w = self.width;
+        let mut corners = [[0.0f32; 4]; 4];
+        for lane in 0..4 {
+            let at = rows[lane] as usize * w + columns[lane] as usize;
+            let (top, bottom) = (&self.data[at..][..2], &self.data[at + w..][..2]);
+            corners[0][lane] = top[0];
+            corners[1][lane] = top[1];
+            corners[2][lane] = bottom[0];
+            corners[3][lane] = bottom[1];
+        }
+        let [top_left, top_right, bottom_left, bottom_right] = corners.map(f32x4::from);
+        let one = f32x4::ONE;
+        let top = top_left * (one - fx) + top_right * fx;
+        let bottom = bottom_left * (one - fx) + bottom_right * fx;
+        top * (one - fy) + bottom * fy
     }
 
     /// Separable convolution with a symmetric odd kernel, border
@@ -341,6 +376,40 @@ mod tests {
         assert_eq!(img.sample(2.0, 1.0), 13.0);
         // Outside: the border is replicated.
         assert_eq!(img.sample(-3.0, 0.0), 0.0);
+    }
+
+    #[test]
+    fn four_points_sample_as_each_does_alone() {
+        // Inside, on the last row and column, outside and NaN: a register
+        // of four either takes the vector path or falls back lane by lane,
+        // and gives each lane the bits `sample` gives it.
+        let img = image(9, 6, |x, y| ((x * 37 + y * 101) % 255) as f32 * 0.731);
+        let points = [
+            (0.0, 0.0),
+            (3.25, 2.5),
+            (7.99, 4.01),
+            (1.5, 0.75),
+            (8.0, 5.0),
+            (-0.5, 2.0),
+            (4.4, 5.5),
+            (f32::NAN, 1.0),
+            (6.125, 3.875),
+            (2.0, 4.999),
+            (0.001, 0.002),
+            (7.5, 4.5),
+        ];
+        for group in points.chunks_exact(4) {
+            let (x, y): (Vec<f32>, Vec<f32>) = group.iter().copied().unzip();
+            let four = img
+                .sample_four(
+                    f32x4::from(<[f32; 4]>::try_from(x).unwrap()),
+                    f32x4::from(<[f32; 4]>::try_from(y).unwrap()),
+                )
+                .to_array();
+            for (&(x, y), got) in group.iter().zip(four) {
+                assert_eq!(got.to_bits(), img.sample(x, y).to_bits(), "at ({x}, {y})");
+            }
+        }
     }
 
     #[test]

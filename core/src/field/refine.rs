@@ -97,11 +97,19 @@ impl Derivatives {
         let (w, h) = (previous.width, previous.height);
         let first = &previous.data;
         let mut warped = vec![0.0; w * h];
+        let columns = f32x4::from([0.0, 1.0, 2.0, 3.0]);
         for y in 0..h {
             let row = y * w..(y + 1) * w;
             let (u, v) = (&field.u[row.clone()], &field.v[row.clone()]);
-            for (x, (out, (&u, &v))) in warped[row].iter_mut().zip(u.iter().zip(v)).enumerate() {
-                *out = current.sample(x as f32 + u, y as f32 + v);
+            let warped = &mut warped[row];
+            let body = w - w % 4;
+            for x in (0..body).step_by(4) {
+                let at_x = f32x4::splat(x as f32) + columns + register(u, x);
+                let at_y = f32x4::splat(y as f32) + register(v, x);
+                warped[x..x + 4].copy_from_slice(&current.sample_four(at_x, at_y).to_array());
+            }
+            for x in body..w {
+                warped[x] = current.sample(x as f32 + u[x], y as f32 + v[x]);
             }
         }
         let average: Vec<f32> = first
