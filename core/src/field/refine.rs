@@ -388,8 +388,8 @@ fn solve(field: &mut FlowField, tensors: &Tensors, refinement: &Refinement) {
 }
 
 /// A pixel's values in one colour's half: the field and the field plus
-/// its increment, the data terms' forms at the field, and the linear
-/// system of the current fixed-point iteration.
+/// its increment, the data terms' forms at the field, the smoothness
+/// weights, and the equations of the current fixed-point iteration.
 struct Half {
     /// The field.
     u: Vec<f32>,
@@ -400,21 +400,14 @@ struct Half {
     moved_v: Vec<f32>,
     /// The data terms' forms at the field, in this half's layout.
     tensors: Tensors,
-    /// The data terms' system at the increment, [a11 a12; a12 a22]·(du,
-    /// dv) + (b1, b2).
-    a11: Vec<f32>,
-    a12: Vec<f32>,
-    a22: Vec<f32>,
-    b1: Vec<f32>,
-    b2: Vec<f32>,
-    /// Each pixel's equations with the edges' weights, solved for its
-    /// moved field given its neighbours' (see [`Solution`]).
-    solution: Solution,
     /// The smoothness weights of the edges to the right and lower
     /// neighbours (0 past the frame's edge); a pixel's left and upper
     /// edges are its neighbours' right and lower ones.
     right: Vec<f32>,
     down: Vec<f32>,
+    /// Each pixel's equations, solved for its moved field given its
+    /// neighbours' ([`Equation`]), in blocks of four pixels of a row.
+    equations: Vec<[f32x4; Equation::COUNT]>,
 }
 
 /// A pixel's two equations of a fixed-point iteration, solved for its
@@ -426,17 +419,25 @@ struct Half {
 /// y = scale_v · Σ w_n·y_n + offset_v − couple_v · x
 /// ```
 ///
-/// rewritten from (a11 + Σw)·du = Σ w_n·(x_n − u) − b1 − a12·dv (and the
-/// same for v) once an iteration, so that a sweep reads six values of a
-/// pixel's own, not seven, writes two, not four, and does a third fewer
-/// operations.
-struct Solution {
-    scale_u: Vec<f32>,
-    scale_v: Vec<f32>,
-    offset_u: Vec<f32>,
-    offset_v: Vec<f32>,
-    couple_u: Vec<f32>,
-    couple_v: Vec<f32>,
+/// rewritten from the data terms' system at the increment,
+/// (a11 + Σw)·du = Σ w_n·(x_n − u) − b1 − a12·dv (and the same for v),
+/// once an iteration. A block holds these values of four pixels, a
+/// register each, beside the four edges' weights w_n (left, right, up,
+/// down): a sweep reads a pixel's own values from one place, not ten.
+struct Equation;
+
+impl Equation {
+    const SCALE_U: usize = 0;
+    const SCALE_V: usize = 1;
+    const OFFSET_U: usize = 2;
+    const OFFSET_V: usize = 3;
+    const COUPLE_U: usize = 4;
+    const COUPLE_V: usize = 5;
+    const LEFT: usize = 6;
+    const RIGHT: usize = 7;
+    const UP: usize = 8;
+    const DOWN: usize = 9;
+    const COUNT: usize = 10;
 }
 
 /// The refinement's values split by colour, as OpenCV's refinement keeps
@@ -449,12 +450,16 @@ struct Solution {
 /// pixel's missing neighbour weighs 0). In row y, a pixel's left and right
 /// neighbours (the other colour) are at columns k + p and k + p + 1,
 /// p = (y + colour) mod 2, and its upper and lower ones at column k + 1 of
-/// rows y ∓ 1.
+/// rows y ∓ 1. A row has room for whole blocks of four pixels: the lanes
+/// past its last pixel read and write the row's padding, which stays 0
+/// (their edges weigh 0 and their equations' offsets are 0).
 struct Checkerboard {
     w: usize,
     h: usize,
-    /// A half's row length, margin included.
+    /// A half's row length, margin and padding included.
     stride: usize,
+    /// Blocks of four pixels a row.
+    blocks: usize,
     halves: [Half; 2],
 }
 
@@ -477,7 +482,8 @@ struct Row {
 
 impl Checkerboard {
     fn new(w: usize, h: usize, field: &FlowField, d: &Tensors) -> Checkerboard {
-        let stride = w.div_ceil(2) + 2;
+        let blocks = w.div_ceil(2).div_ceil(4);
+        let stride = 4 * blocks + 2;
         let cells = stride * (h + 2);
         let zeros = || vec![0.0f32; cells];
         let half = || Half {
@@ -487,26 +493,15 @@ impl Checkerboard {
             moved_u: Vec::new(),
             moved_v: Vec::new(),
             tensors: Tensors::zeros(cells),
-            a11: zeros(),
-            a12: zeros(),
-            a22: zeros(),
-            b1: zeros(),
-            b2: zeros(),
-            solution: Solution {
-                scale_u: zeros(),
-                scale_v: zeros(),
-                offset_u: zeros(),
-                offset_v: zeros(),
-                couple_u: zeros(),
-                couple_v: zeros(),
-            },
             right: zeros(),
             down: zeros(),
+            equations: vec![[f32x4::ZERO; Equation::COUNT]; blocks * h],
         };
         let mut board = Checkerboard {
             w,
             h,
             stride,
+            blocks,
             halves: [half(), half()],
         };
         let [red, black] = &mut board.halves;
@@ -554,14 +549,11 @@ impl Checkerboard {
     /// The sweeps are not: out of line they ran the fast preset 9 % slower
     /// in Wasm.)
     fn weigh(&mut self, refinement: &Refinement) {
-        for half in &mut self.halves {
-            half.data_terms(refinement);
-        }
         for colour in 0..2 {
             self.smoothness(colour, refinement.alpha);
         }
         for colour in 0..2 {
-            self.diagonals(colour);
+            self.equations(colour, refinement);
         }
     }
 
@@ -622,55 +614,69 @@ impl Checkerboard {
         }
     }
 
-    /// Each pixel's equations solved for its moved field ([`Solution`]):
-    /// the data terms' system with the weights of its four edges.
+    /// Each pixel's equations ([`Equation`]) from its data terms at the
+    /// increment (each term's Ψ' frozen there) and the weights of its four
+    /// edges, a block of four pixels at a time.
     #[inline(never)]
-    fn diagonals(&mut self, colour: usize) {
+    fn equations(&mut self, colour: usize, refinement: &Refinement) {
+        let (delta, gamma) = (
+            f32x4::splat(refinement.delta * 0.5),
+            f32x4::splat(refinement.gamma * 0.5),
+        );
+        let (epsilon, zeta) = (f32x4::splat(EPSILON_SQUARED), f32x4::splat(ZETA_SQUARED));
+        let two = f32x4::splat(2.0);
         for y in 0..self.h {
             let row = self.row(y, colour);
             let (own, other) = own_and_other(&mut self.halves, colour);
-            let n = row.count;
-            let cells = row.first..row.first + n;
-            let (wl, wu) = (&other.right[row.left..][..n], &other.down[row.up..][..n]);
-            let (wr, wd) = (&own.right[cells.clone()], &own.down[cells.clone()]);
-            let (u, v) = (&own.u[cells.clone()], &own.v[cells.clone()]);
-            let (a11, a12, a22) = (
-                &own.a11[cells.clone()],
-                &own.a12[cells.clone()],
-                &own.a22[cells.clone()],
+            let n = self.blocks;
+            // Every run cut to the row's blocks before the loop, so that
+            // the loop indexes them without a check.
+            let mine = |plane| quads(plane, row.first, n);
+            let (u, v, moved_u, moved_v) = (
+                mine(&own.u),
+                mine(&own.v),
+                mine(&own.moved_u),
+                mine(&own.moved_v),
             );
-            let (b1, b2) = (&own.b1[cells.clone()], &own.b2[cells.clone()]);
-            let Solution {
-                scale_u,
-                scale_v,
-                offset_u,
-                offset_v,
-                couple_u,
-                couple_v,
-            } = &mut own.solution;
-            let (scale_u, offset_u, couple_u) = (
-                &mut scale_u[cells.clone()],
-                &mut offset_u[cells.clone()],
-                &mut couple_u[cells.clone()],
-            );
-            for k in 0..n {
-                let sum = wl[k] + wr[k] + wu[k] + wd[k];
-                let scale = 1.0 / (a11[k] + sum);
-                scale_u[k] = scale;
-                couple_u[k] = a12[k] * scale;
-                offset_u[k] = u[k] - scale * (sum * u[k] + b1[k]) + couple_u[k] * v[k];
-            }
-            let (scale_v, offset_v, couple_v) = (
-                &mut scale_v[cells.clone()],
-                &mut offset_v[cells.clone()],
-                &mut couple_v[cells],
-            );
-            for k in 0..n {
-                let sum = wl[k] + wr[k] + wu[k] + wd[k];
-                let scale = 1.0 / (a22[k] + sum);
-                scale_v[k] = scale;
-                couple_v[k] = a12[k] * scale;
-                offset_v[k] = v[k] - scale * (sum * v[k] + b2[k]) + couple_v[k] * u[k];
+            let forms = own.tensors.planes.each_ref().map(|plane| mine(plane));
+            let (right, down) = (mine(&own.right), mine(&own.down));
+            let left = quads(&other.right, row.left, n);
+            let up = quads(&other.down, row.up, n);
+            let blocks = &mut own.equations[y * n..][..n];
+            for b in 0..n {
+                let (u, v) = (f32x4::from(u[b]), f32x4::from(v[b]));
+                let (du, dv) = (f32x4::from(moved_u[b]) - u, f32x4::from(moved_v[b]) - v);
+                let form = |k: usize| f32x4::from(forms[k][b]);
+                // Each term's squared (normalised) residual at the
+                // increment, its form at (du, dv, 1), and Ψ' there.
+                let square = |k: usize| {
+                    let (f11, f12, f22) = (form(k), form(k + 1), form(k + 2));
+                    let (f13, f23, f33) = (form(k + 3), form(k + 4), form(k + 5));
+                    du * (f11 * du + two * (f12 * dv + f13)) + dv * (f22 * dv + two * f23) + f33
+                };
+                let data = delta / (square(0) + epsilon).sqrt();
+                let grad = gamma / (square(6) + epsilon).sqrt();
+                let term = |b: usize| data * form(b) + grad * form(6 + b);
+                let (a11, a12, a22) = (term(0) + zeta, term(1), term(2) + zeta);
+                let (b1, b2) = (term(3), term(4));
+                let (left, right) = (f32x4::from(left[b]), f32x4::from(right[b]));
+                let (up, down) = (f32x4::from(up[b]), f32x4::from(down[b]));
+                let sum = left + right + up + down;
+                let scale_u = f32x4::ONE / (a11 + sum);
+                let couple_u = a12 * scale_u;
+                let scale_v = f32x4::ONE / (a22 + sum);
+                let couple_v = a12 * scale_v;
+                let block = &mut blocks[b];
+                block[Equation::SCALE_U] = scale_u;
+                block[Equation::SCALE_V] = scale_v;
+                block[Equation::OFFSET_U] = u - scale_u * (sum * u + b1) + couple_u * v;
+                block[Equation::OFFSET_V] = v - scale_v * (sum * v + b2) + couple_v * u;
+                block[Equation::COUPLE_U] = couple_u;
+                block[Equation::COUPLE_V] = couple_v;
+                block[Equation::LEFT] = left;
+                block[Equation::RIGHT] = right;
+                block[Equation::UP] = up;
+                block[Equation::DOWN] = down;
             }
         }
     }
@@ -683,7 +689,8 @@ impl Checkerboard {
             for y in 0..self.h {
                 let row = self.row(y, colour);
                 let (own, other) = own_and_other(&mut self.halves, colour);
-                sweep_row(own, other, &row, omega);
+                let blocks = y * self.blocks..(y + 1) * self.blocks;
+                sweep_row(own, other, &row, blocks, omega);
             }
         }
     }
@@ -694,42 +701,6 @@ impl Checkerboard {
             field.u[i] = self.halves[colour].moved_u[cell];
             field.v[i] = self.halves[colour].moved_v[cell];
         });
-    }
-}
-
-impl Half {
-    /// The data terms' system at the current increment, over the whole
-    /// half (the margin's zeros give finite values no pixel reads).
-    #[inline(never)]
-    fn data_terms(&mut self, refinement: &Refinement) {
-        let Refinement { delta, gamma, .. } = *refinement;
-        let n = self.u.len();
-        let (u, v) = (&self.u[..n], &self.v[..n]);
-        let (moved_u, moved_v) = (&self.moved_u[..n], &self.moved_v[..n]);
-        let [b11, b12, b22, b13, b23, b33, g11, g12, g22, g13, g23, g33] = &self.tensors.planes;
-        let (b11, b12, b22) = (&b11[..n], &b12[..n], &b22[..n]);
-        let (b13, b23, b33) = (&b13[..n], &b23[..n], &b33[..n]);
-        let (g11, g12, g22) = (&g11[..n], &g12[..n], &g22[..n]);
-        let (g13, g23, g33) = (&g13[..n], &g23[..n], &g33[..n]);
-        let (a11, a12, a22) = (&mut self.a11[..n], &mut self.a12[..n], &mut self.a22[..n]);
-        let (b1, b2) = (&mut self.b1[..n], &mut self.b2[..n]);
-        for i in 0..n {
-            let (du, dv) = (moved_u[i] - u[i], moved_v[i] - v[i]);
-            // Each term's squared (normalised) residual at the increment,
-            // its form at (du, dv, 1), and Ψ' there.
-            let square = |f11: f32, f12: f32, f22: f32, f13: f32, f23: f32, f33: f32| {
-                du * (f11 * du + 2.0 * (f12 * dv + f13)) + dv * (f22 * dv + 2.0 * f23) + f33
-            };
-            let qb = square(b11[i], b12[i], b22[i], b13[i], b23[i], b33[i]);
-            let qg = square(g11[i], g12[i], g22[i], g13[i], g23[i], g33[i]);
-            let data = delta * 0.5 / (qb + EPSILON_SQUARED).sqrt();
-            let grad = gamma * 0.5 / (qg + EPSILON_SQUARED).sqrt();
-            a11[i] = data * b11[i] + grad * g11[i] + ZETA_SQUARED;
-            a12[i] = data * b12[i] + grad * g12[i];
-            a22[i] = data * b22[i] + grad * g22[i] + ZETA_SQUARED;
-            b1[i] = data * b13[i] + grad * g13[i];
-            b2[i] = data * b23[i] + grad * g23[i];
-        }
     }
 }
 
@@ -808,53 +779,64 @@ fn each_cell(w: usize, h: usize, stride: usize, mut f: impl FnMut(usize, usize, 
     }
 }
 
-/// The pixels of one half's `row`: each pixel's moved field over-relaxed
-/// towards the solution of its equations ([`Solution`]), its neighbours
-/// (`other`'s) held. The same operations in the same order as pixel by
-/// pixel, on slices of one length, so that the loop vectorises.
-fn sweep_row(own: &mut Half, other: &Half, row: &Row, omega: f32) {
-    let count = row.count;
-    let cells = row.first..row.first + count;
-    let (left, right) = (
-        row.left..row.left + count,
-        row.left + 1..row.left + 1 + count,
+/// The pixels of one half's `row` (its `blocks` of equations): each
+/// pixel's moved field over-relaxed towards the solution of its equations
+/// ([`Equation`]), its neighbours (`other`'s) held; four pixels a register,
+/// in the order of operations of one pixel alone.
+fn sweep_row(own: &mut Half, other: &Half, row: &Row, blocks: std::ops::Range<usize>, omega: f32) {
+    let omega = f32x4::splat(omega);
+    let equations = &own.equations[blocks];
+    let n = equations.len();
+    // Every run cut to the row's blocks before the loop, so that the loop
+    // indexes them without a check.
+    let runs = |plane, start| quads(plane, start, n);
+    let (xs, ys): (&[f32], &[f32]) = (&other.moved_u, &other.moved_v);
+    let (xl, xr, xu, xd) = (
+        runs(xs, row.left),
+        runs(xs, row.left + 1),
+        runs(xs, row.up),
+        runs(xs, row.down),
     );
-    let (up, down) = (row.up..row.up + count, row.down..row.down + count);
-    let Solution {
-        scale_u,
-        scale_v,
-        offset_u,
-        offset_v,
-        couple_u,
-        couple_v,
-    } = &own.solution;
-    let (scale_u, offset_u, couple_u) = (
-        &scale_u[cells.clone()],
-        &offset_u[cells.clone()],
-        &couple_u[cells.clone()],
+    let (yl, yr, yu, yd) = (
+        runs(ys, row.left),
+        runs(ys, row.left + 1),
+        runs(ys, row.up),
+        runs(ys, row.down),
     );
-    let (scale_v, offset_v, couple_v) = (
-        &scale_v[cells.clone()],
-        &offset_v[cells.clone()],
-        &couple_v[cells.clone()],
-    );
-    let (wl, wr) = (&other.right[left.clone()], &own.right[cells.clone()]);
-    let (wu, wd) = (&other.down[up.clone()], &own.down[cells.clone()]);
-    let (ul, vl) = (&other.moved_u[left.clone()], &other.moved_v[left]);
-    let (ur, vr) = (&other.moved_u[right.clone()], &other.moved_v[right]);
-    let (uu, vu) = (&other.moved_u[up.clone()], &other.moved_v[up]);
-    let (ud, vd) = (&other.moved_u[down.clone()], &other.moved_v[down]);
-    let x = &mut own.moved_u[cells.clone()];
-    let y = &mut own.moved_v[cells];
-    for k in 0..count {
+    let x = quads_mut(&mut own.moved_u, row.first, n);
+    let y = quads_mut(&mut own.moved_v, row.first, n);
+    for b in 0..n {
+        let e = &equations[b];
+        let (wl, wr) = (e[Equation::LEFT], e[Equation::RIGHT]);
+        let (wu, wd) = (e[Equation::UP], e[Equation::DOWN]);
         // Left, right, up, down: the order the pixel-by-pixel sum takes.
-        let su = wl[k] * ul[k] + wr[k] * ur[k] + wu[k] * uu[k] + wd[k] * ud[k];
-        let sv = wl[k] * vl[k] + wr[k] * vr[k] + wu[k] * vu[k] + wd[k] * vd[k];
-        let new_x = scale_u[k] * su + offset_u[k] - couple_u[k] * y[k];
-        x[k] += omega * (new_x - x[k]);
-        let new_y = scale_v[k] * sv + offset_v[k] - couple_v[k] * x[k];
-        y[k] += omega * (new_y - y[k]);
+        let su = wl * f32x4::from(xl[b])
+            + wr * f32x4::from(xr[b])
+            + wu * f32x4::from(xu[b])
+            + wd * f32x4::from(xd[b]);
+        let sv = wl * f32x4::from(yl[b])
+            + wr * f32x4::from(yr[b])
+            + wu * f32x4::from(yu[b])
+            + wd * f32x4::from(yd[b]);
+        let (old_x, old_y) = (f32x4::from(x[b]), f32x4::from(y[b]));
+        let new_x =
+            e[Equation::SCALE_U] * su + e[Equation::OFFSET_U] - e[Equation::COUPLE_U] * old_y;
+        let moved_x = old_x + omega * (new_x - old_x);
+        let new_y =
+            e[Equation::SCALE_V] * sv + e[Equation::OFFSET_V] - e[Equation::COUPLE_V] * moved_x;
+        x[b] = moved_x.to_array();
+        y[b] = (old_y + omega * (new_y - old_y)).to_array();
     }
+}
+
+/// `n` groups of four values of `plane` from `start`.
+fn quads(plane: &[f32], start: usize, n: usize) -> &[[f32; 4]] {
+    plane[start..start + 4 * n].as_chunks().0
+}
+
+/// `n` groups of four values of `plane` from `start`, to write.
+fn quads_mut(plane: &mut [f32], start: usize, n: usize) -> &mut [[f32; 4]] {
+    plane[start..start + 4 * n].as_chunks_mut().0
 }
 
 #[cfg(test)]
