@@ -450,27 +450,42 @@ pub fn flow_field(
 /// replicated: the patches' template gradients and the refinement's
 /// derivatives.
 fn central_differences(image: &[f32], w: usize, h: usize) -> (Vec<f32>, Vec<f32>) {
-    let mut gx = vec![0.0; w * h];
-    let mut gy = vec![0.0; w * h];
+    (
+        differences_along_x(image, w, h),
+        differences_along_y(image, w, h),
+    )
+}
+
+/// Central differences along x, border replicated.
+fn differences_along_x(image: &[f32], w: usize, h: usize) -> Vec<f32> {
+    let mut gx = Vec::with_capacity(w * h);
+    for row in image.chunks_exact(w).take(h) {
+        if w < 2 {
+            gx.push(0.0);
+            continue;
+        }
+        // The first column, the interior in one run over contiguous
+        // values, the last column.
+        gx.push(0.5 * (row[1] - row[0]));
+        gx.extend(
+            row.iter()
+                .zip(&row[2..])
+                .map(|(&left, &right)| 0.5 * (right - left)),
+        );
+        gx.push(0.5 * (row[w - 1] - row[w - 2]));
+    }
+    gx
+}
+
+/// Central differences along y, border replicated.
+fn differences_along_y(image: &[f32], w: usize, h: usize) -> Vec<f32> {
+    let mut gy = Vec::with_capacity(w * h);
     for y in 0..h {
         let (up, down) = (y.saturating_sub(1), (y + 1).min(h - 1));
-        let row = &image[y * w..][..w];
         let (above, below) = (&image[up * w..][..w], &image[down * w..][..w]);
-        let (gx, gy) = (&mut gx[y * w..][..w], &mut gy[y * w..][..w]);
-        for ((g, &a), &b) in gy.iter_mut().zip(above).zip(below) {
-            *g = 0.5 * (b - a);
-        }
-        // The interior in one run over contiguous values, then the two
-        // border columns, replicated.
-        if w >= 2 {
-            for ((g, &left), &right) in gx[1..w - 1].iter_mut().zip(row).zip(&row[2..]) {
-                *g = 0.5 * (right - left);
-            }
-            gx[0] = 0.5 * (row[1] - row[0]);
-            gx[w - 1] = 0.5 * (row[w - 1] - row[w - 2]);
-        }
+        gy.extend(above.iter().zip(below).map(|(&a, &b)| 0.5 * (b - a)));
     }
-    (gx, gy)
+    gy
 }
 
 /// Whether the window of `radius` around (x, y) of `plane` has texture to

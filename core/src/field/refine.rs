@@ -30,7 +30,7 @@ use wide::f32x4;
 use crate::flow::window::register;
 use crate::pyramid::GreyF32;
 
-use super::{FlowField, central_differences as gradients};
+use super::{FlowField, central_differences as gradients, differences_along_y};
 
 /// How a field is refined.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -119,7 +119,7 @@ impl Derivatives {
             .collect();
         let (ix, iy) = gradients(&average, w, h);
         let (ixx, ixy) = gradients(&ix, w, h);
-        let (_, iyy) = gradients(&iy, w, h);
+        let iyy = differences_along_y(&iy, w, h);
         // The gradient's change, ∇(warped) − ∇(first), is ∇ of the change.
         let iz: Vec<f32> = warped.iter().zip(first).map(|(b, a)| b - a).collect();
         let (ixz, iyz) = gradients(&iz, w, h);
