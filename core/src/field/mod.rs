@@ -536,15 +536,16 @@ pub(crate) fn check_size(width: u32, height: u32, patch: u32) -> Result<()> {
     Ok(())
 }
 
-/// Levels from full resolution down to the coarsest at which a level is
-/// still a few patches across (OpenCV's rule: 2·side / (5·patch)), and
-/// at least down to the finest level searched.
+/// Levels from full resolution down to the coarsest, chosen as OpenCV's
+/// DIS chooses it (`dis_flow.cpp`): the level at which the longer side is
+/// about four patches across (log2(longer / 4·patch), rounded), unless the
+/// shorter side would then be less than a patch; and at least down to the
+/// finest level searched.
 fn level_count(width: u32, height: u32, settings: &FieldSettings) -> usize {
-    let side = width.min(height) as f32;
-    let coarsest = (2.0 * side / (5.0 * settings.patch as f32))
-        .log2()
-        .floor()
-        .max(0.0) as u32;
+    let patch = f64::from(settings.patch);
+    let across = (f64::from(width.max(height)) / (4.0 * patch)).log2() + 0.5;
+    let fits = (f64::from(width.min(height)) / patch).log2();
+    let coarsest = across.min(fits).max(0.0) as u32;
     // A level must hold a patch.
     let mut levels = 1;
     let (mut w, mut h) = (width, height);

@@ -289,3 +289,34 @@ fn an_upsampled_field_equals_its_bilinear_taps_pixel_by_pixel() {
         }
     }
 }
+
+#[test]
+fn the_coarsest_level_is_the_one_opencvs_dis_chooses() {
+    // dis_flow.cpp: min(⌊log2(longer / (4·patch)) + 0.5⌋, ⌊log2(shorter /
+    // patch)⌋), counted from full resolution; then at least the finest
+    // level searched, while a level still holds a patch.
+    let levels = |w: u32, h: u32, patch: u32, finest_level: u32| {
+        let settings = FieldSettings {
+            patch,
+            finest_level,
+            ..FieldSettings::FAST
+        };
+        level_count(w, h, &settings)
+    };
+    assert_eq!(levels(640, 480, 8, 2), 5);
+    assert_eq!(
+        levels(480, 640, 8, 2),
+        5,
+        "the longer side, whichever it is"
+    );
+    assert_eq!(levels(320, 240, 8, 2), 4);
+    // The stereo pair: one level more than a rule on the shorter side.
+    assert_eq!(levels(741, 500, 8, 2), 6);
+    assert_eq!(levels(741, 500, 6, 2), 6);
+    assert_eq!(levels(1920, 1080, 8, 2), 7);
+    // A wide strip: the shorter side bounds it.
+    assert_eq!(levels(2048, 64, 8, 0), 4);
+    // Below four patches across: the finest level searched, if it fits.
+    assert_eq!(levels(16, 16, 8, 2), 2);
+    assert_eq!(levels(16, 16, 8, 0), 1);
+}
