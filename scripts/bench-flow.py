@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """ghostlines' flow field against OpenCV's DIS, on the same pairs, in one run.
 
-    PYTHONPATH=target/tools/opencv python3 -S scripts/bench-flow.py [--ghostlines target/release/ghostlines]
+    PYTHONPATH=target/tools/opencv python3 -S scripts/bench-flow.py [--ghostlines target/release/ghostlines] [--held-out]
 
 (scripts/setup.sh installs OpenCV there; or `pip install opencv-python-headless
 numpy`.) The pairs are real frames warped by known smooth fields, so the
@@ -11,6 +11,11 @@ fixed-point iteration). Frames: three real clips at their own size when
 ../shared/footage has them, else tests/data/footage/cup_30.png. Fields:
 a 2° rotation with a 2 % zoom, a shear with a shift, and a swirl, up to
 about 12 px.
+
+With --held-out, nine other pairs instead, to check choices made on the
+first nine: other frames of the same clips, warped by other fields (a
+-1.5° rotation with a -2.5 % zoom about an off-centre point, a shear with
+a stretch, a swirl of other frequencies and phases), and no stereo pair.
 
 Last, a real stereo pair with measured truth: Middlebury 2014's
 Motorcycle at 741x500 (Scharstein et al., GCPR 2014), as scikit-image
@@ -37,6 +42,9 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLIPS = [("box", "box.mp4", 30), ("cup", "cup.mp4", 30), ("tree", "tree.avi", 10)]
+KINDS = ["rotation 2° + zoom 2 %", "shear + shift", "swirl"]
+HELD_OUT_CLIPS = [("box", "box.mp4", 70), ("cup", "cup.mp4", 80), ("tree", "tree.avi", 30)]
+HELD_OUT_KINDS = ["rotation -1.5° + zoom -2.5 %", "shear + stretch + shift", "other swirl"]
 # ghostlines' presets, each after the DIS preset it is measured against
 # (`balanced`, ours, has none: it sits between FAST and MEDIUM).
 PRESETS = ["ultrafast", "fast", "balanced", "medium"]
@@ -47,10 +55,10 @@ CV_PRESETS = {
 }
 
 
-def frames():
+def frames(clips):
     footage = os.path.join(ROOT, "..", "shared", "footage")
     out = []
-    for name, file, index in CLIPS:
+    for name, file, index in clips:
         capture = cv2.VideoCapture(os.path.join(footage, file))
         frame = None
         for _ in range(index + 1):
@@ -76,9 +84,20 @@ def field(kind, h, w):
     elif kind == "shear + shift":
         u = 0.02 * (y - cy) + 3.0
         v = 0.015 * (x - cx) - 2.0
-    else:
+    elif kind == "swirl":
         u = 6 * np.sin(3 * np.pi * y / h) * np.cos(2 * np.pi * x / w)
         v = 6 * np.cos(2.4 * np.pi * x / w) * np.sin(2 * np.pi * y / h)
+    elif kind == "rotation -1.5° + zoom -2.5 %":
+        a, s, cx, cy = np.deg2rad(-1.5), 0.975, 0.45 * w, 0.55 * h
+        u = cx + s * (np.cos(a) * (x - cx) - np.sin(a) * (y - cy)) - x
+        v = cy + s * (np.sin(a) * (x - cx) + np.cos(a) * (y - cy)) - y
+    elif kind == "shear + stretch + shift":
+        cx, cy = 0.45 * w, 0.55 * h
+        u = -0.015 * (y - cy) + 0.01 * (x - cx) - 2.5
+        v = 0.02 * (x - cx) + 1.5
+    else:
+        u = 5 * np.sin(2.2 * np.pi * y / h + 0.7) * np.cos(2.8 * np.pi * x / w)
+        v = 4 * np.cos(1.7 * np.pi * x / w + 0.3) * np.sin(2.6 * np.pi * y / h)
     return u.astype(np.float32), v.astype(np.float32)
 
 
@@ -130,15 +149,18 @@ def stereo():
     return (f"Motorcycle {w}x{h}", "stereo, measured disparity", left, right, -disparity, np.zeros_like(disparity))
 
 
-def pairs():
+def pairs(held_out):
     """(name, size, first, second, u, v): the warped frames, then the stereo pair."""
-    for name, image in frames():
+    clips, kinds = (HELD_OUT_CLIPS, HELD_OUT_KINDS) if held_out else (CLIPS, KINDS)
+    for name, image in frames(clips):
         h, w = image.shape
-        for kind in ["rotation 2° + zoom 2 %", "shear + shift", "swirl"]:
+        for kind in kinds:
             u, v = field(kind, h, w)
             first = np.clip(np.round(image), 0, 255).astype(np.uint8)
             second = np.clip(np.round(warp(image, u, v)), 0, 255).astype(np.uint8)
             yield (f"{name} {w}x{h}", kind, first, second, u, v)
+    if held_out:
+        return
     pair = stereo()
     if pair is not None:
         yield pair
@@ -147,6 +169,7 @@ def pairs():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ghostlines", default=os.path.join(ROOT, "target", "release", "ghostlines"))
+    parser.add_argument("--held-out", action="store_true", help="the nine held-out pairs instead")
     args = parser.parse_args()
     cv2.setNumThreads(1)
     print(f"OpenCV {cv2.__version__} DIS (1 thread) against ghostlines flow (in the component);")
@@ -156,7 +179,7 @@ def main():
     ]
     print(" | ".join(header))
     with tempfile.TemporaryDirectory() as work:
-        for name, kind, first, second, u, v in pairs():
+        for name, kind, first, second, u, v in pairs(args.held_out):
             a, b = os.path.join(work, "a.png"), os.path.join(work, "b.png")
             cv2.imwrite(a, first)
             cv2.imwrite(b, second)

@@ -204,14 +204,15 @@ test('the flow field moves every pixel by a known shift, in two Float32Arrays', 
   assert.ok(Math.abs(median(inside.map((i) => field.v[i])) + 2) < 0.1);
   assert.deepEqual(defaults().field, { patch: 8, stride: 3, finestLevel: 1, iterations: 25, refinement: 5, fineRefinement: 0 });
   // A preset by name (the component's table), a field changed over it:
-  // balanced is fast's search with a last refinement on the finer data.
+  // balanced is fast's search with 6-pixel patches and a last refinement
+  // on the finer data.
   const fine = flowField(grey(0, 0), grey(3, -2), { preset: 'balanced' });
   assert.ok(Math.abs(median(inside.map((i) => fine.u[i])) - 3) < 0.1);
   assert.ok(Math.abs(median(inside.map((i) => fine.v[i])) + 2) < 0.1);
-  const spelled = { finestLevel: 2, stride: 4, iterations: 16, fineRefinement: 5 };
+  const spelled = { patch: 6, finestLevel: 2, stride: 4, iterations: 16, fineRefinement: 4 };
   assert.deepEqual(flowField(grey(0, 0), grey(3, -2), spelled), fine);
   const coarser = flowField(grey(0, 0), grey(3, -2), { preset: 'balanced', fineRefinement: 0 });
-  assert.deepEqual(coarser, flowField(grey(0, 0), grey(3, -2), { preset: 'fast' }));
+  assert.deepEqual(coarser, flowField(grey(0, 0), grey(3, -2), { preset: 'fast', patch: 6 }));
   assert.throws(() => flowField(grey(0, 0), grey(0, 0), { preset: 'slow' }), { kind: 'invalid-parameter' });
   assert.throws(() => flowField(grey(0, 0), grey(0, 0), { preset: 3 }), { kind: 'invalid-parameter' });
   assert.throws(() => flowField(grey(0, 0), grey(0, 0), { finestLevel: 0, fineRefinement: 5 }), { kind: 'invalid-parameter' });
@@ -239,7 +240,7 @@ test('a field-mode tracker gives the field and its vectors on a grid', () => {
   assert.throws(() => createTracker({ mode: 'field', field: { preset: 'slow' } }), { kind: 'invalid-parameter' });
   const named = createTracker({ mode: 'field', field: { preset: 'balanced', iterations: 8 } });
   assert.deepEqual(named.settings().mode.val.settings, {
-    patch: 8, stride: 4, finestLevel: 2, iterations: 8, refinement: 5, fineRefinement: 5,
+    patch: 6, stride: 4, finestLevel: 2, iterations: 8, refinement: 5, fineRefinement: 4,
   });
   named.close();
   tracker.close();
