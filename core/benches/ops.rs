@@ -57,11 +57,8 @@ fn ops(c: &mut Criterion) {
     c.bench_function("dense flow (every 16 px)", |bench| {
         bench.iter(|| dense_flow(black_box(plane_a), plane_b, 16, &flow).unwrap())
     });
-    for (name, settings) in [
-        ("ultrafast", FieldSettings::ULTRAFAST),
-        ("medium", FieldSettings::MEDIUM),
-    ] {
-        c.bench_function(&format!("flow field (DIS {name} preset)"), |bench| {
+    for (name, settings) in FieldSettings::PRESETS {
+        c.bench_function(&format!("flow field ({name} preset)"), |bench| {
             bench.iter(|| {
                 flow_field(black_box(plane_a), black_box(plane_b), &settings, None).unwrap()
             })

@@ -629,6 +629,47 @@ fn the_flow_field_of_a_real_frame_moved_by_a_known_field() {
     }
 }
 
+/// `ghostlines flow --native` (the benchmark's native column) computes the
+/// field with ghostlines-core in the process: the same `.flo` bytes as the
+/// component's, preset by preset, on the real frames.
+#[test]
+fn the_native_field_is_the_components_to_the_bit() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let frames = root.join("tests/data/footage");
+    let (first, second) = (frames.join("cup_30.png"), frames.join("cup_35.png"));
+    let dir = tempfile::tempdir().unwrap();
+    for preset in ["ultrafast", "fast", "balanced", "medium"] {
+        let read = |native: bool| {
+            let flo = dir.path().join(format!("{preset}-{native}.flo"));
+            let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
+                &"flow",
+                &first,
+                &second,
+                &"--preset",
+                &preset,
+                &"--flo",
+                &flo,
+                &"--repeat",
+                &"2",
+            ];
+            if native {
+                args.push(&"--native");
+            }
+            let printed = String::from_utf8(succeed(&args).stdout).unwrap();
+            let said = if native {
+                "natively"
+            } else {
+                "into the component"
+            };
+            assert!(printed.contains(&format!("calls {said}")), "{printed}");
+            std::fs::read(&flo).unwrap()
+        };
+        let (component, native) = (read(false), read(true));
+        assert_eq!(component.len(), 12 + 320 * 240 * 8, "{preset}");
+        assert!(component == native, "{preset}: the native field differs");
+    }
+}
+
 /// The `.flo` files are OpenCV's: `cv2.readOpticalFlow` reads ours to the
 /// same floats, and ours reads what `cv2.writeOpticalFlow` writes.
 #[test]

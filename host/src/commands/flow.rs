@@ -2,6 +2,7 @@
 //! every pixel, as a Middlebury `.flo` file and a colour-coded picture.
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use ghostlines_core as core_;
@@ -67,6 +68,10 @@ pub struct FlowCommand {
     /// Read the inputs as raw RGBA8 of this size, like 800x600.
     #[arg(long, value_name = "WxH")]
     size: Option<Size>,
+    /// Compute the field natively, with ghostlines-core in this process,
+    /// not in the component: scripts/bench-flow.py's native column.
+    #[arg(long)]
+    native: bool,
 }
 
 impl FlowCommand {
@@ -89,34 +94,25 @@ impl FlowCommand {
         }
         let read = |path: &PathBuf| -> anyhow::Result<Frame> { files::read_frame(path, self.size) };
         let (previous, current) = (read(&self.previous)?, read(&self.current)?);
-        let mut instance = Runtime::new()?.instantiate()?;
-        let mut grey = |frame: &Frame, path: &PathBuf| {
-            instance
-                .greyscale(frame, self.method.into())?
-                .map_err(refusal)
-                .with_context(|| format!("greyscale of {}", path.display()))
+        let (field, mut times) = if self.native {
+            self.native_field(&previous, &current)?
+        } else {
+            self.component_field(&previous, &current)?
         };
-        let before = grey(&previous, &self.previous)?;
-        let after = grey(&current, &self.current)?;
-        let settings = self.settings().into();
-        let mut times = Vec::new();
-        let mut field = None;
-        for _ in 0..self.repeat {
-            let started = std::time::Instant::now();
-            let found = instance.pixel_flow(&before, &after, settings)?;
-            times.push(started.elapsed());
-            field = Some(found.map_err(refusal).context("the flow field")?);
-        }
-        let field: FlowField = field.context("no field computed")?.into();
         if self.repeat > 1 {
             times.sort();
             let median = times[times.len() / 2];
             println!(
-                "flow field {}x{}: median {:.3} ms of {} calls",
+                "flow field {}x{}: median {:.3} ms of {} calls {}",
                 field.width,
                 field.height,
                 median.as_secs_f64() * 1e3,
-                self.repeat
+                self.repeat,
+                if self.native {
+                    "natively"
+                } else {
+                    "into the component"
+                }
             );
         }
         let mut wrote = Vec::new();
@@ -145,5 +141,60 @@ impl FlowCommand {
             eprintln!("{line}");
         }
         Ok(())
+    }
+
+    /// The field computed `repeat` times in the component, and the time of
+    /// each call (grey planes in, field out).
+    fn component_field(
+        &self,
+        previous: &Frame,
+        current: &Frame,
+    ) -> anyhow::Result<(FlowField, Vec<Duration>)> {
+        let mut instance = Runtime::new()?.instantiate()?;
+        let mut grey = |frame: &Frame, path: &PathBuf| {
+            instance
+                .greyscale(frame, self.method.into())?
+                .map_err(refusal)
+                .with_context(|| format!("greyscale of {}", path.display()))
+        };
+        let before = grey(previous, &self.previous)?;
+        let after = grey(current, &self.current)?;
+        let settings = self.settings().into();
+        let mut times = Vec::new();
+        let mut field = None;
+        for _ in 0..self.repeat {
+            let started = Instant::now();
+            let found = instance.pixel_flow(&before, &after, settings)?;
+            times.push(started.elapsed());
+            field = Some(found.map_err(refusal).context("the flow field")?);
+        }
+        Ok((field.context("no field computed")?.into(), times))
+    }
+
+    /// The same, natively: ghostlines-core's field in this process.
+    fn native_field(
+        &self,
+        previous: &Frame,
+        current: &Frame,
+    ) -> anyhow::Result<(FlowField, Vec<Duration>)> {
+        let grey = |frame: &Frame, path: &PathBuf| -> anyhow::Result<Vec<u8>> {
+            let frame = core_::Frame::new(frame.width, frame.height, &frame.pixels)
+                .with_context(|| format!("{}", path.display()))?;
+            Ok(core_::greyscale(frame, self.method))
+        };
+        let before = grey(previous, &self.previous)?;
+        let after = grey(current, &self.current)?;
+        let before = core_::Plane::new(previous.width, previous.height, &before)?;
+        let after = core_::Plane::new(current.width, current.height, &after)?;
+        let settings = self.settings();
+        let mut times = Vec::new();
+        let mut field = None;
+        for _ in 0..self.repeat {
+            let started = Instant::now();
+            let found = core_::flow_field(before, after, &settings, None);
+            times.push(started.elapsed());
+            field = Some(found.context("the flow field")?);
+        }
+        Ok((field.context("no field computed")?, times))
     }
 }
