@@ -42,5 +42,10 @@ impl Error {
 /// A typed refusal as an `anyhow` error that reads well on a terminal:
 /// the message, then the kind.
 pub fn refusal(e: Error) -> anyhow::Error {
-    anyhow::anyhow!("{} ({})", e.message(), e.kind())
+    native_refusal(ghostlines_core::Error::from(e))
+}
+
+/// The same for an error of ghostlines-core run natively (`flow --native`).
+pub fn native_refusal(e: ghostlines_core::Error) -> anyhow::Error {
+    anyhow::anyhow!("{e} ({})", e.kind())
 }

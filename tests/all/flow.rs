@@ -668,6 +668,30 @@ fn the_native_field_is_the_components_to_the_bit() {
         assert_eq!(component.len(), 12 + 320 * 240 * 8, "{preset}");
         assert!(component == native, "{preset}: the native field differs");
     }
+    // Refused alike: frames of two sizes, and settings out of range.
+    let other = root.join("tests/data/hubble_deep_field.jpg");
+    let flo = dir.path().join("refused.flo");
+    for (extra, said) in [
+        (None, "(size-mismatch)"),
+        (
+            Some("--patch=40"),
+            "patch must be in 4..=32 pixels, got 40 (invalid-parameter)",
+        ),
+    ] {
+        let second: &std::path::Path = if extra.is_none() { &other } else { &second };
+        let refusal = |native: bool| {
+            let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+                vec![&"flow", &first, &second, &"--flo", &flo];
+            args.extend(extra.iter().map(|a| a as &dyn AsRef<std::ffi::OsStr>));
+            if native {
+                args.push(&"--native");
+            }
+            fail(&args)
+        };
+        let (component, native) = (refusal(false), refusal(true));
+        assert!(component.contains(said), "{component}");
+        assert!(native.contains(said), "{native}");
+    }
 }
 
 /// The `.flo` files are OpenCV's: `cv2.readOpticalFlow` reads ours to the

@@ -9,7 +9,7 @@ use ghostlines_core as core_;
 use ghostlines_core::{FieldSettings, FlowField};
 
 use crate::Runtime;
-use crate::bindings::{Frame, refusal};
+use crate::bindings::{Frame, native_refusal, refusal};
 use crate::files::{self, Size};
 
 /// The flow field from PREVIOUS to CURRENT: where every pixel moved, by
@@ -179,13 +179,16 @@ impl FlowCommand {
     ) -> anyhow::Result<(FlowField, Vec<Duration>)> {
         let grey = |frame: &Frame, path: &PathBuf| -> anyhow::Result<Vec<u8>> {
             let frame = core_::Frame::new(frame.width, frame.height, &frame.pixels)
-                .with_context(|| format!("{}", path.display()))?;
+                .map_err(native_refusal)
+                .with_context(|| format!("greyscale of {}", path.display()))?;
             Ok(core_::greyscale(frame, self.method))
         };
         let before = grey(previous, &self.previous)?;
         let after = grey(current, &self.current)?;
-        let before = core_::Plane::new(previous.width, previous.height, &before)?;
-        let after = core_::Plane::new(current.width, current.height, &after)?;
+        let plane = |frame: &Frame, values| {
+            core_::Plane::new(frame.width, frame.height, values).map_err(native_refusal)
+        };
+        let (before, after) = (plane(previous, &before)?, plane(current, &after)?);
         let settings = self.settings();
         let mut times = Vec::new();
         let mut field = None;
@@ -193,7 +196,7 @@ impl FlowCommand {
             let started = Instant::now();
             let found = core_::flow_field(before, after, &settings, None);
             times.push(started.elapsed());
-            field = Some(found.context("the flow field")?);
+            field = Some(found.map_err(native_refusal).context("the flow field")?);
         }
         Ok((field.context("no field computed")?, times))
     }
