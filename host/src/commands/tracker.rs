@@ -71,8 +71,8 @@ pub struct TrackerArgs {
     /// Dense and field modes: one vector every this many pixels.
     #[arg(long, default_value_t = TrackerMode::DENSE_STEP)]
     step: u32,
-    /// Field mode: how the flow field is searched (ultrafast, fast or
-    /// medium, as `ghostlines flow --preset`).
+    /// Field mode: how the flow field is searched, a preset of
+    /// `ghostlines flow --preset`.
     #[arg(long, value_parser = super::field_preset(), default_value = TrackerMode::FIELD_PRESET)]
     field_preset: core_::FieldSettings,
     /// Flow modes: side of the tracking window, odd, 3..=31.
