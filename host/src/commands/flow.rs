@@ -160,15 +160,13 @@ impl FlowCommand {
         let before = grey(previous, &self.previous)?;
         let after = grey(current, &self.current)?;
         let settings = self.settings().into();
-        let mut times = Vec::new();
-        let mut field = None;
-        for _ in 0..self.repeat {
-            let started = Instant::now();
-            let found = instance.pixel_flow(&before, &after, settings)?;
-            times.push(started.elapsed());
-            field = Some(found.map_err(refusal).context("the flow field")?);
-        }
-        Ok((field.context("no field computed")?.into(), times))
+        let (field, times) = timed(self.repeat, || {
+            instance
+                .pixel_flow(&before, &after, settings)?
+                .map_err(refusal)
+                .context("the flow field")
+        })?;
+        Ok((field.into(), times))
     }
 
     /// The same, natively: ghostlines-core's field in this process.
@@ -190,14 +188,26 @@ impl FlowCommand {
         };
         let (before, after) = (plane(previous, &before)?, plane(current, &after)?);
         let settings = self.settings();
-        let mut times = Vec::new();
-        let mut field = None;
-        for _ in 0..self.repeat {
-            let started = Instant::now();
-            let found = core_::flow_field(before, after, &settings, None);
-            times.push(started.elapsed());
-            field = Some(found.map_err(native_refusal).context("the flow field")?);
-        }
-        Ok((field.context("no field computed")?, times))
+        timed(self.repeat, || {
+            core_::flow_field(before, after, &settings, None)
+                .map_err(native_refusal)
+                .context("the flow field")
+        })
     }
+}
+
+/// `call` made `repeat` times (at least once): its last answer, and how
+/// long each call took.
+fn timed<T>(
+    repeat: u32,
+    mut call: impl FnMut() -> anyhow::Result<T>,
+) -> anyhow::Result<(T, Vec<Duration>)> {
+    let mut times = Vec::new();
+    let mut answer = None;
+    for _ in 0..repeat.max(1) {
+        let started = Instant::now();
+        answer = Some(call()?);
+        times.push(started.elapsed());
+    }
+    Ok((answer.context("no field computed")?, times))
 }
