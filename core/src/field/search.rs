@@ -246,28 +246,30 @@ pub(super) fn warp_patch(image: &GreyF32, x: f32, y: f32, patch: usize, out: &mu
     let inside = ix >= 0 && iy >= 0 && ix + reach < w && iy + reach < h;
     if inside {
         let w = w as usize;
-        // Four columns at a time (`wide`'s f32x4), then the rest: the same
-        // operations a pixel.
+        // Four columns at a time (`wide`'s f32x4), the same operations a
+        // pixel; a row that is not a multiple of four ends in a register
+        // flush with its end, which writes a few columns twice with the
+        // same values (6-pixel patches: two registers a row, not one and
+        // two scalar columns).
         let (a4, b4, c4, d4) = (
             f32x4::splat(a),
             f32x4::splat(b),
             f32x4::splat(c),
             f32x4::splat(d),
         );
-        let body = patch - patch % 4;
+        let columns = (0..patch - 3)
+            .step_by(4)
+            .chain((!patch.is_multiple_of(4)).then_some(patch - 4));
         for row in 0..patch {
             let top = &image.data[(iy as usize + row) * w + ix as usize..][..patch + 1];
             let bottom = &image.data[(iy as usize + row + 1) * w + ix as usize..][..patch + 1];
             let out = &mut out[row * patch..(row + 1) * patch];
-            for col in (0..body).step_by(4) {
+            for col in columns.clone() {
                 let value = a4 * register(top, col)
                     + b4 * register(top, col + 1)
                     + c4 * register(bottom, col)
                     + d4 * register(bottom, col + 1);
                 out[col..col + 4].copy_from_slice(&value.to_array());
-            }
-            for col in body..patch {
-                out[col] = a * top[col] + b * top[col + 1] + c * bottom[col] + d * bottom[col + 1];
             }
         }
     } else {

@@ -320,3 +320,50 @@ fn the_coarsest_level_is_the_one_opencvs_dis_chooses() {
     assert_eq!(levels(16, 16, 8, 2), 2);
     assert_eq!(levels(16, 16, 8, 0), 1);
 }
+
+/// A patch warped inside the frame is, bit for bit, each pixel's four
+/// taps weighed as the border path weighs them, for every side a patch
+/// may have mod 4 (a row's last register overlaps the one before it when
+/// the side is not a multiple of four).
+#[test]
+fn a_warped_patch_is_each_pixels_bilinear_taps() {
+    let (w, h) = (40usize, 30usize);
+    let image = GreyF32 {
+        width: w,
+        height: h,
+        data: (0..w * h)
+            .map(|i| ((i * 7919) % 251) as f32 * 0.75)
+            .collect(),
+    };
+    for patch in 4..=9 {
+        for (x, y) in [(3.25f32, 5.5f32), (10.0, 2.125), (20.875, 11.0625)] {
+            let mut out = vec![f32::NAN; patch * patch];
+            search::warp_patch(&image, x, y, patch, &mut out);
+            let (fx, fy) = (x - x.floor(), y - y.floor());
+            let (a, b, c, d) = (
+                (1.0 - fx) * (1.0 - fy),
+                fx * (1.0 - fy),
+                (1.0 - fx) * fy,
+                fx * fy,
+            );
+            for row in 0..patch {
+                for col in 0..patch {
+                    let (sx, sy) = (
+                        x.floor() as isize + col as isize,
+                        y.floor() as isize + row as isize,
+                    );
+                    let want = a * image.at(sx, sy)
+                        + b * image.at(sx + 1, sy)
+                        + c * image.at(sx, sy + 1)
+                        + d * image.at(sx + 1, sy + 1);
+                    let got = out[row * patch + col];
+                    assert_eq!(
+                        got.to_bits(),
+                        want.to_bits(),
+                        "patch {patch} at ({x}, {y}), pixel ({col}, {row})"
+                    );
+                }
+            }
+        }
+    }
+}
