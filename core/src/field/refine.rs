@@ -91,6 +91,13 @@ struct Derivatives {
 }
 
 impl Derivatives {
+    /// The eight planes in the order [`forms`] takes them.
+    fn planes(&self) -> [&[f32]; 8] {
+        [
+            &self.ix, &self.iy, &self.iz, &self.ixx, &self.ixy, &self.iyy, &self.ixz, &self.iyz,
+        ]
+    }
+
     /// At the field: the current frame warped back by it, and the
     /// derivatives of the average of the two frames (grey levels).
     fn at(previous: &GreyF32, current: &GreyF32, field: &FlowField) -> Derivatives {
@@ -186,7 +193,6 @@ impl Tensors {
         let columns: Vec<f32> = (0..w).map(|x| 1.0 / total(2 * x, fw)).collect();
         let mut out = Tensors::zeros(w * h);
         let (mut this, mut next) = (twelve_planes(fw), twelve_planes(fw));
-        let mut fine = twelve_planes(fw);
         for fy in 0..fh {
             let y = fy / 2;
             // Fine row 2y weighs 1 in grid row y; 2y + 1 a half in y and y + 1.
@@ -195,14 +201,11 @@ impl Tensors {
                 (_, true) => (0.5, 0.5),
                 (_, false) => (0.5, 0.0),
             };
-            forms_into(d, fy * fw..(fy + 1) * fw, 2.0, &mut fine);
-            for (sum, form) in this.iter_mut().zip(&fine) {
-                add_weighted(sum, form, here);
-            }
+            let row = fy * fw..(fy + 1) * fw;
             if fy % 2 == 1 {
-                for (sum, form) in next.iter_mut().zip(&fine) {
-                    add_weighted(sum, form, there);
-                }
+                add_forms(d, row, 2.0, [(&mut this, here), (&mut next, there)]);
+            } else {
+                add_forms(d, row, 2.0, [(&mut this, here)]);
             }
             if fy % 2 == 1 || fy + 1 == fh {
                 let scale = 1.0 / total(2 * y, fh);
@@ -253,18 +256,45 @@ fn forms(d: [f32x4; 8], unit: f32) -> [f32x4; 12] {
     ]
 }
 
-/// `sum += weight · row`, value by value. (Out of line: called for each of
-/// twelve planes, inlined it was twelve unrolled copies, 7 KB of the guest.)
+/// The forms of the pixels `range` of `d` (as [`forms_into`] computes
+/// them), each times a weight added into the first `range.len()` values of
+/// each of `N` sets of sums (`sum += weight · form`): a fine row's share in
+/// the one or two grid rows it weighs in, without storing its forms first.
 #[inline(never)]
-fn add_weighted(sum: &mut [f32], row: &[f32], weight: f32) {
-    for (s, &r) in sum.iter_mut().zip(row) {
-        *s += weight * r;
+fn add_forms<const N: usize>(
+    d: &Derivatives,
+    range: std::ops::Range<usize>,
+    unit: f32,
+    mut sums: [(&mut [Vec<f32>; 12], f32); N],
+) {
+    let n = range.len();
+    let planes = d.planes().map(|plane| &plane[range.clone()]);
+    let body = n - n % 4;
+    for x in (0..body).step_by(4) {
+        let forms = forms(planes.map(|plane| register(plane, x)), unit);
+        for (sum, weight) in &mut sums {
+            let weight = f32x4::splat(*weight);
+            for (plane, form) in sum.iter_mut().zip(forms) {
+                let total = register(plane, x) + weight * form;
+                plane[x..x + 4].copy_from_slice(&total.to_array());
+            }
+        }
+    }
+    for x in body..n {
+        let lanes = planes.map(|plane| f32x4::splat(plane[x]));
+        let forms = forms(lanes, unit);
+        for (sum, weight) in &mut sums {
+            for (plane, form) in sum.iter_mut().zip(forms) {
+                plane[x] += *weight * form.to_array()[0];
+            }
+        }
     }
 }
 
 /// Grid row `out` from a fine row's `sums` (twice as long, or one less):
 /// grid pixel x the tent [½ 1 ½] around fine pixel 2x, times its column's
-/// `columns[x]` and the row's `scale`. (Out of line, as [`add_weighted`].)
+/// `columns[x]` and the row's `scale`. (Out of line: called for each of
+/// twelve planes, inlined it was twelve unrolled copies.)
 #[inline(never)]
 fn tent_along_x(out: &mut [f32], sums: &[f32], columns: &[f32], scale: f32) {
     let fw = sums.len();
@@ -297,35 +327,14 @@ fn tent_along_x(out: &mut [f32], sums: &[f32], columns: &[f32], scale: f32) {
 #[inline(never)]
 fn forms_into(d: &Derivatives, range: std::ops::Range<usize>, unit: f32, out: &mut [Vec<f32>; 12]) {
     let n = range.len();
-    let (ix, iy, iz, ixx) = (
-        &d.ix[range.clone()],
-        &d.iy[range.clone()],
-        &d.iz[range.clone()],
-        &d.ixx[range.clone()],
-    );
-    let (ixy, iyy, ixz, iyz) = (
-        &d.ixy[range.clone()],
-        &d.iyy[range.clone()],
-        &d.ixz[range.clone()],
-        &d.iyz[range],
-    );
+    let planes = d.planes().map(|plane| &plane[range.clone()]);
     let body = n - n % 4;
     for x in (0..body).step_by(4) {
-        let at = |plane: &[f32]| register(plane, x);
-        let lanes = [
-            at(ix),
-            at(iy),
-            at(iz),
-            at(ixx),
-            at(ixy),
-            at(iyy),
-            at(ixz),
-            at(iyz),
-        ];
         // Four values a plane at a time: a copy of a length known here is
         // one vector store in Wasm, where one of a variable length is a
         // call out to the runtime's memory.copy.
-        for (plane, form) in out.iter_mut().zip(forms(lanes, unit)) {
+        let forms = forms(planes.map(|plane| register(plane, x)), unit);
+        for (plane, form) in out.iter_mut().zip(forms) {
             plane[x..x + 4].copy_from_slice(&form.to_array());
         }
     }
@@ -335,17 +344,7 @@ fn forms_into(d: &Derivatives, range: std::ops::Range<usize>, unit: f32, out: &m
             lanes[..n - body].copy_from_slice(&plane[body..]);
             f32x4::from(lanes)
         };
-        let lanes = [
-            pad(ix),
-            pad(iy),
-            pad(iz),
-            pad(ixx),
-            pad(ixy),
-            pad(iyy),
-            pad(ixz),
-            pad(iyz),
-        ];
-        for (plane, form) in out.iter_mut().zip(forms(lanes, unit)) {
+        for (plane, form) in out.iter_mut().zip(forms(planes.map(pad), unit)) {
             plane[body..n].copy_from_slice(&form.to_array()[..n - body]);
         }
     }
