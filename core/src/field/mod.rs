@@ -83,16 +83,20 @@ impl FieldSettings {
         refinement: 5,
         fine_refinement: 0,
     };
-    /// Ours, between OpenCV's FAST and MEDIUM: FAST's levels, stride and
-    /// iterations with 6-pixel patches, then its finest level refined on
-    /// the data of the level below. MEDIUM's accuracy at about a quarter
-    /// of MEDIUM's time (docs/benchmarks.md). The patch and the 4 last
-    /// iterations were chosen on scripts/bench-flow.py's nine warped pairs
-    /// (6-pixel patches: a smaller error on six of the nine, the same
-    /// time; 4 iterations, not 5: the same error to 0.01 px) and checked
-    /// on its nine held-out ones (`--held-out`).
+    /// Ours, between OpenCV's FAST and MEDIUM: FAST's levels and stride
+    /// with 6-pixel patches searched 4 iterations at most, then its finest
+    /// level refined on the data of the level below. MEDIUM's accuracy at
+    /// about a quarter of MEDIUM's time (docs/benchmarks.md). The patch,
+    /// the search's iterations and the 4 last refinement iterations were
+    /// chosen on scripts/bench-flow.py's nine warped pairs (6-pixel
+    /// patches: a smaller error on six of the nine, the same time; 4
+    /// search iterations, not 16: the same error or smaller on all nine
+    /// and the stereo pair, 3 % less time; 4 last iterations, not 5: the
+    /// same error to 0.01 px) and checked on its nine held-out ones
+    /// (`--held-out`).
     pub const BALANCED: FieldSettings = FieldSettings {
         patch: 6,
+        iterations: 4,
         fine_refinement: 4,
         ..FieldSettings::FAST
     };
