@@ -468,34 +468,48 @@ fn central_differences(image: &[f32], w: usize, h: usize) -> (Vec<f32>, Vec<f32>
 
 /// Central differences along x, border replicated.
 fn differences_along_x(image: &[f32], w: usize, h: usize) -> Vec<f32> {
-    let mut gx = Vec::with_capacity(w * h);
-    for row in image.chunks_exact(w).take(h) {
-        if w < 2 {
-            gx.push(0.0);
-            continue;
-        }
-        // The first column, the interior in one run over contiguous
-        // values, the last column.
-        gx.push(0.5 * (row[1] - row[0]));
-        gx.extend(
-            row.iter()
-                .zip(&row[2..])
-                .map(|(&left, &right)| 0.5 * (right - left)),
-        );
-        gx.push(0.5 * (row[w - 1] - row[w - 2]));
+    let mut gx = vec![0.0; w * h];
+    for (row, out) in image.chunks_exact(w).zip(gx.chunks_exact_mut(w)) {
+        row_differences_along_x(row, out);
     }
     gx
 }
 
 /// Central differences along y, border replicated.
 fn differences_along_y(image: &[f32], w: usize, h: usize) -> Vec<f32> {
-    let mut gy = Vec::with_capacity(w * h);
-    for y in 0..h {
-        let (up, down) = (y.saturating_sub(1), (y + 1).min(h - 1));
-        let (above, below) = (&image[up * w..][..w], &image[down * w..][..w]);
-        gy.extend(above.iter().zip(below).map(|(&a, &b)| 0.5 * (b - a)));
+    let mut gy = vec![0.0; w * h];
+    for (y, out) in gy.chunks_exact_mut(w).enumerate() {
+        row_differences_along_y(image, w, y, out);
     }
     gy
+}
+
+/// The central differences along x of one row into `out` (as long),
+/// border replicated.
+fn row_differences_along_x(row: &[f32], out: &mut [f32]) {
+    let w = row.len();
+    if w < 2 {
+        out.fill(0.0);
+        return;
+    }
+    // The first column, the interior in one run over contiguous values,
+    // the last column.
+    out[0] = 0.5 * (row[1] - row[0]);
+    for ((o, &left), &right) in out[1..w - 1].iter_mut().zip(row).zip(&row[2..]) {
+        *o = 0.5 * (right - left);
+    }
+    out[w - 1] = 0.5 * (row[w - 1] - row[w - 2]);
+}
+
+/// The central differences along y of row `y` of a `w`-wide `image` into
+/// `out`, border replicated.
+fn row_differences_along_y(image: &[f32], w: usize, y: usize, out: &mut [f32]) {
+    let h = image.len() / w;
+    let (up, down) = (y.saturating_sub(1), (y + 1).min(h - 1));
+    let (above, below) = (&image[up * w..][..w], &image[down * w..][..w]);
+    for ((o, &a), &b) in out.iter_mut().zip(above).zip(below) {
+        *o = 0.5 * (b - a);
+    }
 }
 
 /// Whether the window of `radius` around (x, y) of `plane` has texture to

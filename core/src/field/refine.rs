@@ -30,7 +30,9 @@ use wide::f32x4;
 use crate::flow::window::register;
 use crate::pyramid::GreyF32;
 
-use super::{FlowField, central_differences as gradients, differences_along_y};
+use super::{
+    FlowField, central_differences as gradients, row_differences_along_x, row_differences_along_y,
+};
 
 /// How a field is refined.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,68 +80,94 @@ const EPSILON_SQUARED: f32 = 0.001 * 0.001;
 /// system solvable where there is no data.
 const ZETA_SQUARED: f32 = 0.1 * 0.1;
 
-/// The derivatives the energy needs, a pixel each.
-struct Derivatives {
+/// The energy's derivatives, a row of eight at a time: Ix, Iy, Iz, Ixx,
+/// Ixy, Iyy, Ixz, Iyz, in the order [`forms`] takes them.
+trait Rows {
+    /// Columns and rows.
+    fn size(&self) -> (usize, usize);
+    /// Row `y`'s eight derivatives, computed into `scratch` where they
+    /// are not kept whole.
+    fn row<'a>(&'a self, y: usize, scratch: &'a mut SecondRows) -> [&'a [f32]; 8];
+}
+
+/// The frames at the field, the planes the derivatives are taken from:
+/// the current frame warped back by the field, the average of the two
+/// frames (grey levels) and its gradient (Ix, Iy), and their difference
+/// (Iz). The second derivatives are taken a row at a time from these
+/// ([`Rows`]), so that a level's eight derivative planes are never all
+/// stored: four planes where there were eleven.
+struct Warped {
+    w: usize,
+    h: usize,
     ix: Vec<f32>,
     iy: Vec<f32>,
     iz: Vec<f32>,
-    ixx: Vec<f32>,
-    ixy: Vec<f32>,
-    iyy: Vec<f32>,
-    ixz: Vec<f32>,
-    iyz: Vec<f32>,
 }
 
-impl Derivatives {
-    /// The eight planes in the order [`forms`] takes them.
-    fn planes(&self) -> [&[f32]; 8] {
-        [
-            &self.ix, &self.iy, &self.iz, &self.ixx, &self.ixy, &self.iyy, &self.ixz, &self.iyz,
-        ]
-    }
+/// A row's second derivatives: Ixx, Ixy, Iyy, Ixz, Iyz.
+struct SecondRows([Vec<f32>; 5]);
 
-    /// At the field: the current frame warped back by it, and the
-    /// derivatives of the average of the two frames (grey levels).
-    fn at(previous: &GreyF32, current: &GreyF32, field: &FlowField) -> Derivatives {
+impl SecondRows {
+    fn new(w: usize) -> SecondRows {
+        SecondRows(std::array::from_fn(|_| vec![0.0; w]))
+    }
+}
+
+impl Warped {
+    /// At the field.
+    fn at(previous: &GreyF32, current: &GreyF32, field: &FlowField) -> Warped {
         let (w, h) = (previous.width, previous.height);
-        let first = &previous.data;
-        let mut warped = vec![0.0; w * h];
+        let (mut average, mut iz) = (vec![0.0; w * h], vec![0.0; w * h]);
         let columns = f32x4::from([0.0, 1.0, 2.0, 3.0]);
+        let (half, body) = (f32x4::splat(0.5), w - w % 4);
         for y in 0..h {
             let row = y * w..(y + 1) * w;
             let (u, v) = (&field.u[row.clone()], &field.v[row.clone()]);
-            let warped = &mut warped[row];
-            let body = w - w % 4;
+            let first = &previous.data[row.clone()];
+            let (average, iz) = (&mut average[row.clone()], &mut iz[row]);
             for x in (0..body).step_by(4) {
                 let at_x = f32x4::splat(x as f32) + columns + register(u, x);
                 let at_y = f32x4::splat(y as f32) + register(v, x);
-                warped[x..x + 4].copy_from_slice(&current.sample_four(at_x, at_y).to_array());
+                let (a, b) = (register(first, x), current.sample_four(at_x, at_y));
+                average[x..x + 4].copy_from_slice(&(half * (a + b)).to_array());
+                // The gradient's change, ∇(warped) − ∇(first), is ∇ of the
+                // change.
+                iz[x..x + 4].copy_from_slice(&(b - a).to_array());
             }
             for x in body..w {
-                warped[x] = current.sample(x as f32 + u[x], y as f32 + v[x]);
+                let (a, b) = (first[x], current.sample(x as f32 + u[x], y as f32 + v[x]));
+                average[x] = 0.5 * (a + b);
+                iz[x] = b - a;
             }
         }
-        let average: Vec<f32> = first
-            .iter()
-            .zip(&warped)
-            .map(|(a, b)| 0.5 * (a + b))
-            .collect();
         let (ix, iy) = gradients(&average, w, h);
-        let (ixx, ixy) = gradients(&ix, w, h);
-        let iyy = differences_along_y(&iy, w, h);
-        // The gradient's change, ∇(warped) − ∇(first), is ∇ of the change.
-        let iz: Vec<f32> = warped.iter().zip(first).map(|(b, a)| b - a).collect();
-        let (ixz, iyz) = gradients(&iz, w, h);
-        Derivatives {
-            iz,
-            ixz,
-            iyz,
-            ix,
-            iy,
+        Warped { w, h, ix, iy, iz }
+    }
+}
+
+impl Rows for Warped {
+    fn size(&self) -> (usize, usize) {
+        (self.w, self.h)
+    }
+
+    fn row<'a>(&'a self, y: usize, scratch: &'a mut SecondRows) -> [&'a [f32]; 8] {
+        let (w, row) = (self.w, y * self.w..(y + 1) * self.w);
+        let [ixx, ixy, iyy, ixz, iyz] = &mut scratch.0;
+        row_differences_along_x(&self.ix[row.clone()], ixx);
+        row_differences_along_y(&self.ix, w, y, ixy);
+        row_differences_along_y(&self.iy, w, y, iyy);
+        row_differences_along_x(&self.iz[row.clone()], ixz);
+        row_differences_along_y(&self.iz, w, y, iyz);
+        [
+            &self.ix[row.clone()],
+            &self.iy[row.clone()],
+            &self.iz[row],
             ixx,
             ixy,
             iyy,
-        }
+            ixz,
+            iyz,
+        ]
     }
 }
 
@@ -168,10 +196,14 @@ impl Tensors {
     }
 
     /// Each pixel's forms, at its own level.
-    fn of(d: &Derivatives) -> Tensors {
-        let n = d.ix.len();
-        let mut t = Tensors::zeros(n);
-        forms_into(d, 0..n, 1.0, &mut t.planes);
+    fn of(d: &impl Rows) -> Tensors {
+        let (w, h) = d.size();
+        let mut t = Tensors::zeros(w * h);
+        let mut scratch = SecondRows::new(w);
+        for y in 0..h {
+            let out = t.planes.each_mut().map(|plane| &mut plane[y * w..][..w]);
+            forms_into(d.row(y, &mut scratch), 1.0, out);
+        }
         t
     }
 
@@ -184,7 +216,8 @@ impl Tensors {
     /// its own level. A fine row's forms are added into the one or two grid
     /// rows it weighs in, kept at the fine width (contiguous adds); a grid
     /// row, once complete, is summed along x into the result.
-    fn coarser(d: &Derivatives, (fw, fh): (usize, usize), (w, h): (usize, usize)) -> Tensors {
+    fn coarser(d: &impl Rows, (w, h): (usize, usize)) -> Tensors {
+        let (fw, fh) = d.size();
         // How much of a tent lies inside a side of n pixels, centred on i.
         let total = |i: usize, n: usize| {
             1.0 + if i > 0 { 0.5 } else { 0.0 } + if i + 1 < n { 0.5 } else { 0.0 }
@@ -193,6 +226,7 @@ impl Tensors {
         let columns: Vec<f32> = (0..w).map(|x| 1.0 / total(2 * x, fw)).collect();
         let mut out = Tensors::zeros(w * h);
         let (mut this, mut next) = (twelve_planes(fw), twelve_planes(fw));
+        let mut scratch = SecondRows::new(fw);
         for fy in 0..fh {
             let y = fy / 2;
             // Fine row 2y weighs 1 in grid row y; 2y + 1 a half in y and y + 1.
@@ -201,11 +235,11 @@ impl Tensors {
                 (_, true) => (0.5, 0.5),
                 (_, false) => (0.5, 0.0),
             };
-            let row = fy * fw..(fy + 1) * fw;
+            let row = d.row(fy, &mut scratch);
             if fy % 2 == 1 {
-                add_forms(d, row, 2.0, [(&mut this, here), (&mut next, there)]);
+                add_forms(row, 2.0, [(&mut this, here), (&mut next, there)]);
             } else {
-                add_forms(d, row, 2.0, [(&mut this, here)]);
+                add_forms(row, 2.0, [(&mut this, here)]);
             }
             if fy % 2 == 1 || fy + 1 == fh {
                 let scale = 1.0 / total(2 * y, fh);
@@ -256,19 +290,18 @@ fn forms(d: [f32x4; 8], unit: f32) -> [f32x4; 12] {
     ]
 }
 
-/// The forms of the pixels `range` of `d` (as [`forms_into`] computes
-/// them), each times a weight added into the first `range.len()` values of
-/// each of `N` sets of sums (`sum += weight · form`): a fine row's share in
-/// the one or two grid rows it weighs in, without storing its forms first.
+/// The forms of a row of pixels from their eight derivatives `planes` (as
+/// [`forms_into`] computes them), each times a weight added into the first
+/// values of each of `N` sets of sums (`sum += weight · form`): a fine
+/// row's share in the one or two grid rows it weighs in, without storing
+/// its forms first.
 #[inline(never)]
 fn add_forms<const N: usize>(
-    d: &Derivatives,
-    range: std::ops::Range<usize>,
+    planes: [&[f32]; 8],
     unit: f32,
     mut sums: [(&mut [Vec<f32>; 12], f32); N],
 ) {
-    let n = range.len();
-    let planes = d.planes().map(|plane| &plane[range.clone()]);
+    let n = planes[0].len();
     let body = n - n % 4;
     for x in (0..body).step_by(4) {
         let forms = forms(planes.map(|plane| register(plane, x)), unit);
@@ -320,14 +353,13 @@ fn tent_along_x(out: &mut [f32], sums: &[f32], columns: &[f32], scale: f32) {
     }
 }
 
-/// The forms of the pixels `range` of `d` into the first `range.len()`
-/// values of each of `out`'s planes (brightness constancy's six, then
-/// gradient constancy's), four pixels at a time; the last few through a
-/// padded register (zeros: finite forms, not stored).
+/// The forms of a row of pixels from their eight derivatives `planes`
+/// into `out`'s twelve rows (brightness constancy's six, then gradient
+/// constancy's), four pixels at a time; the last few through a padded
+/// register (zeros: finite forms, not stored).
 #[inline(never)]
-fn forms_into(d: &Derivatives, range: std::ops::Range<usize>, unit: f32, out: &mut [Vec<f32>; 12]) {
-    let n = range.len();
-    let planes = d.planes().map(|plane| &plane[range.clone()]);
+fn forms_into(planes: [&[f32]; 8], unit: f32, mut out: [&mut [f32]; 12]) {
+    let n = planes[0].len();
     let body = n - n % 4;
     for x in (0..body).step_by(4) {
         // Four values a plane at a time: a copy of a length known here is
@@ -361,8 +393,8 @@ pub(super) fn refine(
     if w < 2 || h < 2 {
         return;
     }
-    let derivatives = Derivatives::at(previous, current, field);
-    solve(field, &Tensors::of(&derivatives), refinement);
+    let warped = Warped::at(previous, current, field);
+    solve(field, &Tensors::of(&warped), refinement);
 }
 
 /// `field` (a level's) refined on the data of the level below, twice as
@@ -382,8 +414,8 @@ pub(super) fn refine_from_finer(
     }
     let fine = (finer_previous.width, finer_previous.height);
     let fine_field = field.resized(fine.0 as u32, fine.1 as u32);
-    let derivatives = Derivatives::at(finer_previous, finer_current, &fine_field);
-    let tensors = Tensors::coarser(&derivatives, fine, (w, h));
+    let warped = Warped::at(finer_previous, finer_current, &fine_field);
+    let tensors = Tensors::coarser(&warped, (w, h));
     solve(field, &tensors, refinement);
 }
 
@@ -861,6 +893,71 @@ fn quads_mut(plane: &mut [f32], start: usize, n: usize) -> &mut [[f32; 4]] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::field::differences_along_y;
+
+    /// The derivatives as eight whole planes, in the frame's layout: the
+    /// references' way of taking them.
+    struct Derivatives {
+        w: usize,
+        h: usize,
+        ix: Vec<f32>,
+        iy: Vec<f32>,
+        iz: Vec<f32>,
+        ixx: Vec<f32>,
+        ixy: Vec<f32>,
+        iyy: Vec<f32>,
+        ixz: Vec<f32>,
+        iyz: Vec<f32>,
+    }
+
+    impl Derivatives {
+        /// At the field, each plane from the one before it whole.
+        fn at(previous: &GreyF32, current: &GreyF32, field: &FlowField) -> Derivatives {
+            let (w, h) = (previous.width, previous.height);
+            let first = &previous.data;
+            let warped: Vec<f32> = (0..w * h)
+                .map(|i| {
+                    let (x, y) = ((i % w) as f32, (i / w) as f32);
+                    current.sample(x + field.u[i], y + field.v[i])
+                })
+                .collect();
+            let average: Vec<f32> = first
+                .iter()
+                .zip(&warped)
+                .map(|(a, b)| 0.5 * (a + b))
+                .collect();
+            let (ix, iy) = gradients(&average, w, h);
+            let (ixx, ixy) = gradients(&ix, w, h);
+            let iyy = differences_along_y(&iy, w, h);
+            let iz: Vec<f32> = warped.iter().zip(first).map(|(b, a)| b - a).collect();
+            let (ixz, iyz) = gradients(&iz, w, h);
+            Derivatives {
+                w,
+                h,
+                ix,
+                iy,
+                iz,
+                ixx,
+                ixy,
+                iyy,
+                ixz,
+                iyz,
+            }
+        }
+    }
+
+    impl Rows for Derivatives {
+        fn size(&self) -> (usize, usize) {
+            (self.w, self.h)
+        }
+
+        fn row<'a>(&'a self, y: usize, _: &'a mut SecondRows) -> [&'a [f32]; 8] {
+            [
+                &self.ix, &self.iy, &self.iz, &self.ixx, &self.ixy, &self.iyy, &self.ixz, &self.iyz,
+            ]
+            .map(|plane| &plane[y * self.w..][..self.w])
+        }
+    }
 
     /// The refinement in its halves gives, bit for bit, what the same
     /// refinement pixel by pixel in the frame's layout gives (the
@@ -963,6 +1060,8 @@ mod tests {
                     .collect()
             };
             let d = Derivatives {
+                w: fw,
+                h: fh,
                 ix: plane(),
                 iy: plane(),
                 iz: plane(),
@@ -973,7 +1072,7 @@ mod tests {
                 iyz: plane(),
             };
             let (w, h) = (fw.div_ceil(2), fh.div_ceil(2));
-            let grid = Tensors::coarser(&d, (fw, fh), (w, h));
+            let grid = Tensors::coarser(&d, (w, h));
             let planes = &grid.planes;
             for y in 0..h {
                 for x in 0..w {
@@ -1004,6 +1103,8 @@ mod tests {
         // residual's square.
         let one = |v: f32| vec![v];
         let d = Derivatives {
+            w: 1,
+            h: 1,
             ix: one(3.0),
             iy: one(-2.0),
             iz: one(5.0),
