@@ -194,65 +194,72 @@ impl Tensors {
             planes: twelve_planes(n),
         }
     }
+}
 
-    /// Each pixel's forms, at its own level.
-    fn of(d: &impl Rows) -> Tensors {
-        let (w, h) = d.size();
-        let mut t = Tensors::zeros(w * h);
-        let mut scratch = SecondRows::new(w);
-        for y in 0..h {
-            let out = t.planes.each_mut().map(|plane| &mut plane[y * w..][..w]);
-            forms_into(d.row(y, &mut scratch), 1.0, out);
-        }
-        t
+/// Where a level's forms go, a row of twelve planes at a time: the
+/// refinement's halves ([`Checkerboard`]), or whole planes (the tests').
+trait FormRows {
+    fn set_row(&mut self, y: usize, forms: &[Vec<f32>; 12]);
+}
+
+/// Each pixel's forms at its own level, into `out`.
+fn forms_of(d: &impl Rows, out: &mut impl FormRows) {
+    let (w, h) = d.size();
+    let (mut scratch, mut forms) = (SecondRows::new(w), twelve_planes(w));
+    for y in 0..h {
+        forms_into(
+            d.row(y, &mut scratch),
+            1.0,
+            forms.each_mut().map(|f| &mut f[..]),
+        );
+        out.set_row(y, &forms);
     }
+}
 
-    /// The forms of a `w` × `h` grid from the derivatives `d` of a level
-    /// twice as fine (`fw` × `fh`), increments measured in the grid's
-    /// pixels (two of the fine level's): grid pixel (x, y) is fine pixel
-    /// (2x, 2y), as the pyramid keeps them, and sums the forms of the fine
-    /// pixels around it with the tent weights [½ 1 ½] each way, divided by
-    /// their total, so that a grid pixel weighs as much as a pixel does at
-    /// its own level. A fine row's forms are added into the one or two grid
-    /// rows it weighs in, kept at the fine width (contiguous adds); a grid
-    /// row, once complete, is summed along x into the result.
-    fn coarser(d: &impl Rows, (w, h): (usize, usize)) -> Tensors {
-        let (fw, fh) = d.size();
-        // How much of a tent lies inside a side of n pixels, centred on i.
-        let total = |i: usize, n: usize| {
-            1.0 + if i > 0 { 0.5 } else { 0.0 } + if i + 1 < n { 0.5 } else { 0.0 }
+/// The forms of a `w` × `h` grid from the derivatives `d` of a level
+/// twice as fine, into `out`, increments measured in the grid's pixels
+/// (two of the fine level's): grid pixel (x, y) is fine pixel (2x, 2y), as
+/// the pyramid keeps them, and sums the forms of the fine pixels around it
+/// with the tent weights [½ 1 ½] each way, divided by their total, so that
+/// a grid pixel weighs as much as a pixel does at its own level. A fine
+/// row's forms are added into the one or two grid rows it weighs in, kept
+/// at the fine width (contiguous adds); a grid row, once complete, is
+/// summed along x.
+fn coarser_forms(d: &impl Rows, (w, h): (usize, usize), out: &mut impl FormRows) {
+    let (fw, fh) = d.size();
+    // How much of a tent lies inside a side of n pixels, centred on i.
+    let total = |i: usize, n: usize| {
+        1.0 + if i > 0 { 0.5 } else { 0.0 } + if i + 1 < n { 0.5 } else { 0.0 }
+    };
+    debug_assert_eq!((w, h), (fw.div_ceil(2), fh.div_ceil(2)), "adjacent levels");
+    let columns: Vec<f32> = (0..w).map(|x| 1.0 / total(2 * x, fw)).collect();
+    let (mut this, mut next) = (twelve_planes(fw), twelve_planes(fw));
+    let (mut scratch, mut grid_row) = (SecondRows::new(fw), twelve_planes(w));
+    for fy in 0..fh {
+        let y = fy / 2;
+        // Fine row 2y weighs 1 in grid row y; 2y + 1 a half in y and y + 1.
+        let (here, there) = match (fy % 2, y + 1 < h) {
+            (0, _) => (1.0, 0.0),
+            (_, true) => (0.5, 0.5),
+            (_, false) => (0.5, 0.0),
         };
-        debug_assert_eq!((w, h), (fw.div_ceil(2), fh.div_ceil(2)), "adjacent levels");
-        let columns: Vec<f32> = (0..w).map(|x| 1.0 / total(2 * x, fw)).collect();
-        let mut out = Tensors::zeros(w * h);
-        let (mut this, mut next) = (twelve_planes(fw), twelve_planes(fw));
-        let mut scratch = SecondRows::new(fw);
-        for fy in 0..fh {
-            let y = fy / 2;
-            // Fine row 2y weighs 1 in grid row y; 2y + 1 a half in y and y + 1.
-            let (here, there) = match (fy % 2, y + 1 < h) {
-                (0, _) => (1.0, 0.0),
-                (_, true) => (0.5, 0.5),
-                (_, false) => (0.5, 0.0),
-            };
-            let row = d.row(fy, &mut scratch);
-            if fy % 2 == 1 {
-                add_forms(row, 2.0, [(&mut this, here), (&mut next, there)]);
-            } else {
-                add_forms(row, 2.0, [(&mut this, here)]);
+        let row = d.row(fy, &mut scratch);
+        if fy % 2 == 1 {
+            add_forms(row, 2.0, [(&mut this, here), (&mut next, there)]);
+        } else {
+            add_forms(row, 2.0, [(&mut this, here)]);
+        }
+        if fy % 2 == 1 || fy + 1 == fh {
+            let scale = 1.0 / total(2 * y, fh);
+            for (grid, sums) in grid_row.iter_mut().zip(&this) {
+                tent_along_x(grid, sums, &columns, scale);
             }
-            if fy % 2 == 1 || fy + 1 == fh {
-                let scale = 1.0 / total(2 * y, fh);
-                for (plane, sums) in out.planes.iter_mut().zip(&this) {
-                    tent_along_x(&mut plane[y * w..][..w], sums, &columns, scale);
-                }
-                std::mem::swap(&mut this, &mut next);
-                for plane in &mut next {
-                    plane.fill(0.0);
-                }
+            out.set_row(y, &grid_row);
+            std::mem::swap(&mut this, &mut next);
+            for plane in &mut next {
+                plane.fill(0.0);
             }
         }
-        out
     }
 }
 
@@ -394,13 +401,15 @@ pub(super) fn refine(
         return;
     }
     let warped = Warped::at(previous, current, field);
-    solve(field, &Tensors::of(&warped), refinement);
+    let mut board = Checkerboard::new(w, h, field);
+    forms_of(&warped, &mut board);
+    solve(board, field, refinement);
 }
 
 /// `field` (a level's) refined on the data of the level below, twice as
 /// fine (`finer_previous`, `finer_current`): each of its pixels weighs
 /// the residuals of the fine pixels around it (a tent over 3 × 3, see
-/// [`Tensors::coarser`]), so that the solve runs on this level's grid with
+/// [`coarser_forms`]), so that the solve runs on this level's grid with
 /// the finer level's detail.
 pub(super) fn refine_from_finer(
     finer_previous: &GreyF32,
@@ -415,14 +424,14 @@ pub(super) fn refine_from_finer(
     let fine = (finer_previous.width, finer_previous.height);
     let fine_field = field.resized(fine.0 as u32, fine.1 as u32);
     let warped = Warped::at(finer_previous, finer_current, &fine_field);
-    let tensors = Tensors::coarser(&warped, (w, h));
-    solve(field, &tensors, refinement);
+    let mut board = Checkerboard::new(w, h, field);
+    coarser_forms(&warped, (w, h), &mut board);
+    solve(board, field, refinement);
 }
 
-/// The fixed-point iterations on a level's grid, from its data terms.
-fn solve(field: &mut FlowField, tensors: &Tensors, refinement: &Refinement) {
-    let (w, h) = (field.width as usize, field.height as usize);
-    let mut board = Checkerboard::new(w, h, field, tensors);
+/// The fixed-point iterations on a level's grid (its forms set), then
+/// the field moved by the increment found.
+fn solve(mut board: Checkerboard, field: &mut FlowField, refinement: &Refinement) {
     for _ in 0..refinement.iterations {
         board.weigh(refinement);
         for _ in 0..refinement.sweeps {
@@ -526,7 +535,8 @@ struct Row {
 }
 
 impl Checkerboard {
-    fn new(w: usize, h: usize, field: &FlowField, d: &Tensors) -> Checkerboard {
+    /// The field split into halves, its forms all 0 until they are set.
+    fn new(w: usize, h: usize, field: &FlowField) -> Checkerboard {
         let blocks = w.div_ceil(2).div_ceil(4);
         let stride = 4 * blocks + 2;
         let cells = stride * (h + 2);
@@ -560,14 +570,6 @@ impl Checkerboard {
             // stays 0.
             half.moved_u = half.u.iter().map(|&u| u + 0.0).collect();
             half.moved_v = half.v.iter().map(|&v| v + 0.0).collect();
-        }
-        for ((plane, red), black) in d
-            .planes
-            .iter()
-            .zip(&mut red.tensors.planes)
-            .zip(&mut black.tensors.planes)
-        {
-            split(plane, red, black);
         }
         board
     }
@@ -790,31 +792,49 @@ fn own_and_other(halves: &mut [Half; 2], colour: usize) -> (&mut Half, &Half) {
 }
 
 /// A frame-layout `plane` (`w` × `h`) into its red and black halves (rows
-/// of `stride` cells, see [`Checkerboard`]), a row at a time: pixel (x, y)
-/// is red when x + y is even.
+/// of `stride` cells, see [`Checkerboard`]), a row at a time.
 fn split_into_halves(
     plane: &[f32],
     (w, h, stride): (usize, usize, usize),
     [red, black]: [&mut [f32]; 2],
 ) {
     for (y, row) in plane.chunks_exact(w).take(h).enumerate() {
-        let start = (y + 1) * stride + 1;
-        let (evens, odds) = if y % 2 == 0 {
-            (&mut *red, &mut *black)
-        } else {
-            (&mut *black, &mut *red)
-        };
-        // Pairs of columns, each to its half: one loop of known stride
-        // (which vectorises, as two step_by loops did not), then the last
-        // column of an odd row.
-        let pairs = w / 2;
-        let (evens_row, odds_row) = (&mut evens[start..][..pairs], &mut odds[start..][..pairs]);
-        for ((even, odd), pair) in evens_row.iter_mut().zip(odds_row).zip(row.chunks_exact(2)) {
-            *even = pair[0];
-            *odd = pair[1];
-        }
-        if w % 2 == 1 {
-            evens[start + pairs] = row[w - 1];
+        split_row(row, y, stride, [&mut *red, &mut *black]);
+    }
+}
+
+/// Row `y` of a frame-layout plane into its red and black halves: pixel
+/// (x, y) is red when x + y is even.
+fn split_row(row: &[f32], y: usize, stride: usize, [red, black]: [&mut [f32]; 2]) {
+    let (w, start) = (row.len(), (y + 1) * stride + 1);
+    let (evens, odds) = if y.is_multiple_of(2) {
+        (red, black)
+    } else {
+        (black, red)
+    };
+    // Pairs of columns, each to its half: one loop of known stride (which
+    // vectorises, as two step_by loops did not), then the last column of
+    // an odd row.
+    let pairs = w / 2;
+    let (evens_row, odds_row) = (&mut evens[start..][..pairs], &mut odds[start..][..pairs]);
+    for ((even, odd), pair) in evens_row.iter_mut().zip(odds_row).zip(row.chunks_exact(2)) {
+        *even = pair[0];
+        *odd = pair[1];
+    }
+    if w % 2 == 1 {
+        evens[start + pairs] = row[w - 1];
+    }
+}
+
+impl FormRows for Checkerboard {
+    fn set_row(&mut self, y: usize, forms: &[Vec<f32>; 12]) {
+        let [red, black] = &mut self.halves;
+        for ((form, red), black) in forms
+            .iter()
+            .zip(&mut red.tensors.planes)
+            .zip(&mut black.tensors.planes)
+        {
+            split_row(form, y, self.stride, [red, black]);
         }
     }
 }
@@ -946,6 +966,14 @@ mod tests {
         }
     }
 
+    impl FormRows for Tensors {
+        fn set_row(&mut self, y: usize, forms: &[Vec<f32>; 12]) {
+            for (plane, form) in self.planes.iter_mut().zip(forms) {
+                plane[y * form.len()..][..form.len()].copy_from_slice(form);
+            }
+        }
+    }
+
     impl Rows for Derivatives {
         fn size(&self) -> (usize, usize) {
             (self.w, self.h)
@@ -1072,7 +1100,8 @@ mod tests {
                 iyz: plane(),
             };
             let (w, h) = (fw.div_ceil(2), fh.div_ceil(2));
-            let grid = Tensors::coarser(&d, (w, h));
+            let mut grid = Tensors::zeros(w * h);
+            coarser_forms(&d, (w, h), &mut grid);
             let planes = &grid.planes;
             for y in 0..h {
                 for x in 0..w {
@@ -1114,7 +1143,8 @@ mod tests {
             ixz: one(0.0),
             iyz: one(0.0),
         };
-        let t = Tensors::of(&d);
+        let mut t = Tensors::zeros(1);
+        forms_of(&d, &mut t);
         let [b11, b12, b22, b13, b23, b33] = std::array::from_fn(|k| t.planes[k][0]);
         let (du, dv) = (0.5f32, 1.25f32);
         let form = du * du * b11
