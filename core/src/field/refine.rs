@@ -297,6 +297,15 @@ fn forms(d: [f32x4; 8], unit: f32) -> [f32x4; 12] {
     ]
 }
 
+/// Four values of each of the eight derivatives from `x`. (Written out:
+/// `planes.map` was a call out of line a register in Wasm, 1 % of
+/// `balanced`.)
+#[inline(always)]
+fn registers(planes: &[&[f32]; 8], x: usize) -> [f32x4; 8] {
+    let at = |k: usize| register(planes[k], x);
+    [at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7)]
+}
+
 /// The forms of a row of pixels from their eight derivatives `planes` (as
 /// [`forms_into`] computes them), each times a weight added into the first
 /// values of each of `N` sets of sums (`sum += weight · form`): a fine
@@ -311,7 +320,7 @@ fn add_forms<const N: usize>(
     let n = planes[0].len();
     let body = n - n % 4;
     for x in (0..body).step_by(4) {
-        let forms = forms(planes.map(|plane| register(plane, x)), unit);
+        let forms = forms(registers(&planes, x), unit);
         for (sum, weight) in &mut sums {
             let weight = f32x4::splat(*weight);
             for (plane, form) in sum.iter_mut().zip(forms) {
@@ -372,7 +381,7 @@ fn forms_into(planes: [&[f32]; 8], unit: f32, mut out: [&mut [f32]; 12]) {
         // Four values a plane at a time: a copy of a length known here is
         // one vector store in Wasm, where one of a variable length is a
         // call out to the runtime's memory.copy.
-        let forms = forms(planes.map(|plane| register(plane, x)), unit);
+        let forms = forms(registers(&planes, x), unit);
         for (plane, form) in out.iter_mut().zip(forms) {
             plane[x..x + 4].copy_from_slice(&form.to_array());
         }
