@@ -168,68 +168,140 @@ impl GreyF32 {
     /// Blurs with [`PYRAMID_KERNEL`] and keeps every second pixel:
     /// pixel (x, y) of the result is pixel (2x, 2y) of the blurred image.
     pub fn downsample(&self) -> GreyF32 {
-        let (sw, sh) = (self.width, self.height);
-        let (w, h) = (sw.div_ceil(2), sh.div_ceil(2));
-        // The kernel is symmetric: the two taps of each outer weight are
-        // added first, 3 multiplications instead of 5 (in Wasm the passes
-        // were bound by them).
-        let [k0, k1, k2, ..] = PYRAMID_KERNEL;
-        let source_row = |y: isize| {
-            let y = y.clamp(0, sh as isize - 1) as usize;
-            &self.data[y * sw..(y + 1) * sw]
+        downsample_rows(self.width, self.height, &mut &*self)
+    }
+
+    /// `GreyF32::from_plane(plane).downsample()`, to the bit, without the
+    /// full-size image: each byte row is converted once into a ring of the
+    /// five rows the blur reads. (A flow field searched from the
+    /// quarter-size level never reads the full-size one.)
+    pub fn downsample_plane(plane: Plane<'_>) -> GreyF32 {
+        let (sw, sh) = (plane.width() as usize, plane.height() as usize);
+        let mut rows = ByteRows {
+            plane,
+            ring: std::array::from_fn(|_| vec![0.0; sw]),
+            held: [usize::MAX; 5],
         };
-        let mut data = vec![0.0f32; w * h];
-        // Vertical taps only for the even rows that are kept, one pass of
-        // equal-length rows (it vectorises)...
-        let mut column_sums = vec![0.0f32; sw];
-        let (mut even, mut odd) = (vec![0.0f32; sw.div_ceil(2)], vec![0.0f32; sw / 2]);
-        for (y, out) in data.chunks_exact_mut(w).enumerate() {
-            let y = 2 * y as isize;
-            let taps = [-2, -1, 0, 1, 2].map(|k| source_row(y + k));
-            for (x, sum) in column_sums.iter_mut().enumerate() {
-                *sum = k0 * (taps[0][x] + taps[4][x])
-                    + k1 * (taps[1][x] + taps[3][x])
-                    + k2 * taps[2][x];
-            }
-            // ...then horizontal taps only at the even columns kept; the
-            // clamped border only at the two ends.
-            let at = |x: isize| column_sums[x.clamp(0, sw as isize - 1) as usize];
-            let clamped = |x: usize| {
-                let x = 2 * x as isize;
-                k0 * (at(x - 2) + at(x + 2)) + k1 * (at(x - 1) + at(x + 1)) + k2 * at(x)
-            };
-            // Interior columns, 2x - 2 >= 0 and 2x + 2 < sw, from the sums
-            // split into even and odd columns: then every tap is a
-            // contiguous slice and the loop vectorises (reading every second
-            // column kept it scalar, the component's slowest pass here).
-            for ((e, o), pair) in even
-                .iter_mut()
-                .zip(odd.iter_mut())
-                .zip(column_sums.chunks_exact(2))
-            {
-                (*e, *o) = (pair[0], pair[1]);
-            }
-            if sw % 2 == 1 {
-                even[sw / 2] = column_sums[sw - 1];
-            }
-            let end = (sw.saturating_sub(1) / 2).max(1);
-            if end > 1 {
-                let n = end - 1;
-                let (e0, e1, e2) = (&even[..n], &even[1..=n], &even[2..n + 2]);
-                let (o0, o1) = (&odd[..n], &odd[1..=n]);
-                for (i, o) in out[1..end].iter_mut().enumerate() {
-                    *o = k0 * (e0[i] + e2[i]) + k1 * (o0[i] + o1[i]) + k2 * e1[i];
-                }
-            }
-            out[0] = clamped(0);
-            for (x, o) in out.iter_mut().enumerate().skip(end) {
-                *o = clamped(x);
+        downsample_rows(sw, sh, &mut rows)
+    }
+}
+
+/// The rows a downsampling reads, five at a time.
+trait SourceRows {
+    /// Rows `ys` of the image (in it: clamped at its borders).
+    fn rows(&mut self, ys: [usize; 5]) -> [&[f32]; 5];
+}
+
+impl SourceRows for &GreyF32 {
+    fn rows(&mut self, ys: [usize; 5]) -> [&[f32]; 5] {
+        ys.map(|y| &self.data[y * self.width..][..self.width])
+    }
+}
+
+/// A byte plane's rows as floats, each converted once into a ring of five.
+struct ByteRows<'p> {
+    plane: Plane<'p>,
+    ring: [Vec<f32>; 5],
+    /// The row each slot holds.
+    held: [usize; 5],
+}
+
+impl SourceRows for ByteRows<'_> {
+    fn rows(&mut self, ys: [usize; 5]) -> [&[f32]; 5] {
+        let w = self.plane.width() as usize;
+        // Five consecutive rows (clamped, so some repeat) land in distinct
+        // slots, row y in slot y mod 5.
+        for y in ys {
+            if self.held[y % 5] != y {
+                bytes_to_floats(&self.plane.values()[y * w..][..w], &mut self.ring[y % 5]);
+                self.held[y % 5] = y;
             }
         }
-        GreyF32 {
-            width: w,
-            height: h,
-            data,
+        ys.map(|y| &self.ring[y % 5][..])
+    }
+}
+
+/// The downsampling of an `sw` × `sh` image whose rows `source` gives,
+/// five at a time (source rows 2y − 2 ..= 2y + 2 of output row y, clamped).
+fn downsample_rows(sw: usize, sh: usize, source: &mut impl SourceRows) -> GreyF32 {
+    let (w, h) = (sw.div_ceil(2), sh.div_ceil(2));
+    // The kernel is symmetric: the two taps of each outer weight are
+    // added first, 3 multiplications instead of 5 (in Wasm the passes
+    // were bound by them).
+    let [k0, k1, k2, ..] = PYRAMID_KERNEL;
+    let mut data = vec![0.0f32; w * h];
+    // Vertical taps only for the even rows that are kept, one pass of
+    // equal-length rows (it vectorises)...
+    let mut column_sums = vec![0.0f32; sw];
+    let (mut even, mut odd) = (vec![0.0f32; sw.div_ceil(2)], vec![0.0f32; sw / 2]);
+    for (y, out) in data.chunks_exact_mut(w).enumerate() {
+        let y = 2 * y as isize;
+        let taps =
+            source.rows([-2, -1, 0, 1, 2].map(|k| (y + k).clamp(0, sh as isize - 1) as usize));
+        for (x, sum) in column_sums.iter_mut().enumerate() {
+            *sum =
+                k0 * (taps[0][x] + taps[4][x]) + k1 * (taps[1][x] + taps[3][x]) + k2 * taps[2][x];
+        }
+        // ...then horizontal taps only at the even columns kept; the
+        // clamped border only at the two ends.
+        let at = |x: isize| column_sums[x.clamp(0, sw as isize - 1) as usize];
+        let clamped = |x: usize| {
+            let x = 2 * x as isize;
+            k0 * (at(x - 2) + at(x + 2)) + k1 * (at(x - 1) + at(x + 1)) + k2 * at(x)
+        };
+        // Interior columns, 2x - 2 >= 0 and 2x + 2 < sw, from the sums
+        // split into even and odd columns: then every tap is a
+        // contiguous slice and the loop vectorises (reading every second
+        // column kept it scalar, the component's slowest pass here).
+        for ((e, o), pair) in even
+            .iter_mut()
+            .zip(odd.iter_mut())
+            .zip(column_sums.chunks_exact(2))
+        {
+            (*e, *o) = (pair[0], pair[1]);
+        }
+        if sw % 2 == 1 {
+            even[sw / 2] = column_sums[sw - 1];
+        }
+        let end = (sw.saturating_sub(1) / 2).max(1);
+        if end > 1 {
+            let n = end - 1;
+            let (e0, e1, e2) = (&even[..n], &even[1..=n], &even[2..n + 2]);
+            let (o0, o1) = (&odd[..n], &odd[1..=n]);
+            for (i, o) in out[1..end].iter_mut().enumerate() {
+                *o = k0 * (e0[i] + e2[i]) + k1 * (o0[i] + o1[i]) + k2 * e1[i];
+            }
+        }
+        out[0] = clamped(0);
+        for (x, o) in out.iter_mut().enumerate().skip(end) {
+            *o = clamped(x);
+        }
+    }
+    GreyF32 {
+        width: w,
+        height: h,
+        data,
+    }
+}
+
+/// A row of bytes into `out` (as long) as floats, as [`to_floats`] makes
+/// them.
+fn bytes_to_floats(values: &[u8], out: &mut [f32]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        let (blocks, rest) = values.as_chunks::<16>();
+        let (outs, out_rest) = out.as_chunks_mut::<16>();
+        for (o, &block) in outs.iter_mut().zip(blocks) {
+            *o = widen_bytes(block);
+        }
+        for (o, &v) in out_rest.iter_mut().zip(rest) {
+            *o = f32::from(v);
+        }
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        for (o, &v) in out.iter_mut().zip(values) {
+            *o = f32::from(v);
         }
     }
 }
@@ -496,6 +568,34 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// Level 1 straight from the bytes is, bit for bit, the float image's
+    /// downsampling, on odd and even sides down to one pixel (where the
+    /// five rows the blur reads repeat).
+    #[test]
+    fn a_plane_downsampled_from_its_bytes_is_its_floats_downsampled() {
+        for (w, h) in [
+            (1usize, 1usize),
+            (2, 3),
+            (3, 2),
+            (5, 4),
+            (6, 7),
+            (17, 9),
+            (40, 3),
+            (41, 12),
+        ] {
+            let bytes: Vec<u8> = (0..w * h).map(|i| ((i * 7919 + 13) % 256) as u8).collect();
+            let plane = Plane::new(w as u32, h as u32, &bytes).unwrap();
+            let direct = GreyF32::downsample_plane(plane);
+            let through = GreyF32::from_plane(plane).downsample();
+            assert_eq!(
+                (direct.width, direct.height),
+                (through.width, through.height)
+            );
+            let bits = |g: &GreyF32| g.data.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&direct), bits(&through), "{w}x{h}");
         }
     }
 

@@ -398,10 +398,17 @@ pub fn flow_field(
     }
     check_size(width, height, settings.patch)?;
     let levels = level_count(width, height, settings);
-    let previous = pyramid(GreyF32::from_plane(previous), levels);
-    let current = pyramid(GreyF32::from_plane(current), levels);
     let coarsest = levels - 1;
     let finest = (settings.finest_level as usize).min(coarsest);
+    // The finest level any step reads: the fine refinement's, else the
+    // finest searched.
+    let first = if settings.fine_refinement > 0 && finest > 0 {
+        finest - 1
+    } else {
+        finest
+    };
+    let previous = pyramid(previous, first, levels);
+    let current = pyramid(current, first, levels);
     let size = |level: usize| {
         let image = &previous[level];
         (image.width as u32, image.height as u32)
@@ -584,13 +591,41 @@ fn level_count(width: u32, height: u32, settings: &FieldSettings) -> usize {
     levels
 }
 
-fn pyramid(image: GreyF32, levels: usize) -> Vec<GreyF32> {
-    let mut out = vec![image];
-    while out.len() < levels {
-        let next = out[out.len() - 1].downsample();
-        out.push(next);
+/// A frame's Gaussian pyramid from level `first` to level `levels - 1`:
+/// the finer levels are made on the way and dropped, and the full-size
+/// one is never made in floats unless it is kept (level 1 comes straight
+/// from the bytes, [`GreyF32::downsample_plane`]).
+struct Pyramid {
+    first: usize,
+    kept: Vec<GreyF32>,
+}
+
+impl std::ops::Index<usize> for Pyramid {
+    type Output = GreyF32;
+
+    fn index(&self, level: usize) -> &GreyF32 {
+        &self.kept[level - self.first]
     }
-    out
+}
+
+fn pyramid(plane: Plane<'_>, first: usize, levels: usize) -> Pyramid {
+    debug_assert!(first < levels);
+    let (mut image, mut level) = if first == 0 {
+        (GreyF32::from_plane(plane), 0)
+    } else {
+        (GreyF32::downsample_plane(plane), 1)
+    };
+    let mut kept = Vec::with_capacity(levels - first);
+    loop {
+        let next = (level + 1 < levels).then(|| image.downsample());
+        if level >= first {
+            kept.push(image);
+        }
+        match next {
+            Some(next) => (image, level) = (next, level + 1),
+            None => return Pyramid { first, kept },
+        }
+    }
 }
 
 #[cfg(test)]
