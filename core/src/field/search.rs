@@ -245,32 +245,15 @@ pub(super) fn warp_patch(image: &GreyF32, x: f32, y: f32, patch: usize, out: &mu
     let reach = patch as isize;
     let inside = ix >= 0 && iy >= 0 && ix + reach < w && iy + reach < h;
     if inside {
-        let w = w as usize;
-        // Four columns at a time (`wide`'s f32x4), the same operations a
-        // pixel; a row that is not a multiple of four ends in a register
-        // flush with its end, which writes a few columns twice with the
-        // same values (6-pixel patches: two registers a row, not one and
-        // two scalar columns).
-        let (a4, b4, c4, d4) = (
-            f32x4::splat(a),
-            f32x4::splat(b),
-            f32x4::splat(c),
-            f32x4::splat(d),
-        );
-        let columns = (0..patch - 3)
-            .step_by(4)
-            .chain((!patch.is_multiple_of(4)).then_some(patch - 4));
-        for row in 0..patch {
-            let top = &image.data[(iy as usize + row) * w + ix as usize..][..patch + 1];
-            let bottom = &image.data[(iy as usize + row + 1) * w + ix as usize..][..patch + 1];
-            let out = &mut out[row * patch..(row + 1) * patch];
-            for col in columns.clone() {
-                let value = a4 * register(top, col)
-                    + b4 * register(top, col + 1)
-                    + c4 * register(bottom, col)
-                    + d4 * register(bottom, col + 1);
-                out[col..col + 4].copy_from_slice(&value.to_array());
-            }
+        let (w, origin) = (w as usize, iy as usize * w as usize + ix as usize);
+        let (image, weights) = (&image.data[origin..], [a, b, c, d].map(f32x4::splat));
+        // The presets' sides as constants, so that each copy of the loop
+        // knows its registers (and checks no bounds between them); any
+        // other side through the same code.
+        match patch {
+            6 => warp_inside(image, w, 6, weights, out),
+            8 => warp_inside(image, w, 8, weights, out),
+            _ => warp_inside(image, w, patch, weights, out),
         }
     } else {
         for row in 0..patch {
@@ -282,6 +265,34 @@ pub(super) fn warp_patch(image: &GreyF32, x: f32, y: f32, patch: usize, out: &mu
                     + c * image.at(sx, sy + 1)
                     + d * image.at(sx + 1, sy + 1);
             }
+        }
+    }
+}
+
+/// The patch of `patch` × `patch` pixels from the top left of `image` (a
+/// slice of rows `w` apart, with the row and column past the patch), with
+/// the bilinear `weights` of its four taps: four columns at a time
+/// (`wide`'s f32x4), the same operations a pixel; a row that is not a
+/// multiple of four ends in a register flush with its end, which writes a
+/// few columns twice with the same values (6-pixel patches: two registers
+/// a row, not one and two scalar columns).
+#[inline(always)]
+fn warp_inside(image: &[f32], w: usize, patch: usize, weights: [f32x4; 4], out: &mut [f32]) {
+    let [a, b, c, d] = weights;
+    for (row, out) in out.chunks_exact_mut(patch).take(patch).enumerate() {
+        let top = &image[row * w..][..patch + 1];
+        let bottom = &image[(row + 1) * w..][..patch + 1];
+        let mut col = 0;
+        loop {
+            let value = a * register(top, col)
+                + b * register(top, col + 1)
+                + c * register(bottom, col)
+                + d * register(bottom, col + 1);
+            out[col..col + 4].copy_from_slice(&value.to_array());
+            if col + 4 >= patch {
+                break;
+            }
+            col = (col + 4).min(patch - 4);
         }
     }
 }
