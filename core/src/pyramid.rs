@@ -1,7 +1,7 @@
 //! Floating-point grey images, bilinear sampling and Gaussian pyramids:
 //! the working representation of the flow and edge algorithms.
 
-use wide::f32x4;
+use wide::{f32x4, i32x4};
 
 use crate::frame::Plane;
 
@@ -69,11 +69,17 @@ impl GreyF32 {
             return f32x4::from(std::array::from_fn(|lane| self.sample(xs[lane], ys[lane])));
         }
         let (fx, fy) = (x - x0, y - y0);
-        let (columns, rows) = (x0.to_array(), y0.to_array());
         let w = self.width;
+        // Each lane's top-left pixel, converted and combined in one
+        // register: in Wasm a float's `as usize` is a saturating
+        // conversion of a dozen instructions, eight of them a call here.
+        // (Inside, the corners are exact integers within the image, whose
+        // index fits an i32: frames are at most 2^25 pixels.)
+        let corner = y0.trunc_int() * i32x4::splat(w as i32) + x0.trunc_int();
+        let corner = corner.to_array();
         let mut corners = [[0.0f32; 4]; 4];
         for lane in 0..4 {
-            let at = rows[lane] as usize * w + columns[lane] as usize;
+            let at = corner[lane] as usize;
             let (top, bottom) = (&self.data[at..][..2], &self.data[at + w..][..2]);
             corners[0][lane] = top[0];
             corners[1][lane] = top[1];
