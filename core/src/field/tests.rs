@@ -367,3 +367,67 @@ fn a_warped_patch_is_each_pixels_bilinear_taps() {
         }
     }
 }
+
+/// Densification four columns at a time is, bit for bit, each pixel's
+/// displacements weighed one by one (1 / max(1, |I1(x + u) − I0(x)|)), for
+/// every side a patch may have mod 4 and overlapping patches.
+#[test]
+fn densified_pixels_are_their_patches_weighed_one_by_one() {
+    let (w, h) = (23usize, 19usize);
+    let image = |seed: usize| GreyF32 {
+        width: w,
+        height: h,
+        data: (0..w * h)
+            .map(|i| ((i * 7919 + seed) % 251) as f32 * 0.5)
+            .collect(),
+    };
+    let (previous, current) = (image(3), image(101));
+    for patch in 4..=9 {
+        let stride = (patch / 2).max(1);
+        let mut patches = Vec::new();
+        for y in search::starts(h, patch, stride) {
+            for x in search::starts(w, patch, stride) {
+                let (u, v) = ((x % 5) as f32 * 0.375 - 0.5, (y % 3) as f32 * 0.625 - 0.25);
+                patches.push(search::Patch { x, y, u, v });
+            }
+        }
+        let field = densify::densify(&previous, &current, &patches, patch);
+        let (mut su, mut sv, mut sw) = (
+            vec![0.0f32; w * h],
+            vec![0.0f32; w * h],
+            vec![0.0f32; w * h],
+        );
+        let mut warped = vec![0.0f32; patch * patch];
+        for p in &patches {
+            search::warp_patch(
+                &current,
+                p.x as f32 + p.u,
+                p.y as f32 + p.v,
+                patch,
+                &mut warped,
+            );
+            for row in 0..patch {
+                for col in 0..patch {
+                    let i = (p.y + row) * w + p.x + col;
+                    let error = (warped[row * patch + col] - previous.data[i]).abs();
+                    let weight = 1.0 / if error > 1.0 { error } else { 1.0 };
+                    su[i] += weight * p.u;
+                    sv[i] += weight * p.v;
+                    sw[i] += weight;
+                }
+            }
+        }
+        for i in 0..w * h {
+            assert_eq!(
+                field.u[i].to_bits(),
+                (su[i] / sw[i]).to_bits(),
+                "patch {patch}, u at {i}"
+            );
+            assert_eq!(
+                field.v[i].to_bits(),
+                (sv[i] / sw[i]).to_bits(),
+                "patch {patch}, v at {i}"
+            );
+        }
+    }
+}
