@@ -15,6 +15,15 @@
 //! assert_eq!(greyscale(frame, GreyMethod::LumaBt601), [76, 255]);
 //! # Ok::<(), ghostlines_core::Error>(())
 //! ```
+//!
+//! Each call allocates its working planes afresh and frees them before it
+//! returns: a flow field allocates tens of MB a frame. On glibc, malloc
+//! hands large blocks and the top of its heap back to the system at once
+//! and maps them again on the next call, so a program that calls in a loop
+//! pays for those pages every time; the `ghostlines` binary raises
+//! malloc's mmap and trim thresholds at start for that reason (its
+//! `keep_freed_memory`), and an embedding program may do the same or use
+//! another allocator.
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod adjust;
