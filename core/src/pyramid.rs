@@ -72,7 +72,7 @@ impl GreyF32 {
         let w = self.width;
         // Each lane's top-left pixel, converted and combined in one
         // register: in Wasm a float's `as usize` is a saturating
-        // conversion of a dozen instructions, eight of them a call here.
+        // conversion of a dozen instructions, and this took eight a call.
         // (Inside, the corners are exact integers within the image, whose
         // index fits an i32: frames are at most 2^25 pixels.)
         let corner = y0.trunc_int() * i32x4::splat(w as i32) + x0.trunc_int();

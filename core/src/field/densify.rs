@@ -88,6 +88,7 @@ fn add_patch(
         );
         for col in (0..body).step_by(4) {
             let error = (register(moved, col) - register(template, col)).abs();
+            // fast_max, Wasm's pmax (one instruction): no value here is NaN.
             let weight = f32x4::ONE / error.fast_max(f32x4::ONE);
             let add = |sum: &mut [f32], value: f32x4| {
                 let total = register(sum, col) + value;
