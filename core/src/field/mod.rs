@@ -418,6 +418,14 @@ pub fn flow_field(
         Some(guess) => guess.resized(w, h),
         None => FlowField::zeros(w, h),
     };
+    // A guess is only a start: where it is not a number (a caller's, or a
+    // field gone wrong), no motion, so that one bad field does not become
+    // every later frame's.
+    for value in field.u.iter_mut().chain(&mut field.v) {
+        if !value.is_finite() {
+            *value = 0.0;
+        }
+    }
     for level in (finest..=coarsest).rev() {
         let (w, h) = size(level);
         if (field.width, field.height) != (w, h) {

@@ -340,6 +340,20 @@ fn add_forms<const N: usize>(
     }
 }
 
+/// A form's value at (du, dv, 1), its six entries in [`forms`]' order: a
+/// sum of squared residuals, so never below 0, which the rounding of its
+/// terms can take it to where the residual is near 0 and the gradients
+/// large (then Ψ' = 1 / √(value + ε) was NaN, and a tracker's field with
+/// it for every frame after).
+#[inline(always)]
+fn residual_square(form: [f32x4; 6], du: f32x4, dv: f32x4) -> f32x4 {
+    let [f11, f12, f22, f13, f23, f33] = form;
+    let two = f32x4::splat(2.0);
+    let value = du * (f11 * du + two * (f12 * dv + f13)) + dv * (f22 * dv + two * f23) + f33;
+    // fast_max, Wasm's pmax (one instruction): no value here is NaN.
+    value.fast_max(f32x4::ZERO)
+}
+
 /// Grid row `out` from a fine row's `sums` (twice as long, or one less):
 /// grid pixel x the tent [½ 1 ½] around fine pixel 2x, times its column's
 /// `columns[x]` and the row's `scale`. (Out of line: called for each of
@@ -680,7 +694,6 @@ impl Checkerboard {
             f32x4::splat(refinement.gamma * 0.5),
         );
         let (epsilon, zeta) = (f32x4::splat(EPSILON_SQUARED), f32x4::splat(ZETA_SQUARED));
-        let two = f32x4::splat(2.0);
         for y in 0..self.h {
             let row = self.row(y, colour);
             let (own, other) = own_and_other(&mut self.halves, colour);
@@ -708,7 +721,7 @@ impl Checkerboard {
                 let square = |k: usize| {
                     let (f11, f12, f22) = (form(k), form(k + 1), form(k + 2));
                     let (f13, f23, f33) = (form(k + 3), form(k + 4), form(k + 5));
-                    du * (f11 * du + two * (f12 * dv + f13)) + dv * (f22 * dv + two * f23) + f33
+                    residual_square([f11, f12, f22, f13, f23, f33], du, dv)
                 };
                 let data = delta / (square(0) + epsilon).sqrt();
                 let grad = gamma / (square(6) + epsilon).sqrt();
@@ -1166,6 +1179,43 @@ mod tests {
         assert!((form - residual * residual / (9.0 + 4.0 + ZETA_SQUARED)).abs() < 1e-5);
     }
 
+    /// A form's value at an increment is a sum of squares, but its terms
+    /// round: one pixel whose residual is near 0 under large gradients
+    /// (found by a search over f32 values) comes out below 0 before the
+    /// clamp, by more than ε, where Ψ' was the root of a negative number.
+    /// The clamp keeps it at 0, and Ψ' finite.
+    #[test]
+    fn a_forms_value_is_never_below_zero() {
+        let one = |v: f32| vec![v];
+        let d = Derivatives {
+            w: 1,
+            h: 1,
+            ix: one(-87.923_836),
+            iy: one(-123.759_78),
+            iz: one(-496.151_18),
+            ixx: one(0.0),
+            ixy: one(0.0),
+            iyy: one(0.0),
+            ixz: one(0.0),
+            iyz: one(0.0),
+        };
+        let mut t = Tensors::zeros(1);
+        forms_of(&d, &mut t);
+        let (du, dv) = (f32x4::splat(-1.615_214_1), f32x4::splat(-2.861_466_4));
+        let form: [f32x4; 6] = std::array::from_fn(|k| f32x4::splat(t.planes[k][0]));
+        // Unclamped, as the form's terms add up in f32.
+        let [f11, f12, f22, f13, f23, f33] = form.map(|f| f.to_array()[0]);
+        let (u, v) = (du.to_array()[0], dv.to_array()[0]);
+        let raw = u * (f11 * u + 2.0 * (f12 * v + f13)) + v * (f22 * v + 2.0 * f23) + f33;
+        assert!(
+            raw + EPSILON_SQUARED < 0.0,
+            "the case no longer rounds below 0: {raw}"
+        );
+        let value = residual_square(form, du, dv).to_array()[0];
+        assert_eq!(value, 0.0);
+        assert!((value + EPSILON_SQUARED).sqrt().recip().is_finite());
+    }
+
     /// The refinement pixel by pixel, in the frame's layout: each fixed-
     /// point iteration's data terms and smoothness weights (an edge's
     /// weight the left or upper pixel's), then red-black sweeps.
@@ -1197,7 +1247,10 @@ mod tests {
                 let (du, dv) = (moved_u[i] - field.u[i], moved_v[i] - field.v[i]);
                 let square = |f: [f32; 6]| {
                     let [f11, f12, f22, f13, f23, f33] = f;
-                    du * (f11 * du + 2.0 * (f12 * dv + f13)) + dv * (f22 * dv + 2.0 * f23) + f33
+                    let value = du * (f11 * du + 2.0 * (f12 * dv + f13))
+                        + dv * (f22 * dv + 2.0 * f23)
+                        + f33;
+                    if value < 0.0 { 0.0 } else { value }
                 };
                 let qb = square([b11, b12, b22, b13, b23, b33]);
                 let qg = square([g11, g12, g22, g13, g23, g33]);

@@ -431,3 +431,24 @@ fn densified_pixels_are_their_patches_weighed_one_by_one() {
         }
     }
 }
+
+/// A guess that is not a number where it should be a displacement (NaN,
+/// infinities) starts the search from no motion there: the field is
+/// finite, and the same as from a guess of zeros.
+#[test]
+fn a_guess_that_is_not_a_number_is_no_motion() {
+    let (w, h) = (64u32, 48u32);
+    let (a, b) = (grey_scene(w, h, 0), grey_scene(w, h, 2));
+    let (before, after) = (Plane::new(w, h, &a).unwrap(), Plane::new(w, h, &b).unwrap());
+    let settings = FieldSettings::BALANCED;
+    let zeros = FlowField::zeros(w, h);
+    let mut bad = FlowField::zeros(w, h);
+    bad.u.fill(f32::NAN);
+    bad.v.fill(f32::INFINITY);
+    let from_bad = flow_field(before, after, &settings, Some(&bad)).unwrap();
+    assert!(from_bad.u.iter().chain(&from_bad.v).all(|x| x.is_finite()));
+    assert_eq!(
+        from_bad,
+        flow_field(before, after, &settings, Some(&zeros)).unwrap()
+    );
+}
