@@ -1152,22 +1152,7 @@ mod tests {
         }
         // One pixel: its brightness form at (du, dv, 1) is the normalised
         // residual's square.
-        let one = |v: f32| vec![v];
-        let d = Derivatives {
-            w: 1,
-            h: 1,
-            ix: one(3.0),
-            iy: one(-2.0),
-            iz: one(5.0),
-            ixx: one(0.0),
-            ixy: one(0.0),
-            iyy: one(0.0),
-            ixz: one(0.0),
-            iyz: one(0.0),
-        };
-        let mut t = Tensors::zeros(1);
-        forms_of(&d, &mut t);
-        let [b11, b12, b22, b13, b23, b33] = std::array::from_fn(|k| t.planes[k][0]);
+        let [b11, b12, b22, b13, b23, b33, ..] = one_pixels_forms(3.0, -2.0, 5.0);
         let (du, dv) = (0.5f32, 1.25f32);
         let form = du * du * b11
             + 2.0 * du * dv * b12
@@ -1179,20 +1164,16 @@ mod tests {
         assert!((form - residual * residual / (9.0 + 4.0 + ZETA_SQUARED)).abs() < 1e-5);
     }
 
-    /// A form's value at an increment is a sum of squares, but its terms
-    /// round: one pixel whose residual is near 0 under large gradients
-    /// (found by a search over f32 values) comes out below 0 before the
-    /// clamp, by more than ε, where Ψ' was the root of a negative number.
-    /// The clamp keeps it at 0, and Ψ' finite.
-    #[test]
-    fn a_forms_value_is_never_below_zero() {
+    /// The twelve forms of one pixel with these first derivatives and no
+    /// second ones (so only brightness constancy's six are not 0).
+    fn one_pixels_forms(ix: f32, iy: f32, iz: f32) -> [f32; 12] {
         let one = |v: f32| vec![v];
         let d = Derivatives {
             w: 1,
             h: 1,
-            ix: one(-87.923_836),
-            iy: one(-123.759_78),
-            iz: one(-496.151_18),
+            ix: one(ix),
+            iy: one(iy),
+            iz: one(iz),
             ixx: one(0.0),
             ixy: one(0.0),
             iyy: one(0.0),
@@ -1201,8 +1182,19 @@ mod tests {
         };
         let mut t = Tensors::zeros(1);
         forms_of(&d, &mut t);
+        std::array::from_fn(|k| t.planes[k][0])
+    }
+
+    /// A form's value at an increment is a sum of squares, but its terms
+    /// round: one pixel whose residual is near 0 under large gradients
+    /// (found by a search over f32 values) comes out below 0 before the
+    /// clamp, by more than ε, where Ψ' was the root of a negative number.
+    /// The clamp keeps it at 0, and Ψ' finite.
+    #[test]
+    fn a_forms_value_is_never_below_zero() {
+        let forms = one_pixels_forms(-87.923_836, -123.759_78, -496.151_18);
         let (du, dv) = (f32x4::splat(-1.615_214_1), f32x4::splat(-2.861_466_4));
-        let form: [f32x4; 6] = std::array::from_fn(|k| f32x4::splat(t.planes[k][0]));
+        let form: [f32x4; 6] = std::array::from_fn(|k| f32x4::splat(forms[k]));
         // Unclamped, as the form's terms add up in f32.
         let [f11, f12, f22, f13, f23, f33] = form.map(|f| f.to_array()[0]);
         let (u, v) = (du.to_array()[0], dv.to_array()[0]);
