@@ -400,13 +400,10 @@ pub fn flow_field(
     let levels = level_count(width, height, settings);
     let coarsest = levels - 1;
     let finest = (settings.finest_level as usize).min(coarsest);
-    // The finest level any step reads: the fine refinement's, else the
-    // finest searched.
-    let first = if settings.fine_refinement > 0 && finest > 0 {
-        finest - 1
-    } else {
-        finest
-    };
+    // A fine refinement needs a level below the finest searched; the
+    // finest level any step reads is then that one.
+    let refine_finer = settings.fine_refinement > 0 && finest > 0;
+    let first = if refine_finer { finest - 1 } else { finest };
     let previous = pyramid(previous, first, levels);
     let current = pyramid(current, first, levels);
     let size = |level: usize| {
@@ -453,7 +450,7 @@ pub fn flow_field(
             refine::refine(&previous[level], &current[level], &mut field, &refinement);
         }
     }
-    if settings.fine_refinement > 0 && finest > 0 {
+    if refine_finer {
         let refinement = refine::Refinement {
             iterations: settings.fine_refinement,
             ..refine::Refinement::FINER
