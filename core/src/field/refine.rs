@@ -902,22 +902,26 @@ fn sweep_row(own: &mut Half, other: &Half, row: &Row, blocks: std::ops::Range<us
         let e = &equations[b];
         let (wl, wr) = (e[Equation::LEFT], e[Equation::RIGHT]);
         let (wu, wd) = (e[Equation::UP], e[Equation::DOWN]);
-        // Left, right, up, down: the order the pixel-by-pixel sum takes.
+        // x, then y: y's values read after x's store, which LLVM keeps
+        // (as far as it knows the store may change them), so that in Wasm
+        // Cranelift holds half as many at once; read before it, they were
+        // all loaded first and spilled. Left, right, up, down: the order
+        // the pixel-by-pixel sum takes.
         let su = wl * f32x4::from(xl[b])
             + wr * f32x4::from(xr[b])
             + wu * f32x4::from(xu[b])
             + wd * f32x4::from(xd[b]);
-        let sv = wl * f32x4::from(yl[b])
-            + wr * f32x4::from(yr[b])
-            + wu * f32x4::from(yu[b])
-            + wd * f32x4::from(yd[b]);
         let (old_x, old_y) = (f32x4::from(x[b]), f32x4::from(y[b]));
         let new_x =
             e[Equation::SCALE_U] * su + e[Equation::OFFSET_U] - e[Equation::COUPLE_U] * old_y;
         let moved_x = old_x + omega * (new_x - old_x);
+        x[b] = moved_x.to_array();
+        let sv = wl * f32x4::from(yl[b])
+            + wr * f32x4::from(yr[b])
+            + wu * f32x4::from(yu[b])
+            + wd * f32x4::from(yd[b]);
         let new_y =
             e[Equation::SCALE_V] * sv + e[Equation::OFFSET_V] - e[Equation::COUPLE_V] * moved_x;
-        x[b] = moved_x.to_array();
         y[b] = (old_y + omega * (new_y - old_y)).to_array();
     }
 }
