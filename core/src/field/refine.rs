@@ -17,7 +17,7 @@
 //! The parameters are OpenCV's for DIS (α 20, δ 5, γ 10, 5 iterations).
 //!
 //! Each pixel's two constancy terms are kept as quadratic forms in
-//! (du, dv, 1) ([`Tensors`]): a form's value is its term's squared
+//! (du, dv, 1) ([`forms`]): a form's value is its term's squared
 //! residual for any increment, and a sum of forms is the sum of several
 //! pixels' squares. So a level's grid can be refined on the data of the
 //! level below ([`refine_from_finer`]): each grid pixel sums the forms of
@@ -171,29 +171,9 @@ impl Rows for Warped {
     }
 }
 
-/// The data terms as quadratic forms in (du, dv, 1), a pixel each: the
-/// brightness constancy's, [Ix Iy Iz]ᵀ[Ix Iy Iz] over |∇I|² + ζ², and the
-/// gradient constancy's, the same of each gradient component over its own
-/// magnitude, added. The six distinct entries of each symmetric 3×3 form,
-/// in the order (1,1) (1,2) (2,2) (1,3) (2,3) (3,3). A pixel's form is its
-/// residual's square for any increment, so a sum of forms weighs several
-/// pixels' residuals at once: how a coarser grid reads a finer level.
-pub(super) struct Tensors {
-    /// Brightness constancy's six planes, then gradient constancy's.
-    planes: [Vec<f32>; 12],
-}
-
 /// Twelve planes of `n` zeros.
 fn twelve_planes(n: usize) -> [Vec<f32>; 12] {
     std::array::from_fn(|_| vec![0.0; n])
-}
-
-impl Tensors {
-    fn zeros(n: usize) -> Tensors {
-        Tensors {
-            planes: twelve_planes(n),
-        }
-    }
 }
 
 /// Where a level's forms go, a row of twelve planes at a time: the
@@ -263,9 +243,15 @@ fn coarser_forms(d: &impl Rows, (w, h): (usize, usize), out: &mut impl FormRows)
     }
 }
 
-/// The two forms of four pixels from their derivatives [ix, iy, iz, ixx,
-/// ixy, iyy, ixz, iyz] (brightness constancy's six entries, then gradient
-/// constancy's), increments measured in pixels `unit` of the derivatives'
+/// The data terms of four pixels as quadratic forms in (du, dv, 1), from
+/// their derivatives [ix, iy, iz, ixx, ixy, iyy, ixz, iyz]: brightness
+/// constancy's, [Ix Iy Iz]ᵀ[Ix Iy Iz] over |∇I|² + ζ², then gradient
+/// constancy's, the same of each gradient component over its own
+/// magnitude, added; each the six distinct entries of a symmetric 3×3
+/// form, in the order (1,1) (1,2) (2,2) (1,3) (2,3) (3,3). A pixel's form
+/// is its residual's square for any increment, so a sum of forms weighs
+/// several pixels' residuals at once: how a coarser grid reads a finer
+/// level. Increments are measured in pixels `unit` of the derivatives'
 /// apart: first derivatives scale once, second ones twice.
 #[inline(always)]
 fn forms(d: [f32x4; 8], unit: f32) -> [f32x4; 12] {
@@ -475,8 +461,11 @@ struct Half {
     /// solve for, and what the neighbours read.
     moved_u: Vec<f32>,
     moved_v: Vec<f32>,
-    /// The data terms' forms at the field, in this half's layout.
-    tensors: Tensors,
+    /// The data terms' forms at the field ([`forms`]), in blocks of four
+    /// pixels of a row as [`Half::equations`]: one run for the equations
+    /// to read, not twelve (in Wasm, a pointer a run, twenty in all, was
+    /// more than the registers, reloaded every block).
+    forms: Vec<[f32x4; 12]>,
     /// The smoothness weights of the edges to the right and lower
     /// neighbours (0 past the frame's edge); a pixel's left and upper
     /// edges are its neighbours' right and lower ones.
@@ -570,7 +559,7 @@ impl Checkerboard {
             // Derived from u and v below.
             moved_u: Vec::new(),
             moved_v: Vec::new(),
-            tensors: Tensors::zeros(cells),
+            forms: vec![[f32x4::ZERO; 12]; blocks * h],
             right: zeros(),
             down: zeros(),
             equations: vec![[f32x4::ZERO; Equation::COUNT]; blocks * h],
@@ -707,7 +696,7 @@ impl Checkerboard {
                 mine(&own.moved_u),
                 mine(&own.moved_v),
             );
-            let forms = own.tensors.planes.each_ref().map(|plane| mine(plane));
+            let forms = &own.forms[y * n..][..n];
             let (right, down) = (mine(&own.right), mine(&own.down));
             let left = quads(&other.right, row.left, n);
             let up = quads(&other.down, row.up, n);
@@ -715,7 +704,7 @@ impl Checkerboard {
             for b in 0..n {
                 let (u, v) = (f32x4::from(u[b]), f32x4::from(v[b]));
                 let (du, dv) = (f32x4::from(moved_u[b]) - u, f32x4::from(moved_v[b]) - v);
-                let form = |k: usize| f32x4::from(forms[k][b]);
+                let form = |k: usize| forms[b][k];
                 // Each term's squared (normalised) residual at the
                 // increment, its form at (du, dv, 1), and Ψ' there.
                 let square = |k: usize| {
@@ -850,14 +839,41 @@ fn split_row(row: &[f32], y: usize, stride: usize, [red, black]: [&mut [f32]; 2]
 
 impl FormRows for Checkerboard {
     fn set_row(&mut self, y: usize, forms: &[Vec<f32>; 12]) {
+        let blocks = self.blocks;
         let [red, black] = &mut self.halves;
-        for ((form, red), black) in forms
-            .iter()
-            .zip(&mut red.tensors.planes)
-            .zip(&mut black.tensors.planes)
-        {
-            split_row(form, y, self.stride, [red, black]);
+        let (evens, odds) = if y.is_multiple_of(2) {
+            (red, black)
+        } else {
+            (black, red)
+        };
+        let evens = &mut evens.forms[y * blocks..][..blocks];
+        let odds = &mut odds.forms[y * blocks..][..blocks];
+        for (k, row) in forms.iter().enumerate() {
+            split_into_blocks(row, k, evens, odds);
         }
+    }
+}
+
+/// Form `k` of a frame-layout row into the blocks of its halves' row:
+/// pixel 2i to lane i mod 4 of `evens`' block i / 4, pixel 2i + 1 to the
+/// same of `odds` (as [`split_row`] places them, in blocks). Eight pixels
+/// at a time, then the rest; the lanes past a row's end stay as they are.
+fn split_into_blocks(row: &[f32], k: usize, evens: &mut [[f32x4; 12]], odds: &mut [[f32x4; 12]]) {
+    let eights = row.chunks_exact(8);
+    let (rest, full) = (eights.remainder(), row.len() / 8);
+    for ((pixels, even), odd) in eights.zip(&mut *evens).zip(&mut *odds) {
+        even[k] = f32x4::from([pixels[0], pixels[2], pixels[4], pixels[6]]);
+        odd[k] = f32x4::from([pixels[1], pixels[3], pixels[5], pixels[7]]);
+    }
+    for (j, &value) in rest.iter().enumerate() {
+        let block = if j % 2 == 0 {
+            &mut evens[full]
+        } else {
+            &mut odds[full]
+        };
+        let mut lanes = block[k].to_array();
+        lanes[j / 2] = value;
+        block[k] = f32x4::from(lanes);
     }
 }
 
@@ -992,6 +1008,21 @@ mod tests {
         }
     }
 
+    /// A level's forms as twelve whole planes in the frame's layout: the
+    /// references' way of keeping them.
+    struct Tensors {
+        /// Brightness constancy's six planes, then gradient constancy's.
+        planes: [Vec<f32>; 12],
+    }
+
+    impl Tensors {
+        fn zeros(n: usize) -> Tensors {
+            Tensors {
+                planes: twelve_planes(n),
+            }
+        }
+    }
+
     impl FormRows for Tensors {
         fn set_row(&mut self, y: usize, forms: &[Vec<f32>; 12]) {
             for (plane, form) in self.planes.iter_mut().zip(forms) {
@@ -1018,10 +1049,12 @@ mod tests {
     /// reference below: the layout's whole point being only where the
     /// values sit), on odd and even sizes and with several fixed-point
     /// iterations, so that the data terms, the smoothness weights at the
-    /// frame's edges and the sweeps are all held.
+    /// frame's edges and the sweeps are all held; 21 and 40 columns are
+    /// rows of several blocks (each colour's forms land in blocks of four
+    /// pixels, eight frame columns at a time, then the rest).
     #[test]
     fn the_refinement_in_halves_equals_it_pixel_by_pixel() {
-        for (w, h) in [(7, 5), (8, 6), (2, 2), (9, 4), (3, 7)] {
+        for (w, h) in [(7, 5), (8, 6), (2, 2), (9, 4), (3, 7), (21, 5), (40, 3)] {
             let n = w * h;
             let mut seed = 0x2545_f491_4f6c_dd1du64 ^ (w * 31 + h) as u64;
             let mut next = move || {
