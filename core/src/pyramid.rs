@@ -55,8 +55,10 @@ impl GreyF32 {
     }
 
     /// [`GreyF32::sample`] at four points, one a lane: the same arithmetic
-    /// in one register where all four lie inside (their sixteen pixels
-    /// still read one by one), else each lane on its own.
+    /// in one register where all four lie inside, else each lane on its
+    /// own. (Inlined, the border case kept out of line: a call a register
+    /// returned its answer through memory in Wasm.)
+    #[inline(always)]
     pub fn sample_four(&self, x: f32x4, y: f32x4) -> f32x4 {
         let (x0, y0) = (x.floor(), y.floor());
         let zero = f32x4::ZERO;
@@ -64,9 +66,8 @@ impl GreyF32 {
             & y0.simd_ge(zero)
             & x0.simd_lt(f32x4::splat(self.width as f32 - 1.0))
             & y0.simd_lt(f32x4::splat(self.height as f32 - 1.0));
-        let (xs, ys) = (x.to_array(), y.to_array());
         if !inside.all() {
-            return f32x4::from(std::array::from_fn(|lane| self.sample(xs[lane], ys[lane])));
+            return self.sample_each(x, y);
         }
         let (fx, fy) = (x - x0, y - y0);
         let w = self.width;
@@ -79,18 +80,26 @@ impl GreyF32 {
         let corner = corner.to_array();
         let mut corners = [[0.0f32; 4]; 4];
         for lane in 0..4 {
-            let at = corner[lane] as usize;
-            let (top, bottom) = (&self.data[at..][..2], &self.data[at + w..][..2]);
-            corners[0][lane] = top[0];
-            corners[1][lane] = top[1];
-            corners[2][lane] = bottom[0];
-            corners[3][lane] = bottom[1];
+            // The four pixels from one run, one length check.
+            let run = &self.data[corner[lane] as usize..][..w + 2];
+            corners[0][lane] = run[0];
+            corners[1][lane] = run[1];
+            corners[2][lane] = run[w];
+            corners[3][lane] = run[w + 1];
         }
         let [top_left, top_right, bottom_left, bottom_right] = corners.map(f32x4::from);
         let one = f32x4::ONE;
         let top = top_left * (one - fx) + top_right * fx;
         let bottom = bottom_left * (one - fx) + bottom_right * fx;
         top * (one - fy) + bottom * fy
+    }
+
+    /// [`GreyF32::sample`] at each lane's point.
+    #[cold]
+    #[inline(never)]
+    fn sample_each(&self, x: f32x4, y: f32x4) -> f32x4 {
+        let (xs, ys) = (x.to_array(), y.to_array());
+        f32x4::from(std::array::from_fn(|lane| self.sample(xs[lane], ys[lane])))
     }
 
     /// Separable convolution with a symmetric odd kernel, border
