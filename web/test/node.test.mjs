@@ -209,7 +209,7 @@ test('the flow field moves every pixel by a known shift, in two Float32Arrays', 
   const fine = flowField(grey(0, 0), grey(3, -2), { preset: 'balanced' });
   assert.ok(Math.abs(median(inside.map((i) => fine.u[i])) - 3) < 0.1);
   assert.ok(Math.abs(median(inside.map((i) => fine.v[i])) + 2) < 0.1);
-  const spelled = { patch: 6, finestLevel: 2, stride: 4, iterations: 4, fineRefinement: 4 };
+  const spelled = { patch: 6, finestLevel: 2, stride: 4, iterations: 4, fineRefinement: 2 };
   assert.deepEqual(flowField(grey(0, 0), grey(3, -2), spelled), fine);
   const coarser = flowField(grey(0, 0), grey(3, -2), { preset: 'balanced', fineRefinement: 0 });
   assert.deepEqual(coarser, flowField(grey(0, 0), grey(3, -2), { preset: 'fast', patch: 6, iterations: 4 }));
@@ -240,7 +240,7 @@ test('a field-mode tracker gives the field and its vectors on a grid', () => {
   assert.throws(() => createTracker({ mode: 'field', field: { preset: 'slow' } }), { kind: 'invalid-parameter' });
   const named = createTracker({ mode: 'field', field: { preset: 'balanced', iterations: 8 } });
   assert.deepEqual(named.settings().mode.val.settings, {
-    patch: 6, stride: 4, finestLevel: 2, iterations: 8, refinement: 5, fineRefinement: 4,
+    patch: 6, stride: 4, finestLevel: 2, iterations: 8, refinement: 5, fineRefinement: 2,
   });
   named.close();
   tracker.close();

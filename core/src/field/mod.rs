@@ -61,6 +61,8 @@ pub struct FieldSettings {
     /// A last variational refinement of the finest level searched, on the
     /// data of the level below it (twice as fine): fixed-point iterations
     /// (0..=32; 0: none). It needs a finer level: `finest_level` 1 or more.
+    /// With it, the finest level's own refinement sweeps less: it only
+    /// gives this one its start.
     pub fine_refinement: u32,
 }
 
@@ -85,19 +87,22 @@ impl FieldSettings {
     };
     /// Ours, between OpenCV's FAST and MEDIUM: FAST's levels and stride
     /// with 6-pixel patches searched 4 iterations at most, then its finest
-    /// level refined on the data of the level below. MEDIUM's accuracy at
-    /// about a quarter of MEDIUM's time (docs/benchmarks.md). The patch,
-    /// the search's iterations and the 4 last refinement iterations were
-    /// chosen on scripts/bench-flow.py's nine warped pairs (6-pixel
-    /// patches: a smaller error on six of the nine, the same time; 4
-    /// search iterations, not 16: the same error or smaller on all nine
-    /// and the stereo pair, 3 % less time; 4 last iterations, not 5: the
-    /// same error to 0.01 px) and checked on its nine held-out ones
-    /// (`--held-out`).
+    /// level refined on the data of the level below, 2 fixed-point
+    /// iterations. About MEDIUM's accuracy (better on scripts/
+    /// bench-flow.py's eighteen warped pairs, not on every pair) at about
+    /// a fifth of MEDIUM's time (docs/benchmarks.md). Chosen on its nine
+    /// warped pairs and checked on its nine held-out ones (`--held-out`):
+    /// 6-pixel patches, a smaller error on six of the nine at the same
+    /// time; 4 search iterations, not 16, the same error or smaller on all
+    /// nine and the stereo pair, 3 % less time; 2 last iterations of six
+    /// sweeps, not 4 of five, with the level's own refinement sweeping 3
+    /// times, not 5 (the refinement's `FINER` and `BEFORE_FINER`),
+    /// the same error or smaller on most pairs of both sets, 11 % less
+    /// time.
     pub const BALANCED: FieldSettings = FieldSettings {
         patch: 6,
         iterations: 4,
-        fine_refinement: 4,
+        fine_refinement: 2,
         ..FieldSettings::FAST
     };
     /// `PRESET_MEDIUM`.
@@ -443,9 +448,14 @@ pub fn flow_field(
             settings.patch as usize,
         );
         if settings.refinement > 0 {
+            let method = if level == finest && refine_finer {
+                refine::Refinement::BEFORE_FINER
+            } else {
+                refine::Refinement::DIS
+            };
             let refinement = refine::Refinement {
                 iterations: settings.refinement,
-                ..refine::Refinement::DIS
+                ..method
             };
             refine::refine(&previous[level], &current[level], &mut field, &refinement);
         }
