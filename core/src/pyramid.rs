@@ -183,62 +183,83 @@ impl GreyF32 {
     /// Blurs with [`PYRAMID_KERNEL`] and keeps every second pixel:
     /// pixel (x, y) of the result is pixel (2x, 2y) of the blurred image.
     pub fn downsample(&self) -> GreyF32 {
-        downsample_rows(self.width, self.height, &mut &*self)
+        downsample_rows(self)
     }
 
     /// `GreyF32::from_plane(plane).downsample()`, to the bit, without the
-    /// full-size image: each byte row is converted once into a ring of the
-    /// five rows the blur reads. (A flow field searched from the
-    /// quarter-size level never reads the full-size one.)
+    /// full-size image, and in integers: the kernel is [1 4 6 4 1] / 16,
+    /// so a column's sum of bytes is at most 16 · 255 and a row's sum of
+    /// those at most 256 · 255, both within a u16, and each float the
+    /// blur makes from bytes is exactly such a sum over 16 and then over
+    /// 256 (at most 16 significant bits: no rounding). So the sums are
+    /// taken in u16, eight lanes a register in Wasm where floats take
+    /// four, and each output converted once. (A flow field searched from
+    /// the quarter-size level never reads the full-size one.)
     pub fn downsample_plane(plane: Plane<'_>) -> GreyF32 {
         let (sw, sh) = (plane.width() as usize, plane.height() as usize);
-        let mut rows = ByteRows {
-            plane,
-            ring: std::array::from_fn(|_| vec![0.0; sw]),
-            held: [usize::MAX; 5],
+        let (w, h) = (sw.div_ceil(2), sh.div_ceil(2));
+        let values = plane.values();
+        let row = |y: isize| &values[y.clamp(0, sh as isize - 1) as usize * sw..][..sw];
+        // The row sums of five column sums, over 256 as a float.
+        let weigh = |a: u16, b: u16, c: u16, d: u16, e: u16| {
+            f32::from(a + e + 4 * (b + d) + 6 * c) * (1.0 / 256.0)
         };
-        downsample_rows(sw, sh, &mut rows)
-    }
-}
-
-/// The rows a downsampling reads, five at a time.
-trait SourceRows {
-    /// Rows `ys` of the image (in it: clamped at its borders).
-    fn rows(&mut self, ys: [usize; 5]) -> [&[f32]; 5];
-}
-
-impl SourceRows for &GreyF32 {
-    fn rows(&mut self, ys: [usize; 5]) -> [&[f32]; 5] {
-        ys.map(|y| &self.data[y * self.width..][..self.width])
-    }
-}
-
-/// A byte plane's rows as floats, each converted once into a ring of five.
-struct ByteRows<'p> {
-    plane: Plane<'p>,
-    ring: [Vec<f32>; 5],
-    /// The row each slot holds.
-    held: [usize; 5],
-}
-
-impl SourceRows for ByteRows<'_> {
-    fn rows(&mut self, ys: [usize; 5]) -> [&[f32]; 5] {
-        let w = self.plane.width() as usize;
-        // Five consecutive rows (clamped, so some repeat) land in distinct
-        // slots, row y in slot y mod 5.
-        for y in ys {
-            if self.held[y % 5] != y {
-                bytes_to_floats(&self.plane.values()[y * w..][..w], &mut self.ring[y % 5]);
-                self.held[y % 5] = y;
+        let mut data = vec![0.0f32; w * h];
+        let mut sums = vec![0u16; sw];
+        let (mut even, mut odd) = (vec![0u16; sw.div_ceil(2)], vec![0u16; sw / 2]);
+        for (y, out) in data.chunks_exact_mut(w).enumerate() {
+            // Vertical taps for the even rows kept (as downsample_rows).
+            let y = 2 * y as isize;
+            let [t0, t1, t2, t3, t4] = [-2, -1, 0, 1, 2].map(|k| row(y + k));
+            let taps = t0.iter().zip(t1).zip(t2).zip(t3).zip(t4);
+            for (sum, ((((&a, &b), &c), &d), &e)) in sums.iter_mut().zip(taps) {
+                let [a, b, c, d, e] = [a, b, c, d, e].map(u16::from);
+                *sum = a + e + 4 * (b + d) + 6 * c;
+            }
+            // Horizontal taps at the even columns kept: the interior from
+            // the sums split into even and odd columns, the clamped border
+            // at the two ends.
+            for ((e, o), pair) in even
+                .iter_mut()
+                .zip(odd.iter_mut())
+                .zip(sums.chunks_exact(2))
+            {
+                (*e, *o) = (pair[0], pair[1]);
+            }
+            if sw % 2 == 1 {
+                even[sw / 2] = sums[sw - 1];
+            }
+            let at = |x: isize| sums[x.clamp(0, sw as isize - 1) as usize];
+            let clamped = |x: usize| {
+                let x = 2 * x as isize;
+                weigh(at(x - 2), at(x - 1), at(x), at(x + 1), at(x + 2))
+            };
+            let end = (sw.saturating_sub(1) / 2).max(1);
+            if end > 1 {
+                let n = end - 1;
+                let (e0, e1, e2) = (&even[..n], &even[1..=n], &even[2..n + 2]);
+                let (o0, o1) = (&odd[..n], &odd[1..=n]);
+                for (i, o) in out[1..end].iter_mut().enumerate() {
+                    *o = weigh(e0[i], o0[i], e1[i], o1[i], e2[i]);
+                }
+            }
+            out[0] = clamped(0);
+            for (x, o) in out.iter_mut().enumerate().skip(end) {
+                *o = clamped(x);
             }
         }
-        ys.map(|y| &self.ring[y % 5][..])
+        GreyF32 {
+            width: w,
+            height: h,
+            data,
+        }
     }
 }
 
-/// The downsampling of an `sw` × `sh` image whose rows `source` gives,
-/// five at a time (source rows 2y − 2 ..= 2y + 2 of output row y, clamped).
-fn downsample_rows(sw: usize, sh: usize, source: &mut impl SourceRows) -> GreyF32 {
+/// [`GreyF32::downsample`]: the taps of output row y are rows 2y − 2 ..=
+/// 2y + 2 of `image`, clamped.
+fn downsample_rows(image: &GreyF32) -> GreyF32 {
+    let (sw, sh) = (image.width, image.height);
     let (w, h) = (sw.div_ceil(2), sh.div_ceil(2));
     // The kernel is symmetric: the two taps of each outer weight are
     // added first, 3 multiplications instead of 5 (in Wasm the passes
@@ -251,8 +272,10 @@ fn downsample_rows(sw: usize, sh: usize, source: &mut impl SourceRows) -> GreyF3
     let (mut even, mut odd) = (vec![0.0f32; sw.div_ceil(2)], vec![0.0f32; sw / 2]);
     for (y, out) in data.chunks_exact_mut(w).enumerate() {
         let y = 2 * y as isize;
-        let taps =
-            source.rows([-2, -1, 0, 1, 2].map(|k| (y + k).clamp(0, sh as isize - 1) as usize));
+        let taps = [-2, -1, 0, 1, 2].map(|k| {
+            let y = (y + k).clamp(0, sh as isize - 1) as usize;
+            &image.data[y * sw..][..sw]
+        });
         for (x, sum) in column_sums.iter_mut().enumerate() {
             *sum =
                 k0 * (taps[0][x] + taps[4][x]) + k1 * (taps[1][x] + taps[3][x]) + k2 * taps[2][x];
@@ -296,28 +319,6 @@ fn downsample_rows(sw: usize, sh: usize, source: &mut impl SourceRows) -> GreyF3
         width: w,
         height: h,
         data,
-    }
-}
-
-/// A row of bytes into `out` (as long) as floats, as [`to_floats`] makes
-/// them.
-fn bytes_to_floats(values: &[u8], out: &mut [f32]) {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    {
-        let (blocks, rest) = values.as_chunks::<16>();
-        let (outs, out_rest) = out.as_chunks_mut::<16>();
-        for (o, &block) in outs.iter_mut().zip(blocks) {
-            *o = widen_bytes(block);
-        }
-        for (o, &v) in out_rest.iter_mut().zip(rest) {
-            *o = f32::from(v);
-        }
-    }
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    {
-        for (o, &v) in out.iter_mut().zip(values) {
-            *o = f32::from(v);
-        }
     }
 }
 
@@ -586,12 +587,13 @@ mod tests {
         }
     }
 
-    /// Level 1 straight from the bytes is, bit for bit, the float image's
-    /// downsampling, on odd and even sides down to one pixel (where the
-    /// five rows the blur reads repeat).
+    /// Level 1 straight from the bytes (in integer sums) is, bit for bit,
+    /// the float image's downsampling, on odd and even sides down to one
+    /// pixel (where the five rows the blur reads repeat), on varied bytes
+    /// and on all 255 (the largest sums, 255 · 256 before the division).
     #[test]
     fn a_plane_downsampled_from_its_bytes_is_its_floats_downsampled() {
-        for (w, h) in [
+        let sides = [
             (1usize, 1usize),
             (2, 3),
             (3, 2),
@@ -600,8 +602,13 @@ mod tests {
             (17, 9),
             (40, 3),
             (41, 12),
-        ] {
-            let bytes: Vec<u8> = (0..w * h).map(|i| ((i * 7919 + 13) % 256) as u8).collect();
+        ];
+        let contents: [fn(usize) -> u8; 2] = [|i| ((i * 7919 + 13) % 256) as u8, |_| 255];
+        for ((w, h), content) in sides
+            .into_iter()
+            .flat_map(|side| contents.map(|c| (side, c)))
+        {
+            let bytes: Vec<u8> = (0..w * h).map(content).collect();
             let plane = Plane::new(w as u32, h as u32, &bytes).unwrap();
             let direct = GreyF32::downsample_plane(plane);
             let through = GreyF32::from_plane(plane).downsample();
