@@ -30,9 +30,7 @@ use wide::f32x4;
 use crate::flow::window::register;
 use crate::pyramid::GreyF32;
 
-use super::{
-    FlowField, central_differences as gradients, row_differences_along_x, row_differences_along_y,
-};
+use super::{FlowField, row_differences_along_x};
 
 /// How a field is refined.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -100,85 +98,162 @@ const ZETA_SQUARED: f32 = 0.1 * 0.1;
 /// The energy's derivatives, a row of eight at a time: Ix, Iy, Iz, Ixx,
 /// Ixy, Iyy, Ixz, Iyz, in the order [`forms`] takes them.
 trait Rows {
+    /// What the rows are computed in.
+    type Scratch;
     /// Columns and rows.
     fn size(&self) -> (usize, usize);
+    /// A scratch for [`Rows::row`].
+    fn scratch(&self) -> Self::Scratch;
     /// Row `y`'s eight derivatives, computed into `scratch` where they
     /// are not kept whole.
-    fn row<'a>(&'a self, y: usize, scratch: &'a mut SecondRows) -> [&'a [f32]; 8];
+    fn row<'a>(&'a self, y: usize, scratch: &'a mut Self::Scratch) -> [&'a [f32]; 8];
 }
 
-/// The frames at the field, the planes the derivatives are taken from:
-/// the current frame warped back by the field, the average of the two
-/// frames (grey levels) and its gradient (Ix, Iy), and their difference
-/// (Iz). The second derivatives are taken a row at a time from these
-/// ([`Rows`]), so that a level's eight derivative planes are never all
-/// stored: four planes where there were eleven.
-struct Warped {
-    w: usize,
-    h: usize,
-    ix: Vec<f32>,
-    iy: Vec<f32>,
-    iz: Vec<f32>,
+/// The frames at the field, from which the derivatives are taken a row at
+/// a time as they are asked for ([`Rows`]): the current frame warped back
+/// by the field, the average of the two frames (grey levels) and its
+/// gradient (Ix, Iy), their difference (Iz), and a row's second
+/// derivatives from those. Only the few rows a row's derivatives read are
+/// kept ([`WarpRows`]), never whole planes: at the fine refinement's
+/// level of a 1080p frame, four planes were 8 MB, read back from memory.
+struct Warped<'a> {
+    previous: &'a GreyF32,
+    current: &'a GreyF32,
+    field: &'a FlowField,
 }
 
-/// A row's second derivatives: Ixx, Ixy, Iyy, Ixz, Iyz.
-struct SecondRows([Vec<f32>; 5]);
+/// The rows a [`Warped`] row is made from, each kept in a ring by row
+/// number (rows asked for in order are each made once).
+struct WarpRows {
+    /// The frames' average and Iz, rows y − 2 ..= y + 2 of row y's
+    /// derivatives in four slots: row r in slot r mod 4.
+    average: [Vec<f32>; 4],
+    iz: [Vec<f32>; 4],
+    warped: [usize; 4],
+    /// The average's gradient, rows y − 1 ..= y + 1, row r in slot r mod 3.
+    ix: [Vec<f32>; 3],
+    iy: [Vec<f32>; 3],
+    gradients: [usize; 3],
+    /// The row's second derivatives: Ixx, Ixy, Iyy, Ixz, Iyz.
+    second: [Vec<f32>; 5],
+}
 
-impl SecondRows {
-    fn new(w: usize) -> SecondRows {
-        SecondRows(std::array::from_fn(|_| vec![0.0; w]))
+/// `n` rows of `w` zeros.
+fn rows<const N: usize>(w: usize) -> [Vec<f32>; N] {
+    std::array::from_fn(|_| vec![0.0; w])
+}
+
+impl<'a> Warped<'a> {
+    /// At the field (as large as the frames).
+    fn at(previous: &'a GreyF32, current: &'a GreyF32, field: &'a FlowField) -> Warped<'a> {
+        Warped {
+            previous,
+            current,
+            field,
+        }
     }
-}
 
-impl Warped {
-    /// At the field.
-    fn at(previous: &GreyF32, current: &GreyF32, field: &FlowField) -> Warped {
-        let (w, h) = (previous.width, previous.height);
-        let (mut average, mut iz) = (vec![0.0; w * h], vec![0.0; w * h]);
+    /// Row r of the average and Iz, into `scratch` unless it is there.
+    fn warp_row(&self, r: usize, scratch: &mut WarpRows) {
+        if scratch.warped[r % 4] == r {
+            return;
+        }
+        scratch.warped[r % 4] = r;
+        let (w, current) = (self.previous.width, self.current);
+        let row = r * w..(r + 1) * w;
+        let (u, v) = (&self.field.u[row.clone()], &self.field.v[row.clone()]);
+        let first = &self.previous.data[row];
+        let (average, iz) = (&mut scratch.average[r % 4], &mut scratch.iz[r % 4]);
         let columns = f32x4::from([0.0, 1.0, 2.0, 3.0]);
         let (half, body) = (f32x4::splat(0.5), w - w % 4);
-        for y in 0..h {
-            let row = y * w..(y + 1) * w;
-            let (u, v) = (&field.u[row.clone()], &field.v[row.clone()]);
-            let first = &previous.data[row.clone()];
-            let (average, iz) = (&mut average[row.clone()], &mut iz[row]);
-            for x in (0..body).step_by(4) {
-                let at_x = f32x4::splat(x as f32) + columns + register(u, x);
-                let at_y = f32x4::splat(y as f32) + register(v, x);
-                let (a, b) = (register(first, x), current.sample_four(at_x, at_y));
-                average[x..x + 4].copy_from_slice(&(half * (a + b)).to_array());
-                // The gradient's change, ∇(warped) − ∇(first), is ∇ of the
-                // change.
-                iz[x..x + 4].copy_from_slice(&(b - a).to_array());
-            }
-            for x in body..w {
-                let (a, b) = (first[x], current.sample(x as f32 + u[x], y as f32 + v[x]));
-                average[x] = 0.5 * (a + b);
-                iz[x] = b - a;
-            }
+        for x in (0..body).step_by(4) {
+            let at_x = f32x4::splat(x as f32) + columns + register(u, x);
+            let at_y = f32x4::splat(r as f32) + register(v, x);
+            let (a, b) = (register(first, x), current.sample_four(at_x, at_y));
+            average[x..x + 4].copy_from_slice(&(half * (a + b)).to_array());
+            // The gradient's change, ∇(warped) − ∇(first), is ∇ of the
+            // change.
+            iz[x..x + 4].copy_from_slice(&(b - a).to_array());
         }
-        let (ix, iy) = gradients(&average, w, h);
-        Warped { w, h, ix, iy, iz }
+        for x in body..w {
+            let (a, b) = (first[x], current.sample(x as f32 + u[x], r as f32 + v[x]));
+            average[x] = 0.5 * (a + b);
+            iz[x] = b - a;
+        }
+    }
+
+    /// Row r of Ix and Iy (central differences of the average, border
+    /// replicated), into `scratch` unless it is there.
+    fn gradient_row(&self, r: usize, scratch: &mut WarpRows) {
+        if scratch.gradients[r % 3] == r {
+            return;
+        }
+        let (up, down) = (r.saturating_sub(1), (r + 1).min(self.previous.height - 1));
+        for at in [up, r, down] {
+            self.warp_row(at, scratch);
+        }
+        scratch.gradients[r % 3] = r;
+        let WarpRows {
+            average, ix, iy, ..
+        } = scratch;
+        row_differences_along_x(&average[r % 4], &mut ix[r % 3]);
+        differences_between(&average[up % 4], &average[down % 4], &mut iy[r % 3]);
     }
 }
 
-impl Rows for Warped {
+/// `0.5 · (below − above)`, value by value: a central difference along y
+/// from the rows either side (the same row at a border).
+fn differences_between(above: &[f32], below: &[f32], out: &mut [f32]) {
+    for ((o, &a), &b) in out.iter_mut().zip(above).zip(below) {
+        *o = 0.5 * (b - a);
+    }
+}
+
+impl Rows for Warped<'_> {
+    type Scratch = WarpRows;
+
     fn size(&self) -> (usize, usize) {
-        (self.w, self.h)
+        (self.previous.width, self.previous.height)
     }
 
-    fn row<'a>(&'a self, y: usize, scratch: &'a mut SecondRows) -> [&'a [f32]; 8] {
-        let (w, row) = (self.w, y * self.w..(y + 1) * self.w);
-        let [ixx, ixy, iyy, ixz, iyz] = &mut scratch.0;
-        row_differences_along_x(&self.ix[row.clone()], ixx);
-        row_differences_along_y(&self.ix, w, y, ixy);
-        row_differences_along_y(&self.iy, w, y, iyy);
-        row_differences_along_x(&self.iz[row.clone()], ixz);
-        row_differences_along_y(&self.iz, w, y, iyz);
+    fn scratch(&self) -> WarpRows {
+        let w = self.previous.width;
+        WarpRows {
+            average: rows(w),
+            iz: rows(w),
+            warped: [usize::MAX; 4],
+            ix: rows(w),
+            iy: rows(w),
+            gradients: [usize::MAX; 3],
+            second: rows(w),
+        }
+    }
+
+    fn row<'a>(&'a self, y: usize, scratch: &'a mut WarpRows) -> [&'a [f32]; 8] {
+        let (up, down) = (y.saturating_sub(1), (y + 1).min(self.previous.height - 1));
+        // In this order, the rings never drop a row still to be read: the
+        // rows below y's come last.
+        for at in [up, y, down] {
+            self.gradient_row(at, scratch);
+        }
+        let WarpRows {
+            iz, ix, iy, second, ..
+        } = scratch;
+        let [ixx, ixy, iyy, ixz, iyz] = second;
+        let (x_rows, y_rows, z_rows) = (
+            [up, y, down].map(|r| r % 3),
+            [up, y, down].map(|r| r % 3),
+            [up, y, down].map(|r| r % 4),
+        );
+        row_differences_along_x(&ix[x_rows[1]], ixx);
+        differences_between(&ix[x_rows[0]], &ix[x_rows[2]], ixy);
+        differences_between(&iy[y_rows[0]], &iy[y_rows[2]], iyy);
+        row_differences_along_x(&iz[z_rows[1]], ixz);
+        differences_between(&iz[z_rows[0]], &iz[z_rows[2]], iyz);
         [
-            &self.ix[row.clone()],
-            &self.iy[row.clone()],
-            &self.iz[row],
+            &ix[x_rows[1]],
+            &iy[y_rows[1]],
+            &iz[z_rows[1]],
             ixx,
             ixy,
             iyy,
@@ -202,7 +277,7 @@ trait FormRows {
 /// Each pixel's forms at its own level, into `out`.
 fn forms_of(d: &impl Rows, out: &mut impl FormRows) {
     let (w, h) = d.size();
-    let (mut scratch, mut forms) = (SecondRows::new(w), twelve_planes(w));
+    let (mut scratch, mut forms) = (d.scratch(), twelve_planes(w));
     for y in 0..h {
         forms_into(
             d.row(y, &mut scratch),
@@ -231,7 +306,7 @@ fn coarser_forms(d: &impl Rows, (w, h): (usize, usize), out: &mut impl FormRows)
     debug_assert_eq!((w, h), (fw.div_ceil(2), fh.div_ceil(2)), "adjacent levels");
     let columns: Vec<f32> = (0..w).map(|x| 1.0 / total(2 * x, fw)).collect();
     let (mut this, mut next) = (twelve_planes(fw), twelve_planes(fw));
-    let (mut scratch, mut grid_row) = (SecondRows::new(fw), twelve_planes(w));
+    let (mut scratch, mut grid_row) = (d.scratch(), twelve_planes(w));
     for fy in 0..fh {
         let y = fy / 2;
         // Fine row 2y weighs 1 in grid row y; 2y + 1 a half in y and y + 1.
@@ -972,7 +1047,7 @@ fn quads_mut(plane: &mut [f32], start: usize, n: usize) -> &mut [[f32; 4]] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::field::differences_along_y;
+    use crate::field::{central_differences as gradients, differences_along_y};
 
     /// The derivatives as eight whole planes, in the frame's layout: the
     /// references' way of taking them.
@@ -1049,11 +1124,15 @@ mod tests {
     }
 
     impl Rows for Derivatives {
+        type Scratch = ();
+
         fn size(&self) -> (usize, usize) {
             (self.w, self.h)
         }
 
-        fn row<'a>(&'a self, y: usize, _: &'a mut SecondRows) -> [&'a [f32]; 8] {
+        fn scratch(&self) {}
+
+        fn row<'a>(&'a self, y: usize, _: &'a mut ()) -> [&'a [f32]; 8] {
             [
                 &self.ix, &self.iy, &self.iz, &self.ixx, &self.ixy, &self.iyy, &self.ixz, &self.iyz,
             ]
