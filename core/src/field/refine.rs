@@ -77,14 +77,29 @@ impl Refinement {
         ..Refinement::DIS
     };
 
-    /// A level's own refinement when a [`Refinement::FINER`] one of it
-    /// follows: DIS's, with 3 sweeps at ω 1.75 a fixed-point iteration.
-    /// It only starts the fine refinement, which solves the same grid
-    /// again on better data; with five sweeps its field was no better a
-    /// start (the same error or larger on most pairs, in more time).
-    pub const BEFORE_FINER: Refinement = Refinement {
+    /// The finest searched level's own refinement when a
+    /// [`Refinement::FINER`] one of it follows: DIS's, with 3 sweeps at
+    /// ω 1.75 a fixed-point iteration. It only starts the fine
+    /// refinement, which solves the same grid again on better data; with
+    /// five sweeps its field was no better a start (the same error or
+    /// larger on most pairs, in more time).
+    pub const START: Refinement = Refinement {
         sweeps: 3,
         omega: 1.75,
+        ..Refinement::DIS
+    };
+
+    /// The coarser levels' refinement when a [`Refinement::FINER`] one
+    /// follows: DIS's, with 3 sweeps at ω 1.9. Their fields are large
+    /// motions (a rotation, a zoom) seen small, which over-relaxation
+    /// spreads faster with a larger ω: on scripts/bench-flow.py's pairs
+    /// the same error or smaller but on one (tree's shear, 0.074 ->
+    /// 0.075 px), box's rotation 0.112 -> 0.100 px and the stereo pair
+    /// 3.11 -> 3.03, in 3 % less time (ω 1.8-1.95 and 2-5 sweeps
+    /// measured).
+    pub const COARSER_START: Refinement = Refinement {
+        sweeps: 3,
+        omega: 1.9,
         ..Refinement::DIS
     };
 }
