@@ -96,9 +96,9 @@ impl FieldSettings {
     /// time; 4 search iterations, not 16, the same error or smaller on all
     /// nine and the stereo pair, 3 % less time; 2 last iterations of six
     /// sweeps, not 4 of five, with each level's own refinement sweeping
-    /// 3 times, not 5, at a larger ω (the refinement's `FINER`, `START`
-    /// and `COARSER_START`), the same error or smaller on most pairs of
-    /// both sets, 14 % less time.
+    /// 3 times, not 5, at a larger ω (the refinement's `FINER` and
+    /// `START`), the same error or smaller on most pairs of both sets,
+    /// 14 % less time.
     pub const BALANCED: FieldSettings = FieldSettings {
         patch: 6,
         iterations: 4,
@@ -450,10 +450,10 @@ pub fn flow_field(
         if settings.refinement > 0 {
             // Where a fine refinement follows, every level's refinement
             // only starts it.
-            let method = match (refine_finer, level == finest) {
-                (false, _) => refine::Refinement::DIS,
-                (true, true) => refine::Refinement::START,
-                (true, false) => refine::Refinement::COARSER_START,
+            let method = if refine_finer {
+                refine::Refinement::START
+            } else {
+                refine::Refinement::DIS
             };
             let refinement = refine::Refinement {
                 iterations: settings.refinement,

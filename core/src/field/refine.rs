@@ -77,27 +77,20 @@ impl Refinement {
         ..Refinement::DIS
     };
 
-    /// The finest searched level's own refinement when a
-    /// [`Refinement::FINER`] one of it follows: DIS's, with 3 sweeps at
-    /// ω 1.75 a fixed-point iteration. It only starts the fine
-    /// refinement, which solves the same grid again on better data; with
-    /// five sweeps its field was no better a start (the same error or
-    /// larger on most pairs, in more time).
+    /// Every level's own refinement when a [`Refinement::FINER`] one
+    /// follows: DIS's, with 3 sweeps at ω 1.9 a fixed-point iteration.
+    /// Each only starts the next level's search, and the last the fine
+    /// refinement, which solves the same grid again on better data; and
+    /// their fields are large motions (a rotation, a zoom) seen small,
+    /// which over-relaxation spreads faster with a larger ω. Measured on
+    /// scripts/bench-flow.py's ten pairs, its nine held-out ones and nine
+    /// more (2-5 sweeps, ω 1.6-1.95, the finest level apart from the
+    /// coarser ones): against DIS's 5 sweeps at ω 1.6 on the coarser
+    /// levels and 3 at 1.75 on the finest, the same error or smaller on
+    /// 23 of the 28 pairs (the other five by 0.001-0.003 px), box's
+    /// rotation 0.112 -> 0.098 px and the stereo pair 3.11 -> 3.01, in
+    /// 3 % less time.
     pub const START: Refinement = Refinement {
-        sweeps: 3,
-        omega: 1.75,
-        ..Refinement::DIS
-    };
-
-    /// The coarser levels' refinement when a [`Refinement::FINER`] one
-    /// follows: DIS's, with 3 sweeps at ω 1.9. Their fields are large
-    /// motions (a rotation, a zoom) seen small, which over-relaxation
-    /// spreads faster with a larger ω: on scripts/bench-flow.py's pairs
-    /// the same error or smaller but on one (tree's shear, 0.074 ->
-    /// 0.075 px), box's rotation 0.112 -> 0.100 px and the stereo pair
-    /// 3.11 -> 3.03, in 3 % less time (ω 1.8-1.95 and 2-5 sweeps
-    /// measured).
-    pub const COARSER_START: Refinement = Refinement {
         sweeps: 3,
         omega: 1.9,
         ..Refinement::DIS
