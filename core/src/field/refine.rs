@@ -743,32 +743,28 @@ impl Checkerboard {
             } else {
                 (others, row.down)
             };
+            // A pixel's edges to the right and below weigh the same (both
+            // from its own smoothness term), written to both at once.
             smooth_row(
                 window(moved, row.first, n),
                 window(others, row.left + 1, n),
                 window(below, lower, n),
                 alpha,
-                &mut right[cells.clone()],
+                [&mut right[cells.clone()], &mut down[cells.clone()]],
             );
             if row.ends_the_frame {
-                let last = n - 1;
-                let mut weight = [0.0];
+                let last = row.first + n - 1;
                 smooth_row(
-                    window(moved, row.first + last, 1),
-                    window(moved, row.first + last, 1),
-                    window(below, lower + last, 1),
+                    window(moved, last, 1),
+                    window(moved, last, 1),
+                    window(below, lower + n - 1, 1),
                     alpha,
-                    &mut weight,
+                    [&mut right[last..=last], &mut down[last..=last]],
                 );
-                right[row.first + last] = weight[0];
+                right[last] = 0.0;
             }
             if last_row {
-                down[cells.clone()].fill(0.0);
-            } else {
-                down[cells.clone()].copy_from_slice(&right[cells.clone()]);
-            }
-            if row.ends_the_frame {
-                right[row.first + n - 1] = 0.0;
+                down[cells].fill(0.0);
             }
         }
     }
@@ -864,26 +860,29 @@ impl Checkerboard {
 
 /// The smoothness weights of a run of pixels, `own` their field plus
 /// increment, `right` and `down` their neighbours' (all of one length):
-/// α/2 over Ψ of the squared differences towards them.
+/// α/2 over Ψ of the squared differences towards them, into both `out`
+/// and `copy` (a pixel's right and lower edges weigh the same).
 #[inline(never)]
 fn smooth_row(
     own: [&[f32]; 2],
     right: [&[f32]; 2],
     down: [&[f32]; 2],
     alpha: f32,
-    out: &mut [f32],
+    [out, copy]: [&mut [f32]; 2],
 ) {
     let n = out.len();
     let [u, v] = own.map(|s| &s[..n]);
     let [ur, vr] = right.map(|s| &s[..n]);
     let [ud, vd] = down.map(|s| &s[..n]);
+    let copy = &mut copy[..n];
     for k in 0..n {
         let ux = ur[k] - u[k];
         let uy = ud[k] - u[k];
         let vx = vr[k] - v[k];
         let vy = vd[k] - v[k];
         let s = ux * ux + uy * uy + vx * vx + vy * vy;
-        out[k] = alpha * 0.5 / (s + EPSILON_SQUARED).sqrt();
+        let weight = alpha * 0.5 / (s + EPSILON_SQUARED).sqrt();
+        (out[k], copy[k]) = (weight, weight);
     }
 }
 
