@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """ghostlines' flow field against OpenCV's DIS, on the same pairs, in one run.
 
-    PYTHONPATH=target/tools/opencv python3 -S scripts/bench-flow.py [--ghostlines target/release/ghostlines] [--held-out]
+    PYTHONPATH=target/tools/opencv python3 -S scripts/bench-flow.py [--ghostlines target/release/ghostlines] [--held-out | --third]
 
 (scripts/setup.sh installs OpenCV there; or `pip install opencv-python-headless
 numpy`.) The pairs are real frames warped by known smooth fields, so the
@@ -15,7 +15,11 @@ about 12 px.
 With --held-out, nine other pairs instead, to check choices made on the
 first nine: other frames of the same clips, warped by other fields (a
 -1.5° rotation with a -2.5 % zoom about an off-centre point, a shear with
-a stretch, a swirl of other frequencies and phases), and no stereo pair.
+a stretch, a swirl of other frequencies and phases), and no stereo pair. With
+--third, nine more, made after the first two sets had been used to choose
+`balanced`'s settings, to check those choices once more: other frames
+again, an off-centre 1.2° rotation with a 3 % zoom (up to 18 px), a
+stretch with a bend and a shift, and a third swirl.
 
 Last, a real stereo pair with measured truth: Middlebury 2014's
 Motorcycle at 741x500 (Scharstein et al., GCPR 2014), as scikit-image
@@ -46,6 +50,8 @@ CLIPS = [("box", "box.mp4", 30), ("cup", "cup.mp4", 30), ("tree", "tree.avi", 10
 KINDS = ["rotation 2° + zoom 2 %", "shear + shift", "swirl"]
 HELD_OUT_CLIPS = [("box", "box.mp4", 70), ("cup", "cup.mp4", 80), ("tree", "tree.avi", 30)]
 HELD_OUT_KINDS = ["rotation -1.5° + zoom -2.5 %", "shear + stretch + shift", "other swirl"]
+THIRD_CLIPS = [("box", "box.mp4", 110), ("cup", "cup.mp4", 130), ("tree", "tree.avi", 50)]
+THIRD_KINDS = ["rotation 1.2° + zoom 3 %", "stretch + bend + shift", "third swirl"]
 # ghostlines' presets, each after the DIS preset it is measured against
 # (`balanced`, ours, has none: it sits between FAST and MEDIUM).
 PRESETS = ["ultrafast", "fast", "balanced", "medium"]
@@ -99,9 +105,19 @@ def field(kind, h, w):
         cx, cy = 0.45 * w, 0.55 * h
         u = -0.015 * (y - cy) + 0.01 * (x - cx) - 2.5
         v = 0.02 * (x - cx) + 1.5
-    else:
+    elif kind == "other swirl":
         u = 5 * np.sin(2.2 * np.pi * y / h + 0.7) * np.cos(2.8 * np.pi * x / w)
         v = 4 * np.cos(1.7 * np.pi * x / w + 0.3) * np.sin(2.6 * np.pi * y / h)
+    elif kind == "rotation 1.2° + zoom 3 %":
+        a, s, cx, cy = np.deg2rad(1.2), 1.03, 0.6 * w, 0.4 * h
+        u = cx + s * (np.cos(a) * (x - cx) - np.sin(a) * (y - cy)) - x
+        v = cy + s * (np.sin(a) * (x - cx) + np.cos(a) * (y - cy)) - y
+    elif kind == "stretch + bend + shift":
+        u = 0.012 * (x - w / 2) + 0.00002 * (y - h / 2) ** 2 - 1.5
+        v = -0.018 * (y - h / 2) + 0.01 * (x - w / 2) + 3.5
+    else:
+        u = 4.5 * np.cos(1.9 * np.pi * y / h + 0.4) * np.sin(2.5 * np.pi * x / w + 0.2)
+        v = 5.5 * np.sin(2.1 * np.pi * x / w + 1.1) * np.cos(1.4 * np.pi * y / h)
     return u.astype(np.float32), v.astype(np.float32)
 
 
@@ -153,9 +169,13 @@ def stereo():
     return (f"Motorcycle {w}x{h}", "stereo, measured disparity", left, right, -disparity, np.zeros_like(disparity))
 
 
-def pairs(held_out):
+def pairs(which):
     """(name, size, first, second, u, v): the warped frames, then the stereo pair."""
-    clips, kinds = (HELD_OUT_CLIPS, HELD_OUT_KINDS) if held_out else (CLIPS, KINDS)
+    clips, kinds = {
+        "main": (CLIPS, KINDS),
+        "held-out": (HELD_OUT_CLIPS, HELD_OUT_KINDS),
+        "third": (THIRD_CLIPS, THIRD_KINDS),
+    }[which]
     for name, image in frames(clips):
         h, w = image.shape
         for kind in kinds:
@@ -163,7 +183,7 @@ def pairs(held_out):
             first = np.clip(np.round(image), 0, 255).astype(np.uint8)
             second = np.clip(np.round(warp(image, u, v)), 0, 255).astype(np.uint8)
             yield (f"{name} {w}x{h}", kind, first, second, u, v)
-    if held_out:
+    if which != "main":
         return
     pair = stereo()
     if pair is not None:
@@ -173,7 +193,9 @@ def pairs(held_out):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ghostlines", default=os.path.join(ROOT, "target", "release", "ghostlines"))
-    parser.add_argument("--held-out", action="store_true", help="the nine held-out pairs instead")
+    sets = parser.add_mutually_exclusive_group()
+    sets.add_argument("--held-out", action="store_true", help="the nine held-out pairs instead")
+    sets.add_argument("--third", action="store_true", help="the nine pairs of the third set instead")
     args = parser.parse_args()
     cv2.setNumThreads(1)
     print(f"OpenCV {cv2.__version__} DIS (1 thread) against ghostlines flow (in the component);")
@@ -183,7 +205,7 @@ def main():
     ]
     print(" | ".join(header))
     with tempfile.TemporaryDirectory() as work:
-        for name, kind, first, second, u, v in pairs(args.held_out):
+        for name, kind, first, second, u, v in pairs("held-out" if args.held_out else "third" if args.third else "main"):
             a, b = os.path.join(work, "a.png"), os.path.join(work, "b.png")
             cv2.imwrite(a, first)
             cv2.imwrite(b, second)

@@ -88,17 +88,18 @@ impl FieldSettings {
     /// Ours, between OpenCV's FAST and MEDIUM: FAST's levels and stride
     /// with 6-pixel patches searched 4 iterations at most, then its finest
     /// level refined on the data of the level below, 2 fixed-point
-    /// iterations. About MEDIUM's accuracy (better on scripts/
-    /// bench-flow.py's eighteen warped pairs, not on every pair) at about
-    /// a fifth of MEDIUM's time (docs/benchmarks.md). Chosen on its nine
-    /// warped pairs and checked on its nine held-out ones (`--held-out`):
+    /// iterations. MEDIUM's accuracy or better (on all twenty-seven warped
+    /// pairs of scripts/bench-flow.py's three sets) in about a fifth of
+    /// MEDIUM's time, and about FAST's (docs/benchmarks.md). Chosen on its
+    /// nine warped pairs and its nine held-out ones (`--held-out`), and
+    /// checked on nine more (`--third`):
     /// 6-pixel patches, a smaller error on six of the nine at the same
     /// time; 4 search iterations, not 16, the same error or smaller on all
     /// nine and the stereo pair, 3 % less time; 2 last iterations of six
     /// sweeps, not 4 of five, with each level's own refinement sweeping
-    /// 3 times, not 5, at a larger ω (the refinement's `FINER` and
-    /// `START`), the same error or smaller on most pairs of both sets,
-    /// 14 % less time.
+    /// 3 times, not 5, at ω 1.9 (the refinement's `FINER` and `START`),
+    /// the same error or smaller on all pairs but one of the three sets
+    /// (by 0.002 px), 14 % less time.
     pub const BALANCED: FieldSettings = FieldSettings {
         patch: 6,
         iterations: 4,
