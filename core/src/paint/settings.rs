@@ -241,7 +241,7 @@ impl<'a> Strokes<'a> {
     }
 }
 
-/// How a [`Painter`] draws (defaults: the original sketch's picture).
+/// How a [`Painter`](super::Painter) draws (defaults: the original sketch's picture).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PainterSettings {
     /// Stroke colour and alpha [opaque red].
