@@ -216,37 +216,7 @@ impl GreyF32 {
                 let [a, b, c, d, e] = [a, b, c, d, e].map(u16::from);
                 *sum = a + e + 4 * (b + d) + 6 * c;
             }
-            // Horizontal taps at the even columns kept: the interior from
-            // the sums split into even and odd columns, the clamped border
-            // at the two ends.
-            for ((e, o), pair) in even
-                .iter_mut()
-                .zip(odd.iter_mut())
-                .zip(sums.chunks_exact(2))
-            {
-                (*e, *o) = (pair[0], pair[1]);
-            }
-            if sw % 2 == 1 {
-                even[sw / 2] = sums[sw - 1];
-            }
-            let at = |x: isize| sums[x.clamp(0, sw as isize - 1) as usize];
-            let clamped = |x: usize| {
-                let x = 2 * x as isize;
-                weigh(at(x - 2), at(x - 1), at(x), at(x + 1), at(x + 2))
-            };
-            let end = (sw.saturating_sub(1) / 2).max(1);
-            if end > 1 {
-                let n = end - 1;
-                let (e0, e1, e2) = (&even[..n], &even[1..=n], &even[2..n + 2]);
-                let (o0, o1) = (&odd[..n], &odd[1..=n]);
-                for (i, o) in out[1..end].iter_mut().enumerate() {
-                    *o = weigh(e0[i], o0[i], e1[i], o1[i], e2[i]);
-                }
-            }
-            out[0] = clamped(0);
-            for (x, o) in out.iter_mut().enumerate().skip(end) {
-                *o = clamped(x);
-            }
+            horizontal_taps(&sums, (&mut even, &mut odd), out, weigh);
         }
         GreyF32 {
             width: w,
@@ -280,45 +250,60 @@ fn downsample_rows(image: &GreyF32) -> GreyF32 {
             *sum =
                 k0 * (taps[0][x] + taps[4][x]) + k1 * (taps[1][x] + taps[3][x]) + k2 * taps[2][x];
         }
-        // ...then horizontal taps only at the even columns kept; the
-        // clamped border only at the two ends.
-        let at = |x: isize| column_sums[x.clamp(0, sw as isize - 1) as usize];
-        let clamped = |x: usize| {
-            let x = 2 * x as isize;
-            k0 * (at(x - 2) + at(x + 2)) + k1 * (at(x - 1) + at(x + 1)) + k2 * at(x)
-        };
-        // Interior columns, 2x - 2 >= 0 and 2x + 2 < sw, from the sums
-        // split into even and odd columns: then every tap is a
-        // contiguous slice and the loop vectorises (reading every second
-        // column kept it scalar, the component's slowest pass here).
-        for ((e, o), pair) in even
-            .iter_mut()
-            .zip(odd.iter_mut())
-            .zip(column_sums.chunks_exact(2))
-        {
-            (*e, *o) = (pair[0], pair[1]);
-        }
-        if sw % 2 == 1 {
-            even[sw / 2] = column_sums[sw - 1];
-        }
-        let end = (sw.saturating_sub(1) / 2).max(1);
-        if end > 1 {
-            let n = end - 1;
-            let (e0, e1, e2) = (&even[..n], &even[1..=n], &even[2..n + 2]);
-            let (o0, o1) = (&odd[..n], &odd[1..=n]);
-            for (i, o) in out[1..end].iter_mut().enumerate() {
-                *o = k0 * (e0[i] + e2[i]) + k1 * (o0[i] + o1[i]) + k2 * e1[i];
-            }
-        }
-        out[0] = clamped(0);
-        for (x, o) in out.iter_mut().enumerate().skip(end) {
-            *o = clamped(x);
-        }
+        // ...then horizontal taps only at the even columns kept.
+        let weigh = |a: f32, b: f32, c: f32, d: f32, e: f32| k0 * (a + e) + k1 * (b + d) + k2 * c;
+        horizontal_taps(&column_sums, (&mut even, &mut odd), out, weigh);
     }
     GreyF32 {
         width: w,
         height: h,
         data,
+    }
+}
+
+/// An output row of a downsampling from its row of column sums: output x
+/// is `weigh` of sums 2x − 2 ..= 2x + 2 (clamped at the row's ends), the
+/// blur's horizontal taps at the even columns kept. The interior columns
+/// (2x − 2 >= 0 and 2x + 2 < the sums' length) from the sums split into
+/// `even` and `odd` columns (buffers of half the length, rounded up and
+/// down): then every tap is a contiguous slice and the loop vectorises
+/// (reading every second column kept it scalar, the component's slowest
+/// pass here); the clamped border only at the two ends.
+#[inline(always)]
+fn horizontal_taps<T: Copy>(
+    sums: &[T],
+    (even, odd): (&mut [T], &mut [T]),
+    out: &mut [f32],
+    weigh: impl Fn(T, T, T, T, T) -> f32,
+) {
+    let sw = sums.len();
+    for ((e, o), pair) in even
+        .iter_mut()
+        .zip(odd.iter_mut())
+        .zip(sums.chunks_exact(2))
+    {
+        (*e, *o) = (pair[0], pair[1]);
+    }
+    if sw % 2 == 1 {
+        even[sw / 2] = sums[sw - 1];
+    }
+    let at = |x: isize| sums[x.clamp(0, sw as isize - 1) as usize];
+    let clamped = |x: usize| {
+        let x = 2 * x as isize;
+        weigh(at(x - 2), at(x - 1), at(x), at(x + 1), at(x + 2))
+    };
+    let end = (sw.saturating_sub(1) / 2).max(1);
+    if end > 1 {
+        let n = end - 1;
+        let (e0, e1, e2) = (&even[..n], &even[1..=n], &even[2..n + 2]);
+        let (o0, o1) = (&odd[..n], &odd[1..=n]);
+        for (i, o) in out[1..end].iter_mut().enumerate() {
+            *o = weigh(e0[i], o0[i], e1[i], o1[i], e2[i]);
+        }
+    }
+    out[0] = clamped(0);
+    for (x, o) in out.iter_mut().enumerate().skip(end) {
+        *o = clamped(x);
     }
 }
 
