@@ -146,9 +146,9 @@ struct WarpRows {
     second: [Vec<f32>; 5],
 }
 
-/// `n` rows of `w` zeros.
-fn rows<const N: usize>(w: usize) -> [Vec<f32>; N] {
-    std::array::from_fn(|_| vec![0.0; w])
+/// `N` runs of `n` zeros: rows or planes.
+fn zero_runs<const N: usize>(n: usize) -> [Vec<f32>; N] {
+    std::array::from_fn(|_| vec![0.0; n])
 }
 
 impl<'a> Warped<'a> {
@@ -227,13 +227,13 @@ impl Rows for Warped<'_> {
     fn scratch(&self) -> WarpRows {
         let w = self.previous.width;
         WarpRows {
-            average: rows(w),
-            iz: rows(w),
+            average: zero_runs(w),
+            iz: zero_runs(w),
             warped: [usize::MAX; 4],
-            ix: rows(w),
-            iy: rows(w),
+            ix: zero_runs(w),
+            iy: zero_runs(w),
             gradients: [usize::MAX; 3],
-            second: rows(w),
+            second: zero_runs(w),
         }
     }
 
@@ -271,11 +271,6 @@ impl Rows for Warped<'_> {
     }
 }
 
-/// Twelve planes of `n` zeros.
-fn twelve_planes(n: usize) -> [Vec<f32>; 12] {
-    std::array::from_fn(|_| vec![0.0; n])
-}
-
 /// Where a level's forms go, a row of twelve planes at a time: the
 /// refinement's halves ([`Checkerboard`]), or whole planes (the tests').
 trait FormRows {
@@ -285,7 +280,7 @@ trait FormRows {
 /// Each pixel's forms at its own level, into `out`.
 fn forms_of(d: &impl Rows, out: &mut impl FormRows) {
     let (w, h) = d.size();
-    let (mut scratch, mut forms) = (d.scratch(), twelve_planes(w));
+    let (mut scratch, mut forms) = (d.scratch(), zero_runs::<12>(w));
     for y in 0..h {
         forms_into(
             d.row(y, &mut scratch),
@@ -313,8 +308,8 @@ fn coarser_forms(d: &impl Rows, (w, h): (usize, usize), out: &mut impl FormRows)
     };
     debug_assert_eq!((w, h), (fw.div_ceil(2), fh.div_ceil(2)), "adjacent levels");
     let columns: Vec<f32> = (0..w).map(|x| 1.0 / total(2 * x, fw)).collect();
-    let (mut this, mut next) = (twelve_planes(fw), twelve_planes(fw));
-    let (mut scratch, mut grid_row) = (d.scratch(), twelve_planes(w));
+    let (mut this, mut next) = (zero_runs::<12>(fw), zero_runs::<12>(fw));
+    let (mut scratch, mut grid_row) = (d.scratch(), zero_runs::<12>(w));
     for fy in 0..fh {
         let y = fy / 2;
         // Fine row 2y weighs 1 in grid row y; 2y + 1 a half in y and y + 1.
@@ -1117,7 +1112,7 @@ mod tests {
     impl Tensors {
         fn zeros(n: usize) -> Tensors {
             Tensors {
-                planes: twelve_planes(n),
+                planes: zero_runs::<12>(n),
             }
         }
     }
