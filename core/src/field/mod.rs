@@ -531,7 +531,12 @@ fn row_differences_along_x(row: &[f32], out: &mut [f32]) {
 fn row_differences_along_y(image: &[f32], w: usize, y: usize, out: &mut [f32]) {
     let h = image.len() / w;
     let (up, down) = (y.saturating_sub(1), (y + 1).min(h - 1));
-    let (above, below) = (&image[up * w..][..w], &image[down * w..][..w]);
+    differences_between(&image[up * w..][..w], &image[down * w..][..w], out);
+}
+
+/// `0.5 · (below − above)`, value by value: a central difference along y
+/// from the rows either side (the same row at a border).
+fn differences_between(above: &[f32], below: &[f32], out: &mut [f32]) {
     for ((o, &a), &b) in out.iter_mut().zip(above).zip(below) {
         *o = 0.5 * (b - a);
     }

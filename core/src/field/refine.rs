@@ -30,7 +30,7 @@ use wide::f32x4;
 use crate::flow::window::register;
 use crate::pyramid::GreyF32;
 
-use super::{FlowField, row_differences_along_x};
+use super::{FlowField, differences_between, row_differences_along_x};
 
 /// How a field is refined.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -209,14 +209,6 @@ impl<'a> Warped<'a> {
     }
 }
 
-/// `0.5 · (below − above)`, value by value: a central difference along y
-/// from the rows either side (the same row at a border).
-fn differences_between(above: &[f32], below: &[f32], out: &mut [f32]) {
-    for ((o, &a), &b) in out.iter_mut().zip(above).zip(below) {
-        *o = 0.5 * (b - a);
-    }
-}
-
 impl Rows for Warped<'_> {
     type Scratch = WarpRows;
 
@@ -248,26 +240,14 @@ impl Rows for Warped<'_> {
             iz, ix, iy, second, ..
         } = scratch;
         let [ixx, ixy, iyy, ixz, iyz] = second;
-        let (x_rows, y_rows, z_rows) = (
-            [up, y, down].map(|r| r % 3),
-            [up, y, down].map(|r| r % 3),
-            [up, y, down].map(|r| r % 4),
-        );
-        row_differences_along_x(&ix[x_rows[1]], ixx);
-        differences_between(&ix[x_rows[0]], &ix[x_rows[2]], ixy);
-        differences_between(&iy[y_rows[0]], &iy[y_rows[2]], iyy);
-        row_differences_along_x(&iz[z_rows[1]], ixz);
-        differences_between(&iz[z_rows[0]], &iz[z_rows[2]], iyz);
-        [
-            &ix[x_rows[1]],
-            &iy[y_rows[1]],
-            &iz[z_rows[1]],
-            ixx,
-            ixy,
-            iyy,
-            ixz,
-            iyz,
-        ]
+        // The rows' slots: the gradients' ring of three, the warp's of four.
+        let (g, z) = ([up, y, down].map(|r| r % 3), [up, y, down].map(|r| r % 4));
+        row_differences_along_x(&ix[g[1]], ixx);
+        differences_between(&ix[g[0]], &ix[g[2]], ixy);
+        differences_between(&iy[g[0]], &iy[g[2]], iyy);
+        row_differences_along_x(&iz[z[1]], ixz);
+        differences_between(&iz[z[0]], &iz[z[2]], iyz);
+        [&ix[g[1]], &iy[g[1]], &iz[z[1]], ixx, ixy, iyy, ixz, iyz]
     }
 }
 
