@@ -888,15 +888,22 @@ fn split_into_halves(
     }
 }
 
-/// Row `y` of a frame-layout plane into its red and black halves: pixel
-/// (x, y) is red when x + y is even.
-fn split_row(row: &[f32], y: usize, stride: usize, [red, black]: [&mut [f32]; 2]) {
-    let (w, start) = (row.len(), (y + 1) * stride + 1);
-    let (evens, odds) = if y.is_multiple_of(2) {
+/// Of the red and black halves (or their parts), the one that holds row
+/// `y`'s even pixels and the one that holds its odd ones: pixel (x, y) is
+/// red when x + y is even.
+fn evens_and_odds<T>(y: usize, [red, black]: [T; 2]) -> (T, T) {
+    if y.is_multiple_of(2) {
         (red, black)
     } else {
         (black, red)
-    };
+    }
+}
+
+/// Row `y` of a frame-layout plane into its red and black halves
+/// ([`evens_and_odds`]).
+fn split_row(row: &[f32], y: usize, stride: usize, [red, black]: [&mut [f32]; 2]) {
+    let (w, start) = (row.len(), (y + 1) * stride + 1);
+    let (evens, odds) = evens_and_odds(y, [red, black]);
     // Pairs of columns, each to its half: one loop of known stride (which
     // vectorises, as two step_by loops did not), then the last column of
     // an odd row.
@@ -914,12 +921,7 @@ fn split_row(row: &[f32], y: usize, stride: usize, [red, black]: [&mut [f32]; 2]
 impl FormRows for Checkerboard {
     fn set_row(&mut self, y: usize, forms: &[Vec<f32>; 12]) {
         let blocks = self.blocks;
-        let [red, black] = &mut self.halves;
-        let (evens, odds) = if y.is_multiple_of(2) {
-            (red, black)
-        } else {
-            (black, red)
-        };
+        let (evens, odds) = evens_and_odds(y, self.halves.each_mut());
         let evens = &mut evens.forms[y * blocks..][..blocks];
         let odds = &mut odds.forms[y * blocks..][..blocks];
         for (k, row) in forms.iter().enumerate() {
