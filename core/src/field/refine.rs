@@ -586,47 +586,55 @@ impl Equation {
 /// x + y is even, else black, and each colour's pixels of a row lie side
 /// by side, so that every pass runs over contiguous memory (loops that
 /// vectorise) rather than every other pixel. A half's row y holds the
-/// pixels x = 2k + ((y + colour) mod 2), at column k + 1 of a grid one cell
-/// wider on every side than the frame's half (the margin stays 0: a
-/// pixel's missing neighbour weighs 0). In row y, a pixel's left and right
-/// neighbours (the other colour) are at columns k + p and k + p + 1,
-/// p = (y + colour) mod 2, and its upper and lower ones at column k + 1 of
-/// rows y ∓ 1. A row has room for whole blocks of four pixels: the lanes
-/// past its last pixel read and write the row's padding, which stays 0
-/// (their edges weigh 0 and their equations' offsets are 0).
+/// pixels x = 2k + p, p = (y + colour) mod 2, at its cells k, in whole
+/// blocks of four: the lanes past its last pixel read and write the row's
+/// padding, which stays 0 (their edges weigh 0 and their equations'
+/// offsets are 0). In row y, a pixel's left and right neighbours (the
+/// other colour) are at cells k + p − 1 and k + p, and its upper and lower
+/// ones at cell k of rows y ∓ 1.
+///
+/// A half keeps its even rows, then its odd ones, each set between rows of
+/// zeros ([`Checkerboard::cell`]): so the rows of one parity lie end to
+/// end, and for all of them a pixel's neighbours are at the same distance
+/// in the other half (the rows above and below are the other parity's, in
+/// the same order). The equations and the sweeps pass over each parity's
+/// rows as one run, not a row at a time: at a coarse level's sizes, a row
+/// of ten blocks, setting each row up cost a good part of its work. Where
+/// a pixel has no neighbour, its edge weighs 0 and what lies there is
+/// finite: the zero rows above and below, and at either end of a row, the
+/// padding or the last pixel of the row before it or the first of the row
+/// after.
 struct Checkerboard {
     w: usize,
     h: usize,
-    /// A half's row length, margin and padding included.
+    /// A half's row length: its blocks' cells.
     stride: usize,
     /// Blocks of four pixels a row.
     blocks: usize,
     halves: [Half; 2],
 }
 
-/// A half's row: the cells of its pixels, and where their neighbours
-/// start in the other half.
-struct Row {
+/// Where a run of a half's cells starts (a row, or every row of its
+/// parity from it), and where its first pixel's neighbours are in the
+/// other half: each next pixel's are one further.
+struct Cells {
     /// The first pixel's cell.
     first: usize,
-    /// Pixels in the row.
-    count: usize,
     /// The left neighbour of the first pixel (the right is one further).
     left: usize,
     /// The upper neighbour of the first pixel.
     up: usize,
     /// The lower neighbour of the first pixel.
     down: usize,
-    /// Whether the row's last pixel is the frame's last column.
-    ends_the_frame: bool,
 }
 
 impl Checkerboard {
     /// The field split into halves, its forms all 0 until they are set.
     fn new(w: usize, h: usize, field: &FlowField) -> Checkerboard {
         let blocks = w.div_ceil(2).div_ceil(4);
-        let stride = 4 * blocks + 2;
-        let cells = stride * (h + 2);
+        let stride = 4 * blocks;
+        // The rows and three rows of zeros (Checkerboard::cell).
+        let cells = stride * (h + 3);
         let zeros = || vec![0.0f32; cells];
         let half = || Half {
             u: zeros(),
@@ -646,9 +654,10 @@ impl Checkerboard {
             blocks,
             halves: [half(), half()],
         };
+        let starts: Vec<usize> = (0..h).map(|y| board.cell(y)).collect();
         let [red, black] = &mut board.halves;
         let split = |plane: &[f32], red: &mut [f32], black: &mut [f32]| {
-            split_into_halves(plane, (w, h, stride), [red, black]);
+            split_into_halves(plane, &starts, [red, black]);
         };
         split(&field.u, &mut red.u, &mut black.u);
         split(&field.v, &mut red.v, &mut black.v);
@@ -661,19 +670,55 @@ impl Checkerboard {
         board
     }
 
-    /// Row y of `colour`'s half.
-    fn row(&self, y: usize, colour: usize) -> Row {
-        let p = (y + colour) % 2;
-        let count = (self.w - p).div_ceil(2);
-        let start = (y + 1) * self.stride;
-        Row {
-            first: start + 1,
-            count,
-            left: start + p,
-            up: start + 1 - self.stride,
-            down: start + 1 + self.stride,
-            ends_the_frame: p + 2 * (count - 1) == self.w - 1,
+    /// Row y's place among a half's rows of blocks, its parity's rows
+    /// first: the even rows, then the odd ones.
+    fn place(&self, y: usize) -> usize {
+        if y.is_multiple_of(2) {
+            y / 2
+        } else {
+            self.h.div_ceil(2) + y / 2
         }
+    }
+
+    /// The first cell of row y of either half (0..=h): its place, after
+    /// a row of zeros before the even rows and another before the odd ones
+    /// (above row 0 and below the last even row), and a third after them
+    /// (below the last odd row). Row h, the one below the last, falls on
+    /// the row of zeros after the last row of its parity.
+    fn cell(&self, y: usize) -> usize {
+        (self.place(y) + 1 + y % 2) * self.stride
+    }
+
+    /// The first block of row y's forms and equations.
+    fn first_block(&self, y: usize) -> usize {
+        self.place(y) * self.blocks
+    }
+
+    /// The cells of row y of `colour`'s half, and of every row of its
+    /// parity after it.
+    fn cells(&self, y: usize, colour: usize) -> Cells {
+        let p = (y + colour) % 2;
+        let first = self.cell(y);
+        // Row 0's upper neighbours lie in the row of zeros before the
+        // odd rows.
+        let up = if y == 0 {
+            self.cell(1) - self.stride
+        } else {
+            self.cell(y - 1)
+        };
+        Cells {
+            first,
+            left: first + p - 1,
+            up,
+            down: self.cell(y + 1),
+        }
+    }
+
+    /// The blocks of the rows of one parity (0: even, 1: odd), end to end.
+    fn parity_blocks(&self, parity: usize) -> std::ops::Range<usize> {
+        let rows = (self.h + 1 - parity) / 2;
+        let first = self.first_block(parity);
+        first..first + rows * self.blocks
     }
 
     /// A fixed-point iteration's linear system: the data terms and the
@@ -697,7 +742,10 @@ impl Checkerboard {
     #[inline(never)]
     fn smoothness(&mut self, colour: usize, alpha: f32) {
         for y in 0..self.h {
-            let row = self.row(y, colour);
+            let row = self.cells(y, colour);
+            let p = (y + colour) % 2;
+            let n = (self.w - p).div_ceil(2);
+            let ends_the_frame = p + 2 * (n - 1) == self.w - 1;
             let last_row = y + 1 == self.h;
             let (own, other) = own_and_other(&mut self.halves, colour);
             let Half {
@@ -707,7 +755,6 @@ impl Checkerboard {
                 down,
                 ..
             } = own;
-            let n = row.count;
             let cells = row.first..row.first + n;
             let moved: [&[f32]; 2] = [moved_u, moved_v];
             let others: [&[f32]; 2] = [&other.moved_u, &other.moved_v];
@@ -727,7 +774,7 @@ impl Checkerboard {
                 alpha,
                 [&mut right[cells.clone()], &mut down[cells.clone()]],
             );
-            if row.ends_the_frame {
+            if ends_the_frame {
                 let last = row.first + n - 1;
                 smooth_row(
                     window(moved, last, 1),
@@ -754,11 +801,12 @@ impl Checkerboard {
             f32x4::splat(refinement.gamma * 0.5),
         );
         let (epsilon, zeta) = (f32x4::splat(EPSILON_SQUARED), f32x4::splat(ZETA_SQUARED));
-        for y in 0..self.h {
-            let row = self.row(y, colour);
+        for parity in 0..2 {
+            let row = self.cells(parity, colour);
+            let run = self.parity_blocks(parity);
             let (own, other) = own_and_other(&mut self.halves, colour);
-            let n = self.blocks;
-            // Every run cut to the row's blocks before the loop, so that
+            let n = run.len();
+            // Every run cut to the rows' blocks before the loop, so that
             // the loop indexes them without a check.
             let mine = |plane| quads(plane, row.first, n);
             let (u, v, moved_u, moved_v) = (
@@ -767,11 +815,11 @@ impl Checkerboard {
                 mine(&own.moved_u),
                 mine(&own.moved_v),
             );
-            let forms = &own.forms[y * n..][..n];
+            let forms = &own.forms[run.clone()];
             let (right, down) = (mine(&own.right), mine(&own.down));
             let left = quads(&other.right, row.left, n);
             let up = quads(&other.down, row.up, n);
-            let blocks = &mut own.equations[y * n..][..n];
+            let blocks = &mut own.equations[run];
             for b in 0..n {
                 let (u, v) = (f32x4::from(u[b]), f32x4::from(v[b]));
                 let (du, dv) = (f32x4::from(moved_u[b]) - u, f32x4::from(moved_v[b]) - v);
@@ -815,21 +863,25 @@ impl Checkerboard {
     /// has no chain of updates through it.
     fn sweep(&mut self, omega: f32) {
         for colour in 0..2 {
-            for y in 0..self.h {
-                let row = self.row(y, colour);
+            for parity in 0..2 {
+                let cells = self.cells(parity, colour);
+                let blocks = self.parity_blocks(parity);
                 let (own, other) = own_and_other(&mut self.halves, colour);
-                let blocks = y * self.blocks..(y + 1) * self.blocks;
-                sweep_row(own, other, &row, blocks, omega);
+                sweep_run(own, other, &cells, blocks, omega);
             }
         }
     }
 
     /// The field moved by its increment.
     fn add_increment(&self, field: &mut FlowField) {
-        each_cell(self.w, self.h, self.stride, |i, cell, colour| {
-            field.u[i] = self.halves[colour].moved_u[cell];
-            field.v[i] = self.halves[colour].moved_v[cell];
-        });
+        for y in 0..self.h {
+            let (first, cells) = (y * self.w, self.cell(y));
+            for x in 0..self.w {
+                let (i, cell, colour) = (first + x, cells + x / 2, (x + y) % 2);
+                field.u[i] = self.halves[colour].moved_u[cell];
+                field.v[i] = self.halves[colour].moved_v[cell];
+            }
+        }
     }
 }
 
@@ -876,15 +928,12 @@ fn own_and_other(halves: &mut [Half; 2], colour: usize) -> (&mut Half, &Half) {
     }
 }
 
-/// A frame-layout `plane` (`w` × `h`) into its red and black halves (rows
-/// of `stride` cells, see [`Checkerboard`]), a row at a time.
-fn split_into_halves(
-    plane: &[f32],
-    (w, h, stride): (usize, usize, usize),
-    [red, black]: [&mut [f32]; 2],
-) {
-    for (y, row) in plane.chunks_exact(w).take(h).enumerate() {
-        split_row(row, y, stride, [&mut *red, &mut *black]);
+/// A frame-layout `plane` into its red and black halves, its row y from
+/// cell `starts[y]` ([`Checkerboard::cell`]), a row at a time.
+fn split_into_halves(plane: &[f32], starts: &[usize], [red, black]: [&mut [f32]; 2]) {
+    let w = plane.len() / starts.len();
+    for ((y, row), &start) in plane.chunks_exact(w).enumerate().zip(starts) {
+        split_row(row, y, start, [&mut *red, &mut *black]);
     }
 }
 
@@ -900,9 +949,9 @@ fn evens_and_odds<T>(y: usize, [red, black]: [T; 2]) -> (T, T) {
 }
 
 /// Row `y` of a frame-layout plane into its red and black halves
-/// ([`evens_and_odds`]).
-fn split_row(row: &[f32], y: usize, stride: usize, [red, black]: [&mut [f32]; 2]) {
-    let (w, start) = (row.len(), (y + 1) * stride + 1);
+/// ([`evens_and_odds`]), from their cell `start`.
+fn split_row(row: &[f32], y: usize, start: usize, [red, black]: [&mut [f32]; 2]) {
+    let w = row.len();
     let (evens, odds) = evens_and_odds(y, [red, black]);
     // Pairs of columns, each to its half: one loop of known stride (which
     // vectorises, as two step_by loops did not), then the last column of
@@ -920,10 +969,10 @@ fn split_row(row: &[f32], y: usize, stride: usize, [red, black]: [&mut [f32]; 2]
 
 impl FormRows for Checkerboard {
     fn set_row(&mut self, y: usize, forms: &[Vec<f32>; 12]) {
-        let blocks = self.blocks;
+        let (blocks, first) = (self.blocks, self.first_block(y));
         let (evens, odds) = evens_and_odds(y, self.halves.each_mut());
-        let evens = &mut evens.forms[y * blocks..][..blocks];
-        let odds = &mut odds.forms[y * blocks..][..blocks];
+        let evens = &mut evens.forms[first..][..blocks];
+        let odds = &mut odds.forms[first..][..blocks];
         for (k, row) in forms.iter().enumerate() {
             split_into_blocks(row, k, evens, odds);
         }
@@ -953,22 +1002,17 @@ fn split_into_blocks(row: &[f32], k: usize, evens: &mut [[f32x4; 12]], odds: &mu
     }
 }
 
-/// `f(index in the frame, cell in its half, colour)` for each pixel of a
-/// `w × h` frame, row by row.
-fn each_cell(w: usize, h: usize, stride: usize, mut f: impl FnMut(usize, usize, usize)) {
-    for y in 0..h {
-        let (first, cells) = (y * w, (y + 1) * stride + 1);
-        for x in 0..w {
-            f(first + x, cells + x / 2, (x + y) % 2);
-        }
-    }
-}
-
-/// The pixels of one half's `row` (its `blocks` of equations): each
-/// pixel's moved field over-relaxed towards the solution of its equations
-/// ([`Equation`]), its neighbours (`other`'s) held; four pixels a register,
-/// in the order of operations of one pixel alone.
-fn sweep_row(own: &mut Half, other: &Half, row: &Row, blocks: std::ops::Range<usize>, omega: f32) {
+/// The pixels of a run of one half's `cells` (its `blocks` of equations):
+/// each pixel's moved field over-relaxed towards the solution of its
+/// equations ([`Equation`]), its neighbours (`other`'s) held; four pixels
+/// a register, in the order of operations of one pixel alone.
+fn sweep_run(
+    own: &mut Half,
+    other: &Half,
+    row: &Cells,
+    blocks: std::ops::Range<usize>,
+    omega: f32,
+) {
     let omega = f32x4::splat(omega);
     let equations = &own.equations[blocks];
     let n = equations.len();
