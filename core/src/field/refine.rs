@@ -738,14 +738,31 @@ impl Checkerboard {
 
     /// Each pixel's smoothness weight towards its right and lower
     /// neighbours, from the differences of the field plus the increment
-    /// towards them (none past the frame's edge).
+    /// towards them (none past the frame's edge): each parity's rows as one
+    /// run, then where a run read past the frame, row by row.
     #[inline(never)]
     fn smoothness(&mut self, colour: usize, alpha: f32) {
+        for parity in 0..2 {
+            let cells = self.cells(parity, colour);
+            let n = 4 * self.parity_blocks(parity).len();
+            let (own, other) = own_and_other(&mut self.halves, colour);
+            let moved: [&[f32]; 2] = [&own.moved_u, &own.moved_v];
+            let others: [&[f32]; 2] = [&other.moved_u, &other.moved_v];
+            let run = cells.first..cells.first + n;
+            // A pixel's edges to the right and below weigh the same (both
+            // from its own smoothness term), written to both at once.
+            smooth_row(
+                window(moved, cells.first, n),
+                window(others, cells.left + 1, n),
+                window(others, cells.down, n),
+                alpha,
+                [&mut own.right[run.clone()], &mut own.down[run]],
+            );
+        }
         for y in 0..self.h {
-            let row = self.cells(y, colour);
+            let cells = self.cells(y, colour);
             let p = (y + colour) % 2;
             let n = (self.w - p).div_ceil(2);
-            let ends_the_frame = p + 2 * (n - 1) == self.w - 1;
             let last_row = y + 1 == self.h;
             let (own, other) = own_and_other(&mut self.halves, colour);
             let Half {
@@ -755,27 +772,27 @@ impl Checkerboard {
                 down,
                 ..
             } = own;
-            let cells = row.first..row.first + n;
             let moved: [&[f32]; 2] = [moved_u, moved_v];
             let others: [&[f32]; 2] = [&other.moved_u, &other.moved_v];
+            let row = cells.first..cells.first + n;
             // The last row's lower neighbour is itself, as is the last
             // column's right one: no difference there, and no edge.
             let (below, lower) = if last_row {
-                (moved, row.first)
+                (moved, cells.first)
             } else {
-                (others, row.down)
+                (others, cells.down)
             };
-            // A pixel's edges to the right and below weigh the same (both
-            // from its own smoothness term), written to both at once.
-            smooth_row(
-                window(moved, row.first, n),
-                window(others, row.left + 1, n),
-                window(below, lower, n),
-                alpha,
-                [&mut right[cells.clone()], &mut down[cells.clone()]],
-            );
-            if ends_the_frame {
-                let last = row.first + n - 1;
+            if last_row {
+                smooth_row(
+                    window(moved, cells.first, n),
+                    window(others, cells.left + 1, n),
+                    window(below, lower, n),
+                    alpha,
+                    [&mut right[row.clone()], &mut down[row.clone()]],
+                );
+            }
+            if p + 2 * (n - 1) == self.w - 1 {
+                let last = row.end - 1;
                 smooth_row(
                     window(moved, last, 1),
                     window(moved, last, 1),
@@ -786,8 +803,12 @@ impl Checkerboard {
                 right[last] = 0.0;
             }
             if last_row {
-                down[cells].fill(0.0);
+                down[row.clone()].fill(0.0);
             }
+            // The padding has no edges.
+            let padding = row.end..cells.first + self.stride;
+            right[padding.clone()].fill(0.0);
+            down[padding].fill(0.0);
         }
     }
 
