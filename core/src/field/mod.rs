@@ -323,8 +323,10 @@ impl Columns {
 /// The first columns of a row upsampled `S` times (2 or 4), four source
 /// columns at a time: output column S·k + j is source k + j/S of the way
 /// to k + 1, as [`taps`] places it, in the same arithmetic. Stops where a
-/// register would read past the last source column (the border, which
-/// [`Columns::fill`]'s runs replicate); returns the columns it filled.
+/// register would read past `source` ([`resample`]'s rows end with their
+/// last column again, so that the registers fill the border as the taps
+/// replicate it; [`Columns::fill`]'s runs do the rest); returns the
+/// columns it filled.
 fn upsample_row<const S: usize>(source: &[f32], target: &mut [f32]) -> usize {
     let mut k = 0;
     while k + 5 <= source.len() && S * (k + 4) <= target.len() {
@@ -360,12 +362,15 @@ fn resample(
 ) {
     debug_assert_eq!(source.len(), sw * sh);
     let w = columns.along.len();
-    let mut blended = vec![0.0f32; sw];
+    // One column more, the last again: the border, which an upsampling's
+    // registers then reach (as a run would, it replicates the last column).
+    let mut blended = vec![0.0f32; sw + 1];
     for (y, &(y0, y1, fy)) in rows.iter().enumerate() {
         let (top, bottom) = (&source[y0 * sw..][..sw], &source[y1 * sw..][..sw]);
         for ((b, &t), &d) in blended.iter_mut().zip(top).zip(bottom) {
             *b = (t + fy * (d - t)) * scale;
         }
+        blended[sw] = blended[sw - 1];
         columns.fill(&blended, &mut target[y * w..][..w]);
     }
 }
