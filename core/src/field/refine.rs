@@ -547,7 +547,8 @@ struct Half {
     right: Vec<f32>,
     down: Vec<f32>,
     /// Each pixel's equations, solved for its moved field given its
-    /// neighbours' ([`Equation`]), in blocks of four pixels of a row.
+    /// neighbours' ([`Equation`]), in blocks of four pixels of a row,
+    /// made anew each fixed-point iteration: pushed, never zeroed first.
     equations: Vec<[f32x4; Equation::COUNT]>,
 }
 
@@ -645,7 +646,7 @@ impl Checkerboard {
             forms: vec![[f32x4::ZERO; 12]; blocks * h],
             right: zeros(),
             down: zeros(),
-            equations: vec![[f32x4::ZERO; Equation::COUNT]; blocks * h],
+            equations: Vec::with_capacity(blocks * h),
         };
         let mut board = Checkerboard {
             w,
@@ -840,8 +841,10 @@ impl Checkerboard {
             let (right, down) = (mine(&own.right), mine(&own.down));
             let left = quads(&other.right, row.left, n);
             let up = quads(&other.down, row.up, n);
-            let blocks = &mut own.equations[run];
-            for b in 0..n {
+            if parity == 0 {
+                own.equations.clear();
+            }
+            own.equations.extend((0..n).map(|b| {
                 let (u, v) = (f32x4::from(u[b]), f32x4::from(v[b]));
                 let (du, dv) = (f32x4::from(moved_u[b]) - u, f32x4::from(moved_v[b]) - v);
                 let form = |k: usize| forms[b][k];
@@ -864,7 +867,7 @@ impl Checkerboard {
                 let couple_u = a12 * scale_u;
                 let scale_v = f32x4::ONE / (a22 + sum);
                 let couple_v = a12 * scale_v;
-                let block = &mut blocks[b];
+                let mut block = [f32x4::ZERO; Equation::COUNT];
                 block[Equation::SCALE_U] = scale_u;
                 block[Equation::SCALE_V] = scale_v;
                 block[Equation::OFFSET_U] = u - scale_u * (sum * u + b1) + couple_u * v;
@@ -875,7 +878,8 @@ impl Checkerboard {
                 block[Equation::RIGHT] = right;
                 block[Equation::UP] = up;
                 block[Equation::DOWN] = down;
-            }
+                block
+            }));
         }
     }
 
