@@ -89,8 +89,8 @@ impl FieldSettings {
     /// with 6-pixel patches searched 4 iterations at most, then its finest
     /// level refined on the data of the level below, 2 fixed-point
     /// iterations. MEDIUM's accuracy or better (on all twenty-seven warped
-    /// pairs of scripts/bench-flow.py's three sets) in about a fifth of
-    /// MEDIUM's time, and about FAST's (docs/benchmarks.md). Chosen on its
+    /// pairs of scripts/bench-flow.py's three sets) in about a sixth of
+    /// MEDIUM's time, and less than FAST's (docs/benchmarks.md). Chosen on its
     /// nine warped pairs and its nine held-out ones (`--held-out`), and
     /// checked on nine more (`--third`):
     /// 6-pixel patches, a smaller error on six of the nine at the same
