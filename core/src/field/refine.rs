@@ -764,6 +764,7 @@ impl Checkerboard {
             let cells = self.cells(y, colour);
             let p = (y + colour) % 2;
             let n = (self.w - p).div_ceil(2);
+            let ends_the_frame = p + 2 * (n - 1) == self.w - 1;
             let last_row = y + 1 == self.h;
             let (own, other) = own_and_other(&mut self.halves, colour);
             let Half {
@@ -792,7 +793,7 @@ impl Checkerboard {
                     [&mut right[row.clone()], &mut down[row.clone()]],
                 );
             }
-            if p + 2 * (n - 1) == self.w - 1 {
+            if ends_the_frame {
                 let last = row.end - 1;
                 smooth_row(
                     window(moved, last, 1),
@@ -824,13 +825,13 @@ impl Checkerboard {
         );
         let (epsilon, zeta) = (f32x4::splat(EPSILON_SQUARED), f32x4::splat(ZETA_SQUARED));
         for parity in 0..2 {
-            let row = self.cells(parity, colour);
+            let cells = self.cells(parity, colour);
             let run = self.parity_blocks(parity);
             let (own, other) = own_and_other(&mut self.halves, colour);
             let n = run.len();
             // Every run cut to the rows' blocks before the loop, so that
             // the loop indexes them without a check.
-            let mine = |plane| quads(plane, row.first, n);
+            let mine = |plane| quads(plane, cells.first, n);
             let (u, v, moved_u, moved_v) = (
                 mine(&own.u),
                 mine(&own.v),
@@ -839,8 +840,8 @@ impl Checkerboard {
             );
             let forms = &own.forms[run.clone()];
             let (right, down) = (mine(&own.right), mine(&own.down));
-            let left = quads(&other.right, row.left, n);
-            let up = quads(&other.down, row.up, n);
+            let left = quads(&other.right, cells.left, n);
+            let up = quads(&other.down, cells.up, n);
             if parity == 0 {
                 own.equations.clear();
             }
@@ -1034,7 +1035,7 @@ fn split_into_blocks(row: &[f32], k: usize, evens: &mut [[f32x4; 12]], odds: &mu
 fn sweep_run(
     own: &mut Half,
     other: &Half,
-    row: &Cells,
+    cells: &Cells,
     blocks: std::ops::Range<usize>,
     omega: f32,
 ) {
@@ -1046,19 +1047,19 @@ fn sweep_run(
     let runs = |plane, start| quads(plane, start, n);
     let (xs, ys): (&[f32], &[f32]) = (&other.moved_u, &other.moved_v);
     let (xl, xr, xu, xd) = (
-        runs(xs, row.left),
-        runs(xs, row.left + 1),
-        runs(xs, row.up),
-        runs(xs, row.down),
+        runs(xs, cells.left),
+        runs(xs, cells.left + 1),
+        runs(xs, cells.up),
+        runs(xs, cells.down),
     );
     let (yl, yr, yu, yd) = (
-        runs(ys, row.left),
-        runs(ys, row.left + 1),
-        runs(ys, row.up),
-        runs(ys, row.down),
+        runs(ys, cells.left),
+        runs(ys, cells.left + 1),
+        runs(ys, cells.up),
+        runs(ys, cells.down),
     );
-    let x = quads_mut(&mut own.moved_u, row.first, n);
-    let y = quads_mut(&mut own.moved_v, row.first, n);
+    let x = quads_mut(&mut own.moved_u, cells.first, n);
+    let y = quads_mut(&mut own.moved_v, cells.first, n);
     for b in 0..n {
         let e = &equations[b];
         let (wl, wr) = (e[Equation::LEFT], e[Equation::RIGHT]);
