@@ -246,24 +246,24 @@ impl<'a> Strokes<'a> {
 pub struct PainterSettings {
     /// Stroke colour and alpha [opaque red].
     pub colour: Rgba,
-    /// Stroke width, pixels, in (0, 64] [1]; sub-pixel widths draw
+    /// Stroke width, pixels, in (0, 64] \[1\]; sub-pixel widths draw
     /// fainter lines.
     pub width: f64,
     /// Vectors are drawn this many times their displacement, −1000..=1000
-    /// [1].
+    /// \[1\].
     pub scale: f64,
-    /// What the strokes are drawn over [filtered].
+    /// What the strokes are drawn over \[filtered\].
     pub background: Background,
-    /// The background's brightness factor, 0..=1 [1]; 0 is black. Applied
+    /// The background's brightness factor, 0..=1 \[1\]; 0 is black. Applied
     /// as `(v · round(dim · 256) + 128) >> 8`.
     pub dim: f64,
     /// Trails: each frame starts from the previous picture faded by this
     /// factor towards the new background, 0..=1 [0: no trails; 1: the
     /// picture never fades].
     pub persistence: f64,
-    /// Stroke colours [solid].
+    /// Stroke colours \[solid\].
     pub colouring: Colouring,
-    /// What a vector is drawn as [straight].
+    /// What a vector is drawn as \[straight\].
     pub shape: LineShape,
 }
 
