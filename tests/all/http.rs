@@ -1019,9 +1019,11 @@ fn spin_toml_source_is_where_its_build_command_writes() {
     // the sources (no outer build's artifacts), into cargo's default
     // target folder there, with none of the outer build's environment.
     // The copy lies outside this checkout (cargo would merge this
-    // checkout's .cargo/config.toml into the copy's, doubling its flags),
-    // and keeps its own target folder between runs, as a developer's
-    // checkout would; the sources are copied afresh each time.
+    // checkout's .cargo/config.toml into the copy's, doubling its flags)
+    // and is made afresh each run; its target folder is a link to one in
+    // this checkout's, kept between runs as a developer's checkout keeps
+    // it and gone with the checkout (a target folder in the temporary
+    // directory outlived every clone, 300-450 MB each).
     let copy = std::env::temp_dir().join(format!(
         "ghostlines-spin-build-{}",
         root.canonicalize()
@@ -1030,6 +1032,7 @@ fn spin_toml_source_is_where_its_build_command_writes() {
             .bytes()
             .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
     ));
+    let _ = std::fs::remove_dir_all(&copy);
     for item in [
         ".cargo",
         "Cargo.toml",
@@ -1044,9 +1047,13 @@ fn spin_toml_source_is_where_its_build_command_writes() {
         "tests/all",
         "examples",
     ] {
-        let to = copy.join(item);
-        let _ = std::fs::remove_dir_all(&to);
-        copy_tree(&root.join(item), &to);
+        copy_tree(&root.join(item), &copy.join(item));
+    }
+    #[cfg(unix)]
+    {
+        let kept = root.join("target").join("spin-build");
+        std::fs::create_dir_all(&kept).unwrap();
+        std::os::unix::fs::symlink(&kept, copy.join("target")).unwrap();
     }
     let mut words = command.split_whitespace();
     assert_eq!(words.next(), Some("cargo"));
@@ -1065,6 +1072,8 @@ fn spin_toml_source_is_where_its_build_command_writes() {
         bytes == ghostlines::HTTP_COMPONENT,
         "the component `spin build` makes is the one serve embeds"
     );
+    // The sources and the link (not what it points to).
+    std::fs::remove_dir_all(&copy).unwrap();
 }
 
 /// Copies a file or a folder (without `target` folders) to `to`.
