@@ -845,7 +845,11 @@ impl Checkerboard {
             if parity == 0 {
                 own.equations.clear();
             }
-            own.equations.extend((0..n).map(|b| {
+            // Pushed in a loop over the blocks (as an iterator's map, each
+            // block's nine reads were checked: the loop left the function
+            // that knows the runs' lengths).
+            own.equations.reserve(n);
+            for b in 0..n {
                 let (u, v) = (f32x4::from(u[b]), f32x4::from(v[b]));
                 let (du, dv) = (f32x4::from(moved_u[b]) - u, f32x4::from(moved_v[b]) - v);
                 let form = |k: usize| forms[b][k];
@@ -879,8 +883,8 @@ impl Checkerboard {
                 block[Equation::RIGHT] = right;
                 block[Equation::UP] = up;
                 block[Equation::DOWN] = down;
-                block
-            }));
+                own.equations.push(block);
+            }
         }
     }
 
