@@ -42,6 +42,12 @@ pub use flo::FLO_MAGIC;
 /// plane is one, so it has a limit of its own below the frame limits.
 pub const MAX_FIELD_PIXELS: u64 = 1 << 23;
 
+/// The limits of a field's size: the frames' side, [`MAX_FIELD_PIXELS`].
+const FIELD_LIMITS: Limits = Limits {
+    max_pixels: MAX_FIELD_PIXELS,
+    ..Limits::DEFAULT
+};
+
 /// How the field is searched. The presets are OpenCV's (8-pixel patches)
 /// but `BALANCED`, ours.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -230,6 +236,17 @@ impl FlowField {
         }
     }
 
+    /// Checks that the field has a size, at least 1 × 1 and within
+    /// [`MAX_FIELD_PIXELS`], and a value of u and of v at each of its
+    /// pixels (its parts are public: a field made by hand may not):
+    /// `invalid-dimensions`, `too-large`, `length-mismatch`.
+    pub fn check(&self) -> Result<()> {
+        for plane in [&self.u, &self.v] {
+            FIELD_LIMITS.check_len(self.width, self.height, 1, plane.len())?;
+        }
+        Ok(())
+    }
+
     /// The displacement at pixel (x, y).
     pub fn at(&self, x: u32, y: u32) -> (f32, f32) {
         let i = y as usize * self.width as usize + x as usize;
@@ -392,7 +409,8 @@ fn taps(out: u32, source: u32, scale: f32) -> Vec<(usize, usize, f32)> {
 
 /// The flow field from `previous` to `current` (same size, within
 /// [`MAX_FIELD_PIXELS`]), searched as `settings` say, from `guess` (the
-/// field of the pair before, at any size) where there is one.
+/// field of the pair before, at any size; [`FlowField::check`]ed) where
+/// there is one.
 pub fn flow_field(
     previous: Plane<'_>,
     current: Plane<'_>,
@@ -408,6 +426,9 @@ pub fn flow_field(
         });
     }
     check_size(width, height, settings.patch)?;
+    if let Some(guess) = guess {
+        guess.check()?;
+    }
     let levels = level_count(width, height, settings);
     let coarsest = levels - 1;
     let finest = (settings.finest_level as usize).min(coarsest);
@@ -586,10 +607,7 @@ pub(crate) fn check_size(width: u32, height: u32, patch: u32) -> Result<()> {
         return Err(Error::TooLarge {
             width,
             height,
-            limits: Limits {
-                max_pixels: MAX_FIELD_PIXELS,
-                ..Limits::DEFAULT
-            },
+            limits: FIELD_LIMITS,
         });
     }
     Ok(())

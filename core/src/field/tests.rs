@@ -452,3 +452,35 @@ fn a_guess_that_is_not_a_number_is_no_motion() {
         flow_field(before, after, &settings, Some(&zeros)).unwrap()
     );
 }
+
+#[test]
+fn a_guess_whose_size_is_not_its_values_is_refused() {
+    // A field's parts are public; one made by hand may not be a field. A
+    // guess of no size had `flow_field` halve a side of 0 forever, and one
+    // short of values read past them.
+    let (w, h) = (64u32, 48u32);
+    let a = grey_scene(w, h, 0);
+    let plane = Plane::new(w, h, &a).unwrap();
+    let with = |width: u32, height: u32, u: usize, v: usize| FlowField {
+        width,
+        height,
+        u: vec![0.5; u],
+        v: vec![0.5; v],
+    };
+    for (guess, kind) in [
+        (with(0, 0, 0, 0), "invalid-dimensions"),
+        (with(0, 5, 0, 0), "invalid-dimensions"),
+        (with(4, 4, 16, 15), "length-mismatch"),
+        (with(4, 4, 12, 12), "length-mismatch"),
+        (with(4, 4, 17, 16), "length-mismatch"),
+        (with(u32::MAX, u32::MAX, 1, 1), "too-large"),
+    ] {
+        assert_eq!(guess.check().unwrap_err().kind(), kind);
+        let e = flow_field(plane, plane, &FieldSettings::BALANCED, Some(&guess)).unwrap_err();
+        assert_eq!(e.kind(), kind, "{e}");
+    }
+    // A field is one: any size within the limit, its values.
+    let guess = with(5, 3, 15, 15);
+    assert!(guess.check().is_ok());
+    assert!(flow_field(plane, plane, &FieldSettings::BALANCED, Some(&guess)).is_ok());
+}

@@ -183,13 +183,14 @@ impl Painter {
             // A frame's own view has this length; a caller's slice may not.
             Frame::new(w, h, pixels)?;
         }
-        if let Some(field) = field
-            && (field.width, field.height) != (w, h)
-        {
-            return Err(Error::SizeMismatch {
-                expected: (w, h),
-                actual: (field.width, field.height),
-            });
+        if let Some(field) = field {
+            field.check()?;
+            if (field.width, field.height) != (w, h) {
+                return Err(Error::SizeMismatch {
+                    expected: (w, h),
+                    actual: (field.width, field.height),
+                });
+            }
         }
         if self.settings.background == Background::Flow {
             self.backdrop = match field {
@@ -724,5 +725,15 @@ mod tests {
             .paint_over_field_into(frame, None, Some(&wrong), &Strokes::default(), &mut out)
             .unwrap_err();
         assert_eq!(e.kind(), "size-mismatch");
+        // The frame's size, but not a value a pixel (its colour coding
+        // was then short of the picture, read past its end).
+        let short = FlowField {
+            v: vec![0.0; 3],
+            ..field
+        };
+        let e = painter
+            .paint_over_field_into(frame, None, Some(&short), &Strokes::default(), &mut out)
+            .unwrap_err();
+        assert_eq!(e.kind(), "length-mismatch");
     }
 }
