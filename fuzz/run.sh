@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-600}"
-for target in core_ops core_vectors http_request decode stream_framing y4m; do
+for target in core_ops core_vectors core_field http_request decode stream_framing y4m; do
   mkdir -p "corpus/$target" "work/$target"
   echo "== $target for ${seconds}s"
   cargo +nightly fuzz run -O "$target" "work/$target" "corpus/$target" -- \

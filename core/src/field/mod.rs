@@ -449,10 +449,17 @@ pub fn flow_field(
     };
     // A guess is only a start: where it is not a number (a caller's, or a
     // field gone wrong), no motion, so that one bad field does not become
-    // every later frame's.
-    for value in field.u.iter_mut().chain(&mut field.v) {
-        if !value.is_finite() {
-            *value = 0.0;
+    // every later frame's; and no further than the frame's size, past which
+    // nothing of the frame comes into view (a caller's 1e36 px overflowed
+    // the search's arithmetic, and the field was not a number).
+    let reach = (w as f32, h as f32);
+    for (plane, reach) in [(&mut field.u, reach.0), (&mut field.v, reach.1)] {
+        for value in plane.iter_mut() {
+            *value = if value.is_finite() {
+                value.clamp(-reach, reach)
+            } else {
+                0.0
+            };
         }
     }
     for level in (finest..=coarsest).rev() {

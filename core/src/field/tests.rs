@@ -454,6 +454,35 @@ fn a_guess_that_is_not_a_number_is_no_motion() {
 }
 
 #[test]
+fn a_guess_past_the_frames_size_is_held_to_it() {
+    // Found by fuzzing (fuzz/fuzz_targets/core_field.rs): a guess of
+    // -3.9e36 px, as a caller may pass one, overflowed the search's
+    // arithmetic, and the field was not a number.
+    let (w, h) = (64u32, 48u32);
+    let (a, b) = (grey_scene(w, h, 0), grey_scene(w, h, 2));
+    let (before, after) = (Plane::new(w, h, &a).unwrap(), Plane::new(w, h, &b).unwrap());
+    for (u, v) in [
+        (-3.925_377_7e36, 9.1e-41),
+        (1e30, -1e38),
+        (f32::MAX, f32::MIN),
+    ] {
+        let guess = FlowField {
+            width: 1,
+            height: 1,
+            u: vec![u],
+            v: vec![v],
+        };
+        for settings in [FieldSettings::BALANCED, FieldSettings::ULTRAFAST] {
+            let field = flow_field(before, after, &settings, Some(&guess)).unwrap();
+            assert!(
+                field.u.iter().chain(&field.v).all(|d| d.is_finite()),
+                "({u}, {v})"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_guess_whose_size_is_not_its_values_is_refused() {
     // A field's parts are public; one made by hand may not be a field. A
     // guess of no size had `flow_field` halve a side of 0 forever, and one

@@ -1,0 +1,142 @@
+//! The flow field at every pixel on small arbitrary frames, settings and
+//! guesses (a field made by hand: any size, any values), and through a
+//! field-mode tracker: a typed error, or a field of the frames' size, its
+//! own check passed and every value finite, whose `.flo` bytes read back
+//! to it and whose colour coding is four bytes a pixel.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use ghostlines_core::{
+    FieldSettings, FlowField, Frame, Plane, Tracker, TrackerMode, TrackerSettings, flow_field,
+};
+use libfuzzer_sys::fuzz_target;
+
+#[derive(Debug, Arbitrary)]
+struct Input {
+    width: u8,
+    height: u8,
+    /// The current frame one row taller (a size mismatch).
+    mismatched: bool,
+    preset: u8,
+    patch: Option<u8>,
+    stride: Option<u8>,
+    finest_level: Option<u8>,
+    iterations: Option<u8>,
+    refinement: Option<u8>,
+    fine_refinement: Option<u8>,
+    previous: Vec<u8>,
+    current: Vec<u8>,
+    /// A guess: its size, and its values as given (not fitted to it).
+    guess: Option<(u8, u8, Vec<f32>, Vec<f32>)>,
+    max_motion: Option<f32>,
+    step: u16,
+}
+
+const KINDS: &[&str] = &[
+    "invalid-dimensions",
+    "length-mismatch",
+    "size-mismatch",
+    "too-large",
+    "invalid-parameter",
+];
+
+fn typed(e: ghostlines_core::Error) {
+    assert!(KINDS.contains(&e.kind()), "{e}");
+}
+
+/// A field the frames' size that keeps its promises.
+fn check(field: &FlowField, (width, height): (u32, u32), max_motion: Option<f32>) {
+    assert_eq!((field.width, field.height), (width, height));
+    field.check().unwrap();
+    assert!(
+        field.u.iter().chain(&field.v).all(|d| d.is_finite()),
+        "a value that is not a number"
+    );
+    assert_eq!(&FlowField::from_flo(&field.to_flo()).unwrap(), field);
+    assert_eq!(field.colour_coded(max_motion).len(), 4 * field.u.len());
+}
+
+fuzz_target!(|input: Input| {
+    // Small frames: a search of up to 255 iterations a patch at stride 1
+    // stays well inside the fuzzer's timeout.
+    let (width, height) = (u32::from(input.width % 65), u32::from(input.height % 49));
+    let n = (width * height) as usize;
+    let (name, preset) = FieldSettings::PRESETS[usize::from(input.preset) % 4];
+    let mut settings = preset;
+    let apply = |value: Option<u8>, setting: &mut u32| {
+        if let Some(value) = value {
+            *setting = u32::from(value);
+        }
+    };
+    apply(input.patch, &mut settings.patch);
+    apply(input.stride, &mut settings.stride);
+    apply(input.finest_level, &mut settings.finest_level);
+    apply(input.iterations, &mut settings.iterations);
+    apply(input.refinement, &mut settings.refinement);
+    apply(input.fine_refinement, &mut settings.fine_refinement);
+    assert_eq!(FieldSettings::preset(name).unwrap(), preset);
+
+    let mut previous = input.previous.clone();
+    previous.resize(n, 0);
+    let current_height = height + u32::from(input.mismatched);
+    let mut current = input.current.clone();
+    current.resize((width * current_height) as usize, 0);
+    let guess = input.guess.as_ref().map(|(w, h, u, v)| FlowField {
+        width: u32::from(*w),
+        height: u32::from(*h),
+        u: u.clone(),
+        v: v.clone(),
+    });
+
+    let planes = Plane::new(width, height, &previous)
+        .and_then(|a| Ok((a, Plane::new(width, current_height, &current)?)));
+    match planes {
+        Ok((a, b)) => match flow_field(a, b, &settings, guess.as_ref()) {
+            Ok(field) => {
+                assert!(!input.mismatched);
+                check(&field, (width, height), input.max_motion);
+            }
+            Err(e) => typed(e),
+        },
+        Err(e) => typed(e),
+    }
+
+    // A field-mode tracker over the two frames and the first again, each
+    // searched from the last one's field.
+    let mode = TrackerMode::Field {
+        step: u32::from(input.step),
+        settings,
+    };
+    let tracker = Tracker::new(TrackerSettings {
+        mode,
+        interval: 0.0,
+        ..TrackerSettings::default()
+    });
+    let mut tracker = match tracker {
+        Ok(tracker) => tracker,
+        Err(e) => return typed(e),
+    };
+    let rgba = |grey: &[u8]| -> Vec<u8> { grey.iter().flat_map(|&g| [g, g, g, 255]).collect() };
+    let mut current = input.current.clone();
+    current.resize(n, 0);
+    for grey in [&previous, &current, &previous] {
+        let pixels = rgba(grey);
+        let frame = match Frame::new(width, height, &pixels) {
+            Ok(frame) => frame,
+            Err(e) => return typed(e),
+        };
+        match tracker.push(frame) {
+            Ok(output) => {
+                for v in &output.vectors {
+                    assert!(v.x >= 0.0 && v.x < f64::from(width), "{v:?}");
+                    assert!(v.y >= 0.0 && v.y < f64::from(height), "{v:?}");
+                    assert!(v.dx.is_finite() && v.dy.is_finite(), "{v:?}");
+                }
+                if let Some(field) = tracker.field() {
+                    check(field, (width, height), input.max_motion);
+                }
+            }
+            Err(e) => return typed(e),
+        }
+    }
+});
