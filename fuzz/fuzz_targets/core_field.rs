@@ -24,7 +24,12 @@ struct Input {
     iterations: Option<u8>,
     refinement: Option<u8>,
     fine_refinement: Option<u8>,
+    /// The previous frame's first bytes; the rest a texture from `seed`.
     previous: Vec<u8>,
+    seed: u64,
+    /// The current frame: the previous one moved by `shift` (wrapping),
+    /// its first bytes replaced by these.
+    shift: (i8, i8),
     current: Vec<u8>,
     /// A guess: its size, and its values as given (not fitted to it).
     guess: Option<(u8, u8, Vec<f32>, Vec<f32>)>,
@@ -76,11 +81,37 @@ fuzz_target!(|input: Input| {
     apply(input.fine_refinement, &mut settings.fine_refinement);
     assert_eq!(FieldSettings::preset(name).unwrap(), preset);
 
+    // Texture, so that the search and the refinement have something to
+    // find (zeros are a flat frame, which they leave at the guess).
+    let mut state = input.seed | 1;
     let mut previous = input.previous.clone();
-    previous.resize(n, 0);
+    previous.truncate(n);
+    previous.extend((previous.len()..n).map(|_| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 56) as u8
+    }));
+    let moved = |height: u32| -> Vec<u8> {
+        let (w, h) = (i64::from(width), i64::from(height));
+        let (dx, dy) = (i64::from(input.shift.0), i64::from(input.shift.1));
+        let mut out: Vec<u8> = (0..i64::from(height) * w)
+            .map(|i| {
+                let (x, y) = ((i % w - dx).rem_euclid(w), (i / w - dy).rem_euclid(h));
+                previous.get((y * w + x) as usize).copied().unwrap_or(0)
+            })
+            .collect();
+        for (o, &c) in out.iter_mut().zip(&input.current) {
+            *o = c;
+        }
+        out
+    };
     let current_height = height + u32::from(input.mismatched);
-    let mut current = input.current.clone();
-    current.resize((width * current_height) as usize, 0);
+    let current = if width == 0 {
+        Vec::new()
+    } else {
+        moved(current_height)
+    };
     let guess = input.guess.as_ref().map(|(w, h, u, v)| FlowField {
         width: u32::from(*w),
         height: u32::from(*h),
@@ -117,8 +148,11 @@ fuzz_target!(|input: Input| {
         Err(e) => return typed(e),
     };
     let rgba = |grey: &[u8]| -> Vec<u8> { grey.iter().flat_map(|&g| [g, g, g, 255]).collect() };
-    let mut current = input.current.clone();
-    current.resize(n, 0);
+    let current = if width == 0 {
+        Vec::new()
+    } else {
+        moved(height)
+    };
     for grey in [&previous, &current, &previous] {
         let pixels = rgba(grey);
         let frame = match Frame::new(width, height, &pixels) {
