@@ -1,8 +1,9 @@
 //! The flow field at every pixel on small arbitrary frames, settings and
 //! guesses (a field made by hand: any size, any values), and through a
-//! field-mode tracker: a typed error, or a field of the frames' size, its
-//! own check passed and every value finite, whose `.flo` bytes read back
-//! to it and whose colour coding is four bytes a pixel.
+//! field-mode tracker: the error of the first check the input fails, or a
+//! field of the frames' size, its own check passed and every value finite,
+//! whose `.flo` bytes read back to it and whose colour coding is four bytes
+//! a pixel.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -35,18 +36,6 @@ struct Input {
     guess: Option<(u8, u8, Vec<f32>, Vec<f32>)>,
     max_motion: Option<f32>,
     step: u16,
-}
-
-const KINDS: &[&str] = &[
-    "invalid-dimensions",
-    "length-mismatch",
-    "size-mismatch",
-    "too-large",
-    "invalid-parameter",
-];
-
-fn typed(e: ghostlines_core::Error) {
-    assert!(KINDS.contains(&e.kind()), "{e}");
 }
 
 /// A field the frames' size that keeps its promises.
@@ -92,26 +81,21 @@ fuzz_target!(|input: Input| {
         state ^= state << 17;
         (state >> 56) as u8
     }));
-    let moved = |height: u32| -> Vec<u8> {
-        let (w, h) = (i64::from(width), i64::from(height));
-        let (dx, dy) = (i64::from(input.shift.0), i64::from(input.shift.1));
-        let mut out: Vec<u8> = (0..i64::from(height) * w)
-            .map(|i| {
-                let (x, y) = ((i % w - dx).rem_euclid(w), (i / w - dy).rem_euclid(h));
-                previous.get((y * w + x) as usize).copied().unwrap_or(0)
-            })
-            .collect();
-        for (o, &c) in out.iter_mut().zip(&input.current) {
-            *o = c;
-        }
-        out
-    };
+    let (w, h) = (i64::from(width), i64::from(height));
+    let (dx, dy) = (i64::from(input.shift.0), i64::from(input.shift.1));
+    let mut current: Vec<u8> = (0..w * h)
+        .map(|i| {
+            let (x, y) = ((i % w - dx).rem_euclid(w), (i / w - dy).rem_euclid(h));
+            previous[(y * w + x) as usize]
+        })
+        .collect();
+    for (o, &c) in current.iter_mut().zip(&input.current) {
+        *o = c;
+    }
+    // The current frame's plane, a row of zeros taller when mismatched.
     let current_height = height + u32::from(input.mismatched);
-    let current = if width == 0 {
-        Vec::new()
-    } else {
-        moved(current_height)
-    };
+    let mut current_rows = current.clone();
+    current_rows.resize((width * current_height) as usize, 0);
     let guess = input.guess.as_ref().map(|(w, h, u, v)| FlowField {
         width: u32::from(*w),
         height: u32::from(*h),
@@ -120,16 +104,33 @@ fuzz_target!(|input: Input| {
     });
 
     let planes = Plane::new(width, height, &previous)
-        .and_then(|a| Ok((a, Plane::new(width, current_height, &current)?)));
+        .and_then(|a| Ok((a, Plane::new(width, current_height, &current_rows)?)));
     match planes {
-        Ok((a, b)) => match flow_field(a, b, &settings, guess.as_ref()) {
-            Ok(field) => {
-                assert!(!input.mismatched);
-                check(&field, (width, height), input.max_motion);
+        Ok((a, b)) => {
+            // flow_field's checks in their order; the first that fails
+            // names the error.
+            let expected = settings
+                .check()
+                .err()
+                .map(|e| e.kind())
+                .or(input.mismatched.then_some("size-mismatch"))
+                .or((width < settings.patch || height < settings.patch)
+                    .then_some("invalid-parameter"))
+                .or(guess
+                    .as_ref()
+                    .and_then(|g| g.check().err())
+                    .map(|e| e.kind()));
+            match (flow_field(a, b, &settings, guess.as_ref()), expected) {
+                (Ok(field), None) => check(&field, (width, height), input.max_motion),
+                (Err(e), Some(kind)) => assert_eq!(e.kind(), kind, "{e}"),
+                (result, expected) => panic!(
+                    "{:?} where {expected:?} was expected",
+                    result.map(|f| (f.width, f.height))
+                ),
             }
-            Err(e) => typed(e),
-        },
-        Err(e) => typed(e),
+        }
+        // Each plane's bytes are its size's: only a side of 0 is refused.
+        Err(e) => assert_eq!(e.kind(), "invalid-dimensions", "{e}"),
     }
 
     // A field-mode tracker over the two frames and the first again, each
@@ -143,21 +144,17 @@ fuzz_target!(|input: Input| {
         interval: 0.0,
         ..TrackerSettings::default()
     });
+    // Its settings (the field's and the vectors' step) are all it checks.
     let mut tracker = match tracker {
         Ok(tracker) => tracker,
-        Err(e) => return typed(e),
+        Err(e) => return assert_eq!(e.kind(), "invalid-parameter", "{e}"),
     };
     let rgba = |grey: &[u8]| -> Vec<u8> { grey.iter().flat_map(|&g| [g, g, g, 255]).collect() };
-    let current = if width == 0 {
-        Vec::new()
-    } else {
-        moved(height)
-    };
     for grey in [&previous, &current, &previous] {
         let pixels = rgba(grey);
         let frame = match Frame::new(width, height, &pixels) {
             Ok(frame) => frame,
-            Err(e) => return typed(e),
+            Err(e) => return assert_eq!(e.kind(), "invalid-dimensions", "{e}"),
         };
         match tracker.push(frame) {
             Ok(output) => {
@@ -170,7 +167,8 @@ fuzz_target!(|input: Input| {
                     check(field, (width, height), input.max_motion);
                 }
             }
-            Err(e) => return typed(e),
+            // A frame smaller than a patch, or too many grid points.
+            Err(e) => return assert_eq!(e.kind(), "invalid-parameter", "{e}"),
         }
     }
 });
