@@ -200,10 +200,10 @@ impl GreyF32 {
         let (w, h) = (sw.div_ceil(2), sh.div_ceil(2));
         let values = plane.values();
         let row = |y: isize| &values[y.clamp(0, sh as isize - 1) as usize * sw..][..sw];
-        // The row sums of five column sums, over 256 as a float.
-        let weigh = |a: u16, b: u16, c: u16, d: u16, e: u16| {
-            f32::from(a + e + 4 * (b + d) + 6 * c) * (1.0 / 256.0)
-        };
+        // The kernel times 16, on five bytes (a column's sum) and on five
+        // column sums (a row's, then over 256 as a float).
+        let kernel = |a: u16, b: u16, c: u16, d: u16, e: u16| a + e + 4 * (b + d) + 6 * c;
+        let weigh = |a, b, c, d, e| f32::from(kernel(a, b, c, d, e)) * (1.0 / 256.0);
         let mut data = vec![0.0f32; w * h];
         let mut sums = vec![0u16; sw];
         let (mut even, mut odd) = (vec![0u16; sw.div_ceil(2)], vec![0u16; sw / 2]);
@@ -214,7 +214,7 @@ impl GreyF32 {
             let taps = t0.iter().zip(t1).zip(t2).zip(t3).zip(t4);
             for (sum, ((((&a, &b), &c), &d), &e)) in sums.iter_mut().zip(taps) {
                 let [a, b, c, d, e] = [a, b, c, d, e].map(u16::from);
-                *sum = a + e + 4 * (b + d) + 6 * c;
+                *sum = kernel(a, b, c, d, e);
             }
             horizontal_taps(&sums, (&mut even, &mut odd), out, weigh);
         }
@@ -235,6 +235,7 @@ fn downsample_rows(image: &GreyF32) -> GreyF32 {
     // added first, 3 multiplications instead of 5 (in Wasm the passes
     // were bound by them).
     let [k0, k1, k2, ..] = PYRAMID_KERNEL;
+    let weigh = |a: f32, b: f32, c: f32, d: f32, e: f32| k0 * (a + e) + k1 * (b + d) + k2 * c;
     let mut data = vec![0.0f32; w * h];
     // Vertical taps only for the even rows that are kept, one pass of
     // equal-length rows (it vectorises)...
@@ -247,11 +248,9 @@ fn downsample_rows(image: &GreyF32) -> GreyF32 {
             &image.data[y * sw..][..sw]
         });
         for (x, sum) in column_sums.iter_mut().enumerate() {
-            *sum =
-                k0 * (taps[0][x] + taps[4][x]) + k1 * (taps[1][x] + taps[3][x]) + k2 * taps[2][x];
+            *sum = weigh(taps[0][x], taps[1][x], taps[2][x], taps[3][x], taps[4][x]);
         }
         // ...then horizontal taps only at the even columns kept.
-        let weigh = |a: f32, b: f32, c: f32, d: f32, e: f32| k0 * (a + e) + k1 * (b + d) + k2 * c;
         horizontal_taps(&column_sums, (&mut even, &mut odd), out, weigh);
     }
     GreyF32 {
